@@ -1,0 +1,39 @@
+/**
+ * Owns the byte/string conversion of message heads. Heads are handled as
+ * "binary strings" (one char per byte, latin1) so that obs-text in field
+ * values survives a round trip unchanged.
+ *
+ * Must not know HTTP syntax.
+ */
+
+import { Buffer } from "node:buffer";
+
+const encoder = new TextEncoder();
+
+/** Decodes bytes to a string with one char per byte. */
+export function latin1(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString("latin1");
+}
+
+/** Encodes a one-char-per-byte string back to the same bytes. */
+export function latin1Bytes(text: string): Uint8Array {
+  const out = encoder.encode(text);
+  if (out.length === text.length) return out; // pure ASCII: the common case
+  const exact = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) exact[i] = text.charCodeAt(i) & 0xff;
+  return exact;
+}
+
+/** Joins byte arrays into one. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * Owns the client side of one exchange on an open connection: writing a
+ * request with its framing, and reading the response to it, interim 1xx
+ * responses included.
+ *
+ * Must not open, pool or retry connections: that is the caller's policy.
+ */
+
+import { type WireBody, wireBody } from "./body.ts";
+import { HttpError } from "./errors.ts";
+import { type Framing, responseFraming } from "./framing.ts";
+import {
+  DEFAULT_HEAD_LIMITS,
+  type HeadLimits,
+  parseResponseHead,
+  serializeRequestHead,
+} from "./head.ts";
+import type { BufferedReader } from "./reader.ts";
+import type { BodyReader, RequestHead, ResponseHead } from "./types.ts";
+import { type ByteSink, writeMessage } from "./writer.ts";
+
+/**
+ * Writes a request. The framing fields are set from the body: bytes or a
+ * reader of known length get Content-Length, a reader of unknown length
+ * is sent chunked (with its trailers), no body removes both. Returns the
+ * number of body bytes written.
+ */
+export async function writeRequest(
+  sink: ByteSink,
+  head: RequestHead,
+  body: Uint8Array | BodyReader | null,
+): Promise<number> {
+  const fields = head.headers;
+  const length = body instanceof Uint8Array ? body.length : body?.length;
+  if (body === null) {
+    fields.delete("transfer-encoding");
+    fields.delete("content-length");
+    return await writeMessage(sink, serializeRequestHead(head), null, "length");
+  }
+  if (length !== undefined) {
+    fields.delete("transfer-encoding");
+    fields.set("Content-Length", String(length));
+    return await writeMessage(
+      sink,
+      serializeRequestHead(head),
+      body,
+      "length",
+      length,
+    );
+  }
+  fields.delete("content-length");
+  fields.set("Transfer-Encoding", "chunked");
+  return await writeMessage(sink, serializeRequestHead(head), body, "chunked");
+}
+
+/** A response being received. */
+export interface IncomingResponse {
+  head: ResponseHead;
+  framing: Framing;
+  body: WireBody;
+}
+
+export interface ReadResponseOptions {
+  limits?: HeadLimits;
+  /** Called for each 1xx interim response before the final one. */
+  onInterim?: (head: ResponseHead) => Promise<void> | void;
+}
+
+/**
+ * Reads the final response to a request made with `method`. Returns null
+ * when the connection closed before any byte of a response arrived (a
+ * stale keep-alive connection). Throws HttpError on a bad response.
+ */
+export async function readResponse(
+  reader: BufferedReader,
+  method: string,
+  options: ReadResponseOptions = {},
+): Promise<IncomingResponse | null> {
+  const limits = options.limits ?? DEFAULT_HEAD_LIMITS;
+  let sawInterim = false;
+  for (;;) {
+    const text = await reader.readHead(limits);
+    if (text === null) {
+      if (!sawInterim) return null;
+      throw new HttpError(
+        "truncated",
+        "connection closed after an interim response",
+      );
+    }
+    const head = parseResponseHead(text, limits);
+    if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+      sawInterim = true;
+      await options.onInterim?.(head); // RFC 9110 §15.2
+      continue;
+    }
+    const framing = responseFraming(head, method);
+    return { head, framing, body: wireBody(reader, framing) };
+  }
+}

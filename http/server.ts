@@ -1,0 +1,174 @@
+/**
+ * Owns accepting downstream connections on a listener: the connection
+ * limit (excess connections wait in the kernel's backlog), the inactivity
+ * sweeper (head and idle timeouts), and graceful shutdown (stop accepting,
+ * let in-flight requests finish within a bound, then close the rest).
+ *
+ * Must not parse or write messages: connection.ts serves each connection.
+ */
+
+import { latin1Bytes } from "./bytes.ts";
+import { type AccessLogEntry, formatAccessLog } from "./access_log.ts";
+import {
+  type ConnectionContext,
+  ConnectionState,
+  type Handler,
+  serveConnection,
+} from "./connection.ts";
+import { DEFAULT_HEAD_LIMITS, type HeadLimits } from "./head.ts";
+
+export type { Handler } from "./connection.ts";
+
+/** How a server treats its connections. */
+export interface ServerOptions {
+  limits?: HeadLimits;
+  /** Time allowed to receive a whole request head once it starts (and for the first request). */
+  headTimeoutMs?: number;
+  /** Time a connection may sit idle between requests or between two reads/writes. */
+  idleTimeoutMs?: number;
+  /** Most connections served at once; more wait until one closes. */
+  maxConnections?: number;
+  /** Receives each access-log line (without newline). */
+  log?: (line: string) => void;
+  /** Counts protocol events ("connection", "request", "error:400", "timeout:head", ...). */
+  count?: (event: string) => void;
+  /** Receives internal errors (handler bugs); the server keeps running. */
+  onError?: (error: unknown) => void;
+}
+
+/** A running server. */
+export interface HttpServer {
+  readonly addr: Deno.NetAddr;
+  /** Connections open right now. */
+  readonly openConnections: number;
+  /**
+   * Stops accepting, closes idle connections, lets in-flight requests
+   * finish for up to `graceMs`, then closes the rest.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+const TIMED_OUT_HEAD = latin1Bytes(
+  "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+    "Content-Length: 34\r\nConnection: close\r\n\r\n408 Request Timeout: head too slow\n",
+);
+
+/** Serves HTTP/1.1 on `listener` with `handler` until shut down. */
+export function serveHttp(
+  listener: Deno.Listener,
+  handler: Handler,
+  options: ServerOptions = {},
+): HttpServer {
+  const headTimeoutMs = options.headTimeoutMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const maxConnections = options.maxConnections ?? 1024;
+  const count = options.count ?? (() => {});
+  const open = new Map<Deno.Conn, ConnectionState>();
+  const tasks = new Set<Promise<void>>();
+  let stopping = false;
+  let slotFreed: (() => void) | undefined;
+
+  const ctx: ConnectionContext = {
+    handler,
+    limits: options.limits ?? DEFAULT_HEAD_LIMITS,
+    headTimeoutMs,
+    idleTimeoutMs,
+    stopping: () => stopping,
+    log: options.log
+      ? (entry: AccessLogEntry) => options.log!(formatAccessLog(entry))
+      : () => {},
+    count,
+    reportError: options.onError ??
+      ((e) => console.error("internal error:", e)),
+  };
+
+  const sweepEvery = Math.max(
+    10,
+    Math.min(1000, headTimeoutMs / 4, idleTimeoutMs / 4),
+  );
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [conn, state] of open) {
+      if (state.deadline > now || state.timedOut) continue;
+      state.timedOut = true;
+      count(state.inHead ? "timeout:head" : "timeout:idle");
+      if (state.inHead) {
+        conn.write(TIMED_OUT_HEAD).catch(() => {}).finally(() =>
+          closeQuietly(conn)
+        );
+      } else {
+        closeQuietly(conn);
+      }
+    }
+  }, sweepEvery);
+
+  const track = (conn: Deno.Conn) => {
+    const state = new ConnectionState();
+    open.set(conn, state);
+    count("connection");
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true); // no Nagle stall on small responses
+    const task = serveConnection(conn, state, ctx).finally(() => {
+      open.delete(conn);
+      tasks.delete(task);
+      slotFreed?.();
+    });
+    tasks.add(task);
+  };
+
+  const acceptLoop = (async () => {
+    while (!stopping) {
+      if (open.size >= maxConnections) {
+        count("connections:full");
+        await new Promise<void>((resolve) => (slotFreed = resolve));
+        slotFreed = undefined;
+        continue;
+      }
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (stopping || e instanceof Deno.errors.BadResource) break;
+        count("accept:error");
+        continue;
+      }
+      if (stopping) {
+        closeQuietly(conn);
+        break;
+      }
+      track(conn);
+    }
+  })();
+
+  return {
+    addr: listener.addr as Deno.NetAddr,
+    get openConnections() {
+      return open.size;
+    },
+    async shutdown(graceMs = 5000) {
+      if (!stopping) {
+        stopping = true;
+        closeQuietly(listener);
+        slotFreed?.();
+      }
+      await acceptLoop;
+      for (const [conn, state] of open) if (state.idle) closeQuietly(conn);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      });
+      await Promise.race([Promise.allSettled([...tasks]), grace]);
+      clearTimeout(timer);
+      for (const conn of open.keys()) closeQuietly(conn);
+      await Promise.allSettled([...tasks]);
+      clearInterval(sweeper);
+    },
+  };
+}
+
+function closeQuietly(closer: { close(): void }): void {
+  try {
+    closer.close();
+  } catch {
+    // already closed
+  }
+}

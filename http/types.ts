@@ -1,0 +1,82 @@
+/**
+ * Owns the shapes of HTTP/1.1 messages as the rest of cachelab sees them:
+ * heads, body readers, the request a server hands to its handler and the
+ * response the handler gives back.
+ *
+ * Must not hold behaviour: parsing, framing and writing live beside it.
+ */
+
+import type { FieldList } from "./headers.ts";
+
+/** The two HTTP versions spoken on the wire. */
+export type HttpVersion = "HTTP/1.1" | "HTTP/1.0";
+
+/** A parsed request line plus its header fields. */
+export interface RequestHead {
+  method: string;
+  /** The request-target exactly as received (origin, absolute, authority or asterisk form). */
+  target: string;
+  version: HttpVersion;
+  headers: FieldList;
+}
+
+/** A parsed status line plus its header fields. */
+export interface ResponseHead {
+  version: HttpVersion;
+  status: number;
+  /** The reason phrase as received (may be empty). */
+  reason: string;
+  headers: FieldList;
+}
+
+/**
+ * A message body being read. Chunks are owned by the caller (never reused
+ * by the reader). `read()` throws an HttpError when the body is cut short
+ * or badly framed: a short body is an error, never a quiet end.
+ */
+export interface BodyReader {
+  /** The exact length when known before reading (Content-Length framing). */
+  readonly length: number | undefined;
+  /** The next chunk, or null once the whole body has been read. */
+  read(): Promise<Uint8Array | null>;
+  /** Trailer fields, available after `read()` returned null (chunked only). */
+  trailers(): FieldList | undefined;
+  /** Stops reading early and releases what the body holds. */
+  cancel(): Promise<void>;
+}
+
+/** A request as a server hands it to its handler. */
+export interface IncomingRequest {
+  head: RequestHead;
+  body: BodyReader;
+  /** The downstream peer's address. */
+  remoteAddr: string;
+  /** The time the request head was read, in ms since the epoch (the clock read once per request). */
+  receivedAt: number;
+  /** Sends a 1xx interim response (no-op for HTTP/1.0 clients). */
+  sendInterim(status: number, headers?: FieldList): Promise<void>;
+}
+
+/** What a handler answers with; the server frames and writes it. */
+export interface OutgoingResponse {
+  status: number;
+  /** Reason phrase; the standard one for the status when omitted. */
+  reason?: string;
+  headers: FieldList;
+  /**
+   * The body: bytes (written with Content-Length, in one write with the
+   * head when small) or a reader (Content-Length when its length is known,
+   * otherwise chunked, or close-delimited for an HTTP/1.0 client).
+   * Ignored for HEAD requests and for 1xx, 204 and 304.
+   */
+  body?: Uint8Array | BodyReader | null;
+  /** Close the connection after this response. */
+  close?: boolean;
+  /**
+   * Takes over the socket once the head is written (CONNECT tunnels).
+   * `buffered` holds bytes the client already sent past the request head.
+   */
+  upgrade?: (conn: Deno.Conn, buffered: Uint8Array) => Promise<void>;
+  /** Extra words appended to the access-log line (upstream time, cache result). */
+  logSuffix?: string;
+}

@@ -1,0 +1,124 @@
+/**
+ * Owns writing a message to a byte sink: a serialised head followed by a
+ * body in one of three modes (exact length, chunked with trailers, or raw
+ * until close). A small head and body go out in one write (no Nagle stall);
+ * a body that does not match its declared length is an error.
+ *
+ * Must not decide which mode to use: callers take that from framing rules.
+ */
+
+import { concatBytes, latin1Bytes } from "./bytes.ts";
+import { HttpError } from "./errors.ts";
+import type { FieldList } from "./headers.ts";
+import { serializeFields } from "./head.ts";
+import type { BodyReader } from "./types.ts";
+
+/** Anything that writes bytes like a Deno.Conn. */
+export interface ByteSink {
+  write(p: Uint8Array): Promise<number>;
+}
+
+/** How the body goes on the wire. */
+export type BodyMode = "length" | "chunked" | "raw";
+
+/** Bodies up to this size are written together with the head. */
+const COALESCE_LIMIT = 64 * 1024;
+const CRLF = new Uint8Array([0x0d, 0x0a]);
+
+/** Writes every byte of `data`. */
+export async function writeAll(
+  sink: ByteSink,
+  data: Uint8Array,
+): Promise<void> {
+  let at = 0;
+  while (at < data.length) at += await sink.write(data.subarray(at));
+}
+
+/**
+ * Writes a head (a serialised binary string ending in its empty line)
+ * and a body. `length` is the Content-Length the head declared, checked
+ * against what the body yields in "length" mode. Returns the number of
+ * body bytes (payload, without chunk framing) written.
+ */
+export async function writeMessage(
+  sink: ByteSink,
+  head: string,
+  body: Uint8Array | BodyReader | null,
+  mode: BodyMode,
+  length?: number,
+): Promise<number> {
+  const headBytes = latin1Bytes(head);
+  if (body === null) {
+    await writeAll(sink, headBytes);
+    return 0;
+  }
+  if (body instanceof Uint8Array) {
+    await writeParts(sink, framedParts(headBytes, body, mode));
+    return body.length;
+  }
+  await writeAll(sink, headBytes);
+  return await copyBody(sink, body, mode, length);
+}
+
+function framedParts(
+  head: Uint8Array,
+  body: Uint8Array,
+  mode: BodyMode,
+): Uint8Array[] {
+  if (mode !== "chunked") return [head, body];
+  if (body.length === 0) return [head, lastChunk()];
+  return [head, chunkHeader(body.length), body, CRLF, lastChunk()];
+}
+
+/** Writes parts in one write when small, one after another when large. */
+async function writeParts(sink: ByteSink, parts: Uint8Array[]): Promise<void> {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  if (size > COALESCE_LIMIT) {
+    for (const p of parts) await writeAll(sink, p);
+    return;
+  }
+  await writeAll(sink, concatBytes(parts));
+}
+
+async function copyBody(
+  sink: ByteSink,
+  body: BodyReader,
+  mode: BodyMode,
+  length: number | undefined,
+): Promise<number> {
+  let written = 0;
+  try {
+    for (let c = await body.read(); c !== null; c = await body.read()) {
+      if (c.length === 0) continue;
+      written += c.length;
+      if (mode === "length" && written > length!) {
+        throw new HttpError("framing", "body longer than its Content-Length");
+      }
+      if (mode === "chunked") {
+        await writeAll(sink, chunkHeader(c.length));
+        await writeAll(sink, c);
+        await writeAll(sink, CRLF);
+      } else {
+        await writeAll(sink, c);
+      }
+    }
+  } catch (e) {
+    await body.cancel().catch(() => {});
+    throw e;
+  }
+  if (mode === "length" && written !== length) {
+    throw new HttpError("truncated", `body ${length! - written} bytes short`);
+  }
+  if (mode === "chunked") await writeAll(sink, lastChunk(body.trailers()));
+  return written;
+}
+
+function chunkHeader(size: number): Uint8Array {
+  return latin1Bytes(`${size.toString(16)}\r\n`);
+}
+
+/** The last chunk with optional trailer fields (RFC 9112 §7.1.2). */
+export function lastChunk(trailers?: FieldList): Uint8Array {
+  return latin1Bytes(`0\r\n${trailers ? serializeFields(trailers) : ""}\r\n`);
+}
