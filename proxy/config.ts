@@ -1,0 +1,51 @@
+/**
+ * Owns the validated settings of the caching proxy, as main.ts builds
+ * them from the command line.
+ *
+ * Must not parse flags (main.ts does) nor hold behaviour.
+ */
+
+/** Where a reverse-proxied (origin-form) request goes. */
+export interface UpstreamAddress {
+  host: string;
+  port: number;
+}
+
+/** Cache settings; absent when the proxy runs with --no-cache. */
+export interface CacheConfig {
+  /** Folder of the file store (created when missing). */
+  dir: string;
+  /** Cap on stored body bytes; least-recently-used entries go first. */
+  sizeBytes: number;
+  /** Responses larger than this are not stored. */
+  maxObjectBytes: number;
+  /** Cap on the in-memory tier for small hot bodies. */
+  memoryBytes: number;
+  /** The assignment's rule: do not store binary media types. */
+  skipBinary: boolean;
+}
+
+export interface ProxyConfig {
+  /** Address to bind (127.0.0.1 unless --host says otherwise). */
+  host: string;
+  /** Port to bind; 0 picks a free one. */
+  port: number;
+  upstream: UpstreamAddress;
+  /** Serve absolute-form (forward proxy) requests; false with --no-forward. */
+  forward: boolean;
+  /** Ports CONNECT may open tunnels to (default 443 plus the upstream port). */
+  connectPorts: number[];
+  /** Time allowed to connect upstream (ms); past it, 504. */
+  connectTimeoutMs: number;
+  /** Time allowed for the upstream response head (ms); past it, 504. */
+  responseTimeoutMs: number;
+  /** Time allowed to receive a request head from a client (ms). */
+  headTimeoutMs: number;
+  /** Time a connection may sit idle, downstream or pooled upstream (ms). */
+  idleTimeoutMs: number;
+  /** Most downstream connections served at once; more wait. */
+  maxConnections: number;
+  cache?: CacheConfig;
+  /** Receives access-log lines; undefined turns logging off. */
+  log?: (line: string) => void;
+}

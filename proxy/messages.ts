@@ -1,0 +1,82 @@
+/**
+ * Owns rewriting messages as they cross the proxy (RFC 9110 §7.6): the
+ * upstream request built from the client's (hop-by-hop fields removed,
+ * Via and X-Forwarded-For added, Host kept or set from the URL,
+ * Max-Forwards decremented) and the downstream response head built from
+ * the upstream's (hop-by-hop removed, Via added, Date added when missing).
+ * Everything else passes unchanged, in order and original casing.
+ *
+ * Must not do I/O.
+ */
+
+import { formatHttpDate } from "../http/dates.ts";
+import { type FieldList, stripHopByHop } from "../http/headers.ts";
+import type { HttpVersion, RequestHead } from "../http/types.ts";
+import type { Route } from "./target.ts";
+
+/** This proxy's name in Via (RFC 9110 §7.6.3). */
+export const VIA_NAME = "cachelab";
+
+/** The request to send upstream for a client's request. */
+export function upstreamRequest(
+  head: RequestHead,
+  route: Extract<Route, { kind: "reverse" | "forward" }>,
+  clientAddr: string,
+): RequestHead {
+  const fields = head.headers.clone();
+  stripHopByHop(fields); // RFC 9110 §7.6.1
+  fields.delete("proxy-connection");
+  if (route.kind === "forward") fields.set("Host", route.authority); // RFC 9112 §3.2.2
+  appendVia(fields, head.version);
+  const forwardedFor = fields.get("x-forwarded-for");
+  fields.set(
+    "X-Forwarded-For",
+    forwardedFor ? `${forwardedFor}, ${clientAddr}` : clientAddr,
+  );
+  decrementMaxForwards(head.method, fields);
+  return {
+    method: head.method,
+    target: route.path,
+    version: "HTTP/1.1",
+    headers: fields,
+  };
+}
+
+/**
+ * Prepares upstream response fields for the client: hop-by-hop removed,
+ * Via appended, a Date added when the upstream sent none (RFC 9110 §6.6.1).
+ */
+export function downstreamFields(
+  upstream: FieldList,
+  version: HttpVersion,
+  now: number,
+): FieldList {
+  const fields = upstream.clone();
+  stripHopByHop(fields); // RFC 9110 §7.6.1
+  appendVia(fields, version);
+  if (!fields.has("date")) fields.append("Date", formatHttpDate(now)); // RFC 9110 §6.6.1
+  return fields;
+}
+
+/** Appends this hop to Via, with the protocol the message arrived in. */
+function appendVia(fields: FieldList, version: HttpVersion): void {
+  const hop = `${version === "HTTP/1.0" ? "1.0" : "1.1"} ${VIA_NAME}`;
+  const via = fields.get("via");
+  fields.set("Via", via ? `${via}, ${hop}` : hop);
+}
+
+/**
+ * True when a TRACE or OPTIONS request has Max-Forwards 0 and must be
+ * answered by the proxy itself (RFC 9110 §7.6.2).
+ */
+export function answersItself(head: RequestHead): boolean {
+  if (head.method !== "TRACE" && head.method !== "OPTIONS") return false;
+  return head.headers.first("max-forwards")?.trim() === "0";
+}
+
+function decrementMaxForwards(method: string, fields: FieldList): void {
+  if (method !== "TRACE" && method !== "OPTIONS") return;
+  const value = fields.first("max-forwards");
+  if (value === undefined || !/^\d+$/.test(value.trim())) return;
+  fields.set("Max-Forwards", String(Math.max(0, Number(value.trim()) - 1))); // RFC 9110 §7.6.2
+}

@@ -1,0 +1,80 @@
+/**
+ * Owns CONNECT tunnels (RFC 9110 §9.3.6): relaying bytes both ways between
+ * the client and the target until both sides are done, passing a half
+ * close on (one side's end of input becomes a write shutdown on the
+ * other), and closing both when the tunnel sits idle too long.
+ *
+ * Must not look inside the bytes: a tunnel is opaque (usually TLS).
+ */
+
+import { writeAll } from "../http/writer.ts";
+
+const RELAY_BUFFER = 64 * 1024;
+
+/**
+ * Relays between `client` (whose already-received bytes are `buffered`)
+ * and `target` until both directions ended, either side failed, or no
+ * byte moved for `idleTimeoutMs`. Closes both connections. Returns the
+ * bytes moved each way.
+ */
+export async function relayTunnel(
+  client: Deno.Conn,
+  buffered: Uint8Array,
+  target: Deno.TcpConn,
+  idleTimeoutMs: number,
+): Promise<{ up: number; down: number }> {
+  let lastActivity = Date.now();
+  const touch = () => (lastActivity = Date.now());
+  const closeBoth = () => {
+    closeQuietly(client);
+    closeQuietly(target);
+  };
+  const idleCheck = setInterval(() => {
+    if (Date.now() - lastActivity > idleTimeoutMs) closeBoth();
+  }, Math.max(10, Math.min(1000, idleTimeoutMs / 4)));
+  try {
+    if (buffered.length > 0) await writeAll(target, buffered);
+    const [up, down] = await Promise.all([
+      pump(client, target, touch, closeBoth),
+      pump(target, client, touch, closeBoth),
+    ]);
+    return { up: up + buffered.length, down };
+  } catch {
+    return { up: 0, down: 0 };
+  } finally {
+    clearInterval(idleCheck);
+    closeBoth();
+  }
+}
+
+/** Copies from one side to the other; on end of input, shuts the other's writing. */
+async function pump(
+  from: Deno.Conn,
+  to: Deno.Conn,
+  touch: () => void,
+  abort: () => void,
+): Promise<number> {
+  const buf = new Uint8Array(RELAY_BUFFER);
+  let moved = 0;
+  try {
+    for (;;) {
+      const n = await from.read(buf);
+      if (n === null) break;
+      touch();
+      await writeAll(to, buf.subarray(0, n));
+      moved += n;
+    }
+    await to.closeWrite().catch(() => abort());
+  } catch {
+    abort(); // a reset or a close on either side ends the whole tunnel
+  }
+  return moved;
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // already closed
+  }
+}

@@ -1,0 +1,135 @@
+import { assertEquals } from "../helpers/assert.ts";
+import { FieldList } from "../../http/headers.ts";
+import type { RequestHead } from "../../http/types.ts";
+import {
+  answersItself,
+  downstreamFields,
+  upstreamRequest,
+} from "../../proxy/messages.ts";
+
+const reverse = {
+  kind: "reverse" as const,
+  host: "127.0.0.1",
+  port: 20000,
+  path: "/x",
+  authority: "proxy.test",
+};
+
+function request(
+  fields: [string, string][],
+  version: "HTTP/1.1" | "HTTP/1.0" = "HTTP/1.1",
+): RequestHead {
+  return {
+    method: "GET",
+    target: "/x",
+    version,
+    headers: new FieldList(fields),
+  };
+}
+
+Deno.test("upstreamRequest() removes hop-by-hop fields, including those named in Connection (RFC 9110 §7.6.1)", () => {
+  const head = upstreamRequest(
+    request([
+      ["Host", "proxy.test"],
+      ["Connection", "keep-alive, X-Secret"],
+      ["X-Secret", "1"],
+      ["Keep-Alive", "timeout=5"],
+      ["Proxy-Authorization", "Basic eA=="],
+      ["TE", "trailers"],
+      ["Upgrade", "h2c"],
+      ["Proxy-Connection", "keep-alive"],
+      ["Accept", "*/*"],
+    ]),
+    reverse,
+    "10.0.0.1",
+  );
+  assertEquals(head.headers.toArray(), [
+    ["Host", "proxy.test"],
+    ["Accept", "*/*"],
+    ["Via", "1.1 cachelab"],
+    ["X-Forwarded-For", "10.0.0.1"],
+  ]);
+  assertEquals([head.method, head.target, head.version], [
+    "GET",
+    "/x",
+    "HTTP/1.1",
+  ]);
+});
+
+Deno.test("upstreamRequest() appends to Via and X-Forwarded-For, keeping order and casing (RFC 9110 §7.6.3)", () => {
+  const head = upstreamRequest(
+    request([["host", "proxy.test"], ["via", "1.0 first"], [
+      "x-forwarded-for",
+      "1.2.3.4",
+    ]], "HTTP/1.0"),
+    reverse,
+    "10.0.0.1",
+  );
+  assertEquals(head.headers.toArray(), [
+    ["host", "proxy.test"],
+    ["via", "1.0 first, 1.0 cachelab"],
+    ["x-forwarded-for", "1.2.3.4, 10.0.0.1"],
+  ]);
+});
+
+Deno.test("upstreamRequest() sets Host from the URL when forward proxying (RFC 9112 §3.2.2)", () => {
+  const head = upstreamRequest(
+    request([["Host", "wrong.test"]]),
+    { ...reverse, kind: "forward", authority: "origin.test:8080" },
+    "10.0.0.1",
+  );
+  assertEquals(head.headers.first("host"), "origin.test:8080");
+});
+
+Deno.test("upstreamRequest() decrements Max-Forwards for OPTIONS and TRACE only (RFC 9110 §7.6.2)", () => {
+  const options = upstreamRequest(
+    { ...request([["Host", "h"], ["Max-Forwards", "3"]]), method: "OPTIONS" },
+    reverse,
+    "1.1.1.1",
+  );
+  assertEquals(options.headers.first("max-forwards"), "2");
+  const get = upstreamRequest(
+    request([["Host", "h"], ["Max-Forwards", "3"]]),
+    reverse,
+    "1.1.1.1",
+  );
+  assertEquals(get.headers.first("max-forwards"), "3");
+});
+
+Deno.test("answersItself() is true for TRACE/OPTIONS with Max-Forwards 0 (RFC 9110 §7.6.2)", () => {
+  assertEquals(
+    answersItself({ ...request([["Max-Forwards", "0"]]), method: "TRACE" }),
+    true,
+  );
+  assertEquals(
+    answersItself({ ...request([["Max-Forwards", "1"]]), method: "TRACE" }),
+    false,
+  );
+  assertEquals(
+    answersItself({ ...request([["Max-Forwards", "0"]]), method: "GET" }),
+    false,
+  );
+});
+
+Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only when missing (RFC 9110 §6.6.1)", () => {
+  const now = Date.UTC(2026, 10, 25, 7, 0, 0);
+  const fields = downstreamFields(
+    new FieldList([["Content-Type", "text/plain"], ["Connection", "close"], [
+      "Transfer-Encoding",
+      "chunked",
+    ]]),
+    "HTTP/1.1",
+    now,
+  );
+  assertEquals(fields.toArray(), [
+    ["Content-Type", "text/plain"],
+    ["Via", "1.1 cachelab"],
+    ["Date", "Wed, 25 Nov 2026 07:00:00 GMT"],
+  ]);
+  const dated = downstreamFields(
+    new FieldList([["Date", "x"]]),
+    "HTTP/1.0",
+    now,
+  );
+  assertEquals(dated.toArray(), [["Date", "x"], ["Via", "1.0 cachelab"]]);
+});
