@@ -9,41 +9,18 @@
  * (cache/policy.ts does).
  */
 
-import { FieldList, stripHopByHop } from "../http/headers.ts";
-import type { Handler } from "../http/server.ts";
-import type {
-  IncomingRequest,
-  OutgoingResponse,
-  ResponseHead,
-} from "../http/types.ts";
-import type { ProxyConfig } from "./config.ts";
-import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
-import { exchange, type UpstreamResponse } from "./exchange.ts";
-import {
-  answersItself,
-  downstreamFields,
-  upstreamRequest,
-  VIA_NAME,
-} from "./messages.ts";
-import { formatHttpDate } from "../http/dates.ts";
 import { latin1Bytes } from "../http/bytes.ts";
+import { formatHttpDate } from "../http/dates.ts";
 import { serializeRequestHead } from "../http/head.ts";
-import type { Stats } from "./stats.ts";
-import { type Route, route } from "./target.ts";
-import { relayTunnel } from "./tunnel.ts";
-import { connectWithTimeout, type UpstreamPool } from "./upstream_pool.ts";
-
-/** What the handler works with. */
-export interface ProxyContext {
-  config: ProxyConfig;
-  pool: UpstreamPool;
-  stats: Stats;
-  /** The proxy's own listening address, to refuse requests that loop back to it. */
-  self: Deno.NetAddr;
-}
-
-/** A route that goes through an upstream exchange. */
-export type HttpRoute = Extract<Route, { kind: "reverse" | "forward" }>;
+import { FieldList } from "../http/headers.ts";
+import type { Handler } from "../http/server.ts";
+import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
+import { serveWithCache } from "./cache_flow.ts";
+import { errorResponse } from "./errors.ts";
+import { forward, type HttpRoute, type ProxyContext } from "./forwarding.ts";
+import { answersItself, VIA_NAME } from "./messages.ts";
+import { route } from "./target.ts";
+import { openTunnel } from "./tunnel.ts";
 
 /** Builds the proxy's request handler. */
 export function proxyHandler(ctx: ProxyContext): Handler {
@@ -55,7 +32,7 @@ export function proxyHandler(ctx: ProxyContext): Handler {
         ctx.stats.count(`refused.${r.status}`);
         return withClose(errorResponse(r.status, r.reason, now), req);
       case "tunnel":
-        return await openTunnel(ctx, r.host, r.port, now);
+        return await openTunnel(ctx.config, ctx.stats, r.host, r.port, now);
     }
     if (r.kind === "forward" && loopsBack(r, ctx.self)) {
       ctx.stats.count("refused.loop");
@@ -65,109 +42,8 @@ export function proxyHandler(ctx: ProxyContext): Handler {
       );
     }
     if (answersItself(req.head)) return selfAnswer(req, now);
+    if (ctx.cache) return await serveWithCache(ctx, ctx.cache, req, r);
     return await forward(ctx, req, r);
-  };
-}
-
-/**
- * Sends the request upstream and relays the response, mapping upstream
- * failures to 502/504. The upstream time goes to the access log.
- */
-export async function forward(
-  ctx: ProxyContext,
-  req: IncomingRequest,
-  r: HttpRoute,
-): Promise<OutgoingResponse> {
-  const started = Date.now();
-  let up: UpstreamResponse;
-  try {
-    up = await fetchUpstream(ctx, req, r);
-  } catch (e) {
-    if (!(e instanceof UpstreamError)) throw e;
-    return upstreamErrorResponse(ctx, req, e);
-  }
-  const res = relayResponse(up.head, up.body, req.receivedAt);
-  res.logSuffix = `${Date.now() - started}ms`;
-  return res;
-}
-
-/** One upstream exchange for a client's request, interim responses relayed. */
-export async function fetchUpstream(
-  ctx: ProxyContext,
-  req: IncomingRequest,
-  r: HttpRoute,
-): Promise<UpstreamResponse> {
-  const head = upstreamRequest(req.head, r, req.remoteAddr);
-  const fields = req.head.headers;
-  const hasBody = fields.has("content-length") ||
-    fields.has("transfer-encoding");
-  ctx.stats.count("upstream.requests");
-  return await exchange(
-    ctx.pool,
-    r.host,
-    r.port,
-    head,
-    hasBody ? req.body : null,
-    {
-      responseTimeoutMs: ctx.config.responseTimeoutMs,
-      idleTimeoutMs: ctx.config.idleTimeoutMs,
-      expectContinue: req.head.version === "HTTP/1.1" &&
-        fields.get("expect")?.toLowerCase() === "100-continue",
-      onInterim: async (interim: ResponseHead) => {
-        const relayed = interim.headers.clone();
-        stripHopByHop(relayed);
-        await req.sendInterim(interim.status, relayed);
-      },
-    },
-  );
-}
-
-/** The downstream response for an upstream one: status and reason verbatim. */
-export function relayResponse(
-  head: ResponseHead,
-  body: OutgoingResponse["body"],
-  now: number,
-): OutgoingResponse {
-  return {
-    status: head.status,
-    reason: head.reason,
-    headers: downstreamFields(head.headers, head.version, now),
-    body,
-  };
-}
-
-/** The 502/504 for an upstream failure, counted by kind. */
-export function upstreamErrorResponse(
-  ctx: ProxyContext,
-  req: IncomingRequest,
-  e: UpstreamError,
-): OutgoingResponse {
-  ctx.stats.count(`errors.${e.failure}`);
-  return errorResponse(failureStatus(e.failure), e.message, req.receivedAt);
-}
-
-async function openTunnel(
-  ctx: ProxyContext,
-  host: string,
-  port: number,
-  now: number,
-): Promise<OutgoingResponse> {
-  let target: Deno.TcpConn;
-  try {
-    target = await connectWithTimeout(host, port, ctx.config.connectTimeoutMs);
-  } catch (e) {
-    if (!(e instanceof UpstreamError)) throw e;
-    ctx.stats.count(`errors.${e.failure}`);
-    return errorResponse(failureStatus(e.failure), e.message, now);
-  }
-  ctx.stats.count("tunnels");
-  return {
-    status: 200,
-    reason: "Connection Established",
-    headers: new FieldList(),
-    upgrade: async (client, buffered) => {
-      await relayTunnel(client, buffered, target, ctx.config.idleTimeoutMs);
-    },
   };
 }
 

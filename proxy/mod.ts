@@ -8,18 +8,33 @@
 
 import { type HttpServer, serveHttp } from "../http/server.ts";
 import type { ProxyConfig } from "./config.ts";
+import { type CacheState, closeCache, openCache } from "./cache_state.ts";
 import { proxyHandler } from "./handler.ts";
 import { Stats } from "./stats.ts";
 import { UpstreamPool } from "./upstream_pool.ts";
 
-/** A running proxy with its counters. */
+/** A running proxy with its counters and cache. */
 export interface ProxyServer extends HttpServer {
   readonly stats: Stats;
+  readonly cache: CacheState | undefined;
 }
 
-/** Binds the proxy and starts serving. */
-export function startProxy(config: ProxyConfig): Promise<ProxyServer> {
-  const listener = Deno.listen({ hostname: config.host, port: config.port });
+/**
+ * Opens the cache (unless --no-cache), binds the proxy and starts serving.
+ * `cache` replaces the configured store (tests pass a memory store).
+ */
+export async function startProxy(
+  config: ProxyConfig,
+  cache?: CacheState,
+): Promise<ProxyServer> {
+  cache ??= config.cache ? await openCache(config.cache) : undefined;
+  let listener: Deno.TcpListener;
+  try {
+    listener = Deno.listen({ hostname: config.host, port: config.port });
+  } catch (e) {
+    if (cache) await closeCache(cache);
+    throw e;
+  }
   const stats = new Stats();
   const pool = new UpstreamPool({
     connectTimeoutMs: config.connectTimeoutMs,
@@ -28,7 +43,7 @@ export function startProxy(config: ProxyConfig): Promise<ProxyServer> {
     stats,
   });
   const self = listener.addr;
-  const handler = proxyHandler({ config, pool, stats, self });
+  const handler = proxyHandler({ config, pool, stats, self, cache });
   const server = serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
@@ -36,15 +51,17 @@ export function startProxy(config: ProxyConfig): Promise<ProxyServer> {
     log: config.log,
     count: (event) => stats.count(`downstream.${event}`),
   });
-  return Promise.resolve({
+  return {
     addr: server.addr,
     stats,
+    cache,
     get openConnections() {
       return server.openConnections;
     },
     async shutdown(graceMs?: number) {
       await server.shutdown(graceMs);
+      if (cache) await closeCache(cache);
       pool.close();
     },
-  });
+  };
 }

@@ -7,7 +7,12 @@
  * Must not look inside the bytes: a tunnel is opaque (usually TLS).
  */
 
+import { FieldList } from "../http/headers.ts";
+import type { OutgoingResponse } from "../http/types.ts";
 import { writeAll } from "../http/writer.ts";
+import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
+import type { Stats } from "./stats.ts";
+import { connectWithTimeout } from "./upstream_pool.ts";
 
 const RELAY_BUFFER = 64 * 1024;
 
@@ -77,4 +82,31 @@ function closeQuietly(conn: Deno.Conn): void {
   } catch {
     // already closed
   }
+}
+
+/** Connects to the CONNECT target and answers 200 with the relay as upgrade, or 502/504. */
+export async function openTunnel(
+  timeouts: { connectTimeoutMs: number; idleTimeoutMs: number },
+  stats: Stats,
+  host: string,
+  port: number,
+  now: number,
+): Promise<OutgoingResponse> {
+  let target: Deno.TcpConn;
+  try {
+    target = await connectWithTimeout(host, port, timeouts.connectTimeoutMs);
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) throw e;
+    stats.count(`errors.${e.failure}`);
+    return errorResponse(failureStatus(e.failure), e.message, now);
+  }
+  stats.count("tunnels");
+  return {
+    status: 200,
+    reason: "Connection Established",
+    headers: new FieldList(),
+    upgrade: async (client, buffered) => {
+      await relayTunnel(client, buffered, target, timeouts.idleTimeoutMs);
+    },
+  };
 }

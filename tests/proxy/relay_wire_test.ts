@@ -51,6 +51,7 @@ Deno.test("proxy relays any status and reason verbatim and strips hop-by-hop res
     ["X-Keep", "2"],
     ["Date", "Wed, 25 Nov 2026 07:00:00 GMT"],
     ["Via", "1.1 cachelab"],
+    ["Cache-Status", "cachelab; fwd=bypass"],
   ]);
   await client.write("GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
   const second = await client.readResponse();

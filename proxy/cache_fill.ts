@@ -1,0 +1,152 @@
+/**
+ * Owns putting an upstream response into the cache: asking the policy
+ * whether it may be stored, building its metadata (times computed once,
+ * here), and teeing its body into the store as it streams to the client;
+ * and invalidating stored responses after unsafe requests (RFC 9111 §4.4).
+ *
+ * Must not decide storability itself (cache/policy.ts does) nor serve hits.
+ */
+
+import { stripHopByHop } from "../http/headers.ts";
+import type {
+  BodyReader,
+  IncomingRequest,
+  ResponseHead,
+} from "../http/types.ts";
+import { primaryKey } from "../cache/key.ts";
+import { type EntryMeta, META_VERSION } from "../cache/meta.ts";
+import {
+  type CacheStatusParams,
+  entryTimes,
+  invalidationTargets,
+  storability,
+  varyOf,
+} from "../cache/policy.ts";
+import type { EntryDraft } from "../cache/store.ts";
+import type { CacheState } from "./cache_state.ts";
+import type { UpstreamResponse } from "./exchange.ts";
+import type { ProxyContext } from "./forwarding.ts";
+import { StoringBody } from "./storing_body.ts";
+
+/** What a fill needs to know besides the response. */
+export interface FillContext {
+  key: string;
+  requestTime: number;
+  responseTime: number;
+  /** The stored entry this response answers a revalidation of, if any. */
+  replaces?: EntryMeta;
+  /** Ends the fill others may be waiting for (request collapsing). */
+  release?: () => void;
+}
+
+/** The body to relay and what Cache-Status says about storing it. */
+export interface FillResult {
+  body: BodyReader;
+  status: CacheStatusParams;
+}
+
+/** Stores the response when the policy allows, else passes it through. */
+export async function storeOrPass(
+  ctx: ProxyContext,
+  cache: CacheState,
+  req: IncomingRequest,
+  up: UpstreamResponse,
+  fill: FillContext,
+): Promise<FillResult> {
+  const head = up.head;
+  const verdict = storability(
+    req.head.method,
+    req.head.headers,
+    head.status,
+    head.headers,
+    cache.options,
+  );
+  if (!verdict.storable) {
+    if (fill.replaces && head.status < 300) {
+      await cache.store.remove(fill.replaces); // the stored one is outdated and this one cannot replace it
+    }
+    fill.release?.();
+    ctx.stats.count("cache.not_stored");
+    return { body: up.body, status: { hit: false, detail: verdict.detail } };
+  }
+  const writer = cache.store.begin(draftOf(req, head, fill));
+  if (up.body.length === 0) {
+    const stored = await writer.commit(0);
+    ctx.stats.count(stored ? "cache.stored" : "cache.store_failed");
+    fill.release?.();
+    await up.body.read(); // completes the (empty) exchange so the connection is pooled
+    return { body: up.body, status: { hit: false, stored } };
+  }
+  const body = new StoringBody(
+    up.body,
+    writer,
+    cache.options.maxObjectBytes,
+    (outcome) => {
+      ctx.stats.count(
+        outcome === "stored"
+          ? "cache.stored"
+          : `cache.store_${outcome.replace("-", "_")}`,
+      );
+      fill.release?.();
+    },
+  );
+  return { body, status: { hit: false, stored: true } };
+}
+
+/** The metadata of a response about to be stored (RFC 9111 §3, §4.2.3). */
+function draftOf(
+  req: IncomingRequest,
+  head: ResponseHead,
+  fill: FillContext,
+): EntryDraft {
+  const fields = head.headers.clone();
+  stripHopByHop(fields); // RFC 9111 §3.1: hop-by-hop fields are not stored
+  return {
+    version: META_VERSION,
+    key: fill.key,
+    vary: varyOf(head.headers, req.head.headers), // RFC 9111 §4.1
+    status: head.status,
+    reason: head.reason,
+    headers: fields.toArray(),
+    requestTime: fill.requestTime,
+    responseTime: fill.responseTime,
+    ...entryTimes(
+      head.status,
+      head.headers,
+      fill.requestTime,
+      fill.responseTime,
+    ),
+  };
+}
+
+/**
+ * After an unsafe request with a non-error response, removes the stored
+ * responses of its target and of same-origin Location / Content-Location
+ * (RFC 9111 §4.4).
+ */
+export async function invalidateAfter(
+  ctx: ProxyContext,
+  cache: CacheState,
+  req: IncomingRequest,
+  key: string,
+  head: ResponseHead,
+): Promise<void> {
+  for (
+    const target of invalidationTargets(
+      req.head.method,
+      key,
+      head.status,
+      head.headers,
+    )
+  ) {
+    let targetKey: string;
+    try {
+      targetKey = primaryKey(target);
+    } catch {
+      continue; // not an absolute http URI: nothing stored under it
+    }
+    if (cache.store.variants(targetKey).length === 0) continue;
+    await cache.store.remove(targetKey);
+    ctx.stats.count("cache.invalidations");
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Owns what the proxy keeps for its cache while it runs: the store, the
+ * storing rules from the configuration, the fills in flight (request
+ * collapsing) and background revalidations; and opening and closing them.
+ *
+ * Must not decide (cache/policy.ts) nor serve (cache_flow.ts).
+ */
+
+import { FileStore } from "../cache/file_store.ts";
+import type { StoreOptions } from "../cache/policy.ts";
+import type { Store } from "../cache/store.ts";
+import type { CacheConfig } from "./config.ts";
+import { BackgroundTasks, FillRegistry } from "./in_flight.ts";
+
+/** The proxy's cache while it runs. */
+export interface CacheState {
+  store: Store;
+  options: StoreOptions;
+  fills: FillRegistry;
+  background: BackgroundTasks;
+}
+
+/** Builds the cache state around a store (tests pass a MemoryStore). */
+export function cacheStateFor(store: Store, options: StoreOptions): CacheState {
+  return {
+    store,
+    options,
+    fills: new FillRegistry(),
+    background: new BackgroundTasks(),
+  };
+}
+
+/** Opens the file store the configuration names. */
+export async function openCache(config: CacheConfig): Promise<CacheState> {
+  const store = await FileStore.open(config.dir, {
+    sizeBytes: config.sizeBytes,
+    memoryBytes: config.memoryBytes,
+  });
+  return cacheStateFor(store, {
+    maxObjectBytes: config.maxObjectBytes,
+    skipBinary: config.skipBinary,
+  });
+}
+
+/** Waits for background work, then closes the store. */
+export async function closeCache(cache: CacheState): Promise<void> {
+  await cache.background.drain();
+  await cache.store.close();
+}

@@ -1,0 +1,136 @@
+/**
+ * Owns exchanging a client's request with its upstream and relaying the
+ * answer: the upstream request built and sent, interim responses passed
+ * on, the response relayed with status and reason verbatim, and upstream
+ * failures turned into 502/504 with a reason. Used as is without a cache,
+ * and by the cache flow for its misses and revalidations.
+ *
+ * Must not take caching decisions nor parse bytes.
+ */
+
+import { type FieldList, stripHopByHop } from "../http/headers.ts";
+import type {
+  BodyReader,
+  IncomingRequest,
+  OutgoingResponse,
+  ResponseHead,
+} from "../http/types.ts";
+import type { CacheState } from "./cache_state.ts";
+import type { ProxyConfig } from "./config.ts";
+import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
+import { exchange, type UpstreamResponse } from "./exchange.ts";
+import { downstreamFields, upstreamRequest } from "./messages.ts";
+import type { Stats } from "./stats.ts";
+import type { Route } from "./target.ts";
+import { withStatus } from "./outcome.ts";
+import type { UpstreamPool } from "./upstream_pool.ts";
+
+/** What the handler works with. */
+export interface ProxyContext {
+  config: ProxyConfig;
+  pool: UpstreamPool;
+  stats: Stats;
+  /** The proxy's own listening address, to refuse requests that loop back to it. */
+  self: Deno.NetAddr;
+  /** The cache; absent with --no-cache. */
+  cache?: CacheState;
+}
+
+/** A route that goes through an upstream exchange. */
+export type HttpRoute = Extract<Route, { kind: "reverse" | "forward" }>;
+
+/**
+ * Sends the request upstream and relays the response, mapping upstream
+ * failures to 502/504 (the path without a cache). The upstream time goes
+ * to the access log.
+ */
+export async function forward(
+  ctx: ProxyContext,
+  req: IncomingRequest,
+  r: HttpRoute,
+): Promise<OutgoingResponse> {
+  const started = Date.now();
+  let up: UpstreamResponse;
+  try {
+    up = await fetchUpstream(ctx, req, r);
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) throw e;
+    return withStatus(
+      upstreamErrorResponse(ctx, req, e),
+      BYPASS,
+      "BYPASS",
+      Date.now() - started,
+    );
+  }
+  const res = relayResponse(up.head, up.body, req.receivedAt);
+  return withStatus(res, BYPASS, "BYPASS", Date.now() - started);
+}
+
+/** Cache-Status without a cache (--no-cache): every request goes forward. */
+const BYPASS = { hit: false, fwd: "bypass" } as const;
+
+/**
+ * One upstream exchange for a client's request, interim responses relayed.
+ * `adjust` may change the upstream request's fields (the cache swaps in
+ * its own validators).
+ */
+export async function fetchUpstream(
+  ctx: ProxyContext,
+  req: IncomingRequest,
+  r: HttpRoute,
+  adjust?: (fields: FieldList) => void,
+): Promise<UpstreamResponse> {
+  const head = upstreamRequest(req.head, r, req.remoteAddr);
+  adjust?.(head.headers);
+  const fields = req.head.headers;
+  const hasBody = fields.has("content-length") ||
+    fields.has("transfer-encoding");
+  ctx.stats.count("upstream.requests");
+  return await exchange(
+    ctx.pool,
+    r.host,
+    r.port,
+    head,
+    hasBody ? req.body : null,
+    {
+      responseTimeoutMs: ctx.config.responseTimeoutMs,
+      idleTimeoutMs: ctx.config.idleTimeoutMs,
+      expectContinue: req.head.version === "HTTP/1.1" &&
+        fields.get("expect")?.toLowerCase() === "100-continue",
+      onInterim: async (interim: ResponseHead) => {
+        const relayed = interim.headers.clone();
+        stripHopByHop(relayed);
+        await req.sendInterim(interim.status, relayed);
+      },
+    },
+  );
+}
+
+/**
+ * The downstream response for an upstream one: status and reason
+ * verbatim. An upstream body known to be empty (HEAD, 204, 304, or
+ * Content-Length: 0) is relayed as none, so the upstream's own
+ * Content-Length passes unchanged.
+ */
+export function relayResponse(
+  head: ResponseHead,
+  body: BodyReader,
+  now: number,
+): OutgoingResponse {
+  return {
+    status: head.status,
+    reason: head.reason,
+    headers: downstreamFields(head.headers, head.version, now),
+    body: body.length === 0 ? null : body,
+  };
+}
+
+/** The 502/504 for an upstream failure, counted by kind. */
+export function upstreamErrorResponse(
+  ctx: ProxyContext,
+  req: IncomingRequest,
+  e: UpstreamError,
+): OutgoingResponse {
+  ctx.stats.count(`errors.${e.failure}`);
+  return errorResponse(failureStatus(e.failure), e.message, req.receivedAt);
+}

@@ -1,0 +1,114 @@
+/**
+ * Owns answering a request from a stored entry: the stored fields with
+ * Age (RFC 9111 §5.1), Via and Cache-Status; the client's own
+ * If-None-Match / If-Modified-Since evaluated against the entry (304
+ * without going upstream, RFC 9111 §4.3.2); a single byte Range answered
+ * with 206 or 416 (RFC 9110 §14); the body from the memory tier in one
+ * piece or streamed from the store.
+ *
+ * Must not decide whether the entry may be used (cache/policy.ts does).
+ */
+
+import {
+  evaluatePreconditions,
+  ifRangeAllows,
+  type Validators,
+} from "../http/conditional.ts";
+import { parseHttpDate } from "../http/dates.ts";
+import type { FieldList } from "../http/headers.ts";
+import { contentRange, parseRange, unsatisfiedRange } from "../http/range.ts";
+import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
+import type { EntryMeta } from "../cache/meta.ts";
+import { servedHeaders } from "../cache/policy.ts";
+import type { Store } from "../cache/store.ts";
+import { VIA_NAME } from "./messages.ts";
+
+/** Fields a 304 carries (RFC 9110 §15.4.5), besides what this proxy adds. */
+const NOT_MODIFIED_FIELDS = new Set([
+  "cache-control",
+  "content-location",
+  "date",
+  "etag",
+  "expires",
+  "vary",
+  "last-modified",
+  "age",
+]);
+
+/**
+ * The response for `req` from `entry`, or undefined when its body is gone
+ * from the store (the caller then treats the request as a miss).
+ */
+export async function storedResponse(
+  store: Store,
+  req: IncomingRequest,
+  entry: EntryMeta,
+  age: number,
+  cacheStatus: string,
+): Promise<OutgoingResponse | undefined> {
+  const headers = servedHeaders(entry, age); // RFC 9111 §5.1: Age
+  appendVia(headers);
+  headers.set("Cache-Status", cacheStatus); // RFC 9211
+  const method = req.head.method;
+  if (
+    entry.status === 200 &&
+    evaluatePreconditions(method, req.head.headers, validatorsOf(headers)) ===
+      "304"
+  ) {
+    headers.deleteWhere((name) =>
+      !NOT_MODIFIED_FIELDS.has(name) && name !== "via" &&
+      name !== "cache-status"
+    );
+    return { status: 304, headers, body: null }; // RFC 9111 §4.3.2
+  }
+  if (method === "HEAD") {
+    return { status: entry.status, reason: entry.reason, headers, body: null };
+  }
+  const range = rangeOf(req, entry, headers);
+  if (range?.kind === "unsatisfiable") {
+    headers.set("Content-Range", unsatisfiedRange(entry.bodySize)); // RFC 9110 §15.5.17
+    headers.delete("content-length");
+    return { status: 416, headers, body: new Uint8Array(0) };
+  }
+  if (range?.kind === "single") {
+    const body = await store.openBody(entry, {
+      start: range.start,
+      end: range.end,
+    });
+    if (!body) return undefined;
+    headers.set(
+      "Content-Range",
+      contentRange(range.start, range.end, entry.bodySize),
+    ); // RFC 9110 §14.4
+    return { status: 206, headers, body };
+  }
+  const body = store.memoryBody(entry) ?? await store.openBody(entry);
+  if (!body) return undefined;
+  return { status: entry.status, reason: entry.reason, headers, body };
+}
+
+/** The Range the client asked for, when it applies to this entry (RFC 9110 §14.2). */
+function rangeOf(req: IncomingRequest, entry: EntryMeta, headers: FieldList) {
+  const value = req.head.headers.get("range");
+  if (value === undefined || entry.status !== 200) return undefined;
+  if (!ifRangeAllows(req.head.headers, validatorsOf(headers))) return undefined; // RFC 9110 §13.1.5
+  const range = parseRange(value, entry.bodySize);
+  return range.kind === "none" ? undefined : range;
+}
+
+function validatorsOf(headers: FieldList): Validators {
+  const lastModified = headers.first("last-modified");
+  const date = headers.first("date");
+  return {
+    etag: headers.first("etag"),
+    lastModified: lastModified === undefined
+      ? undefined
+      : parseHttpDate(lastModified),
+    date: date === undefined ? undefined : parseHttpDate(date),
+  };
+}
+
+function appendVia(headers: FieldList): void {
+  const via = headers.get("via");
+  headers.set("Via", via ? `${via}, 1.1 ${VIA_NAME}` : `1.1 ${VIA_NAME}`);
+}

@@ -1,0 +1,99 @@
+/**
+ * Owns teeing a response body into the cache while it streams to the
+ * client: every chunk goes to the store writer, then on to the client.
+ * The entry is committed only when the whole body arrived intact and
+ * within the size limit; a broken upstream, a client that went away or an
+ * oversize body abort it, and the client still gets the truth (the
+ * framing error propagates and its connection is closed).
+ *
+ * Must not decide whether to store (cache/policy.ts) nor write to
+ * sockets.
+ */
+
+import type { FieldList } from "../http/headers.ts";
+import type { BodyReader } from "../http/types.ts";
+import type { EntryWriter } from "../cache/store.ts";
+
+/** How the store write ended. */
+export type StoreOutcome = "stored" | "aborted" | "too-large" | "failed";
+
+/** A body that copies what passes through it into a store writer. */
+export class StoringBody implements BodyReader {
+  readonly length: number | undefined;
+  #source: BodyReader;
+  #writer: EntryWriter;
+  #maxBytes: number;
+  #written = 0;
+  #writing = true;
+  #onDone: (outcome: StoreOutcome) => void;
+  #finished = false;
+
+  /**
+   * `onDone` is called once, after the commit or the abort, with what
+   * became of the entry.
+   */
+  constructor(
+    source: BodyReader,
+    writer: EntryWriter,
+    maxBytes: number,
+    onDone: (outcome: StoreOutcome) => void,
+  ) {
+    this.#source = source;
+    this.#writer = writer;
+    this.#maxBytes = maxBytes;
+    this.#onDone = onDone;
+    this.length = source.length;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    let chunk: Uint8Array | null;
+    try {
+      chunk = await this.#source.read();
+    } catch (e) {
+      await this.#abort("aborted");
+      throw e;
+    }
+    if (chunk === null) {
+      await this.#commit();
+      return null;
+    }
+    this.#written += chunk.length;
+    if (this.#writing && this.#written > this.#maxBytes) {
+      await this.#abort("too-large");
+    }
+    if (this.#writing) await this.#writer.write(chunk);
+    return chunk;
+  }
+
+  trailers(): FieldList | undefined {
+    return this.#source.trailers();
+  }
+
+  async cancel(): Promise<void> {
+    await this.#abort("aborted");
+    await this.#source.cancel();
+  }
+
+  async #commit(): Promise<void> {
+    if (!this.#writing) return this.#finish(this.#outcomeIfStopped);
+    this.#writing = false;
+    const stored = await this.#writer.commit(this.#written);
+    this.#finish(stored ? "stored" : "failed");
+  }
+
+  #outcomeIfStopped: StoreOutcome = "aborted";
+
+  async #abort(outcome: StoreOutcome): Promise<void> {
+    if (!this.#writing) return this.#finish(this.#outcomeIfStopped);
+    this.#writing = false;
+    this.#outcomeIfStopped = outcome;
+    await this.#writer.abort();
+    if (outcome !== "too-large") this.#finish(outcome); // an oversize body still streams on
+  }
+
+  #finish(outcome: StoreOutcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#onDone(outcome);
+  }
+}
