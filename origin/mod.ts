@@ -1,0 +1,33 @@
+/**
+ * Owns starting the origin static file server from its configuration:
+ * binding the listener and running the http/ server loop with the origin
+ * handler.
+ *
+ * Must not parse flags (main.ts does) nor hold file-serving logic
+ * (handler.ts and the modules beside it).
+ */
+
+import { type HttpServer, serveHttp } from "../http/server.ts";
+import type { OriginConfig } from "./config.ts";
+import { originHandler } from "./handler.ts";
+
+export { originHandler, type OriginHandlerOptions } from "./handler.ts";
+
+/** Binds `config.host:config.port` and serves files under `config.root`. */
+export function startOrigin(config: OriginConfig): Promise<HttpServer> {
+  let listener: Deno.Listener;
+  try {
+    listener = Deno.listen({ hostname: config.host, port: config.port });
+  } catch (e) {
+    return Promise.reject(e); // e.g. Deno.errors.AddrInUse, for main.ts to report
+  }
+  const handler = originHandler({
+    root: config.root,
+    cacheControl: config.cacheControl,
+  });
+  return Promise.resolve(serveHttp(listener, handler, {
+    headTimeoutMs: config.headTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    log: config.log,
+  }));
+}
