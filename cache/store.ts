@@ -40,15 +40,24 @@ export interface StoreStats {
  * as it was (an older entry of the same variant stays in place).
  */
 export interface EntryWriter {
-  /** Appends body bytes. A failure here is reported by `commit()` returning false. */
+  /**
+   * Appends body bytes. Never rejects: a failure here (full disk, I/O
+   * error) is reported by `commit()` returning false and counted in
+   * `stats.writeErrors`. The chunk must not be modified until the promise
+   * settles.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /**
    * Makes the entry visible, replacing an older one of the same key and
    * variant, when exactly `bodySize` bytes were written (the caller knows
-   * the length once the body completed). Returns whether it was stored.
+   * the length once the body completed). Returns whether it was stored:
+   * false for a wrong size, a failed write, or a body larger than the
+   * store's whole cap. Never rejects. Commits of one variant land in the
+   * order `commit()` was called: the last one wins. Evicts least recently
+   * used entries to stay under the cap.
    */
   commit(bodySize: number): Promise<boolean>;
-  /** Discards what was written. */
+  /** Discards what was written (the older entry stays). */
   abort(): Promise<void>;
 }
 
@@ -59,26 +68,44 @@ export interface Store {
   /**
    * The body of a stored entry as bytes when the store holds it in memory
    * (small hot bodies), else undefined. Synchronous: the fast hit path.
+   * The bytes are shared with the store: read-only. Never returns the
+   * bytes of another version than `meta`'s.
    */
   memoryBody(meta: EntryMeta): Uint8Array | undefined;
   /**
    * Opens the body (or a range of it) of a stored entry. Undefined when the
    * entry is gone or found torn (it is then removed). The reader yields
-   * exactly the requested bytes or throws.
+   * exactly the requested bytes or throws (a file found short mid-read:
+   * "Cannot read cached body: ...", and the entry is removed); it keeps
+   * reading the version it opened even if that is replaced meanwhile.
+   * Rejects with a RangeError when the range does not fit the body.
+   * Chunks that come from memory are shared with the store: read-only.
    */
   openBody(meta: EntryMeta, range?: ByteRange): Promise<BodyReader | undefined>;
   /**
    * Starts storing a response; the store picks the body file and records
-   * the body size at commit.
+   * the body size at commit. Throws a TypeError when the draft does not
+   * fit the metadata schema (a caller bug).
    */
   begin(draft: EntryDraft): EntryWriter;
-  /** Replaces the metadata of a stored entry (after a 304), atomically. */
+  /**
+   * Replaces the metadata of a stored entry (after a 304), atomically,
+   * keeping its body (bodyFile and bodySize stay the stored ones). Does
+   * nothing when `meta` is no longer the stored version (replaced or
+   * removed meanwhile). A failed write is counted, never thrown.
+   */
   updateMeta(meta: EntryMeta): Promise<void>;
   /** Marks an entry as just used (least-recently-used order). */
   touch(meta: EntryMeta): void;
-  /** Removes one entry, or every variant of a key when given the key. */
+  /**
+   * Removes one entry, or every variant of a key when given the key. A
+   * meta that was replaced meanwhile removes nothing.
+   */
   remove(target: EntryMeta | string): Promise<void>;
   readonly stats: Readonly<StoreStats>;
-  /** Finishes pending work and releases resources. */
+  /**
+   * Finishes pending work and releases resources: open writers are
+   * aborted, commits under way completed, open body readers closed.
+   */
   close(): Promise<void>;
 }

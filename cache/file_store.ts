@@ -1,0 +1,305 @@
+/**
+ * Owns the file store: metadata in memory (LruIndex), bodies in files laid
+ * out as file_layout.ts says, small hot bodies also in a bounded memory
+ * tier. A commit renames a complete body into place, then switches the
+ * variant's metadata file atomically, then deletes the body it replaced;
+ * removals delete the metadata first. Per-slot locks keep the index and
+ * the disk in step; a process killed at any point leaves whole entries and
+ * litter that the start-up sweep removes. Use order (touch) is kept in
+ * memory only: after a restart it is approximated by metadata file times.
+ *
+ * Must not read the clock, open sockets, nor throw cache failures into
+ * the caller's response path (they are counted in `stats`).
+ */
+
+import { join } from "node:path";
+import type { BodyReader } from "../http/types.ts";
+import {
+  bytesReader,
+  closeQuietly,
+  FileBody,
+  openExact,
+  readWhole,
+  resolveRange,
+} from "./body_reader.ts";
+import {
+  entryDir,
+  metaName,
+  randomWriteId,
+  removeQuietly,
+  writeMetaFile,
+} from "./file_layout.ts";
+import { type ScanResult, scanStore } from "./file_scan.ts";
+import { CLOSED_WRITER, FileWriter, type WriterHost } from "./file_writer.ts";
+import { variantId } from "./key.ts";
+import { LruIndex, slotOf } from "./lru_index.ts";
+import { MemoryTier } from "./memory_tier.ts";
+import type { EntryMeta } from "./meta.ts";
+import { SlotLocks } from "./slot_lock.ts";
+import type {
+  ByteRange,
+  EntryDraft,
+  EntryWriter,
+  Store,
+  StoreStats,
+} from "./store.ts";
+import { checkDraft, checkSize } from "./store_checks.ts";
+
+/** Options of the file store. */
+export interface FileStoreOptions {
+  /** The most body bytes kept on disk; least recently used entries go first. */
+  sizeBytes: number;
+  /** The most bytes the memory tier of small hot bodies holds (0 turns it off). */
+  memoryBytes: number;
+  /** The largest body the memory tier keeps (default 64 KiB). */
+  memoryMaxObject?: number;
+  /** Makes the unique part of file names (default: 128 random bits); tests predict names with it. */
+  newWriteId?: () => string;
+}
+
+/** What the start-up sweep removed besides corrupt entries. */
+export type StartupCleanup = Pick<ScanResult, "tempFiles" | "orphanBodies">;
+
+const DEFAULT_MEMORY_MAX_OBJECT = 64 * 1024;
+
+/** A Store that keeps bodies in files under one folder. */
+export class FileStore implements Store {
+  /** What the start-up sweep removed besides corrupt entries. */
+  readonly startupCleanup: Readonly<StartupCleanup>;
+  readonly #root: string;
+  readonly #sizeBytes: number;
+  readonly #newWriteId: () => string;
+  readonly #index = new LruIndex();
+  readonly #tier: MemoryTier;
+  readonly #locks = new SlotLocks();
+  readonly #writers = new Set<FileWriter>();
+  readonly #readers = new Set<FileBody>();
+  readonly #pending = new Set<Promise<unknown>>();
+  readonly #host: WriterHost;
+  #closed = false;
+  #evictions = 0;
+  #corruptRemoved = 0;
+  #writeErrors = 0;
+  #memoryHits = 0;
+
+  private constructor(
+    root: string,
+    options: FileStoreOptions,
+    cleanup: StartupCleanup,
+  ) {
+    this.#root = root;
+    this.#sizeBytes = options.sizeBytes;
+    this.#newWriteId = options.newWriteId ?? randomWriteId;
+    this.#tier = new MemoryTier({
+      maxBytes: options.memoryBytes,
+      maxObject: options.memoryMaxObject ?? DEFAULT_MEMORY_MAX_OBJECT,
+    });
+    this.startupCleanup = cleanup;
+    this.#host = {
+      root,
+      sizeBytes: this.#sizeBytes,
+      keepInMemory: this.#tier.maxBytes > 0 ? this.#tier.maxObject : -1,
+      newWriteId: this.#newWriteId,
+      inSlotTurn: (slot, work) => this.#track(this.#locks.run(slot, work)),
+      switchIn: (meta, bytes) => this.#switchIn(meta, bytes),
+      evict: () => this.#evict(),
+      writeFailed: () => this.#writeErrors++,
+      finished: (writer) => this.#writers.delete(writer),
+    };
+  }
+
+  /**
+   * Opens (creating it if needed) the store in `dir`: sweeps leftovers and
+   * torn entries, and rebuilds the index from the metadata files.
+   * Throws for bad options or when the folder cannot be created or read.
+   */
+  static async open(
+    dir: string,
+    options: FileStoreOptions,
+  ): Promise<FileStore> {
+    checkSize("sizeBytes", options.sizeBytes);
+    checkSize("memoryBytes", options.memoryBytes);
+    checkSize("memoryMaxObject", options.memoryMaxObject ?? 0);
+    await Deno.mkdir(dir, { recursive: true });
+    const found = await scanStore(dir);
+    const store = new FileStore(dir, options, {
+      tempFiles: found.tempFiles,
+      orphanBodies: found.orphanBodies,
+    });
+    store.#corruptRemoved = found.corruptRemoved;
+    found.entries.sort((a, b) => a.usedAt - b.usedAt);
+    for (const entry of found.entries) store.#index.set(entry.meta);
+    await store.#evict(); // the cap may have shrunk since the last run
+    return store;
+  }
+
+  get stats(): Readonly<StoreStats> {
+    return {
+      entries: this.#index.size,
+      bytes: this.#index.bytes,
+      evictions: this.#evictions,
+      corruptRemoved: this.#corruptRemoved,
+      writeErrors: this.#writeErrors,
+      memoryHits: this.#memoryHits,
+    };
+  }
+
+  variants(key: string): readonly EntryMeta[] {
+    return this.#index.variants(key);
+  }
+
+  memoryBody(meta: EntryMeta): Uint8Array | undefined {
+    const bytes = this.#tier.get(meta);
+    if (bytes) this.#memoryHits++;
+    return bytes;
+  }
+
+  async openBody(
+    meta: EntryMeta,
+    range?: ByteRange,
+  ): Promise<BodyReader | undefined> {
+    const { start, count } = resolveRange(meta.bodySize, range);
+    if (this.#closed) return undefined;
+    const held = this.memoryBody(meta);
+    if (held) return bytesReader(held.subarray(start, start + count));
+    const file = await openExact(this.#bodyPath(meta), meta.bodySize);
+    if (file === "missing" || file === "wrong-size") {
+      await this.#torn(meta);
+      return undefined;
+    }
+    if (file === "failed") return undefined; // e.g. out of file handles: a miss, the entry kept
+    try {
+      if (this.#tier.accepts(meta.bodySize) && this.#index.isCurrent(meta)) {
+        const bytes = await readWhole(file, meta.bodySize);
+        if (!bytes) return this.#torn(meta).then(() => undefined);
+        if (this.#index.isCurrent(meta)) this.#tier.put(meta, bytes);
+        return bytesReader(bytes.subarray(start, start + count));
+      }
+      if (start > 0) await file.seek(start, Deno.SeekMode.Start);
+    } catch {
+      closeQuietly(file);
+      return undefined;
+    }
+    const reader = new FileBody(file, count, {
+      onShort: () => void this.#torn(meta),
+      onClose: (body) => this.#readers.delete(body),
+    });
+    if (count > 0) this.#readers.add(reader);
+    return reader;
+  }
+
+  begin(draft: EntryDraft): EntryWriter {
+    checkDraft(draft);
+    if (this.#closed) return CLOSED_WRITER;
+    const writer = new FileWriter(this.#host, draft);
+    this.#writers.add(writer);
+    return writer;
+  }
+
+  async updateMeta(meta: EntryMeta): Promise<void> {
+    checkDraft(meta);
+    await this.#track(this.#locks.run(slotOf(meta), async () => {
+      const current = this.#index.current(meta);
+      if (current?.bodyFile !== meta.bodyFile) return; // replaced or removed meanwhile
+      const updated: EntryMeta = { ...meta, bodySize: current.bodySize };
+      const dir = entryDir(this.#root, meta.key);
+      try {
+        await writeMetaFile(
+          dir,
+          variantId(meta.vary),
+          this.#newWriteId(),
+          updated,
+        );
+      } catch {
+        this.#writeErrors++;
+        return;
+      }
+      this.#index.set(updated);
+    }));
+  }
+
+  touch(meta: EntryMeta): void {
+    this.#index.touch(meta);
+  }
+
+  async remove(target: EntryMeta | string): Promise<void> {
+    let removed: EntryMeta[] = [];
+    if (typeof target === "string") removed = this.#index.deleteKey(target);
+    else if (this.#index.delete(target)) removed = [target];
+    for (const meta of removed) this.#tier.drop(meta);
+    await Promise.all(removed.map((meta) => this.#deleteFiles(meta)));
+  }
+
+  /**
+   * Stops the store: open writes are aborted, commits and removals under
+   * way are awaited, open body readers are closed (their next read throws).
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#writers].map((writer) => writer.settle()));
+    while (this.#pending.size > 0) await Promise.allSettled(this.#pending);
+    for (const reader of [...this.#readers]) reader.abort();
+  }
+
+  /**
+   * The switch of a committed write, in its slot's turn: metadata file,
+   * index, memory tier, then the replaced body.
+   */
+  async #switchIn(
+    meta: EntryMeta,
+    bytes: Uint8Array | undefined,
+  ): Promise<boolean> {
+    const dir = entryDir(this.#root, meta.key);
+    try {
+      await writeMetaFile(dir, variantId(meta.vary), this.#newWriteId(), meta);
+    } catch {
+      this.#writeErrors++;
+      await removeQuietly(join(dir, meta.bodyFile));
+      return false;
+    }
+    const replaced = this.#index.set(meta);
+    if (bytes) this.#tier.put(meta, bytes);
+    if (replaced && replaced.bodyFile !== meta.bodyFile) {
+      this.#tier.drop(replaced);
+      await removeQuietly(join(dir, replaced.bodyFile));
+    }
+    return true;
+  }
+
+  async #evict(): Promise<void> {
+    const evicted = this.#index.evictUntil(this.#sizeBytes);
+    for (const meta of evicted) this.#tier.drop(meta);
+    this.#evictions += evicted.length;
+    await Promise.all(evicted.map((meta) => this.#deleteFiles(meta)));
+  }
+
+  /** Removes the entry of a torn body (when it is still current) and counts it. */
+  async #torn(meta: EntryMeta): Promise<void> {
+    if (!this.#index.delete(meta)) return;
+    this.#tier.drop(meta);
+    this.#corruptRemoved++;
+    await this.#deleteFiles(meta);
+  }
+
+  /** Deletes an entry's files once it left the index: metadata first (unless a newer version took the slot), then the body. */
+  #deleteFiles(meta: EntryMeta): Promise<void> {
+    const dir = entryDir(this.#root, meta.key);
+    return this.#track(this.#locks.run(slotOf(meta), async () => {
+      if (!this.#index.current(meta)) {
+        await removeQuietly(join(dir, metaName(variantId(meta.vary))));
+      }
+      await removeQuietly(join(dir, meta.bodyFile));
+    }));
+  }
+
+  #bodyPath(meta: EntryMeta): string {
+    return join(entryDir(this.#root, meta.key), meta.bodyFile);
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#pending.add(work);
+    const done = () => this.#pending.delete(work);
+    work.then(done, done);
+    return work;
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Owns the bounded in-memory copy of small hot bodies a disk store keeps
+ * beside its files: at most `maxObject` bytes each, `maxBytes` in total,
+ * least recently used dropped first. Bodies are keyed by the identity of
+ * the stored version (key plus body file name), so bytes of a replaced or
+ * removed entry can never be returned for its successor.
+ *
+ * Must not decide what is current: the store drops what it replaces.
+ */
+
+import type { EntryMeta } from "./meta.ts";
+
+/** Options of the in-memory tier. */
+export interface MemoryTierOptions {
+  /** Total bytes the tier may hold (0 turns it off). */
+  maxBytes: number;
+  /** Largest body the tier keeps. */
+  maxObject: number;
+}
+
+/** Small bodies in memory, in least-recently-used order. */
+export class MemoryTier {
+  readonly maxBytes: number;
+  readonly maxObject: number;
+  #bodies = new Map<string, Uint8Array>();
+  #bytes = 0;
+
+  constructor(options: MemoryTierOptions) {
+    this.maxBytes = options.maxBytes;
+    this.maxObject = Math.min(options.maxObject, options.maxBytes);
+  }
+
+  /** Bytes held now. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** True when a body of this size would be kept. */
+  accepts(size: number): boolean {
+    return size <= this.maxObject && this.maxBytes > 0;
+  }
+
+  /** The body of this exact version, marked as just used. */
+  get(meta: EntryMeta): Uint8Array | undefined {
+    const id = tierId(meta);
+    const bytes = this.#bodies.get(id);
+    if (!bytes) return undefined;
+    this.#bodies.delete(id);
+    this.#bodies.set(id, bytes);
+    return bytes;
+  }
+
+  /** Keeps the body of this version when it is small enough. */
+  put(meta: EntryMeta, bytes: Uint8Array): void {
+    if (!this.accepts(bytes.length)) return;
+    this.drop(meta);
+    this.#bodies.set(tierId(meta), bytes);
+    this.#bytes += bytes.length;
+    for (const [id, old] of this.#bodies) {
+      if (this.#bytes <= this.maxBytes) break;
+      this.#bodies.delete(id);
+      this.#bytes -= old.length;
+    }
+  }
+
+  /** Forgets the body of this version. */
+  drop(meta: EntryMeta): void {
+    const id = tierId(meta);
+    const bytes = this.#bodies.get(id);
+    if (!bytes) return;
+    this.#bodies.delete(id);
+    this.#bytes -= bytes.length;
+  }
+}
+
+function tierId(meta: EntryMeta): string {
+  return `${meta.bodyFile} ${meta.key}`;
+}
