@@ -1,0 +1,213 @@
+/**
+ * Owns freshness arithmetic (RFC 9111 §4.2): the freshness lifetime
+ * (explicit, then heuristic), the age calculation (§4.2.3) and the
+ * absolute times persisted in the entry metadata at store time.
+ *
+ * Pure: `now` and the request/response times are parameters; nothing here
+ * reads the clock. Must not decide what to serve (policy.ts does).
+ */
+
+import type { FieldList } from "../http/headers.ts";
+import { parseHttpDate } from "../http/dates.ts";
+import {
+  type Directives,
+  parseDeltaSeconds,
+  responseDirectives,
+} from "./cache_control.ts";
+import type { EntryMeta } from "./meta.ts";
+
+/** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2 "typical setting ... 10%"). */
+export const HEURISTIC_FRACTION = 0.1;
+/** Heuristic freshness never exceeds one day (our choice; §4.2.2 leaves the bound to the cache). */
+export const HEURISTIC_CAP_SECONDS = 86400;
+
+/** Status codes defined as heuristically cacheable (RFC 9110 §15.1, RFC 9111 §4.2.2). */
+export const HEURISTICALLY_CACHEABLE: ReadonlySet<number> = new Set([
+  200,
+  203,
+  204,
+  206,
+  300,
+  301,
+  308,
+  404,
+  405,
+  410,
+  414,
+  451, // RFC 7725 §3: cacheable by default
+  501,
+]);
+
+/** The absolute times stored with an entry. */
+export interface EntryTimes {
+  /** RFC 9111 §4.2.3 corrected_initial_age, whole seconds. */
+  correctedInitialAge: number;
+  /** Fresh while now < freshUntil (ms since epoch). */
+  freshUntil: number;
+  /** null when revalidatable (has a validator), else the end of any stale window (ms). */
+  keepUntil: number | null;
+}
+
+/** True when the response carries a validator (RFC 9111 §4.3.1: ETag or Last-Modified). */
+export function hasValidator(resHeaders: FieldList): boolean {
+  return resHeaders.has("etag") || resHeaders.has("last-modified");
+}
+
+/**
+ * The Date value in ms; the time the response was received when Date is
+ * absent or invalid (RFC 9111 §4.2.1, RFC 9110 §6.6.1).
+ */
+export function dateValue(resHeaders: FieldList, responseTime: number): number {
+  const text = resHeaders.first("date");
+  const parsed = text === undefined
+    ? undefined
+    : parseHttpDate(text, responseTime);
+  return parsed ?? responseTime;
+}
+
+/**
+ * The Age value in seconds: the first member of the field, ignored (0)
+ * when invalid (RFC 9111 §5.1).
+ */
+export function ageValue(resHeaders: FieldList): number {
+  const first = resHeaders.list("age")[0];
+  return parseDeltaSeconds(first) ?? 0;
+}
+
+/**
+ * The freshness lifetime in whole seconds (RFC 9111 §4.2.1, §4.2.2):
+ * s-maxage over max-age over Expires minus Date, then the heuristic.
+ * Invalid explicit freshness yields 0 (already stale).
+ */
+export function freshnessLifetime(
+  status: number,
+  resHeaders: FieldList,
+  responseTime: number,
+): number {
+  const cc = responseDirectives(resHeaders);
+  // RFC 9111 §5.2.2.4: no-cache (either form) needs validation on every use.
+  if (cc.has("no-cache")) return 0;
+  const sMaxAge = cc.seconds("s-maxage"); // RFC 9111 §5.2.2.10 (shared cache)
+  if (sMaxAge !== undefined) return sMaxAge === "invalid" ? 0 : sMaxAge;
+  const maxAge = cc.seconds("max-age"); // RFC 9111 §5.2.2.1
+  if (maxAge !== undefined) return maxAge === "invalid" ? 0 : maxAge;
+  const date = dateValue(resHeaders, responseTime);
+  const expires = resHeaders.getAll("expires"); // RFC 9111 §5.3
+  if (expires.length > 0) return expiresLifetime(expires, date, responseTime);
+  return heuristicLifetime(status, cc, resHeaders, date, responseTime);
+}
+
+function expiresLifetime(
+  expires: string[],
+  date: number,
+  responseTime: number,
+): number {
+  // RFC 9111 §4.2.1: more than one Expires value: consider it stale.
+  if (expires.length > 1) return 0;
+  const at = parseHttpDate(expires[0]!, responseTime);
+  // RFC 9111 §5.3: an invalid date (e.g. "0") is a time in the past.
+  if (at === undefined) return 0;
+  return Math.max(0, Math.floor((at - date) / 1000));
+}
+
+function heuristicLifetime(
+  status: number,
+  cc: Directives,
+  resHeaders: FieldList,
+  date: number,
+  responseTime: number,
+): number {
+  // RFC 9111 §4.2.2: only heuristically cacheable statuses, or marked public.
+  const allowed = HEURISTICALLY_CACHEABLE.has(status) || cc.has("public");
+  if (!allowed) return 0;
+  const text = resHeaders.first("last-modified");
+  if (text === undefined) return 0;
+  const lastModified = parseHttpDate(text, responseTime);
+  if (lastModified === undefined || lastModified >= date) return 0;
+  const interval = (date - lastModified) / 1000;
+  return Math.min(
+    HEURISTIC_CAP_SECONDS,
+    Math.floor(interval * HEURISTIC_FRACTION),
+  );
+}
+
+/**
+ * True when a response directive forbids serving it stale (RFC 9111
+ * §4.2.4): no-cache (§5.2.2.4), must-revalidate (§5.2.2.2), and for a
+ * shared cache proxy-revalidate (§5.2.2.8) and s-maxage (§5.2.2.10, which
+ * "incorporates the semantics of proxy-revalidate").
+ */
+export function forbidsStale(cc: Directives): boolean {
+  return cc.has("no-cache") ||
+    cc.has("must-revalidate") ||
+    cc.has("proxy-revalidate") ||
+    cc.has("s-maxage");
+}
+
+/** A valid delta-seconds directive's value, or 0 when absent or invalid. */
+export function secondsOrZero(cc: Directives, name: string): number {
+  const n = cc.seconds(name);
+  return typeof n === "number" ? n : 0;
+}
+
+/** Computes the absolute times persisted at store time (RFC 9111 §4.2.1, §4.2.3). */
+export function entryTimes(
+  status: number,
+  resHeaders: FieldList,
+  requestTime: number,
+  responseTime: number,
+): EntryTimes {
+  const date = dateValue(resHeaders, responseTime);
+  // RFC 9111 §4.2.3, in whole seconds (sub-second delays round down).
+  const apparentAge = Math.max(0, Math.floor((responseTime - date) / 1000));
+  const responseDelay = Math.max(
+    0,
+    Math.floor((responseTime - requestTime) / 1000),
+  );
+  const correctedAgeValue = ageValue(resHeaders) + responseDelay;
+  const correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
+  const lifetime = freshnessLifetime(status, resHeaders, responseTime);
+  const freshUntil = responseTime + (lifetime - correctedInitialAge) * 1000;
+  return {
+    correctedInitialAge,
+    freshUntil,
+    keepUntil: hasValidator(resHeaders)
+      ? null
+      : freshUntil + staleWindow(resHeaders) * 1000,
+  };
+}
+
+/** How long after freshUntil the response itself allows stale use (RFC 5861 §3, §4). */
+function staleWindow(resHeaders: FieldList): number {
+  const cc = responseDirectives(resHeaders);
+  if (forbidsStale(cc)) return 0;
+  return Math.max(
+    secondsOrZero(cc, "stale-while-revalidate"),
+    secondsOrZero(cc, "stale-if-error"),
+  );
+}
+
+/** RFC 9111 §4.2.3 current_age in whole seconds. */
+export function currentAge(meta: EntryMeta, now: number): number {
+  const residentTime = Math.max(
+    0,
+    Math.floor((now - meta.responseTime) / 1000),
+  );
+  return meta.correctedInitialAge + residentTime;
+}
+
+/** current_age with sub-second resident time, for comparisons against request limits. */
+export function exactAge(meta: EntryMeta, now: number): number {
+  return meta.correctedInitialAge + Math.max(0, now - meta.responseTime) / 1000;
+}
+
+/** The freshness lifetime (s) recovered from the stored absolute times. */
+export function storedLifetime(meta: EntryMeta): number {
+  return (meta.freshUntil - meta.responseTime) / 1000 +
+    meta.correctedInitialAge;
+}
+
+/** Remaining freshness in seconds; negative once stale (RFC 9211 §2.5 ttl). */
+export function remainingSeconds(meta: EntryMeta, now: number): number {
+  return (meta.freshUntil - now) / 1000;
+}

@@ -1,0 +1,237 @@
+/**
+ * Owns the shared-cache decisions of RFC 9111 (with RFC 5861 and RFC 8246):
+ * given a request and the stored variants of its primary key, what to do
+ * (decide), whether a stale entry may stand in for a failed upstream
+ * (staleOnError), and the fields a stored response is served with. It
+ * re-exports the rest of the policy API so the handler imports one module.
+ *
+ * Pure: `now` is a parameter; decisions are returned, never acted on.
+ * Must not read the clock, touch the store, files or sockets.
+ */
+
+import { FieldList } from "../http/headers.ts";
+import {
+  type Directives,
+  requestDirectives,
+  responseDirectives,
+} from "./cache_control.ts";
+import {
+  currentAge,
+  exactAge,
+  forbidsStale,
+  remainingSeconds,
+} from "./freshness.ts";
+import type { EntryMeta } from "./meta.ts";
+import { conditionalHeaders } from "./validation.ts";
+import { selectVariant } from "./vary.ts";
+
+export {
+  type Directives,
+  parseCacheControl,
+  requestDirectives,
+  responseDirectives,
+} from "./cache_control.ts";
+export {
+  currentAge,
+  type EntryTimes,
+  entryTimes,
+  freshnessLifetime,
+  hasValidator,
+} from "./freshness.ts";
+export {
+  isBinaryMediaType,
+  type NotStoredDetail,
+  type Storability,
+  storability,
+  type StoreOptions,
+} from "./storable.ts";
+export { normalizeVaryValue, selectVariant, varyOf } from "./vary.ts";
+export {
+  conditionalHeaders,
+  freshen,
+  notModifiedMatches,
+} from "./validation.ts";
+export { invalidationTargets } from "./invalidation.ts";
+export {
+  cacheStatus,
+  type CacheStatusParams,
+  type ForwardReason,
+} from "./cache_status.ts";
+
+/** Why no stored response could be used (RFC 9211 §2.2 fwd values). */
+export type MissDetail = "uri-miss" | "vary-miss" | "method";
+
+/** What the handler does with a request. */
+export type Decision =
+  /** Serve the stored response; no upstream (RFC 9111 §4.2). */
+  | { kind: "fresh"; entry: EntryMeta; age: number; ttl: number }
+  /** Serve the stale response now, the client allows it via max-stale (RFC 9111 §4.2.4, §5.2.1.2); ttl < 0. */
+  | { kind: "stale-served"; entry: EntryMeta; age: number; ttl: number }
+  /** Serve stale now and revalidate once in the background (RFC 5861 §3); ttl < 0. */
+  | {
+    kind: "stale-while-revalidate";
+    entry: EntryMeta;
+    age: number;
+    ttl: number;
+    conditional: [string, string][];
+  }
+  /**
+   * Send upstream with these conditional fields (RFC 9111 §4.3.1); empty
+   * when the entry has no validator (a plain fetch; the entry is kept for
+   * staleOnError). `fwd` is the Cache-Status reason: "stale" when the entry
+   * is stale, "request" when it is fresh but the request forbade its use.
+   */
+  | {
+    kind: "revalidate";
+    entry: EntryMeta;
+    conditional: [string, string][];
+    fwd: "stale" | "request";
+  }
+  /** No usable entry: forward. */
+  | { kind: "miss"; detail: MissDetail }
+  /** only-if-cached and nothing usable: answer 504 (RFC 9111 §5.2.1.7). */
+  | { kind: "only-if-cached-miss" };
+
+const ONLY_IF_CACHED_MISS: Decision = { kind: "only-if-cached-miss" };
+
+/** The heart: given the request and the stored variants for its key, what to do. */
+export function decide(
+  method: string,
+  reqHeaders: FieldList,
+  variants: readonly EntryMeta[],
+  now: number,
+): Decision {
+  const req = requestDirectives(reqHeaders);
+  const onlyIfCached = req.has("only-if-cached"); // RFC 9111 §5.2.1.7
+  const miss = (detail: MissDetail): Decision =>
+    onlyIfCached ? ONLY_IF_CACHED_MISS : { kind: "miss", detail };
+  // RFC 9111 §4: the stored method (GET) must allow reuse; GET entries answer GET and HEAD.
+  if (method !== "GET" && method !== "HEAD") return miss("method");
+  if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
+  const entry = selectVariant(variants, reqHeaders); // RFC 9111 §4.1
+  if (entry === undefined) return miss("vary-miss");
+
+  const res = responseDirectives(new FieldList(entry.headers));
+  const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
+  const age = currentAge(entry, now);
+  const ttl = Math.floor(remainingSeconds(entry, now));
+  const revalidate = (fwd: "stale" | "request"): Decision =>
+    onlyIfCached ? ONLY_IF_CACHED_MISS : {
+      kind: "revalidate",
+      entry,
+      conditional: conditionalHeaders(entry),
+      fwd,
+    };
+  const reason = fresh ? "request" : "stale";
+
+  if (req.has("no-cache")) return revalidate(reason); // RFC 9111 §5.2.1.4, §5.4
+  // RFC 9111 §5.2.2.4: both forms; the field-name form revalidates too
+  // rather than serving with the named fields stripped.
+  if (res.has("no-cache")) return revalidate("stale");
+  // RFC 9111 §5.2.1.1; RFC 8246 §2.1: a fresh immutable response is
+  // served despite a reload's max-age (only no-cache forces validation).
+  const immutableFresh = fresh && res.has("immutable");
+  if (tooOld(req, entry, now) && !immutableFresh) return revalidate(reason);
+  if (notFreshEnough(req, entry, now)) return revalidate(reason); // RFC 9111 §5.2.1.3
+  if (fresh) return { kind: "fresh", entry, age, ttl }; // RFC 9111 §4.2
+
+  // Stale from here on (RFC 9111 §4.2.4).
+  // RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: never serve stale;
+  // this also overrides the request's max-stale.
+  if (forbidsStale(res)) return revalidate("stale");
+  const staleness = -remainingSeconds(entry, now);
+  const swr = res.seconds("stale-while-revalidate"); // RFC 5861 §3
+  if (typeof swr === "number" && staleness <= swr) {
+    return {
+      kind: "stale-while-revalidate",
+      entry,
+      age,
+      ttl,
+      conditional: conditionalHeaders(entry),
+    };
+  }
+  if (allowsMaxStale(req, staleness)) {
+    return { kind: "stale-served", entry, age, ttl }; // RFC 9111 §5.2.1.2
+  }
+  return revalidate("stale");
+}
+
+/**
+ * RFC 9111 §5.2.1.1: the request's max-age is exceeded. An invalid value
+ * counts as 0: the client asked for something recent; we never guess it
+ * meant more.
+ */
+function tooOld(req: Directives, entry: EntryMeta, now: number): boolean {
+  const maxAge = req.seconds("max-age");
+  if (maxAge === undefined) return false;
+  const limit = maxAge === "invalid" ? 0 : maxAge;
+  return exactAge(entry, now) > limit;
+}
+
+/**
+ * RFC 9111 §5.2.1.3: less freshness left than min-fresh asks. An invalid
+ * value is unsatisfiable (validate).
+ */
+function notFreshEnough(
+  req: Directives,
+  entry: EntryMeta,
+  now: number,
+): boolean {
+  const minFresh = req.seconds("min-fresh");
+  if (minFresh === undefined) return false;
+  if (minFresh === "invalid") return true;
+  return remainingSeconds(entry, now) < minFresh;
+}
+
+/**
+ * RFC 9111 §5.2.1.2: max-stale without a value accepts any staleness,
+ * with a value at most that many seconds; an invalid value accepts none.
+ */
+function allowsMaxStale(req: Directives, staleness: number): boolean {
+  if (!req.has("max-stale")) return false;
+  if (req.value("max-stale") === undefined) return true;
+  const limit = req.seconds("max-stale");
+  return typeof limit === "number" && staleness <= limit;
+}
+
+/**
+ * After upstream failed (connect error, timeout) or answered 500, 502,
+ * 503 or 504 (RFC 5861 §4): may this stored entry be served instead?
+ * Never when a response directive forbids stale use (RFC 9111 §4.2.4,
+ * §5.2.2.2: "MUST generate an error response rather than reuse") or the
+ * request said no-cache (§5.2.1.4). Otherwise only with explicit
+ * permission: stale-if-error in the response or the request (RFC 5861 §4)
+ * or the request's max-stale (RFC 9111 §4.2.4), within its limit.
+ */
+export function staleOnError(
+  entry: EntryMeta,
+  reqHeaders: FieldList,
+  now: number,
+): boolean {
+  const req = requestDirectives(reqHeaders);
+  const res = responseDirectives(new FieldList(entry.headers));
+  if (forbidsStale(res)) return false; // RFC 9111 §4.2.4
+  if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
+  const staleness = Math.max(0, -remainingSeconds(entry, now));
+  return within(res.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (response)
+    within(req.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (request)
+    allowsMaxStale(req, staleness); // RFC 9111 §4.2.4, §5.2.1.2
+}
+
+function within(
+  limit: number | "invalid" | undefined,
+  staleness: number,
+): boolean {
+  return typeof limit === "number" && staleness <= limit;
+}
+
+/**
+ * The header fields of a stored response as served: the stored fields
+ * with Age replaced by the current age (RFC 9111 §4, §5.1). The handler
+ * adds Cache-Status.
+ */
+export function servedHeaders(entry: EntryMeta, age: number): FieldList {
+  const fields = new FieldList(entry.headers);
+  fields.set("Age", String(Math.max(0, Math.floor(age))));
+  return fields;
+}

@@ -1,0 +1,188 @@
+/**
+ * Owns the shared-cache storing rules (RFC 9111 §3): may this response to
+ * this request be stored at all? Also owns the media-type classifier for
+ * the `--skip-binary` option.
+ *
+ * Pure: decides from the heads only. Must not touch the store, and must
+ * not judge body completeness (the handler commits only complete bodies,
+ * RFC 9111 §3.3).
+ */
+
+import type { FieldList } from "../http/headers.ts";
+import { requestDirectives, responseDirectives } from "./cache_control.ts";
+import type { Directives } from "./cache_control.ts";
+import { hasValidator, HEURISTICALLY_CACHEABLE } from "./freshness.ts";
+import { varyNames } from "./vary.ts";
+
+/** How the handler configured storing. The cache is always shared. */
+export interface StoreOptions {
+  /** Largest body stored, in bytes (a larger Content-Length is not stored). */
+  maxObjectBytes: number;
+  /** Do not store responses with a binary media type (the assignment's rule). */
+  skipBinary: boolean;
+}
+
+/** Why a response was not stored: a token for the Cache-Status `detail` (RFC 9211 §2.8). */
+export type NotStoredDetail =
+  | "method"
+  | "status"
+  | "no-store"
+  | "private"
+  | "authorization"
+  | "vary-star"
+  | "no-freshness"
+  | "no-validator"
+  | "too-large"
+  | "binary";
+
+export type Storability =
+  | { storable: true }
+  | { storable: false; detail: NotStoredDetail };
+
+/**
+ * Final statuses whose caching rules this cache implements (RFC 9111 §3,
+ * §5.2.2.3). Anything else is not stored: storing is never required, and
+ * transient errors such as 500/502/503 are better not kept.
+ */
+export const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
+  200,
+  203,
+  204,
+  300,
+  301,
+  302,
+  303,
+  307,
+  308,
+  404,
+  405,
+  410,
+  414,
+  451,
+  501,
+]);
+
+const STORABLE: Storability = { storable: true };
+
+function notStored(detail: NotStoredDetail): Storability {
+  return { storable: false, detail };
+}
+
+/** RFC 9111 §3: may this response to this request be stored? */
+export function storability(
+  method: string,
+  reqHeaders: FieldList,
+  status: number,
+  resHeaders: FieldList,
+  opts: StoreOptions,
+): Storability {
+  const req = requestDirectives(reqHeaders);
+  const res = responseDirectives(resHeaders);
+  const understood = UNDERSTOOD_STATUSES.has(status);
+  // RFC 9111 §3: the method is understood; we store GET only (HEAD is
+  // answered from GET entries, RFC 9110 §9.3.2).
+  if (method !== "GET") return notStored("method");
+  // RFC 9111 §3: the status is final; 206 and 304 are never stored as
+  // complete responses (§3.3, §4.3.4); must-understand needs an understood
+  // status (§5.2.2.3). We store understood statuses only.
+  if (!understood) return notStored("status");
+  if (req.has("no-store")) return notStored("no-store"); // RFC 9111 §5.2.1.5
+  // RFC 9111 §5.2.2.5, §5.2.2.3: must-understand with an understood status overrides no-store.
+  if (res.has("no-store") && !res.has("must-understand")) {
+    return notStored("no-store");
+  }
+  // RFC 9111 §5.2.2.7: a shared cache does not store private responses
+  // (the qualified form private="X" is treated as unqualified).
+  if (res.has("private")) return notStored("private");
+  // RFC 9111 §3.5: Authorization needs a directive allowing shared storage.
+  if (reqHeaders.has("authorization") && !allowsAuthorized(res)) {
+    return notStored("authorization");
+  }
+  // RFC 9111 §4.1: Vary "*" always fails to match; storing it is useless.
+  if (varyNames(resHeaders).includes("*")) return notStored("vary-star");
+  // RFC 9111 §3: at least one of public, Expires, max-age, s-maxage, a
+  // heuristically cacheable status (§4.2.2).
+  if (!hasFreshnessPermit(status, res, resHeaders)) {
+    return notStored("no-freshness");
+  }
+  // Our choice: a no-cache response without a validator can never be
+  // reused (every use needs validation, §5.2.2.4, and validation without
+  // a validator is a full fetch that replaces it).
+  if (res.has("no-cache") && !hasValidator(resHeaders)) {
+    return notStored("no-validator");
+  }
+  if (exceedsSize(resHeaders, opts.maxObjectBytes)) {
+    return notStored("too-large");
+  }
+  const binary = opts.skipBinary && hasContent(status, resHeaders) &&
+    isBinaryMediaType(resHeaders.first("content-type"));
+  if (binary) return notStored("binary");
+  return STORABLE;
+}
+
+/** RFC 9111 §3.5: must-revalidate, public and s-maxage allow shared storage. */
+function allowsAuthorized(res: Directives): boolean {
+  return res.has("must-revalidate") ||
+    res.has("public") ||
+    res.has("s-maxage");
+}
+
+/** The last condition of RFC 9111 §3 for a shared cache. */
+function hasFreshnessPermit(
+  status: number,
+  res: Directives,
+  resHeaders: FieldList,
+): boolean {
+  return res.has("public") || // RFC 9111 §5.2.2.9
+    resHeaders.has("expires") || // RFC 9111 §5.3
+    res.has("max-age") || // RFC 9111 §5.2.2.1
+    res.has("s-maxage") || // RFC 9111 §5.2.2.10
+    HEURISTICALLY_CACHEABLE.has(status); // RFC 9111 §4.2.2
+}
+
+function exceedsSize(resHeaders: FieldList, maxObjectBytes: number): boolean {
+  const length = resHeaders.first("content-length");
+  if (length === undefined || !/^[0-9]+$/.test(length.trim())) return false;
+  return Number(length.trim()) > maxObjectBytes;
+}
+
+function hasContent(status: number, resHeaders: FieldList): boolean {
+  if (status === 204) return false;
+  return resHeaders.first("content-length")?.trim() !== "0";
+}
+
+/** application/* subtypes that are text. */
+const TEXTUAL_APPLICATION = new Set([
+  "json",
+  "xml",
+  "javascript",
+  "ecmascript",
+  "x-javascript",
+  "x-ecmascript",
+  "x-www-form-urlencoded",
+  "yaml",
+  "x-yaml",
+  "toml",
+  "x-ndjson",
+  "sql",
+  "graphql",
+]);
+
+/**
+ * True when a Content-Type value names a binary media type: not text/*,
+ * not a +json/+xml/+yaml structured syntax (RFC 6839, RFC 9512), not one
+ * of the textual application/* types (json, xml, javascript, ...). An
+ * absent or unparsable value is binary: a recipient may assume
+ * application/octet-stream (RFC 9110 §8.3).
+ */
+export function isBinaryMediaType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const essence = contentType.split(";", 1)[0]!.trim().toLowerCase();
+  const match = /^([a-z0-9!#$&^_.+-]+)\/([a-z0-9!#$&^_.+-]+)$/.exec(essence);
+  if (!match) return true;
+  const type = match[1]!;
+  const subtype = match[2]!;
+  if (type === "text") return false;
+  if (/\+(json|xml|yaml)$/.test(subtype)) return false;
+  return !(type === "application" && TEXTUAL_APPLICATION.has(subtype));
+}

@@ -1,0 +1,129 @@
+/**
+ * Owns validation (RFC 9111 §4.3): the conditional fields a cache sends
+ * for a stored entry, whether a 304 applies to it, and the entry freshened
+ * by that 304.
+ *
+ * Pure: returns new metadata, never writes it (the handler does, through
+ * Store.updateMeta). Must not decide when to validate (policy.ts does).
+ */
+
+import { FieldList, isHopByHop, stripHopByHop } from "../http/headers.ts";
+import { formatHttpDate, parseHttpDate } from "../http/dates.ts";
+import { entryTimes } from "./freshness.ts";
+import type { EntryMeta } from "./meta.ts";
+
+/**
+ * RFC 9111 §4.3.1: the validators of the stored entry as conditional
+ * request fields: If-None-Match with its ETag (MUST when present) and
+ * If-Modified-Since with its Last-Modified (SHOULD, one stored response,
+ * not a subrange). Empty when the entry has no validator: the
+ * revalidation is then a plain fetch.
+ */
+export function conditionalHeaders(entry: EntryMeta): [string, string][] {
+  const stored = new FieldList(entry.headers);
+  const out: [string, string][] = [];
+  const etag = stored.first("etag");
+  if (etag !== undefined) out.push(["If-None-Match", etag]);
+  const lastModified = stored.first("last-modified");
+  if (lastModified !== undefined) {
+    out.push(["If-Modified-Since", lastModified]);
+  }
+  return out;
+}
+
+/**
+ * Fields a 304 must not change in the stored response (RFC 9111 §3.2):
+ * Content-Length, and the fields describing the stored body's bytes
+ * (Content-Encoding, Content-Range), since the stored body is reused as is.
+ */
+const KEPT_FROM_STORED = new Set([
+  "content-length",
+  "content-encoding",
+  "content-range",
+]);
+
+/**
+ * RFC 9111 §4.3.4: the stored entry freshened by a 304. Every field of
+ * the 304 replaces all stored fields of that name, except hop-by-hop
+ * fields and those in KEPT_FROM_STORED (§3.2). The stored Age is dropped
+ * (the 304's own Age, if any, describes the new response), a Date is
+ * supplied when the 304 lacks one (RFC 9110 §6.6.1), and the times are
+ * recomputed from the new request/response times.
+ */
+export function freshen(
+  entry: EntryMeta,
+  notModified: FieldList,
+  requestTime: number,
+  responseTime: number,
+): EntryMeta {
+  const update = notModified.clone();
+  stripHopByHop(update); // RFC 9111 §3.1
+  update.deleteWhere((name) => KEPT_FROM_STORED.has(name) || isHopByHop(name));
+  if (!update.has("date")) update.append("Date", formatHttpDate(responseTime));
+  const stored = new FieldList(entry.headers);
+  stored.delete("age");
+  const done = new Set<string>();
+  for (const [name] of update) {
+    const lower = name.toLowerCase();
+    if (done.has(lower)) continue;
+    done.add(lower);
+    const values = update.getAll(name);
+    stored.set(name, values[0]!);
+    for (const value of values.slice(1)) stored.append(name, value);
+  }
+  const times = entryTimes(entry.status, stored, requestTime, responseTime);
+  return {
+    ...entry,
+    headers: stored.toArray(),
+    requestTime,
+    responseTime,
+    ...times,
+  };
+}
+
+/**
+ * RFC 9111 §4.3.4: does this 304 identify the stored entry for update?
+ * - an ETag in the 304: strong comparison when it is strong, weak when
+ *   weak (RFC 9110 §8.8.3.2), against the stored ETag;
+ * - else a Last-Modified in the 304: the same time as the stored one;
+ * - else (no validator in the 304): it answers the conditional request we
+ *   built from this very entry, so it applies (RFC 9110 §15.4.5 lets a 304
+ *   omit Last-Modified).
+ */
+export function notModifiedMatches(
+  entry: EntryMeta,
+  notModified: FieldList,
+): boolean {
+  const stored = new FieldList(entry.headers);
+  const etag = notModified.first("etag");
+  if (etag !== undefined) {
+    const storedEtag = stored.first("etag");
+    return storedEtag !== undefined && etagsMatch(storedEtag, etag);
+  }
+  const lastModified = notModified.first("last-modified");
+  if (lastModified !== undefined) {
+    const storedLastModified = stored.first("last-modified");
+    return storedLastModified !== undefined &&
+      sameDate(storedLastModified, lastModified);
+  }
+  return true;
+}
+
+function etagsMatch(stored: string, received: string): boolean {
+  const a = stored.trim();
+  const b = received.trim();
+  const receivedWeak = b.startsWith("W/");
+  if (!receivedWeak) return a === b; // strong comparison (RFC 9110 §8.8.3.2)
+  return opaque(a) === opaque(b); // weak comparison
+}
+
+function opaque(etag: string): string {
+  return etag.startsWith("W/") ? etag.slice(2) : etag;
+}
+
+function sameDate(a: string, b: string): boolean {
+  const x = parseHttpDate(a);
+  const y = parseHttpDate(b);
+  if (x === undefined || y === undefined) return a.trim() === b.trim();
+  return x === y;
+}

@@ -1,0 +1,98 @@
+import assert from "node:assert/strict";
+import type { Field } from "../../http/headers.ts";
+import { servedHeaders, staleOnError } from "../../cache/policy.ts";
+import { at, dateAt, fields, stored } from "./policy_fixtures.ts";
+
+function onError(cc: string, req: Field[], nowSeconds: number): boolean {
+  const e = stored({
+    headers: [["Date", dateAt(0)], ["Cache-Control", cc], ["ETag", '"a"']],
+  });
+  return staleOnError(e, fields(...req), at(nowSeconds));
+}
+
+Deno.test("staleOnError() serves stale within the response's stale-if-error window (RFC 5861 §4)", () => {
+  const cc = "max-age=600, stale-if-error=1200";
+  assert.equal(onError(cc, [], 900), true); // the RFC 5861 §4.1 example
+  assert.equal(onError(cc, [], 1800), true);
+  assert.equal(onError(cc, [], 1801), false);
+});
+
+Deno.test("staleOnError() honours the request's stale-if-error and max-stale (RFC 5861 §4, RFC 9111 §4.2.4)", () => {
+  assert.equal(
+    onError("max-age=10", [["Cache-Control", "stale-if-error=60"]], 50),
+    true,
+  );
+  assert.equal(
+    onError("max-age=10", [["Cache-Control", "stale-if-error=30"]], 50),
+    false,
+  );
+  assert.equal(
+    onError("max-age=10", [["Cache-Control", "max-stale"]], 5000),
+    true,
+  );
+  assert.equal(
+    onError("max-age=10", [["Cache-Control", "max-stale=5"]], 50),
+    false,
+  );
+});
+
+Deno.test("staleOnError() refuses without explicit permission (RFC 9111 §4.2.4)", () => {
+  assert.equal(onError("max-age=10", [], 50), false);
+  assert.equal(onError("max-age=10, stale-if-error", [], 50), false); // invalid value
+});
+
+Deno.test("staleOnError() lets must-revalidate win over stale-if-error (RFC 9111 §5.2.2.2)", () => {
+  assert.equal(
+    onError("max-age=10, must-revalidate, stale-if-error=600", [], 50),
+    false,
+  );
+  assert.equal(
+    onError("max-age=10, must-revalidate", [[
+      "Cache-Control",
+      "stale-if-error=600",
+    ]], 50),
+    false,
+  );
+});
+
+Deno.test("staleOnError() refuses under proxy-revalidate, s-maxage and no-cache (RFC 9111 §5.2.2.8, §5.2.2.10, §5.2.2.4)", () => {
+  assert.equal(
+    onError("max-age=10, proxy-revalidate, stale-if-error=600", [], 50),
+    false,
+  );
+  assert.equal(onError("s-maxage=10, stale-if-error=600", [], 50), false);
+  assert.equal(onError("no-cache, stale-if-error=600", [], 50), false);
+});
+
+Deno.test("staleOnError() refuses when the request said no-cache (RFC 9111 §5.2.1.4)", () => {
+  assert.equal(
+    onError(
+      "max-age=10, stale-if-error=600",
+      [["Cache-Control", "no-cache"]],
+      50,
+    ),
+    false,
+  );
+  assert.equal(
+    onError("max-age=10, stale-if-error=600", [["Pragma", "no-cache"]], 50),
+    false,
+  );
+});
+
+Deno.test("servedHeaders() replaces any upstream Age with the current age, keeping the other fields in order (RFC 9111 §5.1)", () => {
+  const e = stored({
+    headers: [["Content-Type", "text/plain"], ["age", "3"], ["ETag", '"a"'], [
+      "Age",
+      "4",
+    ]],
+  });
+  assert.deepEqual(servedHeaders(e, 42).toArray(), [
+    ["Content-Type", "text/plain"],
+    ["age", "42"],
+    ["ETag", '"a"'],
+  ]);
+  assert.deepEqual(servedHeaders(stored({ headers: [] }), 0).toArray(), [[
+    "Age",
+    "0",
+  ]]);
+});
