@@ -7,6 +7,7 @@
  * Must not decide storability itself (cache/policy.ts does) nor serve hits.
  */
 
+import { formatHttpDate } from "../http/dates.ts";
 import { stripHopByHop } from "../http/headers.ts";
 import type {
   BodyReader,
@@ -101,6 +102,9 @@ function draftOf(
 ): EntryDraft {
   const fields = head.headers.clone();
   stripHopByHop(fields); // RFC 9111 §3.1: hop-by-hop fields are not stored
+  if (!fields.has("date")) {
+    fields.append("Date", formatHttpDate(fill.responseTime)); // RFC 9110 §6.6.1
+  }
   return {
     version: META_VERSION,
     key: fill.key,

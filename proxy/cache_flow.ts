@@ -295,7 +295,7 @@ async function fetchForCache(
     replaces: entry,
     release,
   });
-  res.status.fwd = entry ? "stale" : fwd;
+  res.status.fwd = fwd;
   res.status.fwdStatus = status;
   const out = relayResponse(up.head, res.body, req.receivedAt);
   return withStatus(out, res.status, "MISS", upstreamMs);

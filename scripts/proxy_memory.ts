@@ -96,6 +96,15 @@ if (!proxyUrl) throw new Error(`Cannot start proxy: got ${first}`);
 proxy.stdout.cancel();
 
 let peakKb = 0;
+function rssNow(): string {
+  const status = Deno.readTextFileSync(`/proc/${proxy.pid}/status`);
+  return `${
+    (Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024).toFixed(1)
+  } MB now, ${
+    (Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024).toFixed(1)
+  } MB peak`;
+}
+console.log(`proxy RSS at start: ${rssNow()}`);
 const sampler = setInterval(() => {
   try {
     const status = Deno.readTextFileSync(`/proc/${proxy.pid}/status`);

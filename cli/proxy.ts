@@ -1,0 +1,227 @@
+/**
+ * Owns the `cachelab proxy` command line: its flag table (which help
+ * renders) and turning parsed arguments plus the environment into a
+ * checked ProxyConfig. The cache flags live in cache_flags.ts.
+ *
+ * Must not start servers or create the cache folder: proxy/ and cache/
+ * do, main.ts wires them.
+ */
+
+import type { ProxyConfig, UpstreamAddress } from "../proxy/config.ts";
+import {
+  type CommandSpec,
+  flagText,
+  type ParsedArgs,
+  UsageError,
+} from "./args.ts";
+import { CACHE_FLAGS, cacheConfigFrom, type EnvLookup } from "./cache_flags.ts";
+import {
+  parseCount,
+  parseHost,
+  parseHostPort,
+  parseListenPort,
+  parsePortList,
+  parseRemotePort,
+  parseSecondsAsMs,
+} from "./values.ts";
+
+export const PROXY_DEFAULTS = {
+  port: 12345,
+  upstreamHost: "127.0.0.1",
+  upstreamPort: 20000,
+  host: "127.0.0.1",
+  connectTimeoutMs: 5_000,
+  responseTimeoutMs: 30_000,
+  headTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  maxConnections: 1024,
+} as const;
+
+const MAX_CONNECTIONS_CEILING = 1_000_000;
+
+const seconds = (ms: number) => String(ms / 1000);
+
+export const PROXY_COMMAND: CommandSpec = {
+  name: "proxy",
+  summary: "A caching HTTP/1.1 proxy with RFC 9111 shared-cache semantics. " +
+    "Origin-form requests (curl localhost:12345/1.txt) go to the upstream " +
+    "(reverse proxy); absolute-form requests (curl -x) go to the host they " +
+    "name (forward proxy); CONNECT opens a tunnel to an allowed port.",
+  positionals: [
+    {
+      name: "PORT",
+      help: "Port to listen on; 0 picks a free one.",
+      default: String(PROXY_DEFAULTS.port),
+    },
+    {
+      name: "UPSTREAM_PORT",
+      help: `Port of the upstream on ${PROXY_DEFAULTS.upstreamHost}.`,
+      default: String(PROXY_DEFAULTS.upstreamPort),
+    },
+  ],
+  flags: [
+    {
+      name: "upstream",
+      value: "HOST:PORT",
+      help: "Upstream of origin-form requests, instead of UPSTREAM_PORT; " +
+        "IPv6 in brackets: [::1]:8080.",
+      default: `${PROXY_DEFAULTS.upstreamHost}:${PROXY_DEFAULTS.upstreamPort}`,
+    },
+    {
+      name: "host",
+      value: "HOST",
+      help: "Address to listen on.",
+      default: PROXY_DEFAULTS.host,
+    },
+    {
+      name: "no-forward",
+      help: "Refuse absolute-form (forward proxy) requests with 403.",
+    },
+    {
+      name: "connect-ports",
+      value: "LIST",
+      help: 'Comma-separated ports CONNECT may tunnel to; "" allows none.',
+      default: "443 and the upstream port",
+    },
+    {
+      name: "timeout-connect",
+      value: "S",
+      help: "Seconds to connect to an upstream (then 504).",
+      default: seconds(PROXY_DEFAULTS.connectTimeoutMs),
+    },
+    {
+      name: "timeout-response",
+      value: "S",
+      help: "Seconds to wait for an upstream response head (then 504).",
+      default: seconds(PROXY_DEFAULTS.responseTimeoutMs),
+    },
+    {
+      name: "timeout-head",
+      value: "S",
+      help: "Seconds a client has to send a request head (then 408).",
+      default: seconds(PROXY_DEFAULTS.headTimeoutMs),
+    },
+    {
+      name: "timeout-idle",
+      value: "S",
+      help:
+        "Seconds a connection may sit idle, client side or pooled upstream.",
+      default: seconds(PROXY_DEFAULTS.idleTimeoutMs),
+    },
+    {
+      name: "max-connections",
+      value: "N",
+      help: "Client connections served at once; more wait.",
+      default: String(PROXY_DEFAULTS.maxConnections),
+    },
+    ...CACHE_FLAGS,
+    {
+      name: "no-cache",
+      help:
+        "Run without a cache, as a plain proxy; the cache flags above are then an error.",
+    },
+    {
+      name: "quiet",
+      help: "Do not write the access log (one line per request on stderr).",
+    },
+  ],
+  notes: [
+    "BYTES is a number of bytes or a number with a unit: B, KB, MB, GB " +
+    "(powers of 1000) or KiB, MiB, GiB (powers of 1024), like 512MiB or 1.5GB. " +
+    "S is seconds and may have decimals (0.5).",
+    'Prints "listening on http://HOST:PORT" on stdout once it serves. ' +
+    "SIGINT or SIGTERM stops it gracefully.",
+  ],
+};
+
+/** What `cachelab proxy` runs with; `log` is wired by main.ts. */
+export interface ProxyPlan {
+  config: ProxyConfig;
+  quiet: boolean;
+}
+
+/** Checks the parsed command line; throws UsageError on a bad value. */
+export async function proxyPlanFrom(
+  args: ParsedArgs,
+  env: EnvLookup,
+  cwd: string,
+): Promise<ProxyPlan> {
+  const [portText, upstreamPortText] = args.positionals;
+  const upstream = upstreamFrom(args, upstreamPortText);
+  const connectPorts = flagText(args, "connect-ports");
+  const maxConnections = flagText(args, "max-connections");
+  const host = flagText(args, "host");
+  return {
+    config: {
+      host: host === undefined
+        ? PROXY_DEFAULTS.host
+        : parseHost(host, "--host"),
+      port: portText === undefined
+        ? PROXY_DEFAULTS.port
+        : parseListenPort(portText, "PORT"),
+      upstream,
+      forward: !args.flags.has("no-forward"),
+      connectPorts: connectPorts === undefined
+        ? [...new Set([443, upstream.port])]
+        : parsePortList(connectPorts, "--connect-ports"),
+      connectTimeoutMs: secondsFlag(
+        args,
+        "timeout-connect",
+        PROXY_DEFAULTS.connectTimeoutMs,
+      ),
+      responseTimeoutMs: secondsFlag(
+        args,
+        "timeout-response",
+        PROXY_DEFAULTS.responseTimeoutMs,
+      ),
+      headTimeoutMs: secondsFlag(
+        args,
+        "timeout-head",
+        PROXY_DEFAULTS.headTimeoutMs,
+      ),
+      idleTimeoutMs: secondsFlag(
+        args,
+        "timeout-idle",
+        PROXY_DEFAULTS.idleTimeoutMs,
+      ),
+      maxConnections: maxConnections === undefined
+        ? PROXY_DEFAULTS.maxConnections
+        : parseCount(maxConnections, "--max-connections", {
+          min: 1,
+          max: MAX_CONNECTIONS_CEILING,
+        }),
+      cache: await cacheConfigFrom(args, env, cwd),
+    },
+    quiet: args.flags.has("quiet"),
+  };
+}
+
+function secondsFlag(
+  args: ParsedArgs,
+  name: string,
+  fallbackMs: number,
+): number {
+  const value = flagText(args, name);
+  return value === undefined
+    ? fallbackMs
+    : parseSecondsAsMs(value, `--${name}`);
+}
+
+function upstreamFrom(
+  args: ParsedArgs,
+  portText: string | undefined,
+): UpstreamAddress {
+  const named = flagText(args, "upstream");
+  if (named !== undefined && portText !== undefined) {
+    throw new UsageError(
+      "UPSTREAM_PORT and --upstream cannot be used together",
+    );
+  }
+  if (named !== undefined) return parseHostPort(named, "--upstream");
+  return {
+    host: PROXY_DEFAULTS.upstreamHost,
+    port: portText === undefined
+      ? PROXY_DEFAULTS.upstreamPort
+      : parseRemotePort(portText, "UPSTREAM_PORT"),
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * cachelab's command line: picks the subcommand, has cli/ check its
+ * flags, wires the access log and starts the origin or the proxy until
+ * SIGINT or SIGTERM. Exit codes: 0 after a graceful stop or help, 1 when
+ * a server cannot start, 2 on bad input (one line on stderr, no stack).
+ *
+ * Must not hold protocol, cache or file logic.
+ */
+
+import { BatchedLineWriter, stderrWriter } from "./http/access_log.ts";
+import { startOrigin } from "./origin/mod.ts";
+import { startProxy } from "./proxy/mod.ts";
+import {
+  type CommandSpec,
+  parseCommandLine,
+  type ParsedArgs,
+  UsageError,
+} from "./cli/args.ts";
+import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
+import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
+import { PROXY_COMMAND, proxyPlanFrom } from "./cli/proxy.ts";
+import { runUntilStopped, StartError, urlOf } from "./cli/serve.ts";
+import { formatByteSize } from "./cli/values.ts";
+
+const COMMANDS: readonly CommandSpec[] = [ORIGIN_COMMAND, PROXY_COMMAND];
+/** How long in-flight requests may finish after SIGINT/SIGTERM. */
+const GRACE_MS = 5_000;
+
+/** Runs cachelab with `args` (without the program name); returns the exit code. */
+export async function main(args: readonly string[]): Promise<number> {
+  const [first, ...rest] = args;
+  if (first === undefined) {
+    console.error(topLevelHelp(COMMANDS).trimEnd());
+    return 2;
+  }
+  if (first === "--help" || first === "-h") {
+    console.log(topLevelHelp(COMMANDS).trimEnd());
+    return 0;
+  }
+  if (first === "--version") {
+    console.log(versionText().trimEnd());
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (command === undefined) {
+    const what = first.startsWith("-") ? "flag" : "command";
+    return fail(
+      `Cannot run: unknown ${what} "${first}" (see cachelab --help)`,
+      2,
+    );
+  }
+  try {
+    const parsed = parseCommandLine(rest, command);
+    if (parsed.help) {
+      console.log(commandHelp(command).trimEnd());
+      return 0;
+    }
+    await (command === ORIGIN_COMMAND ? runOrigin(parsed) : runProxy(parsed));
+    return 0;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (error instanceof UsageError) {
+      return fail(
+        `Cannot start ${command.name}: ${reason} (see cachelab ${command.name} --help)`,
+        2,
+      );
+    }
+    if (error instanceof StartError) {
+      return fail(`Cannot start ${command.name}: ${reason}`, 1);
+    }
+    return fail(`Cannot run ${command.name}: ${reason}`, 1);
+  }
+}
+
+function fail(line: string, code: number): number {
+  console.error(`cachelab: ${line}`);
+  return code;
+}
+
+/** The access log: batched lines on stderr, or nothing with --quiet. */
+function accessLog(quiet: boolean) {
+  if (quiet) return { log: undefined, flush: () => {} };
+  const writer = new BatchedLineWriter(stderrWriter);
+  return {
+    log: (line: string) => writer.line(line),
+    flush: () => writer.flush(),
+  };
+}
+
+async function runOrigin(args: ParsedArgs): Promise<void> {
+  const { config, quiet } = await originPlanFrom(args, Deno.cwd());
+  const { log, flush } = accessLog(quiet);
+  await runUntilStopped({
+    host: config.host,
+    port: config.port,
+    start: () => startOrigin({ ...config, log }),
+    notes: quiet
+      ? []
+      : [`serving ${config.root} (Cache-Control: ${config.cacheControl})`],
+    flushLog: flush,
+    graceMs: GRACE_MS,
+  });
+}
+
+async function runProxy(args: ParsedArgs): Promise<void> {
+  const { config, quiet } = await proxyPlanFrom(
+    args,
+    (name) => Deno.env.get(name),
+    Deno.cwd(),
+  );
+  const { log, flush } = accessLog(quiet);
+  const cache = config.cache;
+  const cacheNote = cache === undefined
+    ? "cache: off (--no-cache)"
+    : `cache: ${cache.dir} ` +
+      `(up to ${formatByteSize(cache.sizeBytes)}, objects up to ` +
+      `${formatByteSize(cache.maxObjectBytes)}, memory tier ${
+        formatByteSize(cache.memoryBytes)
+      })`;
+  const upstream = {
+    hostname: config.upstream.host,
+    port: config.upstream.port,
+  };
+  await runUntilStopped({
+    host: config.host,
+    port: config.port,
+    start: () => startProxy({ ...config, log }),
+    notes: quiet
+      ? []
+      : [`upstream: ${urlOf({ ...upstream, transport: "tcp" })}`, cacheNote],
+    flushLog: flush,
+    graceMs: GRACE_MS,
+  });
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,0 +1,190 @@
+/**
+ * Owns `deno task start`, the demo: runs `cachelab origin` on demo/ and
+ * `cachelab proxy` in front of it as child processes of main.ts, shows
+ * their output with a prefix, prints curl commands to try, forwards
+ * SIGINT/SIGTERM and exits once both have exited. When the proxy cannot
+ * start, the origin runs alone and the commands say so.
+ *
+ * Must not be imported by product code.
+ *
+ * Usage: deno run --allow-run --allow-read=. scripts/start.ts
+ *          [--origin-port N] [--proxy-port N] [--cache-dir DIR]
+ */
+
+import { relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { readProductPermissions } from "./product_permissions.ts";
+
+const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
+const DEMO = fileURLToPath(new URL("../demo", import.meta.url));
+const LISTENING = /^listening on (http:\/\/\S+)$/;
+
+/** A cachelab child process and what it said. */
+interface Server {
+  name: string;
+  process: Deno.ChildProcess;
+  /** The URL of its `listening on` line, or why it did not start. */
+  started: Promise<{ url: string } | { failure: string }>;
+  /** Resolves when its output has ended. */
+  drained: Promise<void>;
+}
+
+/** Runs `main.ts ARGS` and copies its output lines with a `[name]` prefix. */
+function spawnCachelab(
+  name: string,
+  args: string[],
+  permissions: string[],
+): Server {
+  const process = new Deno.Command(Deno.execPath(), {
+    args: ["run", ...permissions, MAIN, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const url = Promise.withResolvers<string>();
+  let lastError = "";
+  const out = copyLines(process.stdout, (line) => {
+    console.log(`[${name}] ${line}`);
+    const match = LISTENING.exec(line);
+    if (match) url.resolve(match[1]!);
+  });
+  const err = copyLines(process.stderr, (line) => {
+    console.error(`[${name}] ${line}`);
+    lastError = line;
+  });
+  const drained = Promise.all([out, err]).then(() => {});
+  const exited = process.status.then(async (status) => {
+    await drained;
+    return { failure: lastError || `exited with code ${status.code}` };
+  });
+  const started = Promise.race([url.promise.then((u) => ({ url: u })), exited]);
+  return { name, process, started, drained };
+}
+
+async function copyLines(
+  stream: ReadableStream<Uint8Array>,
+  onLine: (line: string) => void,
+): Promise<void> {
+  let pending = "";
+  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
+    pending += text;
+    let end: number;
+    while ((end = pending.indexOf("\n")) !== -1) {
+      onLine(pending.slice(0, end));
+      pending = pending.slice(end + 1);
+    }
+  }
+  if (pending !== "") onLine(pending);
+}
+
+function stop(servers: readonly Server[]): void {
+  for (const server of servers) {
+    try {
+      server.process.kill("SIGTERM");
+    } catch {
+      // Already exited.
+    }
+  }
+}
+
+function tryThis(originUrl: string, proxyUrl: string | undefined): string {
+  const demo = relative(Deno.cwd(), DEMO) || ".";
+  const origin = new URL(originUrl);
+  const short = (url: URL) => `localhost:${url.port}`;
+  if (proxyUrl === undefined) {
+    return [
+      `The origin serves ${demo}/ at ${originUrl} (the proxy is not running).`,
+      "Try, in another terminal:",
+      `  curl -i ${short(origin)}/1.txt`,
+      `  curl -i -H "If-Modified-Since: $(date -u -R)" ${
+        short(origin)
+      }/1.txt   # 304`,
+      `  curl -i ${short(origin)}/notes/`,
+      "Ctrl-C stops it.",
+    ].join("\n");
+  }
+  const proxy = new URL(proxyUrl);
+  return [
+    `The origin serves ${demo}/ at ${originUrl}; the caching proxy listens at ${proxyUrl}.`,
+    "Try, in another terminal, and watch the [origin] and [proxy] log lines here:",
+    `  curl -i ${
+      short(proxy)
+    }/1.txt     # first time: fetched from the origin and stored`,
+    `  curl -i ${
+      short(proxy)
+    }/1.txt     # again: revalidated, the origin answers 304`,
+    `  echo "edited $(date)" >> ${demo}/1.txt`,
+    `  curl -i ${
+      short(proxy)
+    }/1.txt     # the new content, and the cache is updated`,
+    `  curl -s -D - -o /dev/null -x http://127.0.0.1:${proxy.port} ` +
+    `http://127.0.0.1:${origin.port}/2.binary   # as a forward proxy`,
+    `  curl -i ${short(origin)}/notes/   # the origin itself: a folder listing`,
+    "Ctrl-C stops both.",
+  ].join("\n");
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      "origin-port": { type: "string", default: "20000" },
+      "proxy-port": { type: "string", default: "12345" },
+      "cache-dir": { type: "string" },
+    },
+    strict: true,
+  });
+  const permissions = await readProductPermissions();
+  const servers: Server[] = [];
+  let stopping = false;
+  const onSignal = () => {
+    stopping = true;
+    stop(servers);
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const origin = spawnCachelab("origin", [
+      "origin",
+      values["origin-port"],
+      "--root",
+      DEMO,
+    ], permissions);
+    servers.push(origin);
+    const originStart = await origin.started;
+    if ("failure" in originStart) {
+      console.error(`start: the origin did not start: ${originStart.failure}`);
+      stop(servers);
+      return 1;
+    }
+    const upstreamPort = new URL(originStart.url).port;
+    const cacheDir = values["cache-dir"];
+    const proxy = spawnCachelab("proxy", [
+      "proxy",
+      values["proxy-port"],
+      upstreamPort,
+      ...(cacheDir === undefined ? [] : ["--cache-dir", cacheDir]),
+    ], permissions);
+    servers.push(proxy);
+    const proxyStart = await proxy.started;
+    const proxyUrl = "url" in proxyStart ? proxyStart.url : undefined;
+    if ("failure" in proxyStart) {
+      console.error(`start: the proxy did not start: ${proxyStart.failure}`);
+    }
+    if (stopping) stop(servers);
+    console.log(tryThis(originStart.url, proxyUrl));
+    // When one server ends on its own, stop the other one too.
+    const running = proxyUrl === undefined ? [origin] : servers;
+    await Promise.race(running.map((s) => s.process.status));
+    stop(servers);
+    const statuses = await Promise.all(servers.map((s) => s.process.status));
+    await Promise.all(servers.map((s) => s.drained));
+    const allStopped = statuses.every((status) => status.success);
+    return allStopped && proxyUrl !== undefined ? 0 : 1;
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,156 @@
+/**
+ * Tests turning a `cachelab proxy` command line into a ProxyConfig
+ * (cli/proxy.ts with the cache flags of cli/cache_flags.ts):
+ * defaults, the upstream forms, connect ports, timeouts, the cache
+ * folder from the environment, and sizes bounded by the cache size.
+ */
+
+import assert from "node:assert/strict";
+import { parseCommandLine, UsageError } from "../../cli/args.ts";
+import type { EnvLookup } from "../../cli/cache_flags.ts";
+import { PROXY_COMMAND, proxyPlanFrom } from "../../cli/proxy.ts";
+
+const HOME_ONLY: EnvLookup = (
+  name,
+) => (name === "HOME" ? "/home/u" : undefined);
+
+function plan(args: string[], env = HOME_ONLY) {
+  return proxyPlanFrom(parseCommandLine(args, PROXY_COMMAND), env, "/work");
+}
+
+async function rejects(args: string[], message: RegExp, env = HOME_ONLY) {
+  await assert.rejects(
+    plan(args, env),
+    (error) => error instanceof UsageError && message.test(error.message),
+  );
+}
+
+Deno.test("proxyPlanFrom() gives the documented defaults when no flag is given", async () => {
+  const { config, quiet } = await plan([]);
+  assert.equal(quiet, false);
+  assert.deepEqual(config, {
+    host: "127.0.0.1",
+    port: 12345,
+    upstream: { host: "127.0.0.1", port: 20000 },
+    forward: true,
+    connectPorts: [443, 20000],
+    connectTimeoutMs: 5000,
+    responseTimeoutMs: 30000,
+    headTimeoutMs: 10000,
+    idleTimeoutMs: 60000,
+    maxConnections: 1024,
+    cache: {
+      dir: "/home/u/.cache/cachelab",
+      sizeBytes: 1024 ** 3,
+      maxObjectBytes: 256 * 1024 ** 2,
+      memoryBytes: 64 * 1024 ** 2,
+      skipBinary: false,
+    },
+  });
+});
+
+Deno.test("proxyPlanFrom() reads every flag when all are given", async () => {
+  const { config, quiet } = await plan([
+    "8080",
+    "--upstream=[::1]:9000",
+    "--host",
+    "::1",
+    "--no-forward",
+    "--connect-ports",
+    "443,8443",
+    "--timeout-connect",
+    "0.5",
+    "--timeout-response",
+    "2",
+    "--timeout-head",
+    "3",
+    "--timeout-idle",
+    "4.25",
+    "--max-connections",
+    "10",
+    "--cache-dir",
+    "cache",
+    "--cache-size",
+    "10MB",
+    "--max-object-size",
+    "1MB",
+    "--memory-cache-size",
+    "0",
+    "--skip-binary",
+    "--quiet",
+  ]);
+  assert.equal(quiet, true);
+  assert.deepEqual(config, {
+    host: "::1",
+    port: 8080,
+    upstream: { host: "::1", port: 9000 },
+    forward: false,
+    connectPorts: [443, 8443],
+    connectTimeoutMs: 500,
+    responseTimeoutMs: 2000,
+    headTimeoutMs: 3000,
+    idleTimeoutMs: 4250,
+    maxConnections: 10,
+    cache: {
+      dir: "/work/cache",
+      sizeBytes: 10_000_000,
+      maxObjectBytes: 1_000_000,
+      memoryBytes: 0,
+      skipBinary: true,
+    },
+  });
+});
+
+Deno.test("proxyPlanFrom() allows CONNECT to 443 and the upstream port by default", async () => {
+  assert.deepEqual((await plan(["0", "443"])).config.connectPorts, [443]);
+  assert.deepEqual((await plan(["--upstream", "h:8443"])).config.connectPorts, [
+    443,
+    8443,
+  ]);
+  assert.deepEqual(
+    (await plan(["--connect-ports", ""])).config.connectPorts,
+    [],
+  );
+});
+
+Deno.test("proxyPlanFrom() takes the cache folder from XDG_CACHE_HOME when it is absolute", async () => {
+  const env = (xdg: string) => (name: string) =>
+    name === "XDG_CACHE_HOME" ? xdg : "/home/u";
+  assert.equal(
+    (await plan([], env("/var/cache"))).config.cache?.dir,
+    "/var/cache/cachelab",
+  );
+  assert.equal(
+    (await plan([], env("relative"))).config.cache?.dir,
+    "/home/u/.cache/cachelab",
+  );
+  await rejects([], /give --cache-dir/, () => undefined);
+});
+
+Deno.test("proxyPlanFrom() shrinks default object and memory sizes to a small cache", async () => {
+  const cache = (await plan(["--cache-size", "1MiB"])).config.cache;
+  assert.equal(cache?.maxObjectBytes, 1024 ** 2);
+  assert.equal(cache?.memoryBytes, 1024 ** 2);
+  await rejects(
+    ["--cache-size", "1MiB", "--memory-cache-size", "2MiB"],
+    /larger than/,
+  );
+});
+
+Deno.test("proxyPlanFrom() leaves the cache out with --no-cache and refuses cache flags with it", async () => {
+  assert.equal(
+    (await plan(["--no-cache"], () => undefined)).config.cache,
+    undefined,
+  );
+  for (
+    const flag of [["--cache-dir", "x"], ["--max-object-size", "1"], [
+      "--skip-binary",
+    ]]
+  ) {
+    await rejects(["--no-cache", ...flag], /cannot be used with --no-cache/);
+  }
+});
+
+Deno.test("proxyPlanFrom() refuses UPSTREAM_PORT together with --upstream", async () => {
+  await rejects(["0", "1", "--upstream", "h:2"], /cannot be used together/);
+});

@@ -1,0 +1,101 @@
+/**
+ * Tests `deno task start` (scripts/start.ts) with the task's own command
+ * and free ports: the origin and the proxy come up, the printed curl
+ * commands point at them, a request goes through, and SIGTERM stops both.
+ */
+
+import assert from "node:assert/strict";
+import { LineProcess, REPO } from "../helpers/cli_process.ts";
+
+const DENO_JSON = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`));
+
+/** `deno task start`'s command as a program and arguments, plus `extra`. */
+function startCommand(extra: string[]): [string, string[]] {
+  const words: string[] = DENO_JSON.tasks.start.split(/\s+/);
+  assert.equal(words[0], "deno");
+  return [Deno.execPath(), [...words.slice(1), ...extra]];
+}
+
+async function refusesConnections(port: string): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({
+      hostname: "127.0.0.1",
+      port: Number(port),
+    });
+    conn.close();
+    return false;
+  } catch (error) {
+    return error instanceof Deno.errors.ConnectionRefused;
+  }
+}
+
+Deno.test("start.ts runs the origin on demo/ and the proxy in front of it until SIGTERM", async () => {
+  const cacheDir = await Deno.makeTempDir({ prefix: "cachelab-start-" });
+  try {
+    const [program, args] = startCommand([
+      "--origin-port",
+      "0",
+      "--proxy-port",
+      "0",
+      "--cache-dir",
+      cacheDir,
+    ]);
+    await using start = new LineProcess(program, args, { cwd: REPO });
+    const originPort = (await start.waitFor(
+      /^\[origin\] listening on http:\/\/127\.0\.0\.1:(\d+)$/,
+    ))[1]!;
+    const proxyPort = (await start.waitFor(
+      /^\[proxy\] listening on http:\/\/127\.0\.0\.1:(\d+)$/,
+    ))[1]!;
+    await start.waitFor(/^Ctrl-C stops both\.$/);
+    const printed = start.seen.join("\n");
+    assert.ok(
+      printed.includes(`curl -i localhost:${proxyPort}/1.txt`),
+      printed,
+    );
+    assert.ok(
+      printed.includes(`http://127.0.0.1:${originPort}/2.binary`),
+      printed,
+    );
+
+    const response = await fetch(`http://127.0.0.1:${proxyPort}/1.txt`);
+    assert.equal(
+      await response.text(),
+      await Deno.readTextFile(`${REPO}demo/1.txt`),
+    );
+
+    start.signal("SIGTERM");
+    const { code, stderr } = await start.finish();
+    assert.equal(code, 0, stderr);
+    assert.match(
+      stderr,
+      /^\[origin\] 127\.0\.0\.1 - - .*"GET \/1\.txt HTTP\/1\.1" 200/m,
+    );
+    assert.match(
+      stderr,
+      /^\[proxy\] 127\.0\.0\.1 - - .*"GET \/1\.txt HTTP\/1\.1" 200/m,
+    );
+    assert.ok(await refusesConnections(originPort), "the origin has stopped");
+    assert.ok(await refusesConnections(proxyPort), "the proxy has stopped");
+  } finally {
+    await Deno.remove(cacheDir, { recursive: true });
+  }
+});
+
+Deno.test("start.ts exits 1 and says why when the origin cannot start", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const [program, args] = startCommand([
+    "--origin-port",
+    String(taken.addr.port),
+  ]);
+  await using start = new LineProcess(program, args, { cwd: REPO });
+  const { code, stderr } = await start.finish();
+  assert.equal(code, 1);
+  assert.match(
+    stderr,
+    new RegExp(
+      `^start: the origin did not start: .*127\\.0\\.0\\.1:${taken.addr.port} is already in use$`,
+      "m",
+    ),
+  );
+});
