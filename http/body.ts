@@ -124,6 +124,9 @@ class ChunkedBody implements WireBody {
     const size = sizeText.replace(/[ \t]+$/, ""); // BWS before chunk-ext (RFC 9112 §7.1.1)
     if (!HEX_SIZE.test(size)) throw new HttpError("framing", "bad chunk size");
     this.#left = parseInt(size, 16);
+    if (!Number.isSafeInteger(this.#left)) {
+      throw new HttpError("framing", "chunk size too large");
+    }
     if (this.#left > 0) {
       this.#state = "data";
       return;

@@ -215,7 +215,7 @@ async function serveRequest(
     if (e instanceof HttpError) {
       await answerBadRequest(io, e, remoteAddr, ctx, requestLine, receivedAt);
     } else {
-      ctx.reportError(e);
+      if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
       await writeError(io, 500, "internal error").catch(() => {});
       ctx.log({
         remoteAddr,
@@ -230,9 +230,11 @@ async function serveRequest(
 
   const clientWantsClose = wantsClose(head);
   let close = res.close === true || clientWantsClose || ctx.stopping();
+  if (hasCloseOption(res.headers)) close = true; // RFC 9112 §9.6: a sent "close" is kept
   const { mode, noBody } = outgoingMode(head, res);
   if (mode === "raw") close = true;
   if (expectsContinue && !continueSent && !body.complete) close = true; // RFC 9110 §10.1.1
+  if (!mayDrain(body)) close = true; // RFC 9112 §9.6: announce the close we will make
   if (close) res.headers.set("Connection", "close");
   else if (head.version === "HTTP/1.0") {
     res.headers.set("Connection", "keep-alive");
@@ -293,10 +295,16 @@ async function serveRequest(
   return await finishRequestBody(body);
 }
 
+/** False when the unread rest of the request body is too large to drain. */
+function mayDrain(body: WireBody): boolean {
+  if (body.complete) return true;
+  return body.length === undefined || body.length <= DRAIN_LIMIT;
+}
+
 /** Reads what the handler left of the request body, if it is small. */
 async function finishRequestBody(body: WireBody): Promise<boolean> {
   if (body.complete) return true;
-  if (body.length !== undefined && body.length > DRAIN_LIMIT) return false;
+  if (!mayDrain(body)) return false;
   let drained = 0;
   try {
     for (let c = await body.read(); c !== null; c = await body.read()) {
@@ -317,13 +325,20 @@ function outgoingMode(
   const noBody = head.method === "HEAD" || res.status < 200 ||
     res.status === 204 ||
     res.status === 304 || res.upgrade !== undefined; // RFC 9110 §6.4.1
-  if (noBody) return { mode: "length", noBody };
   const body = res.body;
   const length = body instanceof Uint8Array
     ? body.length
     : body
     ? body.length
     : 0;
+  if (res.status < 200) dropFraming(res.headers); // RFC 9110 §8.6, RFC 9112 §6.1
+  if (res.status === 204) dropFraming(res.headers); // RFC 9110 §8.6, RFC 9112 §6.1
+  const headLength = lengthForHead(head, res, length);
+  if (headLength !== undefined) {
+    res.headers.delete("Transfer-Encoding");
+    res.headers.set("Content-Length", String(headLength));
+  }
+  if (noBody) return { mode: "length", noBody };
   if (length !== undefined) {
     res.headers.delete("Transfer-Encoding");
     res.headers.set("Content-Length", String(length));
@@ -338,15 +353,38 @@ function outgoingMode(
   return { mode: "chunked", noBody };
 }
 
+/** RFC 9110 §9.3.2: a HEAD response gets the Content-Length a GET would. */
+function lengthForHead(
+  head: RequestHead,
+  res: OutgoingResponse,
+  length: number | undefined,
+): number | undefined {
+  if (head.method !== "HEAD") return undefined;
+  if (res.status < 200 || res.status === 204) return undefined; // RFC 9110 §8.6
+  if (res.status === 304) return undefined; // RFC 9110 §15.4.5: the handler's fields
+  if (!res.body) return undefined; // no body given: the handler set the fields
+  return length;
+}
+
+function dropFraming(fields: FieldList): void {
+  fields.delete("Content-Length");
+  fields.delete("Transfer-Encoding");
+}
+
 function declaredLength(res: OutgoingResponse): number | undefined {
   const body = res.body;
   return body instanceof Uint8Array ? body.length : body?.length ?? 0;
 }
 
+/** True when the Connection field holds the "close" option (RFC 9112 §9.6). */
+function hasCloseOption(fields: FieldList): boolean {
+  return fields.list("connection").some((o) => o.toLowerCase() === "close");
+}
+
 /** RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */
 function wantsClose(head: RequestHead): boolean {
+  if (hasCloseOption(head.headers)) return true;
   const options = head.headers.list("connection").map((o) => o.toLowerCase());
-  if (options.includes("close")) return true;
   if (head.version === "HTTP/1.0") return !options.includes("keep-alive");
   return false;
 }

@@ -46,14 +46,23 @@ export function parseHttpDate(
   if (m) return build(m[4]!, m[3]!, m[2]!, m[5]!, m[6]!, m[7]!);
   m = RFC850_DATE.exec(text);
   if (m) {
-    const nowYear = new Date(now).getUTCFullYear();
-    let year = Math.floor(nowYear / 100) * 100 + Number(m[3]);
-    if (year > nowYear + 50) year -= 100;
-    return build(String(year), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
+    return build(twoDigitYear(m[3]!, now), m[2]!, m[1]!, m[4]!, m[5]!, m[6]!);
   }
   m = ASCTIME_DATE.exec(text);
   if (m) return build(m[6]!, m[1]!, m[2]!.trim(), m[3]!, m[4]!, m[5]!);
   return undefined;
+}
+
+/**
+ * The year of an RFC 850 two-digit year: the one within 50 years of `now`,
+ * the past one when a reading is more than 50 years ahead (RFC 9110 §5.6.7).
+ */
+function twoDigitYear(yy: string, now: number): string {
+  const nowYear = new Date(now).getUTCFullYear();
+  let year = Math.floor(nowYear / 100) * 100 + Number(yy);
+  if (year > nowYear + 50) year -= 100; // RFC 9110 §5.6.7
+  else if (year + 100 <= nowYear + 50) year += 100; // the nearer future reading
+  return String(year);
 }
 
 function build(
@@ -72,8 +81,10 @@ function build(
   const mi = Number(minute);
   const s = Number(second);
   if (d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return undefined;
-  const ms = Date.UTC(y, mon, d, h, mi, Math.min(s, 59));
-  // Reject dates like 31 Feb that Date.UTC would roll over.
+  // setUTCFullYear, unlike Date.UTC, keeps years 0-99 as written.
+  const ms = new Date(0).setUTCFullYear(y, mon, d) +
+    ((h * 60 + mi) * 60 + Math.min(s, 59)) * 1000;
+  // Reject dates like 31 Feb that would roll over into the next month.
   if (new Date(ms).getUTCDate() !== d) return undefined;
   return ms;
 }

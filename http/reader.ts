@@ -58,6 +58,9 @@ export class BufferedReader {
           ? lf - 1
           : lf;
         if (lineEnd === lineStart) {
+          if (sawLine && lf + 1 - this.#start > limits.maxHead) {
+            throw new HttpError("head-too-large", "head too large");
+          }
           if (sawLine) return this.#take(lf + 1);
           this.#start = lineStart = lf + 1; // a leading empty line: skip it
         } else {
@@ -71,7 +74,7 @@ export class BufferedReader {
         continue;
       }
       scan = this.#end;
-      if (!sawLine && this.#end - lineStart > limits.maxLine) {
+      if (!sawLine && this.#partialLineLength(lineStart) > limits.maxLine) {
         throw new HttpError(lineTooLong, "start line too long");
       }
       if (this.#end - this.#start >= limits.maxHead) {
@@ -146,6 +149,12 @@ export class BufferedReader {
     const out = this.#buf.slice(this.#start, this.#end);
     this.#start = this.#end = 0;
     return out;
+  }
+
+  /** Length of the unterminated line at `from`, a final CR not counted. */
+  #partialLineLength(from: number): number {
+    const length = this.#end - from;
+    return length > 0 && this.#buf[this.#end - 1] === CR ? length - 1 : length;
   }
 
   #take(end: number): string {

@@ -7,13 +7,13 @@
  * Must not parse or write messages: connection.ts serves each connection.
  */
 
-import { latin1Bytes } from "./bytes.ts";
 import { type AccessLogEntry, formatAccessLog } from "./access_log.ts";
 import {
   type ConnectionContext,
   ConnectionState,
   type Handler,
   serveConnection,
+  writeError,
 } from "./connection.ts";
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from "./head.ts";
 
@@ -43,15 +43,14 @@ export interface HttpServer {
   readonly openConnections: number;
   /**
    * Stops accepting, closes idle connections, lets in-flight requests
-   * finish for up to `graceMs`, then closes the rest.
+   * finish for up to `graceMs`, then closes the rest. Resolves within
+   * about `graceMs` plus one second, even if a handler never returns.
    */
   shutdown(graceMs?: number): Promise<void>;
 }
 
-const TIMED_OUT_HEAD = latin1Bytes(
-  "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\n" +
-    "Content-Length: 34\r\nConnection: close\r\n\r\n408 Request Timeout: head too slow\n",
-);
+/** How long shutdown waits for tasks after closing their connections. */
+const ABANDON_AFTER_MS = 1000;
 
 /** Serves HTTP/1.1 on `listener` with `handler` until shut down. */
 export function serveHttp(
@@ -93,7 +92,7 @@ export function serveHttp(
       state.timedOut = true;
       count(state.inHead ? "timeout:head" : "timeout:idle");
       if (state.inHead) {
-        conn.write(TIMED_OUT_HEAD).catch(() => {}).finally(() =>
+        writeError(conn, 408, "head too slow").catch(() => {}).finally(() =>
           closeQuietly(conn)
         );
       } else {
@@ -152,17 +151,24 @@ export function serveHttp(
       }
       await acceptLoop;
       for (const [conn, state] of open) if (state.idle) closeQuietly(conn);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, graceMs);
-      });
-      await Promise.race([Promise.allSettled([...tasks]), grace]);
-      clearTimeout(timer);
+      await waitAtMost(Promise.allSettled([...tasks]), graceMs);
       for (const conn of open.keys()) closeQuietly(conn);
-      await Promise.allSettled([...tasks]);
+      // A handler stuck on something other than its connection cannot hold
+      // the shutdown: its task is abandoned after a last short wait.
+      await waitAtMost(Promise.allSettled([...tasks]), ABANDON_AFTER_MS);
       clearInterval(sweeper);
     },
   };
+}
+
+/** Waits for `work`, but no longer than `ms`. */
+async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([work, expired]);
+  clearTimeout(timer);
 }
 
 function closeQuietly(closer: { close(): void }): void {

@@ -36,9 +36,10 @@ export async function writeAll(
 
 /**
  * Writes a head (a serialised binary string ending in its empty line)
- * and a body. `length` is the Content-Length the head declared, checked
- * against what the body yields in "length" mode. Returns the number of
- * body bytes (payload, without chunk framing) written.
+ * and a body. `length` is the Content-Length the head declared (a body
+ * reader's own length when omitted), checked against what the body yields
+ * in "length" mode. Returns the number of body bytes (payload, without
+ * chunk framing) written.
  */
 export async function writeMessage(
   sink: ByteSink,
@@ -53,11 +54,22 @@ export async function writeMessage(
     return 0;
   }
   if (body instanceof Uint8Array) {
+    if (mode === "length" && length !== undefined && body.length !== length) {
+      throw new HttpError( // RFC 9112 §6.2: never send a wrong length
+        body.length > length ? "framing" : "truncated",
+        `body of ${body.length} bytes declared as ${length}`,
+      );
+    }
     await writeParts(sink, framedParts(headBytes, body, mode));
     return body.length;
   }
+  const expected = length ?? body.length;
+  if (mode === "length" && expected === undefined) {
+    await body.cancel().catch(() => {});
+    throw new Error("Cannot write body: length mode without a length");
+  }
   await writeAll(sink, headBytes);
-  return await copyBody(sink, body, mode, length);
+  return await copyBody(sink, body, mode, expected);
 }
 
 function framedParts(
