@@ -27,19 +27,27 @@ import type {
   OutgoingResponse,
   RequestHead,
 } from "./types.ts";
-import { type BodyMode, writeAll, writeMessage } from "./writer.ts";
+import { writeAll, writeMessage } from "./writer.ts";
+import { continueOnRead, finishRequestBody, mayDrain } from "./request_body.ts";
+import {
+  declaredLength,
+  hasCloseOption,
+  outgoingMode,
+  wantsClose,
+} from "./response_framing.ts";
+import { ConnectionState, TimedConn, type Timeouts } from "./timed_conn.ts";
 import { latin1Bytes } from "./bytes.ts";
 import type { AccessLogEntry } from "./access_log.ts";
 
 /** Handles one request; the server frames and writes what it returns. */
 export type Handler = (req: IncomingRequest) => Promise<OutgoingResponse>;
 
+export { ConnectionState };
+
 /** What a connection needs from its server. */
-export interface ConnectionContext {
+export interface ConnectionContext extends Timeouts {
   handler: Handler;
   limits: HeadLimits;
-  headTimeoutMs: number;
-  idleTimeoutMs: number;
   /** True once the server is shutting down: finish the current request, then close. */
   stopping(): boolean;
   log(entry: AccessLogEntry): void;
@@ -47,61 +55,6 @@ export interface ConnectionContext {
   count(event: string): void;
   /** Reports an internal error (a handler bug); the connection answers 500. */
   reportError(error: unknown): void;
-}
-
-/** Bodies smaller than this left unread by a handler are drained, not a reason to close. */
-const DRAIN_LIMIT = 256 * 1024;
-
-/**
- * The state the server's sweeper reads: when this connection must be
- * closed for inactivity, and whether it may be closed right now (idle).
- */
-export class ConnectionState {
-  deadline = Number.POSITIVE_INFINITY;
-  /** True while waiting for the next request with nothing of it received. */
-  idle = true;
-  /** True while a partial request head has been received. */
-  inHead = false;
-  timedOut = false;
-}
-
-/** A Deno.Conn view that moves the inactivity deadline around each I/O. */
-class TimedConn {
-  #conn: Deno.Conn;
-  #state: ConnectionState;
-  #ctx: ConnectionContext;
-  waitingForHead = false;
-
-  constructor(conn: Deno.Conn, state: ConnectionState, ctx: ConnectionContext) {
-    this.#conn = conn;
-    this.#state = state;
-    this.#ctx = ctx;
-  }
-
-  async read(p: Uint8Array): Promise<number | null> {
-    const s = this.#state;
-    if (!this.waitingForHead) s.deadline = Date.now() + this.#ctx.idleTimeoutMs;
-    try {
-      const n = await this.#conn.read(p);
-      if (this.waitingForHead && n !== null && !s.inHead) {
-        s.inHead = true; // the first bytes of a head: it must now complete in time
-        s.idle = false;
-        s.deadline = Math.min(s.deadline, Date.now() + this.#ctx.headTimeoutMs);
-      }
-      return n;
-    } finally {
-      if (!this.waitingForHead) s.deadline = Number.POSITIVE_INFINITY;
-    }
-  }
-
-  async write(p: Uint8Array): Promise<number> {
-    this.#state.deadline = Date.now() + this.#ctx.idleTimeoutMs;
-    try {
-      return await this.#conn.write(p);
-    } finally {
-      this.#state.deadline = Number.POSITIVE_INFINITY;
-    }
-  }
 }
 
 /** Serves requests on `conn` until it closes; never throws. */
@@ -293,120 +246,6 @@ async function serveRequest(
   }
   if (failed || close) return false;
   return await finishRequestBody(body);
-}
-
-/** False when the unread rest of the request body is too large to drain. */
-function mayDrain(body: WireBody): boolean {
-  if (body.complete) return true;
-  return body.length === undefined || body.length <= DRAIN_LIMIT;
-}
-
-/** Reads what the handler left of the request body, if it is small. */
-async function finishRequestBody(body: WireBody): Promise<boolean> {
-  if (body.complete) return true;
-  if (!mayDrain(body)) return false;
-  let drained = 0;
-  try {
-    for (let c = await body.read(); c !== null; c = await body.read()) {
-      drained += c.length;
-      if (drained > DRAIN_LIMIT) return false;
-    }
-  } catch {
-    return false;
-  }
-  return body.complete;
-}
-
-/** The response's body mode on the wire, and whether it has no body at all. */
-function outgoingMode(
-  head: RequestHead,
-  res: OutgoingResponse,
-): { mode: BodyMode; noBody: boolean } {
-  const noBody = head.method === "HEAD" || res.status < 200 ||
-    res.status === 204 ||
-    res.status === 304 || res.upgrade !== undefined; // RFC 9110 §6.4.1
-  const body = res.body;
-  const length = body instanceof Uint8Array
-    ? body.length
-    : body
-    ? body.length
-    : 0;
-  if (res.status < 200) dropFraming(res.headers); // RFC 9110 §8.6, RFC 9112 §6.1
-  if (res.status === 204) dropFraming(res.headers); // RFC 9110 §8.6, RFC 9112 §6.1
-  const headLength = lengthForHead(head, res, length);
-  if (headLength !== undefined) {
-    res.headers.delete("Transfer-Encoding");
-    res.headers.set("Content-Length", String(headLength));
-  }
-  if (noBody) return { mode: "length", noBody };
-  if (length !== undefined) {
-    res.headers.delete("Transfer-Encoding");
-    res.headers.set("Content-Length", String(length));
-    return { mode: "length", noBody };
-  }
-  res.headers.delete("Content-Length");
-  if (head.version === "HTTP/1.0") {
-    res.headers.delete("Transfer-Encoding");
-    return { mode: "raw", noBody }; // RFC 9112 §6.3: close-delimited for 1.0
-  }
-  res.headers.set("Transfer-Encoding", "chunked");
-  return { mode: "chunked", noBody };
-}
-
-/** RFC 9110 §9.3.2: a HEAD response gets the Content-Length a GET would. */
-function lengthForHead(
-  head: RequestHead,
-  res: OutgoingResponse,
-  length: number | undefined,
-): number | undefined {
-  if (head.method !== "HEAD") return undefined;
-  if (res.status < 200 || res.status === 204) return undefined; // RFC 9110 §8.6
-  if (res.status === 304) return undefined; // RFC 9110 §15.4.5: the handler's fields
-  if (!res.body) return undefined; // no body given: the handler set the fields
-  return length;
-}
-
-function dropFraming(fields: FieldList): void {
-  fields.delete("Content-Length");
-  fields.delete("Transfer-Encoding");
-}
-
-function declaredLength(res: OutgoingResponse): number | undefined {
-  const body = res.body;
-  return body instanceof Uint8Array ? body.length : body?.length ?? 0;
-}
-
-/** True when the Connection field holds the "close" option (RFC 9112 §9.6). */
-function hasCloseOption(fields: FieldList): boolean {
-  return fields.list("connection").some((o) => o.toLowerCase() === "close");
-}
-
-/** RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */
-function wantsClose(head: RequestHead): boolean {
-  if (hasCloseOption(head.headers)) return true;
-  const options = head.headers.list("connection").map((o) => o.toLowerCase());
-  if (head.version === "HTTP/1.0") return !options.includes("keep-alive");
-  return false;
-}
-
-/** A body that sends 100 Continue before its first read (RFC 9110 §10.1.1). */
-function continueOnRead(
-  body: WireBody,
-  sendContinue: () => Promise<void>,
-): BodyReader {
-  let sent = false;
-  return {
-    length: body.length,
-    async read() {
-      if (!sent) {
-        sent = true;
-        await sendContinue();
-      }
-      return await body.read();
-    },
-    trailers: () => body.trailers(),
-    cancel: () => body.cancel(),
-  };
 }
 
 async function answerBadRequest(

@@ -68,7 +68,12 @@ export async function writeMessage(
     await body.cancel().catch(() => {});
     throw new Error("Cannot write body: length mode without a length");
   }
-  await writeAll(sink, headBytes);
+  try {
+    await writeAll(sink, headBytes);
+  } catch (e) {
+    await body.cancel().catch(() => {}); // the client is gone: release the body's file or upstream
+    throw e;
+  }
   return await copyBody(sink, body, mode, expected);
 }
 

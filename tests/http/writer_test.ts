@@ -147,3 +147,15 @@ Deno.test("lastChunk() is 0 CRLF CRLF, with trailer fields between when given (R
     "0\r\nExpires: 0\r\n\r\n",
   );
 });
+
+Deno.test("writeMessage() cancels a streamed body when the head cannot be written", async () => {
+  const sink = {
+    write: () => Promise.reject(new Deno.errors.BrokenPipe("client gone")),
+  };
+  const body = new FakeBody(["hello"], { length: 5 });
+  await assert.rejects(
+    () => writeMessage(sink, HEAD, body, "length", 5),
+    Deno.errors.BrokenPipe,
+  );
+  assert.equal(body.cancelled, true);
+});

@@ -1,0 +1,84 @@
+/**
+ * Owns how a server frames a handler's response (RFC 9112 §6): which
+ * responses carry no body, the Content-Length or chunked coding set from
+ * the body given, HEAD answered with the fields a GET would get, and the
+ * persistence rules a request's Connection field asks for (RFC 9112 §9.3).
+ *
+ * Must not write anything: connection.ts writes what this decides.
+ */
+
+import type { FieldList } from "./headers.ts";
+import type { OutgoingResponse, RequestHead } from "./types.ts";
+import type { BodyMode } from "./writer.ts";
+
+/** The response's body mode on the wire, and whether it has no body at all. */
+export function outgoingMode(
+  head: RequestHead,
+  res: OutgoingResponse,
+): { mode: BodyMode; noBody: boolean } {
+  const noBody = head.method === "HEAD" || res.status < 200 ||
+    res.status === 204 ||
+    res.status === 304 || res.upgrade !== undefined; // RFC 9110 §6.4.1
+  const body = res.body;
+  const length = body instanceof Uint8Array
+    ? body.length
+    : body
+    ? body.length
+    : 0;
+  if (res.status < 200) dropFraming(res.headers); // RFC 9110 §8.6, RFC 9112 §6.1
+  if (res.status === 204) dropFraming(res.headers); // RFC 9110 §8.6, RFC 9112 §6.1
+  const headLength = lengthForHead(head, res, length);
+  if (headLength !== undefined) {
+    res.headers.delete("Transfer-Encoding");
+    res.headers.set("Content-Length", String(headLength));
+  }
+  if (noBody) return { mode: "length", noBody };
+  if (length !== undefined) {
+    res.headers.delete("Transfer-Encoding");
+    res.headers.set("Content-Length", String(length));
+    return { mode: "length", noBody };
+  }
+  res.headers.delete("Content-Length");
+  if (head.version === "HTTP/1.0") {
+    res.headers.delete("Transfer-Encoding");
+    return { mode: "raw", noBody }; // RFC 9112 §6.3: close-delimited for 1.0
+  }
+  res.headers.set("Transfer-Encoding", "chunked");
+  return { mode: "chunked", noBody };
+}
+
+/** RFC 9110 §9.3.2: a HEAD response gets the Content-Length a GET would. */
+function lengthForHead(
+  head: RequestHead,
+  res: OutgoingResponse,
+  length: number | undefined,
+): number | undefined {
+  if (head.method !== "HEAD") return undefined;
+  if (res.status < 200 || res.status === 204) return undefined; // RFC 9110 §8.6
+  if (res.status === 304) return undefined; // RFC 9110 §15.4.5: the handler's fields
+  if (!res.body) return undefined; // no body given: the handler set the fields
+  return length;
+}
+
+function dropFraming(fields: FieldList): void {
+  fields.delete("Content-Length");
+  fields.delete("Transfer-Encoding");
+}
+
+export function declaredLength(res: OutgoingResponse): number | undefined {
+  const body = res.body;
+  return body instanceof Uint8Array ? body.length : body?.length ?? 0;
+}
+
+/** True when the Connection field holds the "close" option (RFC 9112 §9.6). */
+export function hasCloseOption(fields: FieldList): boolean {
+  return fields.list("connection").some((o) => o.toLowerCase() === "close");
+}
+
+/** RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */
+export function wantsClose(head: RequestHead): boolean {
+  if (hasCloseOption(head.headers)) return true;
+  const options = head.headers.list("connection").map((o) => o.toLowerCase());
+  if (head.version === "HTTP/1.0") return !options.includes("keep-alive");
+  return false;
+}
