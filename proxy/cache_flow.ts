@@ -1,8 +1,8 @@
 /**
  * Owns the cache's request flow, the one place where RFC 9111 decisions
  * become I/O: look up the stored variants, ask cache/policy.ts what to do,
- * then serve a hit, serve stale (and revalidate in the background), send
- * a conditional request and merge its 304, or fetch and store a miss.
+ * then serve a hit, serve stale (and revalidate once in the background),
+ * or go upstream for a miss or a revalidation (cache_fetch.ts).
  * Concurrent misses for one key collapse onto one upstream request.
  * Every response says what happened in Cache-Status (RFC 9211) and in the
  * access log (HIT, MISS, REVALIDATED, STALE, BYPASS).
@@ -11,372 +11,113 @@
  * other than through the Store.
  */
 
-import type { FieldList } from "../http/headers.ts";
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
 import { primaryKey } from "../cache/key.ts";
 import type { EntryMeta } from "../cache/meta.ts";
-import {
-  cacheStatus,
-  type CacheStatusParams,
-  currentAge,
-  decide,
-  type Decision,
-  freshen,
-  notModifiedMatches,
-  staleOnError,
-} from "../cache/policy.ts";
-import { errorResponse, UpstreamError } from "./errors.ts";
-import {
-  fetchUpstream,
-  type HttpRoute,
-  type ProxyContext,
-  relayResponse,
-  upstreamErrorResponse,
-} from "./forwarding.ts";
-import { storedResponse } from "./stored_response.ts";
-import { type CacheResult, withStatus } from "./outcome.ts";
-import type { CacheState } from "./cache_state.ts";
-import { invalidateAfter, storeOrPass } from "./cache_fill.ts";
-import type { UpstreamResponse } from "./exchange.ts";
+import { decide } from "../cache/policy.ts";
+import { fetchForCache, passThrough } from "./cache_fetch.ts";
+import type { CacheFlow, CacheState } from "./cache_state.ts";
+import { errorResponse } from "./errors.ts";
+import type { HttpRoute, ProxyContext } from "./forwarding.ts";
+import { withStatus } from "./outcome.ts";
+import { serveStored } from "./stored_response.ts";
 
-/** Statuses after which a stale entry may stand in (RFC 5861 §4). */
-const SERVER_ERRORS = new Set([500, 502, 503, 504]);
 /** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
 const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
-/** The client's validators, replaced by the cache's own when it revalidates. */
-const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
+const MISS = { kind: "miss", detail: "uri-miss" } as const;
 
 /** Serves a request through the cache. */
 export async function serveWithCache(
   ctx: ProxyContext,
   cache: CacheState,
   req: IncomingRequest,
-  r: HttpRoute,
+  route: HttpRoute,
 ): Promise<OutgoingResponse> {
+  const flow: CacheFlow = { ctx, cache, req, route, key: cacheKey(route) };
   const method = req.head.method;
-  const key = primaryKey(
-    `http://${
-      r.kind === "forward" ? r.authority : upstreamAuthority(r)
-    }${r.path}`,
-  );
   if (method !== "GET" && method !== "HEAD") {
-    return await passThrough(ctx, cache, req, r, key, "method");
+    return await passThrough(flow, "method");
   }
   if (ORIGIN_PRECONDITIONS.some((name) => req.head.headers.has(name))) {
-    return await passThrough(ctx, cache, req, r, key, "request");
+    return await passThrough(flow, "request");
   }
-  return await lookup(ctx, cache, req, r, key, req.receivedAt, false);
+  return await lookup(flow, req.receivedAt, false);
+}
+
+/** RFC 9111 §2: a reverse-proxied path is keyed by the upstream it goes to. */
+function cacheKey(route: HttpRoute): string {
+  if (route.kind === "forward") {
+    return primaryKey(`http://${route.authority}${route.path}`);
+  }
+  const host = route.host.includes(":") ? `[${route.host}]` : route.host;
+  return primaryKey(`http://${host}:${route.port}${route.path}`);
 }
 
 async function lookup(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
+  flow: CacheFlow,
   now: number,
   collapsed: boolean,
 ): Promise<OutgoingResponse> {
-  const decision = decide(
-    req.head.method,
-    req.head.headers,
-    cache.store.variants(key),
-    now,
-  );
+  const { ctx, cache, req } = flow;
+  const variants = cache.store.variants(flow.key);
+  const decision = decide(req.head.method, req.head.headers, variants, now);
   switch (decision.kind) {
     case "fresh":
-      return await fromStore(
-        ctx,
-        cache,
-        req,
-        r,
-        key,
-        decision.entry,
-        decision.age,
-        "HIT",
-        {
-          hit: true,
-          ttl: decision.ttl,
-          collapsed,
-        },
-      );
+      return await serveStored(flow, decision.entry, decision.age, "HIT", {
+        hit: true,
+        ttl: decision.ttl,
+        collapsed,
+      }) ?? await fetchForCache(flow, MISS, leadIfGet(flow));
     case "stale-served":
-      return await fromStore(
-        ctx,
-        cache,
-        req,
-        r,
-        key,
-        decision.entry,
-        decision.age,
-        "STALE",
-        {
-          hit: true,
-          ttl: decision.ttl,
-          detail: "max-stale",
-        },
-      );
+      return await serveStored(flow, decision.entry, decision.age, "STALE", {
+        hit: true,
+        ttl: decision.ttl,
+        detail: "max-stale",
+      }) ?? await fetchForCache(flow, MISS, leadIfGet(flow));
     case "stale-while-revalidate":
-      revalidateInBackground(
-        ctx,
-        cache,
-        req,
-        r,
-        key,
-        decision.entry,
-        decision.conditional,
-      );
-      return await fromStore(
-        ctx,
-        cache,
-        req,
-        r,
-        key,
-        decision.entry,
-        decision.age,
-        "STALE",
-        {
-          hit: true,
-          ttl: decision.ttl,
-          detail: "stale-while-revalidate",
-        },
-      );
-    case "only-if-cached-miss":
+      revalidateInBackground(flow, decision.entry, decision.conditional);
+      return await serveStored(flow, decision.entry, decision.age, "STALE", {
+        hit: true,
+        ttl: decision.ttl,
+        detail: "stale-while-revalidate",
+      }) ?? await fetchForCache(flow, MISS, leadIfGet(flow));
+    case "only-if-cached-miss": {
       ctx.stats.count("cache.only_if_cached_misses");
-      return withStatus(
-        errorResponse(
-          504,
-          "nothing usable is stored and the request said only-if-cached",
-          now,
-        ),
-        { hit: false, detail: "only-if-cached" },
-        "MISS",
-      ); // RFC 9111 §5.2.1.7
+      const reason =
+        "nothing usable is stored and the request said only-if-cached";
+      return withStatus(errorResponse(504, reason, now), {
+        hit: false,
+        detail: "only-if-cached",
+      }, "MISS"); // RFC 9111 §5.2.1.7
+    }
   }
-  const release = leadIfGet(cache, req, key);
+  const release = leadIfGet(flow);
+  const isGet = req.head.method === "GET";
   if (
-    req.head.method === "GET" &&
-    !release && !collapsed &&
-    await cache.fills.follow(key, ctx.config.responseTimeoutMs)
+    isGet && !release && !collapsed &&
+    await cache.fills.follow(flow.key, ctx.config.responseTimeoutMs)
   ) {
     ctx.stats.count("cache.collapsed");
-    return await lookup(ctx, cache, req, r, key, Date.now(), true); // time passed while waiting
+    return await lookup(flow, Date.now(), true); // time passed while waiting
   }
-  return await fetchForCache(ctx, cache, req, r, key, decision, release);
+  return await fetchForCache(flow, decision, release);
 }
 
-/** Serves a stored entry; falls back to a fetch when its body has vanished. */
-async function fromStore(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
-  entry: EntryMeta,
-  age: number,
-  result: CacheResult,
-  status: CacheStatusParams,
-): Promise<OutgoingResponse> {
-  const res = await storedResponse(
-    cache.store,
-    req,
-    entry,
-    age,
-    cacheStatus(status),
-  );
-  if (!res) {
-    ctx.stats.count("cache.vanished");
-    const miss = { kind: "miss", detail: "uri-miss" } as const;
-    return await fetchForCache(
-      ctx,
-      cache,
-      req,
-      r,
-      key,
-      miss,
-      leadIfGet(cache, req, key),
-    );
-  }
-  cache.store.touch(entry);
-  if (result === "HIT") ctx.stats.count("cache.hits");
-  if (result === "STALE") ctx.stats.count("cache.stale_served");
-  res.logSuffix = `- ${result}`;
-  return res;
-}
-
-/** Goes upstream for a miss or a revalidation, and stores what may be stored. */
-async function fetchForCache(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
-  decision: Extract<Decision, { kind: "miss" | "revalidate" }>,
-  release: (() => void) | undefined,
-): Promise<OutgoingResponse> {
-  const isGet = req.head.method === "GET";
-  const entry = decision.kind === "revalidate" && isGet
-    ? decision.entry
+/** Makes a GET the filler of its key when nobody else is (HEAD never fills). */
+function leadIfGet(flow: CacheFlow): (() => void) | undefined {
+  return flow.req.head.method === "GET"
+    ? flow.cache.fills.lead(flow.key)
     : undefined;
-  const conditional = decision.kind === "revalidate"
-    ? decision.conditional
-    : [];
-  const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
-  const started = Date.now();
-  let up: UpstreamResponse;
-  try {
-    up = await fetchUpstream(
-      ctx,
-      req,
-      r,
-      entry ? useOwnValidators(conditional) : undefined,
-    );
-  } catch (e) {
-    release?.();
-    if (!(e instanceof UpstreamError)) throw e;
-    return upstreamFailed(ctx, cache, req, r, key, entry, e, started);
-  }
-  const responseTime = Date.now();
-  const upstreamMs = responseTime - started;
-  const status = up.head.status;
-  if (entry && status === 304 && notModifiedMatches(entry, up.head.headers)) {
-    const updated = freshen(entry, up.head.headers, started, responseTime); // RFC 9111 §4.3.4
-    await cache.store.updateMeta(updated).catch(() =>
-      ctx.stats.count("cache.update_errors")
-    );
-    release?.();
-    ctx.stats.count("cache.revalidated");
-    const res = await fromStore(
-      ctx,
-      cache,
-      req,
-      r,
-      key,
-      updated,
-      currentAge(updated, responseTime),
-      "REVALIDATED",
-      {
-        hit: false,
-        fwd: decision.kind === "revalidate" ? decision.fwd : "stale",
-        fwdStatus: 304,
-        ttl: Math.floor((updated.freshUntil - responseTime) / 1000),
-      },
-    );
-    res.logSuffix = `${upstreamMs}ms REVALIDATED`;
-    return res;
-  }
-  if (entry && status === 304) {
-    ctx.stats.count("cache.mismatched_304"); // RFC 9111 §4.3.3: a 304 for another representation: fetch it whole
-    const miss = { kind: "miss", detail: "uri-miss" } as const;
-    return await fetchForCache(ctx, cache, req, r, key, miss, release);
-  }
-  if (
-    entry && SERVER_ERRORS.has(status) &&
-    staleOnError(entry, req.head.headers, responseTime)
-  ) {
-    await up.body.cancel();
-    release?.();
-    return await staleInsteadOfError(
-      ctx,
-      cache,
-      req,
-      r,
-      key,
-      entry,
-      responseTime,
-      status,
-    );
-  }
-  ctx.stats.count("cache.misses");
-  const res = await storeOrPass(ctx, cache, req, up, {
-    key,
-    requestTime: started,
-    responseTime,
-    replaces: entry,
-    release,
-  });
-  res.status.fwd = fwd;
-  res.status.fwdStatus = status;
-  const out = relayResponse(up.head, res.body, req.receivedAt);
-  return withStatus(out, res.status, "MISS", upstreamMs);
-}
-
-/** The upstream could not be reached: stale if allowed, else 502/504. */
-async function upstreamFailed(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
-  entry: EntryMeta | undefined,
-  e: UpstreamError,
-  started: number,
-): Promise<OutgoingResponse> {
-  const now = Date.now();
-  if (entry && staleOnError(entry, req.head.headers, now)) {
-    return await staleInsteadOfError(
-      ctx,
-      cache,
-      req,
-      r,
-      key,
-      entry,
-      now,
-      undefined,
-    );
-  }
-  const res = upstreamErrorResponse(ctx, req, e);
-  if (entry) res.status = 504; // RFC 9111 §4.2.4: stale but not allowed, and no origin: 504
-  return withStatus(
-    res,
-    { hit: false, fwd: entry ? "stale" : "miss", detail: e.failure },
-    "MISS",
-    now - started,
-  );
-}
-
-/** Serves a stale entry because the upstream failed (RFC 5861 §4). */
-async function staleInsteadOfError(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
-  entry: EntryMeta,
-  now: number,
-  upstreamStatus: number | undefined,
-): Promise<OutgoingResponse> {
-  ctx.stats.count("cache.stale_if_error");
-  return await fromStore(
-    ctx,
-    cache,
-    req,
-    r,
-    key,
-    entry,
-    currentAge(entry, now),
-    "STALE",
-    {
-      hit: false,
-      fwd: "stale",
-      fwdStatus: upstreamStatus,
-      ttl: Math.floor((entry.freshUntil - now) / 1000),
-      detail: "stale-if-error",
-    },
-  );
 }
 
 /** Revalidates a stale entry once in the background (RFC 5861 §3). */
 function revalidateInBackground(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
+  flow: CacheFlow,
   entry: EntryMeta,
   conditional: [string, string][],
 ): void {
-  const started = cache.background.start(key, async () => {
+  const { ctx, cache, req } = flow;
+  const started = cache.background.start(flow.key, async () => {
     const quiet: IncomingRequest = {
       ...req,
       sendInterim: () => Promise.resolve(),
@@ -388,26 +129,13 @@ function revalidateInBackground(
       fwd: "stale",
     } as const;
     const res = await fetchForCache(
-      ctx,
-      cache,
-      quiet,
-      r,
-      key,
+      { ...flow, req: quiet },
       revalidate,
-      cache.fills.lead(key),
+      cache.fills.lead(flow.key),
     );
     await drain(res);
   });
   if (started) ctx.stats.count("cache.background_revalidations");
-}
-
-/** Makes a GET the filler of its key when nobody else is (HEAD never fills). */
-function leadIfGet(
-  cache: CacheState,
-  req: IncomingRequest,
-  key: string,
-): (() => void) | undefined {
-  return req.head.method === "GET" ? cache.fills.lead(key) : undefined;
 }
 
 /** Reads a response body to its end (so a background fill is stored). */
@@ -415,53 +143,6 @@ async function drain(res: OutgoingResponse): Promise<void> {
   const body = res.body;
   if (!body || body instanceof Uint8Array) return;
   while (await body.read() !== null) {
-    /* the StoringBody writes as it reads */
+    // the StoringBody writes as it reads
   }
-}
-
-/** Forwards an unsafe (or origin-only conditional) request; invalidates on success (RFC 9111 §4.4). */
-async function passThrough(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  r: HttpRoute,
-  key: string,
-  fwd: "method" | "request",
-): Promise<OutgoingResponse> {
-  const started = Date.now();
-  let up: UpstreamResponse;
-  try {
-    up = await fetchUpstream(ctx, req, r);
-  } catch (e) {
-    if (!(e instanceof UpstreamError)) throw e;
-    return withStatus(
-      upstreamErrorResponse(ctx, req, e),
-      { hit: false, fwd },
-      "BYPASS",
-      Date.now() - started,
-    );
-  }
-  await invalidateAfter(ctx, cache, req, key, up.head);
-  ctx.stats.count("cache.bypass");
-  const res = relayResponse(up.head, up.body, req.receivedAt);
-  return withStatus(
-    res,
-    { hit: false, fwd, fwdStatus: up.head.status },
-    "BYPASS",
-    Date.now() - started,
-  );
-}
-
-/** Replaces the client's validators by the stored entry's (RFC 9111 §4.3.1). */
-function useOwnValidators(
-  conditional: [string, string][],
-): (fields: FieldList) => void {
-  return (fields) => {
-    for (const name of CLIENT_VALIDATORS) fields.delete(name);
-    for (const [name, value] of conditional) fields.append(name, value);
-  };
-}
-
-function upstreamAuthority(r: HttpRoute): string {
-  return r.host.includes(":") ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
 }

@@ -9,7 +9,9 @@
 import { FileStore } from "../cache/file_store.ts";
 import type { StoreOptions } from "../cache/policy.ts";
 import type { Store } from "../cache/store.ts";
+import type { IncomingRequest } from "../http/types.ts";
 import type { CacheConfig } from "./config.ts";
+import type { HttpRoute, ProxyContext } from "./forwarding.ts";
 import { BackgroundTasks, FillRegistry } from "./in_flight.ts";
 
 /** The proxy's cache while it runs. */
@@ -18,6 +20,16 @@ export interface CacheState {
   options: StoreOptions;
   fills: FillRegistry;
   background: BackgroundTasks;
+}
+
+/** One request being served through the cache, with what serving it needs. */
+export interface CacheFlow {
+  ctx: ProxyContext;
+  cache: CacheState;
+  req: IncomingRequest;
+  route: HttpRoute;
+  /** Its primary cache key (RFC 9111 §2). */
+  key: string;
 }
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */

@@ -19,7 +19,13 @@ import type { FieldList } from "../http/headers.ts";
 import { contentRange, parseRange, unsatisfiedRange } from "../http/range.ts";
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
 import type { EntryMeta } from "../cache/meta.ts";
-import { servedHeaders } from "../cache/policy.ts";
+import {
+  cacheStatus,
+  type CacheStatusParams,
+  servedHeaders,
+} from "../cache/policy.ts";
+import type { CacheFlow } from "./cache_state.ts";
+import type { CacheResult } from "./outcome.ts";
 import type { Store } from "../cache/store.ts";
 import { VIA_NAME } from "./messages.ts";
 
@@ -111,4 +117,35 @@ function validatorsOf(headers: FieldList): Validators {
 function appendVia(headers: FieldList): void {
   const via = headers.get("via");
   headers.set("Via", via ? `${via}, 1.1 ${VIA_NAME}` : `1.1 ${VIA_NAME}`);
+}
+
+/**
+ * Serves a stored entry for a request of the cache flow: the response,
+ * the entry marked as used, the result counted and logged. Undefined when
+ * the entry's body has vanished from the store (the caller fetches).
+ */
+export async function serveStored(
+  flow: CacheFlow,
+  entry: EntryMeta,
+  age: number,
+  result: CacheResult,
+  status: CacheStatusParams,
+): Promise<OutgoingResponse | undefined> {
+  const { ctx, cache } = flow;
+  const res = await storedResponse(
+    cache.store,
+    flow.req,
+    entry,
+    age,
+    cacheStatus(status),
+  );
+  if (!res) {
+    ctx.stats.count("cache.vanished");
+    return undefined;
+  }
+  cache.store.touch(entry);
+  if (result === "HIT") ctx.stats.count("cache.hits");
+  if (result === "STALE") ctx.stats.count("cache.stale_served");
+  res.logSuffix = `- ${result}`;
+  return res;
 }

@@ -1,0 +1,205 @@
+/**
+ * Owns the cache's trips upstream: a miss fetched and stored, a
+ * revalidation sent with the stored validators and its 304 merged
+ * (RFC 9111 §4.3), a stale entry served instead of an error when allowed
+ * (RFC 5861 §4), and unsafe requests passed through with invalidation
+ * (RFC 9111 §4.4).
+ *
+ * Must not take RFC 9111 decisions itself (cache/policy.ts does).
+ */
+
+import type { FieldList } from "../http/headers.ts";
+import type { OutgoingResponse } from "../http/types.ts";
+import type { EntryMeta } from "../cache/meta.ts";
+import {
+  currentAge,
+  type Decision,
+  freshen,
+  notModifiedMatches,
+  staleOnError,
+} from "../cache/policy.ts";
+import { invalidateAfter, storeOrPass } from "./cache_fill.ts";
+import type { CacheFlow } from "./cache_state.ts";
+import { UpstreamError } from "./errors.ts";
+import type { UpstreamResponse } from "./exchange.ts";
+import {
+  fetchUpstream,
+  relayResponse,
+  upstreamErrorResponse,
+} from "./forwarding.ts";
+import { withStatus } from "./outcome.ts";
+import { serveStored } from "./stored_response.ts";
+
+/** Statuses after which a stale entry may stand in (RFC 5861 §4). */
+const SERVER_ERRORS = new Set([500, 502, 503, 504]);
+/** The client's validators, replaced by the cache's own when it revalidates. */
+const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
+const MISS = { kind: "miss", detail: "uri-miss" } as const;
+
+/**
+ * Goes upstream for a miss or a revalidation and stores what may be
+ * stored. `release` ends the fill that collapsed requests wait for.
+ */
+export async function fetchForCache(
+  flow: CacheFlow,
+  decision: Extract<Decision, { kind: "miss" | "revalidate" }>,
+  release: (() => void) | undefined,
+): Promise<OutgoingResponse> {
+  const { ctx, cache, req } = flow;
+  const entry = decision.kind === "revalidate" && req.head.method === "GET"
+    ? decision.entry
+    : undefined;
+  const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
+  const adjust = entry && decision.kind === "revalidate"
+    ? useOwnValidators(decision.conditional)
+    : undefined;
+  const started = Date.now();
+  let up: UpstreamResponse;
+  try {
+    up = await fetchUpstream(ctx, req, flow.route, adjust);
+  } catch (e) {
+    release?.();
+    if (!(e instanceof UpstreamError)) throw e;
+    return await upstreamFailed(flow, entry, e, started);
+  }
+  const responseTime = Date.now();
+  const upstreamMs = responseTime - started;
+  const status = up.head.status;
+  if (entry && status === 304 && notModifiedMatches(entry, up.head.headers)) {
+    const updated = freshen(entry, up.head.headers, started, responseTime); // RFC 9111 §4.3.4
+    await cache.store.updateMeta(updated).catch(() =>
+      ctx.stats.count("cache.update_errors")
+    );
+    release?.();
+    ctx.stats.count("cache.revalidated");
+    const ttl = Math.floor((updated.freshUntil - responseTime) / 1000);
+    const age = currentAge(updated, responseTime);
+    const res = await serveStored(flow, updated, age, "REVALIDATED", {
+      hit: false,
+      fwd,
+      fwdStatus: 304,
+      ttl,
+    });
+    if (!res) {
+      return await fetchForCache(flow, MISS, cache.fills.lead(flow.key));
+    }
+    res.logSuffix = `${upstreamMs}ms REVALIDATED`;
+    return res;
+  }
+  if (entry && status === 304) {
+    ctx.stats.count("cache.mismatched_304"); // RFC 9111 §4.3.3: a 304 for another representation: fetch it whole
+    return await fetchForCache(flow, MISS, release);
+  }
+  if (
+    entry && SERVER_ERRORS.has(status) &&
+    staleOnError(entry, req.head.headers, responseTime)
+  ) {
+    await up.body.cancel();
+    release?.();
+    return await staleInsteadOfError(flow, entry, responseTime, status) ??
+      withStatus(relayResponse(up.head, up.body, req.receivedAt), {
+        hit: false,
+        fwd,
+        fwdStatus: status,
+      }, "MISS");
+  }
+  ctx.stats.count("cache.misses");
+  const fill = {
+    key: flow.key,
+    requestTime: started,
+    responseTime,
+    replaces: entry,
+    release,
+  };
+  const res = await storeOrPass(ctx, cache, req, up, fill);
+  const out = relayResponse(up.head, res.body, req.receivedAt);
+  return withStatus(
+    out,
+    { ...res.status, fwd, fwdStatus: status },
+    "MISS",
+    upstreamMs,
+  );
+}
+
+/** The upstream could not be reached: stale if allowed, else 502/504. */
+async function upstreamFailed(
+  flow: CacheFlow,
+  entry: EntryMeta | undefined,
+  e: UpstreamError,
+  started: number,
+): Promise<OutgoingResponse> {
+  const now = Date.now();
+  if (entry && staleOnError(entry, flow.req.head.headers, now)) {
+    const stale = await staleInsteadOfError(flow, entry, now, undefined);
+    if (stale) return stale;
+  }
+  const res = upstreamErrorResponse(flow.ctx, flow.req, e);
+  if (entry) res.status = 504; // RFC 9111 §4.2.4: stale, not allowed to serve it, and no origin
+  const status = {
+    hit: false,
+    fwd: entry ? "stale" : "miss",
+    detail: e.failure,
+  } as const;
+  return withStatus(res, status, "MISS", now - started);
+}
+
+/** Serves a stale entry because the upstream failed (RFC 5861 §4); undefined when its body is gone. */
+async function staleInsteadOfError(
+  flow: CacheFlow,
+  entry: EntryMeta,
+  now: number,
+  upstreamStatus: number | undefined,
+): Promise<OutgoingResponse | undefined> {
+  flow.ctx.stats.count("cache.stale_if_error");
+  const ttl = Math.floor((entry.freshUntil - now) / 1000);
+  return await serveStored(flow, entry, currentAge(entry, now), "STALE", {
+    hit: false,
+    fwd: "stale",
+    fwdStatus: upstreamStatus,
+    ttl,
+    detail: "stale-if-error",
+  });
+}
+
+/**
+ * Forwards an unsafe request (or one with origin-only preconditions) and
+ * invalidates what it changed on success (RFC 9111 §4.4).
+ */
+export async function passThrough(
+  flow: CacheFlow,
+  fwd: "method" | "request",
+): Promise<OutgoingResponse> {
+  const { ctx, req } = flow;
+  const started = Date.now();
+  let up: UpstreamResponse;
+  try {
+    up = await fetchUpstream(ctx, req, flow.route);
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) throw e;
+    return withStatus(
+      upstreamErrorResponse(ctx, req, e),
+      { hit: false, fwd },
+      "BYPASS",
+      Date.now() - started,
+    );
+  }
+  await invalidateAfter(ctx, flow.cache, req, flow.key, up.head);
+  ctx.stats.count("cache.bypass");
+  const res = relayResponse(up.head, up.body, req.receivedAt);
+  return withStatus(
+    res,
+    { hit: false, fwd, fwdStatus: up.head.status },
+    "BYPASS",
+    Date.now() - started,
+  );
+}
+
+/** Replaces the client's validators by the stored entry's (RFC 9111 §4.3.1). */
+function useOwnValidators(
+  conditional: [string, string][],
+): (fields: FieldList) => void {
+  return (fields) => {
+    for (const name of CLIENT_VALIDATORS) fields.delete(name);
+    for (const [name, value] of conditional) fields.append(name, value);
+  };
+}
