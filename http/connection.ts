@@ -200,6 +200,7 @@ async function serveRequest(
     headers: res.headers,
   });
   let bytes = 0;
+  let writtenBefore = io.written;
   let failed = false;
   try {
     if (res.upgrade) {
@@ -216,6 +217,7 @@ async function serveRequest(
       return false;
     }
     const outBody = noBody ? null : res.body ?? new Uint8Array(0);
+    writtenBefore = io.written;
     bytes = await writeMessage(
       io,
       headText,
@@ -225,6 +227,7 @@ async function serveRequest(
     );
   } catch (e) {
     failed = true;
+    bytes = Math.max(0, io.written - writtenBefore - headText.length); // what got out, framing included
     if (noBody || res.body instanceof Uint8Array || !res.body) throw e;
     // A body that failed mid-way: the client sees the connection close,
     // never a short body passed off as complete.

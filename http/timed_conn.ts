@@ -32,6 +32,8 @@ export class TimedConn {
   #state: ConnectionState;
   #ctx: Timeouts;
   waitingForHead = false;
+  /** Bytes written so far (for the access log of a response cut short). */
+  written = 0;
 
   constructor(conn: Deno.Conn, state: ConnectionState, ctx: Timeouts) {
     this.#conn = conn;
@@ -58,7 +60,9 @@ export class TimedConn {
   async write(p: Uint8Array): Promise<number> {
     this.#state.deadline = Date.now() + this.#ctx.idleTimeoutMs;
     try {
-      return await this.#conn.write(p);
+      const n = await this.#conn.write(p);
+      this.written += n;
+      return n;
     } finally {
       this.#state.deadline = Number.POSITIVE_INFINITY;
     }

@@ -29,6 +29,12 @@ import type { UpstreamResponse } from "./exchange.ts";
 import type { ProxyContext } from "./forwarding.ts";
 import { StoringBody } from "./storing_body.ts";
 
+/**
+ * Bodies up to this size are filled for the requests collapsed onto them:
+ * they fit in the socket buffers, so a slow client does not slow the fill.
+ */
+const COLLAPSE_MAX_BYTES = 1024 * 1024;
+
 /** What a fill needs to know besides the response. */
 export interface FillContext {
   key: string;
@@ -91,6 +97,11 @@ export async function storeOrPass(
       fill.release?.();
     },
   );
+  // A large (or unknown-length) body fills at its client's pace: requests
+  // waiting for it would be held back by a slow reader, so they go now.
+  if (up.body.length === undefined || up.body.length > COLLAPSE_MAX_BYTES) {
+    fill.release?.();
+  }
   return { body, status: { hit: false, stored: true } };
 }
 

@@ -22,6 +22,11 @@ import type { HttpRoute, ProxyContext } from "./forwarding.ts";
 import { withStatus } from "./outcome.ts";
 import { serveStored } from "./stored_response.ts";
 
+/**
+ * The longest a request waits for another one filling its key before it
+ * goes upstream itself (nginx's proxy_cache_lock_timeout is 5 s too).
+ */
+const COLLAPSE_WAIT_MS = 5000;
 /** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
 const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
 const MISS = { kind: "miss", detail: "uri-miss" } as const;
@@ -95,7 +100,10 @@ async function lookup(
   const isGet = req.head.method === "GET";
   if (
     isGet && !release && !collapsed &&
-    await cache.fills.follow(flow.key, ctx.config.responseTimeoutMs)
+    await cache.fills.follow(
+      flow.key,
+      Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs),
+    )
   ) {
     ctx.stats.count("cache.collapsed");
     return await lookup(flow, Date.now(), true); // time passed while waiting

@@ -56,11 +56,7 @@ export async function storedResponse(
   appendVia(headers);
   headers.set("Cache-Status", cacheStatus); // RFC 9211
   const method = req.head.method;
-  if (
-    entry.status === 200 &&
-    evaluatePreconditions(method, req.head.headers, validatorsOf(headers)) ===
-      "304"
-  ) {
+  if (entry.status === 200 && clientAsks304(req, headers)) {
     headers.deleteWhere((name) =>
       !NOT_MODIFIED_FIELDS.has(name) && name !== "via" &&
       name !== "cache-status"
@@ -91,6 +87,19 @@ export async function storedResponse(
   const body = store.memoryBody(entry) ?? await store.openBody(entry);
   if (!body) return undefined;
   return { status: entry.status, reason: entry.reason, headers, body };
+}
+
+/** The client's own If-None-Match / If-Modified-Since hold for this entry (RFC 9110 §13.2.2). */
+function clientAsks304(req: IncomingRequest, headers: FieldList): boolean {
+  const fields = req.head.headers;
+  if (!fields.has("if-none-match") && !fields.has("if-modified-since")) {
+    return false; // the common case: no dates to parse
+  }
+  return evaluatePreconditions(
+    req.head.method,
+    fields,
+    validatorsOf(headers),
+  ) === "304";
 }
 
 /** The Range the client asked for, when it applies to this entry (RFC 9110 §14.2). */
