@@ -9,12 +9,8 @@
  * Must not read the clock, touch the store, files or sockets.
  */
 
-import { FieldList } from "../http/headers.ts";
-import {
-  type Directives,
-  requestDirectives,
-  responseDirectives,
-} from "./cache_control.ts";
+import type { FieldList } from "../http/headers.ts";
+import { type Directives, requestDirectives } from "./cache_control.ts";
 import {
   currentAge,
   exactAge,
@@ -22,6 +18,7 @@ import {
   remainingSeconds,
 } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
+import { factsOf } from "./entry_facts.ts";
 import { conditionalHeaders } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 
@@ -111,7 +108,7 @@ export function decide(
   const entry = selectVariant(variants, reqHeaders); // RFC 9111 §4.1
   if (entry === undefined) return miss("vary-miss");
 
-  const res = responseDirectives(new FieldList(entry.headers));
+  const res = factsOf(entry).directives;
   const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
   const age = currentAge(entry, now);
   const ttl = Math.floor(remainingSeconds(entry, now));
@@ -209,7 +206,7 @@ export function staleOnError(
   now: number,
 ): boolean {
   const req = requestDirectives(reqHeaders);
-  const res = responseDirectives(new FieldList(entry.headers));
+  const res = factsOf(entry).directives;
   if (forbidsStale(res)) return false; // RFC 9111 §4.2.4
   if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
   const staleness = Math.max(0, -remainingSeconds(entry, now));
@@ -231,7 +228,7 @@ function within(
  * adds Cache-Status.
  */
 export function servedHeaders(entry: EntryMeta, age: number): FieldList {
-  const fields = new FieldList(entry.headers);
+  const fields = factsOf(entry).fields.clone();
   fields.set("Age", String(Math.max(0, Math.floor(age))));
   return fields;
 }

@@ -6,9 +6,9 @@
  * Must not build primary keys (key.ts) nor judge freshness (policy.ts).
  */
 
-import { FieldList, splitList } from "../http/headers.ts";
-import { dateValue } from "./freshness.ts";
+import { type FieldList, splitList } from "../http/headers.ts";
 import type { EntryMeta } from "./meta.ts";
+import { factsOf } from "./entry_facts.ts";
 
 /**
  * Request fields whose whole value is case-insensitive, so lowercasing is
@@ -83,7 +83,7 @@ export function selectVariant(
   let bestDate = -Infinity;
   for (const entry of variants) {
     if (!varyMatches(entry, reqHeaders)) continue;
-    const date = dateValue(new FieldList(entry.headers), entry.responseTime);
+    const date = factsOf(entry).date;
     const newer = best === undefined ||
       date > bestDate ||
       (date === bestDate && entry.responseTime > best.responseTime);

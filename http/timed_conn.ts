@@ -20,6 +20,9 @@ export class ConnectionState {
   timedOut = false;
 }
 
+/** Responses up to this size (head and body) are assembled without allocating. */
+const SCRATCH_SIZE = 16 * 1024;
+
 /** The two inactivity limits of a downstream connection (ms). */
 export interface Timeouts {
   headTimeoutMs: number;
@@ -34,6 +37,7 @@ export class TimedConn {
   waitingForHead = false;
   /** Bytes written so far (for the access log of a response cut short). */
   written = 0;
+  #scratch: Uint8Array | undefined;
 
   constructor(conn: Deno.Conn, state: ConnectionState, ctx: Timeouts) {
     this.#conn = conn;
@@ -55,6 +59,11 @@ export class TimedConn {
     } finally {
       if (!this.waitingForHead) s.deadline = Number.POSITIVE_INFINITY;
     }
+  }
+
+  /** A buffer for assembling small responses (see ByteSink.scratch). */
+  scratch(): Uint8Array {
+    return this.#scratch ??= new Uint8Array(SCRATCH_SIZE);
   }
 
   async write(p: Uint8Array): Promise<number> {

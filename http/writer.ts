@@ -16,6 +16,11 @@ import type { BodyReader } from "./types.ts";
 /** Anything that writes bytes like a Deno.Conn. */
 export interface ByteSink {
   write(p: Uint8Array): Promise<number>;
+  /**
+   * A buffer the sink lends for assembling a small head and body into one
+   * write without allocating; reused once that write has completed.
+   */
+  scratch?(): Uint8Array;
 }
 
 /** How the body goes on the wire. */
@@ -48,11 +53,6 @@ export async function writeMessage(
   mode: BodyMode,
   length?: number,
 ): Promise<number> {
-  const headBytes = latin1Bytes(head);
-  if (body === null) {
-    await writeAll(sink, headBytes);
-    return 0;
-  }
   if (body instanceof Uint8Array) {
     if (mode === "length" && length !== undefined && body.length !== length) {
       throw new HttpError( // RFC 9112 §6.2: never send a wrong length
@@ -60,8 +60,17 @@ export async function writeMessage(
         `body of ${body.length} bytes declared as ${length}`,
       );
     }
-    await writeParts(sink, framedParts(headBytes, body, mode));
+    const assembled = mode === "chunked"
+      ? undefined
+      : assemble(sink, head, body);
+    if (assembled) await writeAll(sink, assembled);
+    else await writeParts(sink, framedParts(latin1Bytes(head), body, mode));
     return body.length;
+  }
+  const headBytes = latin1Bytes(head);
+  if (body === null) {
+    await writeAll(sink, headBytes);
+    return 0;
   }
   const expected = length ?? body.length;
   if (mode === "length" && expected === undefined) {
@@ -85,6 +94,26 @@ function framedParts(
   if (mode !== "chunked") return [head, body];
   if (body.length === 0) return [head, lastChunk()];
   return [head, chunkHeader(body.length), body, CRLF, lastChunk()];
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The head and body assembled in the sink's scratch buffer, or undefined
+ * when there is none, they do not fit, or the head is not pure ASCII (then
+ * the exact latin1 path is taken).
+ */
+function assemble(
+  sink: ByteSink,
+  head: string,
+  body: Uint8Array,
+): Uint8Array | undefined {
+  const scratch = sink.scratch?.();
+  if (!scratch || head.length + body.length > scratch.length) return undefined;
+  const { read, written } = encoder.encodeInto(head, scratch);
+  if (read !== head.length || written !== head.length) return undefined;
+  scratch.set(body, written);
+  return scratch.subarray(0, written + body.length);
 }
 
 /** Writes parts in one write when small, one after another when large. */

@@ -51,12 +51,24 @@ export async function serveWithCache(
 
 /** RFC 9111 §2: a reverse-proxied path is keyed by the upstream it goes to. */
 function cacheKey(route: HttpRoute): string {
-  if (route.kind === "forward") {
-    return primaryKey(`http://${route.authority}${route.path}`);
+  const host = route.kind === "forward"
+    ? route.authority
+    : route.host.includes(":")
+    ? `[${route.host}]:${route.port}`
+    : `${route.host}:${route.port}`;
+  const uri = `http://${host}${route.path}`;
+  let key = recentKeys.get(uri);
+  if (key === undefined) {
+    if (recentKeys.size >= RECENT_KEYS) recentKeys.clear();
+    key = primaryKey(uri);
+    recentKeys.set(uri, key);
   }
-  const host = route.host.includes(":") ? `[${route.host}]` : route.host;
-  return primaryKey(`http://${host}:${route.port}${route.path}`);
+  return key;
 }
+
+/** Normalised keys of recently requested URIs (normalising is pure, so this only saves work). */
+const recentKeys = new Map<string, string>();
+const RECENT_KEYS = 4096;
 
 async function lookup(
   flow: CacheFlow,

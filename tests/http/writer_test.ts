@@ -159,3 +159,24 @@ Deno.test("writeMessage() cancels a streamed body when the head cannot be writte
   );
   assert.equal(body.cancelled, true);
 });
+
+Deno.test("writeMessage() assembles a small head and body in the sink's scratch buffer", async () => {
+  const sink = Object.assign(new RecordingSink(), {
+    buffer: new Uint8Array(64),
+    scratch() {
+      return this.buffer;
+    },
+  });
+  await writeMessage(sink, HEAD, bytes("hello"), "length", 5);
+  assert.equal(sink.writes.length, 1);
+  assert.equal(sink.text, `${HEAD}hello`);
+});
+
+Deno.test("writeMessage() keeps obs-text in a head byte-exact when a scratch buffer is lent", async () => {
+  const sink = Object.assign(new RecordingSink(), {
+    scratch: () => new Uint8Array(256),
+  });
+  const head = "HTTP/1.1 200 \xe9t\xe9\r\nContent-Length: 2\r\n\r\n";
+  await writeMessage(sink, head, bytes("ok"), "length", 2);
+  assert.equal(sink.text, `${head}ok`); // one char per byte: 0xe9 stayed one byte
+});

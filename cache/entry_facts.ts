@@ -1,0 +1,40 @@
+/**
+ * Owns what is derived from a stored entry's headers once and reused on
+ * every request it serves: the field list, the parsed Cache-Control
+ * directives and the Date value. Entries are immutable (a 304 makes a new
+ * one), so memoising by object identity keeps the policy pure.
+ *
+ * Must not be mutated by callers: clone `fields` before changing it.
+ */
+
+import { FieldList } from "../http/headers.ts";
+import { type Directives, responseDirectives } from "./cache_control.ts";
+import { dateValue } from "./freshness.ts";
+import type { EntryMeta } from "./meta.ts";
+
+/** Facts about one stored entry, computed on first use. */
+export interface EntryFacts {
+  /** The stored header fields (shared: clone before changing). */
+  readonly fields: FieldList;
+  /** Its response Cache-Control directives. */
+  readonly directives: Directives;
+  /** Its Date value in ms (the response time when absent or invalid). */
+  readonly date: number;
+}
+
+const memo = new WeakMap<EntryMeta, EntryFacts>();
+
+/** The facts of an entry, computed once per entry object. */
+export function factsOf(entry: EntryMeta): EntryFacts {
+  let facts = memo.get(entry);
+  if (facts === undefined) {
+    const fields = new FieldList(entry.headers);
+    facts = {
+      fields,
+      directives: responseDirectives(fields),
+      date: dateValue(fields, entry.responseTime),
+    };
+    memo.set(entry, facts);
+  }
+  return facts;
+}
