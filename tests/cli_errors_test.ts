@@ -4,7 +4,7 @@
  * and nothing on stdout.
  */
 
-import assert from "node:assert/strict";
+import assert from "./helpers/assert.ts";
 import { REPO, runCachelab, runToEnd } from "./helpers/cli_process.ts";
 
 const aFile = `${REPO}demo/1.txt`;

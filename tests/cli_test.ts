@@ -5,7 +5,7 @@
  * stopped with a signal.
  */
 
-import assert from "node:assert/strict";
+import assert from "./helpers/assert.ts";
 import {
   LineProcess,
   REPO,

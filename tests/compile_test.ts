@@ -9,7 +9,7 @@
  * as passed.
  */
 
-import assert from "node:assert/strict";
+import assert from "./helpers/assert.ts";
 import { LineProcess, REPO, runToEnd } from "./helpers/cli_process.ts";
 
 const DENO_JSON = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`));

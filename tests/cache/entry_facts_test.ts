@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { factsOf } from "../../cache/entry_facts.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 

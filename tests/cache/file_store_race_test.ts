@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import type { EntryDraft, Store } from "../../cache/store.ts";
 import { Prng } from "../helpers/prng.ts";

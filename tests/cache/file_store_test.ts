@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { FileStore } from "../../cache/file_store.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
 import {

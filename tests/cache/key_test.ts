@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { DEFAULT_VARIANT, primaryKey, variantId } from "../../cache/key.ts";
 
 const keys: [string, string][] = [

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { MemoryStore } from "../../cache/memory_store.ts";
 import { bodyBytes, bodyOf, draft, put } from "./store_helpers.ts";
 import { storeContract } from "./store_contract.ts";

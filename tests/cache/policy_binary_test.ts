@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { isBinaryMediaType } from "../../cache/policy.ts";
 
 Deno.test("isBinaryMediaType() tells text-like types from binary ones (RFC 9110 §8.3)", () => {

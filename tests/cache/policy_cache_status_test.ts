@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { cacheStatus, type CacheStatusParams } from "../../cache/policy.ts";
 
 Deno.test("cacheStatus() formats hits, forwards, stored responses and details (RFC 9211 §2)", () => {

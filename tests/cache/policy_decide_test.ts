@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
 import { decide, type Decision } from "../../cache/policy.ts";
 import type { EntryMeta } from "../../cache/meta.ts";

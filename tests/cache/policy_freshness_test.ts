@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
 import {
   currentAge,

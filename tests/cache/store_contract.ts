@@ -5,7 +5,7 @@
  * Must not know which store it runs against.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { Store } from "../../cache/store.ts";
 import {
   bodyBytes,

@@ -5,7 +5,7 @@
  * Must not hold assertions about a store's behaviour beyond "it worked".
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { BodyReader } from "../../http/types.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import type { EntryDraft, Store } from "../../cache/store.ts";

@@ -3,7 +3,7 @@
  * reason each kind of bad input is reported with.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   type CommandSpec,
   parseCommandLine,

@@ -3,7 +3,7 @@
  * defaults, the root folder checks and the Cache-Control value.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { parseCommandLine, UsageError } from "../../cli/args.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "../../cli/origin.ts";
 

@@ -5,7 +5,7 @@
  * folder from the environment, and sizes bounded by the cache size.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { parseCommandLine, UsageError } from "../../cli/args.ts";
 import type { EnvLookup } from "../../cli/cache_flags.ts";
 import { PROXY_COMMAND, proxyPlanFrom } from "../../cli/proxy.ts";

@@ -3,7 +3,7 @@
  * hosts and HOST:PORT, each accepted and rejected form.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { UsageError } from "../../cli/args.ts";
 import {
   formatByteSize,

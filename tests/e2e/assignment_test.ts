@@ -5,7 +5,7 @@
  * reached the origin, what it answered, what the proxy did.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import { Lab } from "./helpers.ts";
 

@@ -4,7 +4,7 @@
  * back by the pace at which that other client reads.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import { Lab, pollUntil, randomBytes, sha256 } from "./helpers.ts";
 

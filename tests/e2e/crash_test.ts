@@ -6,7 +6,7 @@
  * replacement cut short leaves the older entry whole.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import {
   Lab,

@@ -4,7 +4,7 @@
  * of it answered from the cache with 206 and the exact bytes.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { Lab, randomBytes, sha256 } from "./helpers.ts";
 
 const SIZE = 32 * 1024 * 1024;

@@ -7,7 +7,7 @@
  * folder as the oracle.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import { countingUpstream } from "../helpers/cache_proxy.ts";
 import { Lab, listFiles, storedKeys } from "./helpers.ts";

@@ -5,7 +5,7 @@
  * are misses served correctly, and are removed at start-up.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { type FoundMeta, Lab, metaFiles } from "./helpers.ts";
 
 const FILES = {

@@ -2,7 +2,7 @@
  * Tests of the scripted raw-TCP peers themselves, so wire tests built on
  * them (http/, origin/, proxy/) can trust what they report.
  */
-import assert from "node:assert/strict";
+import assert from "./assert.ts";
 import { exchange, RawClient, ScriptedServer } from "./raw_peer.ts";
 import { parseResponses } from "./wire_text.ts";
 

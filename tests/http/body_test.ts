@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { bytesBody, EMPTY_BODY, readAll, wireBody } from "../../http/body.ts";
 import { isHttpError } from "../../http/errors.ts";
 import type { Framing } from "../../http/framing.ts";

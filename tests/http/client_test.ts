@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
 import { readResponse, writeRequest } from "../../http/client.ts";
 import { isHttpError } from "../../http/errors.ts";

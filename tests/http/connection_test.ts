@@ -3,7 +3,7 @@
  * cases a real socket cannot script from Deno: a peer reset in the middle
  * of a request body, and the hand-over of buffered bytes to an upgrade.
  */
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
 import {
   type ConnectionContext,

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { formatHttpDate, parseHttpDate } from "../../http/dates.ts";
 
 const NOV_6_1994 = Date.UTC(1994, 10, 6, 8, 49, 37);

@@ -4,7 +4,7 @@
  * (414), too-large heads (431), unsupported versions (505), and bad
  * request bodies. Every refusal closes the connection.
  */
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
 import { exchange, RawClient } from "../helpers/raw_peer.ts";
 import {

@@ -3,7 +3,7 @@
  * HEAD, 204 and 304; chunked or close-delimited bodies of unknown length;
  * and a close, never a complete-looking body, when a body fails mid-way.
  */
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { FieldList } from "../../http/headers.ts";
 import { FakeBody } from "../helpers/byte_io.ts";
 import { exchange, RawClient } from "../helpers/raw_peer.ts";

@@ -6,7 +6,7 @@
  * 4xx/505 responses; the server must report no internal error and still
  * answer a valid request afterwards. Replay a failure with its seed.
  */
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
 import { FieldList } from "../../http/headers.ts";
 import { Prng } from "../helpers/prng.ts";

@@ -3,7 +3,7 @@
  * idle timeouts, the connection limit and graceful shutdown. Closes and
  * counters are the oracles; deadlines only bound the waits.
  */
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { FieldList } from "../../http/headers.ts";
 import type { BodyReader } from "../../http/types.ts";
 import { deferred, withDeadline } from "../helpers/deadline.ts";

@@ -3,7 +3,7 @@
  * HTTP/1.0, 100-continue, interim responses and failing handlers, with a
  * raw TCP client (exact bytes) and fetch (an independent client).
  */
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
 import { FieldList } from "../../http/headers.ts";
 import type { Handler } from "../../http/server.ts";

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { isHttpError } from "../../http/errors.ts";
 import { FieldList } from "../../http/headers.ts";
 import { lastChunk, writeAll, writeMessage } from "../../http/writer.ts";

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { formatHttpDate } from "../../http/dates.ts";
 import { originHandler } from "../../origin/handler.ts";
 import { fileValidators } from "../../origin/file_response.ts";

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { originHandler } from "../../origin/handler.ts";
 import { bodyText, makeFixture, request } from "./fixtures.ts";
 

@@ -1,4 +1,4 @@
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { HttpServer } from "../../http/server.ts";
 import { originHandler } from "../../origin/handler.ts";
 import { startOrigin } from "../../origin/mod.ts";

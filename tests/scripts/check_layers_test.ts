@@ -4,7 +4,7 @@
  * specifier, and the script exits 1 only when something is wrong.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { checkLayers, importsOf } from "../../scripts/check_layers.ts";
 
 const SCRIPT =

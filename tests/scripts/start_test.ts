@@ -4,7 +4,7 @@
  * commands point at them, a request goes through, and SIGTERM stops both.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { LineProcess, REPO } from "../helpers/cli_process.ts";
 
 const DENO_JSON = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`));
