@@ -6,20 +6,7 @@
  * Must not decide what is logged: servers pass the facts.
  */
 
-const MONTHS = [
-  "Jan",
-  "Feb",
-  "Mar",
-  "Apr",
-  "May",
-  "Jun",
-  "Jul",
-  "Aug",
-  "Sep",
-  "Oct",
-  "Nov",
-  "Dec",
-];
+import { MONTH_NAMES as MONTHS } from "./dates.ts";
 
 /** The facts of one request for its log line. */
 export interface AccessLogEntry {

@@ -6,7 +6,8 @@
  */
 
 const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const MONTHS = [
+/** The month names HTTP-dates and log times use. */
+export const MONTH_NAMES: readonly string[] = [
   "Jan",
   "Feb",
   "Mar",
@@ -73,7 +74,7 @@ function build(
   minute: string,
   second: string,
 ): number | undefined {
-  const mon = MONTHS.indexOf(month);
+  const mon = MONTH_NAMES.indexOf(month);
   if (mon === -1) return undefined;
   const y = Number(year);
   const d = Number(day);
@@ -98,7 +99,7 @@ export function formatHttpDate(ms: number): string {
   if (second === cachedSecond) return cachedText;
   const d = new Date(second * 1000);
   const text = `${DAYS[d.getUTCDay()]}, ${pad2(d.getUTCDate())} ${
-    MONTHS[d.getUTCMonth()]
+    MONTH_NAMES[d.getUTCMonth()]
   } ${d.getUTCFullYear()} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${
     pad2(d.getUTCSeconds())
   } GMT`;
