@@ -9,6 +9,7 @@
 
 import { variantId } from "./key.ts";
 import type { EntryMeta } from "./meta.ts";
+import { RecencyMap } from "./recency_map.ts";
 
 /** The place of one variant: its primary key and variant id. */
 export function slotOf(meta: Pick<EntryMeta, "key" | "vary">): string {
@@ -19,8 +20,10 @@ export function slotOf(meta: Pick<EntryMeta, "key" | "vary">): string {
 export class LruIndex {
   /** key -> slot -> meta; a key's variants in the order first stored. */
   #byKey = new Map<string, Map<string, EntryMeta>>();
-  /** slot -> meta; iteration starts at the least recently used. */
-  #order = new Map<string, EntryMeta>();
+  /** slot -> meta, least recently used first. */
+  #order = new RecencyMap<string, EntryMeta>();
+  /** Slots of the versions stored now, so a hit does not hash the Vary values again. */
+  #slotOf = new WeakMap<EntryMeta, string>();
   #bytes = 0;
 
   /** Number of entries (variants). */
@@ -41,7 +44,7 @@ export class LruIndex {
 
   /** The stored version of the entry in `meta`'s slot, whichever it is. */
   current(meta: Pick<EntryMeta, "key" | "vary">): EntryMeta | undefined {
-    return this.#order.get(slotOf(meta));
+    return this.#order.peek(slotOf(meta));
   }
 
   /** True when `meta` is the version stored now (not replaced nor removed). */
@@ -55,10 +58,9 @@ export class LruIndex {
    */
   set(meta: EntryMeta): EntryMeta | undefined {
     const slot = slotOf(meta);
-    const previous = this.#order.get(slot);
+    const previous = this.#order.set(slot, meta);
     if (previous) this.#bytes -= previous.bodySize;
-    this.#order.delete(slot);
-    this.#order.set(slot, meta);
+    this.#slotOf.set(meta, slot);
     this.#bytes += meta.bodySize;
     let slots = this.#byKey.get(meta.key);
     if (!slots) {
@@ -72,24 +74,22 @@ export class LruIndex {
   /** Removes `meta` when it is the current version; returns whether it was. */
   delete(meta: EntryMeta): boolean {
     if (!this.isCurrent(meta)) return false;
-    this.#deleteSlot(slotOf(meta), meta);
+    this.#deleteSlot(slotOf(meta));
     return true;
   }
 
   /** Removes every variant of a key and returns them. */
   deleteKey(key: string): EntryMeta[] {
     const removed = this.variants(key);
-    for (const meta of removed) this.#deleteSlot(slotOf(meta), meta);
+    for (const meta of removed) this.#deleteSlot(slotOf(meta));
     return removed;
   }
 
   /** Makes the current version of `meta` the most recently used. */
   touch(meta: EntryMeta): void {
-    if (!this.isCurrent(meta)) return;
-    const slot = slotOf(meta);
-    const stored = this.#order.get(slot)!;
-    this.#order.delete(slot);
-    this.#order.set(slot, stored);
+    const slot = this.#slotOf.get(meta) ?? slotOf(meta);
+    if (this.#order.peek(slot)?.bodyFile !== meta.bodyFile) return; // replaced or removed meanwhile
+    this.#order.use(slot);
   }
 
   /**
@@ -98,16 +98,20 @@ export class LruIndex {
    */
   evictUntil(maxBytes: number): EntryMeta[] {
     const evicted: EntryMeta[] = [];
-    for (const [slot, meta] of this.#order) {
-      if (this.#bytes <= maxBytes) break;
-      this.#deleteSlot(slot, meta);
-      evicted.push(meta);
+    for (
+      let oldest = this.#order.oldest();
+      oldest && this.#bytes > maxBytes;
+      oldest = this.#order.oldest()
+    ) {
+      this.#deleteSlot(oldest[0]);
+      evicted.push(oldest[1]);
     }
     return evicted;
   }
 
-  #deleteSlot(slot: string, meta: EntryMeta): void {
-    this.#order.delete(slot);
+  #deleteSlot(slot: string): void {
+    const meta = this.#order.delete(slot);
+    if (!meta) return;
     this.#bytes -= meta.bodySize;
     const slots = this.#byKey.get(meta.key);
     slots?.delete(slot);

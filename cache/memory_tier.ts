@@ -9,6 +9,7 @@
  */
 
 import type { EntryMeta } from "./meta.ts";
+import { RecencyMap } from "./recency_map.ts";
 
 /** Options of the in-memory tier. */
 export interface MemoryTierOptions {
@@ -22,7 +23,7 @@ export interface MemoryTierOptions {
 export class MemoryTier {
   readonly maxBytes: number;
   readonly maxObject: number;
-  #bodies = new Map<string, Uint8Array>();
+  #bodies = new RecencyMap<string, Uint8Array>();
   #bytes = 0;
 
   constructor(options: MemoryTierOptions) {
@@ -42,12 +43,7 @@ export class MemoryTier {
 
   /** The body of this exact version, marked as just used. */
   get(meta: EntryMeta): Uint8Array | undefined {
-    const id = tierId(meta);
-    const bytes = this.#bodies.get(id);
-    if (!bytes) return undefined;
-    this.#bodies.delete(id);
-    this.#bodies.set(id, bytes);
-    return bytes;
+    return this.#bodies.use(tierId(meta));
   }
 
   /** Keeps the body of this version when it is small enough. */
@@ -56,20 +52,20 @@ export class MemoryTier {
     this.drop(meta);
     this.#bodies.set(tierId(meta), bytes);
     this.#bytes += bytes.length;
-    for (const [id, old] of this.#bodies) {
-      if (this.#bytes <= this.maxBytes) break;
-      this.#bodies.delete(id);
-      this.#bytes -= old.length;
+    for (
+      let oldest = this.#bodies.oldest();
+      oldest && this.#bytes > this.maxBytes;
+      oldest = this.#bodies.oldest()
+    ) {
+      this.#bodies.delete(oldest[0]);
+      this.#bytes -= oldest[1].length;
     }
   }
 
   /** Forgets the body of this version. */
   drop(meta: EntryMeta): void {
-    const id = tierId(meta);
-    const bytes = this.#bodies.get(id);
-    if (!bytes) return;
-    this.#bodies.delete(id);
-    this.#bytes -= bytes.length;
+    const bytes = this.#bodies.delete(tierId(meta));
+    if (bytes) this.#bytes -= bytes.length;
   }
 }
 
