@@ -63,7 +63,9 @@ export interface FileBodyHooks {
 /**
  * Reads `count` bytes from an open file positioned at the first of them,
  * in chunks of up to READ_CHUNK, and closes the file at the end, on
- * cancel, on error and on `abort()`. Chunks are fresh: the caller owns them.
+ * cancel, on error and on `abort()`. Every chunk is a view of one buffer,
+ * valid until the next read(): a hit streamed to many clients then costs
+ * one buffer each instead of a fresh one per chunk. Copy what you keep.
  */
 export class FileBody implements BodyReader {
   readonly length: number;
@@ -74,6 +76,7 @@ export class FileBody implements BodyReader {
   #reading = false;
   #cancelled = false;
   #aborted = false;
+  #buffer: Uint8Array | undefined;
 
   constructor(file: Deno.FsFile, count: number, hooks: FileBodyHooks) {
     this.#file = file;
@@ -88,11 +91,11 @@ export class FileBody implements BodyReader {
       throw new Error("Cannot read cached body: the store was closed");
     }
     if (this.#left === 0 || this.#cancelled || !this.#open) return null;
-    const buffer = new Uint8Array(Math.min(this.#left, READ_CHUNK));
+    const buffer = this.#buffer ??= new Uint8Array(Math.min(this.length, READ_CHUNK));
     let got: number | null;
     this.#reading = true;
     try {
-      got = await this.#file.read(buffer);
+      got = await this.#file.read(buffer.subarray(0, Math.min(this.#left, buffer.length)));
     } catch (error) {
       this.#close();
       throw new Error(`Cannot read cached body: ${messageOf(error)}`);
@@ -116,7 +119,7 @@ export class FileBody implements BodyReader {
     }
     this.#left -= got;
     if (this.#left === 0) this.#close();
-    return got === buffer.length ? buffer : buffer.subarray(0, got);
+    return buffer.subarray(0, got);
   }
 
   trailers(): undefined {

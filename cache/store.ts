@@ -80,6 +80,8 @@ export interface Store {
    * reading the version it opened even if that is replaced meanwhile.
    * Rejects with a RangeError when the range does not fit the body.
    * Chunks that come from memory are shared with the store: read-only.
+   * Chunks read from a file are valid until the next read() (one buffer
+   * is reused): copy what you keep.
    */
   openBody(meta: EntryMeta, range?: ByteRange): Promise<BodyReader | undefined>;
   /**

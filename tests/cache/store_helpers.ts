@@ -76,7 +76,7 @@ export async function readAll(
       chunk.length > 0 && chunk.length <= maxChunk,
       `chunk of ${chunk.length}`,
     );
-    parts.push(chunk);
+    parts.push(chunk.slice()); // file chunks are reused by the next read
     size += chunk.length;
   }
   assert.equal(reader.length, size, "length differs from the bytes read");
