@@ -1,0 +1,114 @@
+/**
+ * Owns the bench's command line: --quick, --only, --duration, --rounds,
+ * --out and --help, checked strictly (a bad value is one error line).
+ *
+ * Must not run anything; pure parsing.
+ */
+
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage: deno task bench [OPTIONS]
+
+Benchmarks cachelab's proxy against nginx (proxy_cache; one worker and
+"auto"), Varnish and Squid on this machine, each in front of cachelab's
+origin on its own loopback port, with wrk. Installs what is missing with
+apt-get. Prints a markdown table and cachelab's ratio to each peer.
+
+Options:
+  --quick          One round of short runs at 1 KiB only (under a minute).
+  --only LIST      Comma-separated contenders to run (default: all):
+                   NAMES.
+  --duration S     Whole seconds per wrk run. (default: 5; 2 with --quick)
+  --rounds N       Rounds; every figure is the median over them.
+                   (default: 3; 1 with --quick)
+  --out FILE       Also write the table and the ratio lines to FILE.
+  -h, --help       Print this help and exit.
+`;
+
+/** What the bench was asked to do. */
+export interface BenchOptions {
+  help: boolean;
+  quick: boolean;
+  /** The contenders, in table order. */
+  proxies: string[];
+  durationS: number;
+  rounds: number;
+  out?: string;
+}
+
+/** The usage text with the contenders' names filled in. */
+export function usage(names: readonly string[]): string {
+  return USAGE.replace("NAMES", names.join(", "));
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value <= 0) {
+    throw new Error(
+      `Cannot run the bench: ${flag} must be a positive integer, not "${text}"`,
+    );
+  }
+  return value;
+}
+
+/** The contenders named by --only, in `known`'s order. */
+export function selectProxies(
+  list: string | undefined,
+  known: readonly string[],
+): string[] {
+  if (list === undefined) return [...known];
+  const wanted = list.split(",").map((name) => name.trim()).filter((n) =>
+    n !== ""
+  );
+  const unknown = wanted.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(
+      `Cannot run the bench: unknown contender ${
+        unknown.join(", ")
+      } in --only (known: ${known.join(", ")})`,
+    );
+  }
+  if (wanted.length === 0) {
+    throw new Error("Cannot run the bench: --only names no contender");
+  }
+  return known.filter((name) => wanted.includes(name));
+}
+
+/** Parses the bench's arguments; throws "Cannot run the bench: ..." on bad input. */
+export function parseBenchArgs(
+  args: readonly string[],
+  known: readonly string[],
+): BenchOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        quick: { type: "boolean", default: false },
+        only: { type: "string" },
+        duration: { type: "string" },
+        rounds: { type: "string" },
+        out: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Cannot run the bench: ${reason}`);
+  }
+  const quick = values.quick === true;
+  return {
+    help: values.help === true,
+    quick,
+    proxies: selectProxies(values.only, known),
+    durationS: values.duration === undefined
+      ? (quick ? 2 : 5)
+      : positiveInteger("--duration", values.duration),
+    rounds: values.rounds === undefined
+      ? (quick ? 1 : 3)
+      : positiveInteger("--rounds", values.rounds),
+    out: values.out,
+  };
+}

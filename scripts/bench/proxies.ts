@@ -1,0 +1,165 @@
+/**
+ * Owns the contenders of the bench and how each one is set up in its own
+ * folder: cachelab's proxy, nginx proxy_cache with one worker and with
+ * `worker_processes auto`, Varnish and Squid in accelerator mode. All get
+ * the same cache size and object size limit, and log nothing or to files.
+ *
+ * Must not start processes (processes.ts) or measure (bench.ts).
+ */
+
+import { fileURLToPath } from "node:url";
+import { renderConfigFile } from "./configs.ts";
+
+/** main.ts of this repository. */
+export const MAIN = fileURLToPath(new URL("../../main.ts", import.meta.url));
+
+/** Total cache size of every contender, MiB. */
+export const CACHE_MIB = 2048;
+/** Largest object each contender stores, MiB (the biggest file is 256 MiB). */
+export const MAX_OBJECT_MIB = 512;
+
+/** Where and how one contender runs. */
+export interface ProxySetup {
+  /** Its own folder: config, cache, pid and log files. */
+  dir: string;
+  port: number;
+  originPort: number;
+  /** Absolute paths of the programs (install.ts found them). */
+  programs: Readonly<Record<string, string>>;
+}
+
+/** One contender. */
+export interface ProxySpec {
+  name: string;
+  /** The programs it needs, by name (install.ts maps them to packages). */
+  programs: readonly string[];
+  /** Writes its config into setup.dir and returns its foreground command. */
+  prepare(setup: ProxySetup): Promise<string[]>;
+}
+
+function program(setup: ProxySetup, name: string): string {
+  const path = setup.programs[name];
+  if (path === undefined) throw new Error(`Cannot run ${name}: not found`);
+  return path;
+}
+
+const CACHELAB: ProxySpec = {
+  name: "cachelab",
+  programs: [],
+  prepare(setup) {
+    return Promise.resolve([
+      Deno.execPath(),
+      "run",
+      "-A",
+      MAIN,
+      "proxy",
+      String(setup.port),
+      String(setup.originPort),
+      "--cache-dir",
+      `${setup.dir}/cache`,
+      "--cache-size",
+      `${CACHE_MIB}MiB`,
+      "--max-object-size",
+      `${MAX_OBJECT_MIB}MiB`,
+      "--quiet",
+    ]);
+  },
+};
+
+function nginx(name: string, workers: "1" | "auto"): ProxySpec {
+  return {
+    name,
+    programs: ["nginx"],
+    async prepare(setup) {
+      const config = `${setup.dir}/nginx.conf`;
+      await renderConfigFile("nginx.conf", {
+        DIR: setup.dir,
+        WORKERS: workers,
+        PORT: setup.port,
+        ORIGIN_PORT: setup.originPort,
+        CACHE_MIB,
+      }, config);
+      return [
+        program(setup, "nginx"),
+        "-p",
+        `${setup.dir}/`,
+        "-e",
+        `${setup.dir}/error.log`,
+        "-c",
+        config,
+      ];
+    },
+  };
+}
+
+const VARNISH: ProxySpec = {
+  name: "varnish",
+  programs: ["varnishd"],
+  async prepare(setup) {
+    const vcl = `${setup.dir}/bench.vcl`;
+    await renderConfigFile("varnish.vcl", {
+      ORIGIN_PORT: setup.originPort,
+      MAX_OBJECT_BYTES: MAX_OBJECT_MIB * 1024 * 1024,
+    }, vcl);
+    return [
+      program(setup, "varnishd"),
+      "-F",
+      "-f",
+      vcl,
+      "-a",
+      `127.0.0.1:${setup.port}`,
+      "-n",
+      `${setup.dir}/work`,
+      "-s",
+      `malloc,${CACHE_MIB}m`,
+    ];
+  },
+};
+
+/** uid and gid of `user` in the text of /etc/passwd. */
+export function passwdIds(
+  passwd: string,
+  user: string,
+): { uid: number; gid: number } | undefined {
+  for (const line of passwd.split("\n")) {
+    const fields = line.split(":");
+    if (fields[0] !== user || fields.length < 4) continue;
+    const uid = Number(fields[2]);
+    const gid = Number(fields[3]);
+    if (Number.isInteger(uid) && Number.isInteger(gid)) return { uid, gid };
+  }
+  return undefined;
+}
+
+/** Squid started as root runs as Debian's `proxy` user: give it its folder. */
+async function handSquidItsFolder(dir: string): Promise<void> {
+  if (Deno.uid() !== 0) return;
+  const ids = passwdIds(await Deno.readTextFile("/etc/passwd"), "proxy");
+  if (ids !== undefined) await Deno.chown(dir, ids.uid, ids.gid);
+}
+
+const SQUID: ProxySpec = {
+  name: "squid",
+  programs: ["squid"],
+  async prepare(setup) {
+    const config = `${setup.dir}/squid.conf`;
+    await renderConfigFile("squid.conf", {
+      DIR: setup.dir,
+      PORT: setup.port,
+      ORIGIN_PORT: setup.originPort,
+      CACHE_MIB,
+      MAX_OBJECT_MIB,
+    }, config);
+    await handSquidItsFolder(setup.dir);
+    return [program(setup, "squid"), "-N", "-f", config];
+  },
+};
+
+/** Every contender, in table order. */
+export const PROXIES: readonly ProxySpec[] = [
+  CACHELAB,
+  nginx("nginx-1w", "1"),
+  nginx("nginx-auto", "auto"),
+  VARNISH,
+  SQUID,
+];

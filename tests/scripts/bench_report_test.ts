@@ -1,0 +1,81 @@
+/** Tests the markdown table and ratio lines of scripts/bench/report.ts. */
+
+import assert from "node:assert/strict";
+import type { Figure } from "../../scripts/bench/figures.ts";
+import {
+  formatDuration,
+  formatTable,
+  formatValue,
+  ratio,
+  ratioLines,
+} from "../../scripts/bench/report.ts";
+
+const RPS: Figure = {
+  id: "hit-1KiB-rps",
+  heading: "hit-1KiB req/s",
+  better: "higher",
+  digits: 0,
+  aggregate: "median",
+};
+const P99: Figure = {
+  id: "hit-1KiB-p99-ms",
+  heading: "hit-1KiB p99 ms",
+  better: "lower",
+  digits: 2,
+  aggregate: "median",
+};
+
+const VALUES: Record<string, Record<string, number>> = {
+  "hit-1KiB-rps": { cachelab: 30000, "nginx-1w": 25000 },
+  "hit-1KiB-p99-ms": { cachelab: 3, "nginx-1w": 2, squid: 4 },
+};
+const valueOf = (figure: Figure, proxy: string) => VALUES[figure.id]?.[proxy];
+
+Deno.test("formatTable() aligns a markdown table with proxies as rows and n/a for missing values", () => {
+  assert.equal(
+    formatTable(["cachelab", "nginx-1w", "squid"], [RPS, P99], valueOf),
+    [
+      "| proxy    | hit-1KiB req/s | hit-1KiB p99 ms |",
+      "|----------|---------------:|----------------:|",
+      "| cachelab |          30000 |            3.00 |",
+      "| nginx-1w |          25000 |            2.00 |",
+      "| squid    |            n/a |            4.00 |",
+    ].join("\n"),
+  );
+});
+
+Deno.test("ratioLines() divides cachelab's value by each peer's and names the better direction", () => {
+  assert.deepEqual(
+    ratioLines(["cachelab", "nginx-1w", "squid"], [RPS, P99], valueOf),
+    [
+      "ratio hit-1KiB-rps cachelab/nginx-1w 1.20 (higher is better)",
+      "ratio hit-1KiB-rps cachelab/squid n/a (higher is better)",
+      "ratio hit-1KiB-p99-ms cachelab/nginx-1w 1.50 (cachelab's / peer's, lower is better)",
+      "ratio hit-1KiB-p99-ms cachelab/squid 0.75 (cachelab's / peer's, lower is better)",
+    ],
+  );
+});
+
+Deno.test("ratioLines() gives no line when cachelab was not measured", () => {
+  assert.deepEqual(ratioLines(["nginx-1w", "squid"], [RPS], valueOf), []);
+});
+
+Deno.test("ratio() is undefined when a side is missing or the peer's value is 0", () => {
+  assert.equal(ratio(1, 4), 0.25);
+  assert.equal(ratio(undefined, 4), undefined);
+  assert.equal(ratio(1, undefined), undefined);
+  assert.equal(ratio(1, 0), undefined);
+});
+
+Deno.test("formatValue() rounds to the figure's digits and shows n/a when there is no number", () => {
+  assert.equal(formatValue(1234.567, 0), "1235");
+  assert.equal(formatValue(0.126, 2), "0.13");
+  assert.equal(formatValue(undefined, 2), "n/a");
+  assert.equal(formatValue(Number.NaN, 2), "n/a");
+});
+
+Deno.test("formatDuration() shows minutes and zero-padded seconds, rounded", () => {
+  assert.equal(formatDuration(617_400), "10m17s");
+  assert.equal(formatDuration(43_000), "0m43s");
+  assert.equal(formatDuration(59_600), "1m00s");
+});
