@@ -216,15 +216,10 @@ async function benchIn(
   };
   session.problems.push(...await warm(running, files));
   session.problems.push(...await checkHits(running, files, session.originLog));
-  const small = files.filter((f) => f.bytes <= WARM_UNDER_LOAD_MAX_BYTES).map((
-    f,
-  ) => f.path);
-  await warmUnderLoad(
-    running,
-    small,
-    options.quick ? 1 : 2,
-    pinned ? LOADER_CORE : undefined,
-  );
+  const small = files.filter((f) => f.bytes <= WARM_UNDER_LOAD_MAX_BYTES);
+  const seconds = options.quick ? 2 : 3;
+  const core = pinned ? LOADER_CORE : undefined;
+  await warmUnderLoad(running, small.map((f) => f.path), seconds, core);
   log("warmed and checked the caches, and warmed each under load; measuring");
   await runRounds(session);
   const after = await checkHits(running, files, session.originLog);
