@@ -91,11 +91,15 @@ export class FileBody implements BodyReader {
       throw new Error("Cannot read cached body: the store was closed");
     }
     if (this.#left === 0 || this.#cancelled || !this.#open) return null;
-    const buffer = this.#buffer ??= new Uint8Array(Math.min(this.length, READ_CHUNK));
+    const buffer = this.#buffer ??= new Uint8Array(
+      Math.min(this.length, READ_CHUNK),
+    );
     let got: number | null;
     this.#reading = true;
     try {
-      got = await this.#file.read(buffer.subarray(0, Math.min(this.#left, buffer.length)));
+      got = await this.#file.read(
+        buffer.subarray(0, Math.min(this.#left, buffer.length)),
+      );
     } catch (error) {
       this.#close();
       throw new Error(`Cannot read cached body: ${messageOf(error)}`);

@@ -2,10 +2,14 @@
  * Owns one write into the file store: the body streams into its own
  * `<variant>-<writeId>.body.tmp`, and only a complete body of the promised
  * size is renamed to its final (still unreferenced) name and handed to the
- * store to switch in. Commits of one variant take turns in call order, so
- * the last commit wins. `write()` never rejects: a failure (full disk, I/O
- * error) is remembered and reported by `commit()` returning false, with
- * the temp file removed and the older entry left in place.
+ * store to switch in. A small body (up to BUFFER_LIMIT) is held in memory
+ * instead and written once, at commit, straight to its final name: one
+ * file operation instead of four (open, write, close, rename), and still
+ * nothing references it until the switch. Commits of one variant take
+ * turns in call order, so the last commit wins. `write()` never rejects: a
+ * failure (full disk, I/O error) is remembered and reported by `commit()`
+ * returning false, with the partial file removed and the older entry left
+ * in place.
  *
  * Must not touch the index nor other writes' files; the switch belongs to
  * the store.
@@ -47,7 +51,10 @@ export interface WriterHost {
   finished(writer: FileWriter): void;
 }
 
-/** An EntryWriter that streams into a temp file. */
+/** Bodies up to this size are held in memory and written once at commit. */
+const BUFFER_LIMIT = 1024 * 1024;
+
+/** An EntryWriter that streams into a temp file (or buffers a small body). */
 export class FileWriter implements EntryWriter {
   #host: WriterHost;
   #draft: EntryDraft;
@@ -56,11 +63,12 @@ export class FileWriter implements EntryWriter {
   #bodyFile: string;
   #tempPath: string;
   #file: Deno.FsFile | undefined;
-  #queue: Promise<void>;
+  #queue: Promise<void> = Promise.resolve();
   #error: unknown = undefined;
   #written = 0;
   #tooLarge = false;
-  #small: Uint8Array[] | undefined = [];
+  /** The body so far while it is small enough to hold; undefined once streaming to the file. */
+  #buffered: Uint8Array[] | undefined = [];
   #state: "open" | "ending" | "done" = "open";
   #ending: Promise<unknown> = Promise.resolve();
 
@@ -71,7 +79,6 @@ export class FileWriter implements EntryWriter {
     this.#variant = variantId(draft.vary);
     this.#bodyFile = bodyName(this.#variant, host.newWriteId());
     this.#tempPath = join(this.#dir, this.#bodyFile + TEMP_SUFFIX);
-    this.#queue = this.#openFile();
   }
 
   write(chunk: Uint8Array): Promise<void> {
@@ -79,7 +86,17 @@ export class FileWriter implements EntryWriter {
     this.#written += chunk.length;
     if (this.#written > this.#host.sizeBytes) this.#tooLarge = true; // never stored: stop writing
     if (this.#tooLarge) return this.#queue;
-    this.#keepSmall(chunk);
+    if (this.#buffered && this.#written <= BUFFER_LIMIT) {
+      this.#buffered.push(chunk.slice());
+      return this.#queue;
+    }
+    if (this.#buffered) {
+      const held = this.#buffered; // too large to hold: from now on, stream to the temp file
+      this.#buffered = undefined;
+      this.#queue = this.#queue.then(() => this.#openFile()).then(() =>
+        this.#writeNow(concatBytes(held))
+      );
+    }
     this.#queue = this.#queue.then(() => this.#writeNow(chunk));
     return this.#queue;
   }
@@ -119,10 +136,14 @@ export class FileWriter implements EntryWriter {
       return this.#discard().then(() => false);
     }
     const finalPath = join(this.#dir, this.#bodyFile);
+    const held = this.#buffered ? concatBytes(this.#buffered) : undefined;
+    this.#buffered = undefined;
     try {
-      await Deno.rename(this.#tempPath, finalPath);
+      if (held) await this.#writeWhole(finalPath, held);
+      else await Deno.rename(this.#tempPath, finalPath);
     } catch {
       this.#host.writeFailed();
+      if (held) await removeQuietly(finalPath);
       return this.#discard().then(() => false);
     }
     const meta: EntryMeta = {
@@ -130,8 +151,9 @@ export class FileWriter implements EntryWriter {
       bodySize,
       bodyFile: this.#bodyFile,
     };
-    const bytes = this.#small ? concatBytes(this.#small) : undefined;
-    this.#small = undefined;
+    const bytes = held && held.length <= this.#host.keepInMemory
+      ? held
+      : undefined;
     try {
       return await this.#host.switchIn(meta, bytes);
     } finally {
@@ -142,9 +164,21 @@ export class FileWriter implements EntryWriter {
   async #discard(): Promise<void> {
     await this.#queue;
     this.#closeFile();
-    this.#small = undefined;
-    await removeQuietly(this.#tempPath);
+    const streamed = this.#buffered === undefined;
+    this.#buffered = undefined;
+    if (streamed) await removeQuietly(this.#tempPath);
     this.#finish();
+  }
+
+  /** Writes a held body to its final (still unreferenced) name in one go. */
+  async #writeWhole(path: string, bytes: Uint8Array): Promise<void> {
+    try {
+      await Deno.writeFile(path, bytes);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      await Deno.mkdir(this.#dir, { recursive: true }); // the entry's folder is new
+      await Deno.writeFile(path, bytes);
+    }
   }
 
   async #openFile(): Promise<void> {
@@ -169,15 +203,6 @@ export class FileWriter implements EntryWriter {
     } catch (error) {
       this.#error = error;
     }
-  }
-
-  #keepSmall(chunk: Uint8Array): void {
-    if (!this.#small) return;
-    if (this.#written > this.#host.keepInMemory) {
-      this.#small = undefined; // too large for the memory tier
-      return;
-    }
-    this.#small.push(chunk.slice());
   }
 
   #closeFile(): void {

@@ -9,19 +9,27 @@ import {
 } from "./file_fixture.ts";
 import { bodyBytes, bodyOf, draft, only, put } from "./store_helpers.ts";
 
-Deno.test("FileStore commit() returns false and keeps the old entry when the disk is full", async () => {
+for (
+  const [what, chunk, file] of [
+    ["a streamed body", 400_000, "default-id0003.body.tmp"],
+    ["a small body written at commit", 1000, "default-id0003.body"],
+  ] as const
+) {
+  Deno.test(`FileStore commit() returns false and keeps the old entry when the disk is full for ${what}`, async () => {
+    await diskFull(chunk, file);
+  });
+}
+
+async function diskFull(chunk: number, file: string): Promise<void> {
   const ids = countingIds();
   const fixture = await fileFixture({ newWriteId: ids });
   try {
     const entry = draft("http://e.example/full");
     const old = await put(fixture.store, entry, bodyBytes(100, 1)); // uses id0001 and id0002
-    await Deno.symlink(
-      "/dev/full",
-      pathIn(fixture.dir, entry.key, "default-id0003.body.tmp"),
-    );
+    await Deno.symlink("/dev/full", pathIn(fixture.dir, entry.key, file));
     const writer = fixture.store.begin(draft(entry.key, [], 9_000));
-    for (let i = 0; i < 3; i++) await writer.write(bodyBytes(1000, 2)); // never rejects
-    assert.equal(await writer.commit(3000), false);
+    for (let i = 0; i < 3; i++) await writer.write(bodyBytes(chunk, 2)); // never rejects
+    assert.equal(await writer.commit(3 * chunk), false);
     assert.equal(fixture.store.stats.writeErrors, 1);
     assert.deepEqual(fixture.store.variants(entry.key), [old]);
     assert.deepEqual(await bodyOf(fixture.store, old), bodyBytes(100, 1));
@@ -32,7 +40,7 @@ Deno.test("FileStore commit() returns false and keeps the old entry when the dis
   } finally {
     await fixture.dispose();
   }
-});
+}
 
 Deno.test("FileStore commit() returns false when the entry folder cannot be made", async () => {
   const fixture = await fileFixture();
