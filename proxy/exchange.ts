@@ -125,7 +125,6 @@ async function attempt(
     await send;
     throw upstreamFailure(null, c, sendFailure);
   }
-  if (gate?.refused) pool.discard(c); // the upstream never got the body
   c.readTimeoutMs = options.idleTimeoutMs;
   const persistent = keepsAlive(response.head);
   const upstreamBody = new PooledBody(
@@ -182,14 +181,11 @@ class ContinueGate {
   #resolve!: (send: boolean) => void;
   /** Resolves to whether the body may be sent. */
   readonly ready = new Promise<boolean>((resolve) => (this.#resolve = resolve));
-  /** True when the body was withheld because a final response came first. */
-  refused = false;
   #timer = setTimeout(() => this.open(), CONTINUE_WAIT_MS);
 
   open(send = true): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.refused = !send;
     clearTimeout(this.#timer);
     this.#resolve(send);
   }

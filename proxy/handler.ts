@@ -65,13 +65,18 @@ function selfAnswer(req: IncomingRequest, now: number): OutgoingResponse {
   };
 }
 
+/**
+ * True when a forward request names this proxy itself: its port, and its
+ * bound address or a loopback name (any local name when bound to all).
+ */
 function loopsBack(r: HttpRoute, self: Deno.NetAddr): boolean {
   if (r.port !== self.port) return false;
   const host = r.host.toLowerCase();
-  return host === self.hostname || host === "localhost" ||
-    host === "127.0.0.1" ||
-    host === "::1" || (self.hostname === "0.0.0.0" || self.hostname === "::");
+  return host === self.hostname || LOOPBACK_NAMES.has(host) ||
+    host.startsWith("127.");
 }
+
+const LOOPBACK_NAMES = new Set(["localhost", "::1", "0.0.0.0", "::"]);
 
 function withClose(
   res: OutgoingResponse,

@@ -7,6 +7,7 @@
  * Must not start processes (processes.ts) or measure (bench.ts).
  */
 
+import { readProductPermissions } from "../product_permissions.ts";
 import { fileURLToPath } from "node:url";
 import { renderConfigFile } from "./configs.ts";
 
@@ -46,11 +47,11 @@ function program(setup: ProxySetup, name: string): string {
 const CACHELAB: ProxySpec = {
   name: "cachelab",
   programs: [],
-  prepare(setup) {
-    return Promise.resolve([
+  async prepare(setup) {
+    return [
       Deno.execPath(),
       "run",
-      "-A",
+      ...await readProductPermissions(), // what the compiled binary runs with
       MAIN,
       "proxy",
       String(setup.port),
@@ -62,7 +63,7 @@ const CACHELAB: ProxySpec = {
       "--max-object-size",
       `${MAX_OBJECT_MIB}MiB`,
       "--quiet",
-    ]);
+    ];
   },
 };
 

@@ -263,3 +263,26 @@ Deno.test("proxy closes the client connection when a chunked upstream body break
   assertEquals(text.includes("\r\n0\r\n"), false);
   assertStringIncludes(text, "3\r\nabc\r\n");
 });
+
+Deno.test("proxy relays a final response that comes before the upstream's 100 and never sends the body (RFC 9110 §10.1.1)", async () => {
+  await using upstream = ScriptedServer.start(async (peer) => {
+    await peer.readExactly(1); // the head has started to arrive
+    await peer.write(
+      "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 6\r\n\r\nno way",
+    );
+    await peer.readUntilClose();
+  });
+  await using proxy = await startTestProxy(upstream.port);
+  using client = await RawClient.connect(proxy.addr);
+  await client.write(
+    "PUT /big HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 100000\r\n\r\n",
+  );
+  const res = await client.readResponse();
+  assertEquals([res.status, res.bodyText, res.head.header("connection")], [
+    417,
+    "no way",
+    "close",
+  ]);
+  assertEquals(upstream.peers[0]!.receivedText.includes("\r\n\r\n"), true);
+  assertEquals(upstream.peers[0]!.receivedText.endsWith("\r\n\r\n"), true); // head only, no body byte
+});

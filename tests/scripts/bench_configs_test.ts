@@ -3,7 +3,7 @@
  * the prepare step of scripts/bench/proxies.ts) into a temp folder.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { renderTemplate } from "../../scripts/bench/configs.ts";
 import {
   CACHE_MIB,

@@ -4,7 +4,7 @@
  * "origin log" for every request it does not answer from memory.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { cacheMarker, checkHits, warm } from "../../scripts/bench/hit_check.ts";
 import { LogLines } from "../../scripts/bench/origin_files.ts";
 

@@ -1,6 +1,6 @@
 /** Tests the pure parts of scripts/bench/install.ts. */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   findPrograms,
   packagesToInstall,

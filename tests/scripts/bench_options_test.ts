@@ -1,6 +1,6 @@
 /** Tests the bench's command line (scripts/bench/options.ts). */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   parseBenchArgs,
   selectProxies,

@@ -1,6 +1,6 @@
 /** Tests the bench origin's files and log counting (scripts/bench/origin_files.ts). */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   countNewlines,
   LogLines,

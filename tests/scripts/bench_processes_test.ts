@@ -3,7 +3,7 @@
  * through sh, free ports, waiting for a server and stopping it.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   Children,
   freePorts,

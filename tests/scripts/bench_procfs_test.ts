@@ -1,6 +1,6 @@
 /** Tests reading /proc for the bench's peak RSS (scripts/bench/procfs.ts). */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   descendantsOf,
   parsePsParents,

@@ -1,6 +1,6 @@
 /** Tests the markdown table and ratio lines of scripts/bench/report.ts. */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import type { Figure } from "../../scripts/bench/figures.ts";
 import {
   formatDuration,

@@ -1,6 +1,6 @@
 /** Tests the round-robin order of scripts/bench/schedule.ts. */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { rotate, schedule } from "../../scripts/bench/schedule.ts";
 
 Deno.test("rotate() turns the list left and wraps when the shift exceeds its length", () => {

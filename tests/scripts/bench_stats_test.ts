@@ -1,6 +1,6 @@
 /** Tests the medians and sample collection of scripts/bench/stats.ts. */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { aggregateOf, median, Samples } from "../../scripts/bench/stats.ts";
 
 Deno.test("median() takes the middle value when the count is odd, whatever the order", () => {

@@ -1,6 +1,6 @@
 /** Tests version extraction in scripts/bench/versions.ts. */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import { firstVersion } from "../../scripts/bench/versions.ts";
 
 Deno.test("firstVersion() finds the version in each program's own wording", () => {

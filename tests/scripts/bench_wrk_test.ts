@@ -3,7 +3,7 @@
  * (scripts/bench/wrk.ts) on captured wrk 4.1 output.
  */
 
-import assert from "node:assert/strict";
+import assert from "../helpers/assert.ts";
 import {
   FRESH_URLS_SCRIPT,
   parseWrkBytes,
