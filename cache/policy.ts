@@ -46,6 +46,7 @@ export { normalizeVaryValue, selectVariant, varyOf } from "./vary.ts";
 export {
   conditionalHeaders,
   freshen,
+  headResponseMatches,
   notModifiedMatches,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";

@@ -127,3 +127,34 @@ function sameDate(a: string, b: string): boolean {
   if (x === undefined || y === undefined) return a.trim() === b.trim();
   return x === y;
 }
+
+/**
+ * RFC 9111 §4.3.5: does a 200 to a HEAD request describe the stored GET
+ * response, so that its fields may freshen it? Every validator the HEAD
+ * response carries (ETag, Last-Modified) must match the stored one, it
+ * must carry at least one, and a Content-Length it carries must equal the
+ * stored body size. Otherwise the stored response is to be considered
+ * stale.
+ */
+export function headResponseMatches(
+  entry: EntryMeta,
+  head: FieldList,
+): boolean {
+  const stored = new FieldList(entry.headers);
+  const etag = head.first("etag");
+  const lastModified = head.first("last-modified");
+  if (etag === undefined && lastModified === undefined) return false; // nothing to compare
+  if (etag !== undefined) {
+    const storedEtag = stored.first("etag");
+    if (storedEtag === undefined || !etagsMatch(storedEtag, etag)) return false;
+  }
+  if (lastModified !== undefined) {
+    const storedLastModified = stored.first("last-modified");
+    if (
+      storedLastModified === undefined ||
+      !sameDate(storedLastModified, lastModified)
+    ) return false;
+  }
+  const length = head.first("content-length");
+  return length === undefined || length.trim() === String(entry.bodySize);
+}

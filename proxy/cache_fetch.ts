@@ -18,7 +18,7 @@ import {
   notModifiedMatches,
   staleOnError,
 } from "../cache/policy.ts";
-import { invalidateAfter, storeOrPass } from "./cache_fill.ts";
+import { invalidateAfter, storeOrPass, updateFromHead } from "./cache_fill.ts";
 import type { CacheFlow } from "./cache_state.ts";
 import { UpstreamError } from "./errors.ts";
 import type { UpstreamResponse } from "./exchange.ts";
@@ -46,9 +46,7 @@ export async function fetchForCache(
   release: (() => void) | undefined,
 ): Promise<OutgoingResponse> {
   const { ctx, cache, req } = flow;
-  const entry = decision.kind === "revalidate" && req.head.method === "GET"
-    ? decision.entry
-    : undefined;
+  const entry = decision.kind === "revalidate" ? decision.entry : undefined;
   const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
   const adjust = entry && decision.kind === "revalidate"
     ? useOwnValidators(decision.conditional)
@@ -104,11 +102,22 @@ export async function fetchForCache(
       }, "MISS");
   }
   ctx.stats.count("cache.misses");
+  const isHead = req.head.method === "HEAD";
+  if (isHead && entry && status === 200) {
+    await updateFromHead(
+      ctx,
+      cache,
+      entry,
+      up.head.headers,
+      started,
+      responseTime,
+    ); // RFC 9111 §4.3.5
+  }
   const fill = {
     key: flow.key,
     requestTime: started,
     responseTime,
-    replaces: entry,
+    replaces: isHead ? undefined : entry,
     release,
   };
   const res = await storeOrPass(ctx, cache, req, up, fill);

@@ -8,7 +8,7 @@
  */
 
 import { formatHttpDate } from "../http/dates.ts";
-import { stripHopByHop } from "../http/headers.ts";
+import { type FieldList, stripHopByHop } from "../http/headers.ts";
 import type {
   BodyReader,
   IncomingRequest,
@@ -19,6 +19,8 @@ import { type EntryMeta, META_VERSION } from "../cache/meta.ts";
 import {
   type CacheStatusParams,
   entryTimes,
+  freshen,
+  headResponseMatches,
   invalidationTargets,
   storability,
   varyOf,
@@ -132,6 +134,31 @@ function draftOf(
       fill.responseTime,
     ),
   };
+}
+
+/**
+ * A 200 to a HEAD sent to revalidate a stored GET response: its fields
+ * freshen the stored one when they describe it (same validators, same
+ * length), else the stored one is outdated and removed (RFC 9111 §4.3.5).
+ */
+export async function updateFromHead(
+  ctx: ProxyContext,
+  cache: CacheState,
+  entry: EntryMeta,
+  fields: FieldList,
+  requestTime: number,
+  responseTime: number,
+): Promise<void> {
+  if (headResponseMatches(entry, fields)) {
+    const updated = freshen(entry, fields, requestTime, responseTime);
+    await cache.store.updateMeta(updated).catch(() =>
+      ctx.stats.count("cache.update_errors")
+    );
+    ctx.stats.count("cache.head_freshened");
+    return;
+  }
+  await cache.store.remove(entry);
+  ctx.stats.count("cache.head_invalidated");
 }
 
 /**

@@ -1,6 +1,11 @@
 import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
-import { decide, freshen, notModifiedMatches } from "../../cache/policy.ts";
+import {
+  decide,
+  freshen,
+  headResponseMatches,
+  notModifiedMatches,
+} from "../../cache/policy.ts";
 import { at, dateAt, fields, stored } from "./policy_fixtures.ts";
 
 const LM = dateAt(-3600);
@@ -173,5 +178,31 @@ Deno.test("notModifiedMatches() identifies the stored entry by the 304's validat
       c.match,
       c.name,
     );
+  }
+});
+
+Deno.test("headResponseMatches() lets a 200 to HEAD freshen the stored GET response only when it describes it (RFC 9111 §4.3.5)", () => {
+  const entry = {
+    ...stored({ headers: [["ETag", '"a"'], ["Last-Modified", LM]] }),
+    bodySize: 10,
+  };
+  const cases: [string, Field[], boolean][] = [
+    ["same ETag and length", [["ETag", '"a"'], ["Content-Length", "10"]], true],
+    ["same Last-Modified, no length", [["Last-Modified", LM]], true],
+    ["same ETag, other Last-Modified", [["ETag", '"a"'], [
+      "Last-Modified",
+      dateAt(0),
+    ]], false],
+    ["other ETag", [["ETag", '"b"']], false],
+    [
+      "same ETag, other length",
+      [["ETag", '"a"'], ["Content-Length", "11"]],
+      false,
+    ],
+    ["no validator at all", [["Content-Length", "10"]], false],
+    ["weak form of the same tag", [["ETag", 'W/"a"']], true],
+  ];
+  for (const [name, got, match] of cases) {
+    assert.equal(headResponseMatches(entry, fields(...got)), match, name);
   }
 });

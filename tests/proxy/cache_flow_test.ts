@@ -451,3 +451,54 @@ Deno.test("cache does not store a body larger than the object limit but still st
   assertEquals(upstream.requests.length, 2);
   assertEquals(proxy.stats.get("cache.store_too_large"), 2);
 });
+
+Deno.test("cache revalidates a stale entry for HEAD with its validators and serves the HEAD from it on 304 (RFC 9111 §4.3.1)", async () => {
+  await using upstream = countingUpstream((req, i) =>
+    i === 0
+      ? response(["Cache-Control: no-cache", 'ETag: "h1"'], "hello")
+      : req.head.header("if-none-match") === '"h1"'
+      ? 'HTTP/1.1 304 Not Modified\r\nETag: "h1"\r\n\r\n'
+      : response([], "unexpected")
+  );
+  await using proxy = await startCacheProxy(upstream.port);
+  await get(proxy.port, "/h");
+  const head = await get(proxy.port, "/h", [], "HEAD");
+  assertEquals(
+    [head.status, head.head.header("content-length"), head.bodyText],
+    [200, "5", ""],
+  );
+  assertEquals(upstream.requests[1]!.head.startLine, "HEAD /h HTTP/1.1");
+  assertStringIncludes(
+    head.head.header("cache-status")!,
+    "fwd=stale; fwd-status=304",
+  );
+});
+
+Deno.test("cache freshens a stored response from a matching 200 to HEAD and drops it after a changed one (RFC 9111 §4.3.5)", async () => {
+  await using upstream = countingUpstream((req) => {
+    const path = req.head.startLine.split(" ")[1];
+    if (req.head.startLine.startsWith("GET")) {
+      return response([
+        "Cache-Control: max-age=10",
+        "Age: 20",
+        `ETag: "${path}"`,
+      ], "body!");
+    }
+    const etag = path === "/same" ? '"/same"' : '"new"';
+    return `HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nETag: ${etag}\r\nContent-Length: 5\r\n\r\n`;
+  });
+  await using proxy = await startCacheProxy(upstream.port);
+  for (const path of ["/same", "/changed"]) {
+    await get(proxy.port, path);
+    await get(proxy.port, path, [], "HEAD");
+  }
+  assertEquals([
+    proxy.stats.get("cache.head_freshened"),
+    proxy.stats.get("cache.head_invalidated"),
+  ], [1, 1]);
+  const fresh = await get(proxy.port, "/same");
+  assertStringIncludes(fresh.head.header("cache-status")!, "hit");
+  const refetched = await get(proxy.port, "/changed");
+  assertStringIncludes(refetched.head.header("cache-status")!, "fwd=uri-miss");
+  assertEquals(upstream.requests.length, 5);
+});
