@@ -16,10 +16,15 @@ export function slotOf(meta: Pick<EntryMeta, "key" | "vary">): string {
   return `${variantId(meta.vary)} ${meta.key}`;
 }
 
+const NO_VARIANTS: readonly EntryMeta[] = Object.freeze([]);
+
 /** Stored metadata by key and variant, in least-recently-used order. */
 export class LruIndex {
-  /** key -> slot -> meta; a key's variants in the order first stored. */
-  #byKey = new Map<string, Map<string, EntryMeta>>();
+  /**
+   * key -> its variants in the order first stored. The arrays are replaced,
+   * never changed, so `variants()` can hand them out without a copy.
+   */
+  #byKey = new Map<string, readonly EntryMeta[]>();
   /** slot -> meta, least recently used first. */
   #order = new RecencyMap<string, EntryMeta>();
   /** Slots of the versions stored now, so a hit does not hash the Vary values again. */
@@ -36,10 +41,9 @@ export class LruIndex {
     return this.#bytes;
   }
 
-  /** Every stored variant of a primary key. */
-  variants(key: string): EntryMeta[] {
-    const slots = this.#byKey.get(key);
-    return slots ? [...slots.values()] : [];
+  /** Every stored variant of a primary key (do not change the array). */
+  variants(key: string): readonly EntryMeta[] {
+    return this.#byKey.get(key) ?? NO_VARIANTS;
   }
 
   /** The stored version of the entry in `meta`'s slot, whichever it is. */
@@ -62,12 +66,11 @@ export class LruIndex {
     if (previous) this.#bytes -= previous.bodySize;
     this.#slotOf.set(meta, slot);
     this.#bytes += meta.bodySize;
-    let slots = this.#byKey.get(meta.key);
-    if (!slots) {
-      slots = new Map();
-      this.#byKey.set(meta.key, slots);
-    }
-    slots.set(slot, meta);
+    const others = this.#byKey.get(meta.key) ?? NO_VARIANTS;
+    const next = previous
+      ? others.map((m) => (m === previous ? meta : m))
+      : [...others, meta];
+    this.#byKey.set(meta.key, next);
     return previous;
   }
 
@@ -80,7 +83,7 @@ export class LruIndex {
 
   /** Removes every variant of a key and returns them. */
   deleteKey(key: string): EntryMeta[] {
-    const removed = this.variants(key);
+    const removed = [...this.variants(key)];
     for (const meta of removed) this.#deleteSlot(slotOf(meta));
     return removed;
   }
@@ -113,8 +116,10 @@ export class LruIndex {
     const meta = this.#order.delete(slot);
     if (!meta) return;
     this.#bytes -= meta.bodySize;
-    const slots = this.#byKey.get(meta.key);
-    slots?.delete(slot);
-    if (slots?.size === 0) this.#byKey.delete(meta.key);
+    const rest = (this.#byKey.get(meta.key) ?? NO_VARIANTS).filter((m) =>
+      m !== meta
+    );
+    if (rest.length === 0) this.#byKey.delete(meta.key);
+    else this.#byKey.set(meta.key, rest);
   }
 }
