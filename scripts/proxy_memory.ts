@@ -11,6 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { readProductPermissions } from "./product_permissions.ts";
 
 const { values } = parseArgs({
   options: {
@@ -77,7 +78,7 @@ const upPort = (upstream.addr as Deno.NetAddr).port;
 const proxy = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
-    "-A",
+    ...await readProductPermissions(), // the binary's permissions and V8 flags
     "main.ts",
     "proxy",
     "0",
