@@ -29,6 +29,7 @@ export type NotStoredDetail =
   | "no-store"
   | "private"
   | "authorization"
+  | "set-cookie"
   | "vary-star"
   | "no-freshness"
   | "no-validator"
@@ -98,6 +99,10 @@ export function storability(
   if (reqHeaders.has("authorization") && !allowsAuthorized(res)) {
     return notStored("authorization");
   }
+  // RFC 9111 §7.3 leaves it open; like nginx and Varnish, a shared cache
+  // here never stores a response that sets a cookie: serving one client's
+  // session cookie to every other client is the classic shared-cache leak.
+  if (resHeaders.has("set-cookie")) return notStored("set-cookie");
   // RFC 9111 §4.1: Vary "*" always fails to match; storing it is useless.
   if (varyNames(resHeaders).includes("*")) return notStored("vary-star");
   // RFC 9111 §3: at least one of public, Expires, max-age, s-maxage, a

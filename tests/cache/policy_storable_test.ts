@@ -293,3 +293,19 @@ Deno.test("storability() refuses binary media types only with skipBinary", () =>
     },
   ]);
 });
+
+Deno.test("storability() refuses a response that sets a cookie, even a public one (RFC 9111 §7.3, as nginx and Varnish do)", () => {
+  check([
+    {
+      name: "Set-Cookie",
+      res: [["Cache-Control", "max-age=60"], ["Set-Cookie", "id=1"]],
+      expect: "set-cookie",
+    },
+    {
+      name: "public with Set-Cookie",
+      res: [["Cache-Control", "public, max-age=60"], ["Set-Cookie", "a=b"]],
+      expect: "set-cookie",
+    },
+    { name: "no cookie", res: [["Cache-Control", "max-age=60"]], expect: true },
+  ]);
+});
