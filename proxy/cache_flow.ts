@@ -148,12 +148,19 @@ function revalidateInBackground(
       conditional,
       fwd: "stale",
     } as const;
-    const res = await fetchForCache(
-      { ...flow, req: quiet },
-      revalidate,
-      cache.fills.lead(flow.key),
-    );
-    await drain(res);
+    try {
+      const res = await fetchForCache(
+        { ...flow, req: quiet },
+        revalidate,
+        cache.fills.lead(flow.key),
+      );
+      await drain(res);
+    } catch (e) {
+      ctx.stats.count("cache.background_errors"); // nobody waits for it: count, never crash
+      console.error(
+        `cachelab: background revalidation of ${flow.key} failed: ${e}`,
+      );
+    }
   });
   if (started) ctx.stats.count("cache.background_revalidations");
 }

@@ -52,7 +52,10 @@ export class FillRegistry {
 export class BackgroundTasks {
   #running = new Map<string, Promise<void>>();
 
-  /** Starts `task` for `key` unless one is running; returns whether it started. */
+  /**
+   * Starts `task` for `key` unless one is running; returns whether it
+   * started. The task handles its own errors (a rejection is dropped).
+   */
   start(key: string, task: () => Promise<void>): boolean {
     if (this.#running.has(key)) return false;
     const run = task().catch(() => {}).finally(() => this.#running.delete(key));
