@@ -8,7 +8,7 @@
  */
 
 import type { FieldList } from "./headers.ts";
-import type { OutgoingResponse, RequestHead } from "./types.ts";
+import type { HttpVersion, OutgoingResponse, RequestHead } from "./types.ts";
 import type { BodyMode } from "./writer.ts";
 
 /** The response's body mode on the wire, and whether it has no body at all. */
@@ -75,10 +75,22 @@ export function hasCloseOption(fields: FieldList): boolean {
   return fields.list("connection").some((o) => o.toLowerCase() === "close");
 }
 
-/** RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive". */
+/**
+ * RFC 9112 §9.3: whether a connection persists after a message of this
+ * version with these fields: 1.1 unless "close", 1.0 only with
+ * "keep-alive". The same rule for requests (server) and responses (client).
+ */
+export function persistsAfter(
+  version: HttpVersion,
+  fields: FieldList,
+): boolean {
+  const options = fields.list("connection").map((o) => o.toLowerCase());
+  if (options.includes("close")) return false;
+  if (version === "HTTP/1.0") return options.includes("keep-alive");
+  return true;
+}
+
+/** True when the client asked to close after this request (RFC 9112 §9.3). */
 export function wantsClose(head: RequestHead): boolean {
-  if (hasCloseOption(head.headers)) return true;
-  const options = head.headers.list("connection").map((o) => o.toLowerCase());
-  if (head.version === "HTTP/1.0") return !options.includes("keep-alive");
-  return false;
+  return !persistsAfter(head.version, head.headers);
 }

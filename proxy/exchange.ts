@@ -11,6 +11,7 @@
 
 import { readResponse } from "../http/client.ts";
 import { HttpError } from "../http/errors.ts";
+import { persistsAfter } from "../http/response_framing.ts";
 import type { BodyReader, RequestHead, ResponseHead } from "../http/types.ts";
 import { writeRequest } from "../http/client.ts";
 import type { WireBody } from "../http/body.ts";
@@ -126,7 +127,10 @@ async function attempt(
     throw upstreamFailure(null, c, sendFailure);
   }
   c.readTimeoutMs = options.idleTimeoutMs;
-  const persistent = keepsAlive(response.head);
+  const persistent = persistsAfter(
+    response.head.version,
+    response.head.headers,
+  ); // RFC 9112 §9.3
   const upstreamBody = new PooledBody(
     response.body,
     c,
@@ -134,14 +138,6 @@ async function attempt(
     () => sendDone && persistent,
   );
   return { head: response.head, body: upstreamBody, reused: c.reused };
-}
-
-/** RFC 9112 §9.3: may the connection carry another request after this response? */
-function keepsAlive(head: ResponseHead): boolean {
-  const options = head.headers.list("connection").map((o) => o.toLowerCase());
-  if (options.includes("close")) return false;
-  if (head.version === "HTTP/1.0") return options.includes("keep-alive");
-  return true;
 }
 
 /** Maps what went wrong on a connection to an UpstreamError. */

@@ -25,7 +25,6 @@ export function upstreamRequest(
 ): RequestHead {
   const fields = head.headers.clone();
   stripHopByHop(fields); // RFC 9110 §7.6.1
-  fields.delete("proxy-connection");
   if (route.kind === "forward") fields.set("Host", route.authority); // RFC 9112 §3.2.2
   appendVia(fields, head.version);
   const forwardedFor = fields.get("x-forwarded-for");
@@ -58,8 +57,8 @@ export function downstreamFields(
   return fields;
 }
 
-/** Appends this hop to Via, with the protocol the message arrived in. */
-function appendVia(fields: FieldList, version: HttpVersion): void {
+/** Appends this hop to Via, with the protocol the message arrived in (RFC 9110 §7.6.3). */
+export function appendVia(fields: FieldList, version: HttpVersion): void {
   const hop = `${version === "HTTP/1.0" ? "1.0" : "1.1"} ${VIA_NAME}`;
   const via = fields.get("via");
   fields.set("Via", via ? `${via}, ${hop}` : hop);

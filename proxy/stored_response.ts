@@ -27,7 +27,7 @@ import {
 import type { CacheFlow } from "./cache_state.ts";
 import type { CacheResult } from "./outcome.ts";
 import type { Store } from "../cache/store.ts";
-import { VIA_NAME } from "./messages.ts";
+import { appendVia } from "./messages.ts";
 
 /** Fields a 304 carries (RFC 9110 §15.4.5), besides what this proxy adds. */
 const NOT_MODIFIED_FIELDS = new Set([
@@ -53,7 +53,7 @@ export async function storedResponse(
   cacheStatus: string,
 ): Promise<OutgoingResponse | undefined> {
   const headers = servedHeaders(entry, age); // RFC 9111 §5.1: Age
-  appendVia(headers);
+  appendVia(headers, "HTTP/1.1"); // RFC 9110 §7.6.3: this hop served it
   headers.set("Cache-Status", cacheStatus); // RFC 9211
   const method = req.head.method;
   if (entry.status === 200 && clientAsks304(req, headers)) {
@@ -121,11 +121,6 @@ function validatorsOf(headers: FieldList): Validators {
       : parseHttpDate(lastModified),
     date: date === undefined ? undefined : parseHttpDate(date),
   };
-}
-
-function appendVia(headers: FieldList): void {
-  const via = headers.get("via");
-  headers.set("Via", via ? `${via}, 1.1 ${VIA_NAME}` : `1.1 ${VIA_NAME}`);
 }
 
 /**

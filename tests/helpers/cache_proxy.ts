@@ -10,7 +10,7 @@
 import { MemoryStore } from "../../cache/memory_store.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { cacheStateFor } from "../../proxy/cache_state.ts";
-import { type ProxyServer, startProxy } from "../../proxy/mod.ts";
+import { startTestProxy, type TestProxy } from "./proxy.ts";
 import { ScriptedServer } from "./raw_peer.ts";
 import type { WireMessage } from "./wire_text.ts";
 
@@ -32,46 +32,20 @@ export function countingUpstream(respond: Responder): ScriptedServer {
   });
 }
 
-/** A proxy with a memory store, for one test. */
-export interface CacheProxy extends ProxyServer {
-  readonly port: number;
-  readonly logs: string[];
-  [Symbol.asyncDispose](): Promise<void>;
-}
-
 /** Starts a caching proxy with a MemoryStore in front of 127.0.0.1:upstreamPort. */
-export async function startCacheProxy(
+export function startCacheProxy(
   upstreamPort: number,
   options:
     & { skipBinary?: boolean; maxObjectBytes?: number; sizeBytes?: number }
     & Partial<ProxyConfig> = {},
-): Promise<CacheProxy> {
-  const logs: string[] = [];
+): Promise<TestProxy> {
   const { skipBinary, maxObjectBytes, sizeBytes, ...config } = options;
   const store = new MemoryStore({ sizeBytes: sizeBytes ?? 64 * 1024 * 1024 });
   const cache = cacheStateFor(store, {
     maxObjectBytes: maxObjectBytes ?? 16 * 1024 * 1024,
     skipBinary: skipBinary ?? false,
   });
-  const proxy = await startProxy({
-    host: "127.0.0.1",
-    port: 0,
-    upstream: { host: "127.0.0.1", port: upstreamPort },
-    forward: true,
-    connectPorts: [443],
-    connectTimeoutMs: 2000,
-    responseTimeoutMs: 3000,
-    headTimeoutMs: 2000,
-    idleTimeoutMs: 3000,
-    maxConnections: 64,
-    log: (line) => logs.push(line),
-    ...config,
-  }, cache);
-  return Object.assign(proxy, {
-    port: proxy.addr.port,
-    logs,
-    [Symbol.asyncDispose]: () => proxy.shutdown(1000),
-  });
+  return startTestProxy(upstreamPort, config, cache);
 }
 
 /** Waits until `condition()` holds, looking every few ms, failing after `ms`. */

@@ -6,6 +6,7 @@
  */
 
 import type { ProxyConfig } from "../../proxy/config.ts";
+import type { CacheState } from "../../proxy/cache_state.ts";
 import { type ProxyServer, startProxy } from "../../proxy/mod.ts";
 
 /** A proxy for one test, with its access-log lines. */
@@ -15,10 +16,14 @@ export interface TestProxy extends ProxyServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts a proxy in front of 127.0.0.1:upstreamPort. */
+/**
+ * Starts a proxy in front of 127.0.0.1:upstreamPort; with `cache`, that
+ * cache instead of none.
+ */
 export async function startTestProxy(
   upstreamPort: number,
   overrides: Partial<ProxyConfig> = {},
+  cache?: CacheState,
 ): Promise<TestProxy> {
   const logs: string[] = [];
   const proxy = await startProxy({
@@ -34,7 +39,7 @@ export async function startTestProxy(
     maxConnections: 64,
     log: (line) => logs.push(line),
     ...overrides,
-  });
+  }, cache);
   return Object.assign(proxy, {
     port: proxy.addr.port,
     logs,
