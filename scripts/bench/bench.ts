@@ -3,7 +3,7 @@
  * origin and the contenders (cachelab's proxy, nginx, Varnish, Squid) in
  * a temp folder, warms and checks their caches, runs wrk round-robin over
  * the contenders for every figure, and prints the median table and
- * cachelab's ratios. Every child is stopped at the end, on error and on
+ * cachelab's ratios with their spread over the rounds. Every child is stopped at the end, on error and on
  * Ctrl-C, and the temp folder is removed.
  *
  * Must not be imported by product code; not a test (CI does not run it).
@@ -36,6 +36,9 @@ import { versionsLine } from "./versions.ts";
 
 /** Files up to this size get a load warm-up before the measured runs. */
 const WARM_UNDER_LOAD_MAX_BYTES = 1024 * 1024;
+
+/** Seconds of load warm-up per contender and file (--quick keeps within 90 s). */
+const WARM_UNDER_LOAD_S = { quick: 1, full: 3 };
 
 /** Servers on one core, wrk on the other, so runs compare. */
 const SERVER_CORE = 0;
@@ -99,7 +102,7 @@ async function measure(
   for (const { metric, figure } of run.figures) {
     const value = values[metric];
     if (value === undefined) continue;
-    session.samples.add(figure.id, contender.name, value);
+    session.samples.add(figure.id, contender.name, value, round);
     shown.push(`${metric} ${value.toFixed(figure.digits)}`);
   }
   if (run.freshUrls) {
@@ -157,7 +160,10 @@ function reportText(
     "",
     formatTable(names, figures, valueOf),
     "",
-    ...ratioLines(names, figures, valueOf),
+    ...ratioLines(names, figures, {
+      valueOf,
+      roundsOf: (figure, proxy) => session.samples.byRound(figure.id, proxy),
+    }),
     "",
     ...problems,
     "",
@@ -217,7 +223,7 @@ async function benchIn(
   session.problems.push(...await warm(running, files));
   session.problems.push(...await checkHits(running, files, session.originLog));
   const small = files.filter((f) => f.bytes <= WARM_UNDER_LOAD_MAX_BYTES);
-  const seconds = options.quick ? 2 : 3;
+  const seconds = WARM_UNDER_LOAD_S[options.quick ? "quick" : "full"];
   const core = pinned ? LOADER_CORE : undefined;
   await warmUnderLoad(running, small.map((f) => f.path), seconds, core);
   log("warmed and checked the caches, and warmed each under load; measuring");
@@ -246,7 +252,7 @@ async function benchIn(
       `## cachelab bench, ${new Date().toISOString().slice(0, 16)}Z`,
       "",
       `${versions}; ${navigator.hardwareConcurrency} cores, load average ${load} at the start; ${pinning}.`,
-      `wrk -t1 on loopback, keep-alive; ${options.durationS} s per run; median of ${options.rounds} round(s), contenders alternating; peak RSS is the largest VmHWM sum over a server's processes${rss}.`,
+      `wrk -t1 on loopback, keep-alive; ${options.durationS} s per run; median of ${options.rounds} round(s), contenders alternating; a ratio is the median of the per-round ratios (min–max over rounds); peak RSS is the largest VmHWM sum over a server's processes${rss}.`,
       `${options.quick ? "--quick run" : "Full run"}; took ${
         formatDuration(tookMs)
       }.`,

@@ -15,12 +15,13 @@ origin on its own loopback port, with wrk. Installs what is missing with
 apt-get. Prints a markdown table and cachelab's ratio to each peer.
 
 Options:
-  --quick          One round of short runs at 1 KiB only (under a minute).
+  --quick          Three rounds of 1 s runs at 1 KiB only (under 90 s).
   --only LIST      Comma-separated contenders to run (default: all):
                    NAMES.
-  --duration S     Whole seconds per wrk run. (default: 5; 2 with --quick)
-  --rounds N       Rounds; every figure is the median over them.
-                   (default: 3; 1 with --quick)
+  --duration S     Whole seconds per wrk run. (default: 5; 1 with --quick)
+  --rounds N       Rounds, contenders alternating; every figure is the
+                   median over them, every ratio the median of the
+                   per-round ratios with their min–max. (default: 3)
   --out FILE       Also write the table and the ratio lines to FILE.
   -h, --help       Print this help and exit.
 `;
@@ -104,10 +105,10 @@ export function parseBenchArgs(
     quick,
     proxies: selectProxies(values.only, known),
     durationS: values.duration === undefined
-      ? (quick ? 2 : 5)
+      ? (quick ? 1 : 5)
       : positiveInteger("--duration", values.duration),
     rounds: values.rounds === undefined
-      ? (quick ? 1 : 3)
+      ? 3
       : positiveInteger("--rounds", values.rounds),
     out: values.out,
   };

@@ -1,12 +1,14 @@
 /**
  * Owns the bench's printed results: the markdown table (rows: proxies;
  * columns: figures) and one ratio line per figure and peer, cachelab's
- * value divided by the peer's, with the direction that is better.
+ * value divided by the peer's with its spread over the rounds, and the
+ * direction that is better.
  *
  * Must not run or measure anything; pure formatting.
  */
 
 import type { Figure } from "./figures.ts";
+import { formatSpread, roundRatios, spreadOf } from "./spread.ts";
 
 /** The proxy the ratios are about. */
 export const SUBJECT = "cachelab";
@@ -61,29 +63,63 @@ export function ratio(
   return subject / peer;
 }
 
+/** A figure's value for a proxy in each round (keys 1-based). */
+export type RoundsOf = (
+  figure: Figure,
+  proxy: string,
+) => ReadonlyMap<number, number>;
+
+/** Where the ratio lines read their numbers. */
+export interface RatioSources {
+  /** The figure's aggregate (median, or peak) for a proxy. */
+  valueOf: ValueOf;
+  /** The figure's per-round values for a proxy (for median figures). */
+  roundsOf: RoundsOf;
+}
+
+/** The ratio with its spread: per-round ratios for medians, one ratio of peaks. */
+function ratioText(
+  figure: Figure,
+  peer: string,
+  sources: RatioSources,
+): string {
+  if (figure.aggregate === "max") {
+    const value = ratio(
+      sources.valueOf(figure, SUBJECT),
+      sources.valueOf(figure, peer),
+    );
+    return value === undefined
+      ? "n/a"
+      : `${formatValue(value, 2)} (peak of the run)`;
+  }
+  const perRound = roundRatios(
+    sources.roundsOf(figure, SUBJECT),
+    sources.roundsOf(figure, peer),
+  );
+  return formatSpread(spreadOf(perRound));
+}
+
 /**
- * One line per figure and peer: `ratio hit-1KiB-rps cachelab/nginx-1w 0.83
- * (higher is better)`. For latency and memory the ratio is still
- * cachelab's value over the peer's, so below 1 is better there.
+ * One line per figure and peer: `ratio hit-1KiB-rps cachelab/nginx-1w
+ * 1.21 (1.04–1.40), higher is better`: cachelab's value over the peer's
+ * in each round, their median and min–max over the rounds. For a peak
+ * (memory) one ratio of the two peaks. For latency and memory the ratio
+ * is still cachelab's over the peer's, so below 1 is better there.
  */
 export function ratioLines(
   proxies: readonly string[],
   figures: readonly Figure[],
-  valueOf: ValueOf,
+  sources: RatioSources,
 ): string[] {
   if (!proxies.includes(SUBJECT)) return [];
   const peers = proxies.filter((p) => p !== SUBJECT);
   const lines: string[] = [];
   for (const figure of figures) {
     for (const peer of peers) {
-      const value = ratio(valueOf(figure, SUBJECT), valueOf(figure, peer));
-      const direction = figure.better === "higher"
-        ? "higher is better"
-        : "cachelab's / peer's, lower is better";
       lines.push(
         `ratio ${figure.id} ${SUBJECT}/${peer} ${
-          formatValue(value, 2)
-        } (${direction})`,
+          ratioText(figure, peer, sources)
+        }, ${figure.better} is better`,
       );
     }
   }

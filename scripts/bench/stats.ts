@@ -1,7 +1,7 @@
 /**
  * Owns how the bench folds repeated runs into one figure: the median of
  * the rounds (or the maximum, for a peak), and the collection of samples
- * per figure and proxy.
+ * per figure and proxy (with the round each was measured in).
  *
  * Must not run anything or print; pure code only.
  */
@@ -27,19 +27,39 @@ export function aggregateOf(
   return aggregate === "median" ? median(values) : Math.max(...values);
 }
 
+/** One value of a figure for a proxy; `round` is 1-based, absent for a reading outside the rounds. */
+export interface Sample {
+  value: number;
+  round?: number;
+}
+
 /** The samples of every (figure, proxy) pair, in the order they came. */
 export class Samples {
-  #values = new Map<string, number[]>();
+  #samples = new Map<string, Sample[]>();
 
-  add(figure: string, proxy: string, value: number): void {
+  /** Keeps `value` when it is finite; `round` ties it to the round it was measured in. */
+  add(figure: string, proxy: string, value: number, round?: number): void {
     if (!Number.isFinite(value)) return;
     const key = `${figure}\u0000${proxy}`;
-    const list = this.#values.get(key);
-    if (list === undefined) this.#values.set(key, [value]);
-    else list.push(value);
+    const sample = round === undefined ? { value } : { value, round };
+    const list = this.#samples.get(key);
+    if (list === undefined) this.#samples.set(key, [sample]);
+    else list.push(sample);
   }
 
+  /** Every value of the pair, in the order they came. */
   of(figure: string, proxy: string): readonly number[] {
-    return this.#values.get(`${figure}\u0000${proxy}`) ?? [];
+    return (this.#samples.get(`${figure}\u0000${proxy}`) ?? []).map((s) =>
+      s.value
+    );
+  }
+
+  /** The pair's values by round; a later value of the same round replaces an earlier one. */
+  byRound(figure: string, proxy: string): Map<number, number> {
+    const rounds = new Map<number, number>();
+    for (const sample of this.#samples.get(`${figure}\u0000${proxy}`) ?? []) {
+      if (sample.round !== undefined) rounds.set(sample.round, sample.value);
+    }
+    return rounds;
   }
 }

@@ -20,13 +20,17 @@ Deno.test("parseBenchArgs() runs every contender for 3 rounds of 5 s when given 
   });
 });
 
-Deno.test("parseBenchArgs() makes --quick one round of 2 s unless told otherwise", () => {
+Deno.test("parseBenchArgs() makes --quick three rounds of 1 s unless told otherwise", () => {
   const quick = parseBenchArgs(["--quick"], KNOWN);
   assert.equal(quick.quick, true);
-  assert.equal(quick.rounds, 1);
-  assert.equal(quick.durationS, 2);
-  const longer = parseBenchArgs(["--quick", "--duration", "4"], KNOWN);
+  assert.equal(quick.rounds, 3);
+  assert.equal(quick.durationS, 1);
+  const longer = parseBenchArgs(
+    ["--quick", "--duration", "4", "--rounds", "5"],
+    KNOWN,
+  );
   assert.equal(longer.durationS, 4);
+  assert.equal(longer.rounds, 5);
 });
 
 Deno.test("parseBenchArgs() takes --only, --duration, --rounds and --out when given", () => {

@@ -44,20 +44,85 @@ Deno.test("formatTable() aligns a markdown table with proxies as rows and n/a fo
   );
 });
 
-Deno.test("ratioLines() divides cachelab's value by each peer's and names the better direction", () => {
+const PEAK: Figure = {
+  id: "peak-rss-MiB",
+  heading: "peak RSS MiB",
+  better: "lower",
+  digits: 0,
+  aggregate: "max",
+};
+
+/** Per figure and proxy, the value of rounds 1, 2, 3 (undefined: not measured). */
+const ROUNDS: Record<string, Record<string, (number | undefined)[]>> = {
+  "hit-1KiB-rps": {
+    cachelab: [30000, 26000, 42000],
+    "nginx-1w": [24000, 25000, 30000],
+    squid: [15000, undefined, 20000],
+  },
+  "hit-1KiB-p99-ms": {
+    cachelab: [3, 2, 4],
+    "nginx-1w": [2, 2, 2],
+    squid: [4, 4, 4],
+  },
+};
+const roundsOf = (figure: Figure, proxy: string) => {
+  const values = ROUNDS[figure.id]?.[proxy] ?? [];
+  const byRound = new Map<number, number>();
+  values.forEach((value, index) => {
+    if (value !== undefined) byRound.set(index + 1, value);
+  });
+  return byRound;
+};
+const PEAKS: Record<string, number> = { cachelab: 90, "nginx-1w": 20 };
+const sources = {
+  valueOf: (figure: Figure, proxy: string) =>
+    figure.aggregate === "max" ? PEAKS[proxy] : valueOf(figure, proxy),
+  roundsOf,
+};
+
+Deno.test("ratioLines() gives the median of the per-round ratios with their min–max and the better direction", () => {
   assert.deepEqual(
-    ratioLines(["cachelab", "nginx-1w", "squid"], [RPS, P99], valueOf),
+    ratioLines(["cachelab", "nginx-1w", "squid"], [RPS, P99], sources),
     [
-      "ratio hit-1KiB-rps cachelab/nginx-1w 1.20 (higher is better)",
-      "ratio hit-1KiB-rps cachelab/squid n/a (higher is better)",
-      "ratio hit-1KiB-p99-ms cachelab/nginx-1w 1.50 (cachelab's / peer's, lower is better)",
-      "ratio hit-1KiB-p99-ms cachelab/squid 0.75 (cachelab's / peer's, lower is better)",
+      "ratio hit-1KiB-rps cachelab/nginx-1w 1.25 (1.04–1.40), higher is better",
+      "ratio hit-1KiB-rps cachelab/squid 2.05 (2.00–2.10), higher is better",
+      "ratio hit-1KiB-p99-ms cachelab/nginx-1w 1.50 (1.00–2.00), lower is better",
+      "ratio hit-1KiB-p99-ms cachelab/squid 0.75 (0.50–1.00), lower is better",
+    ],
+  );
+});
+
+Deno.test("ratioLines() divides the peaks without a spread when the figure is a peak", () => {
+  assert.deepEqual(
+    ratioLines(["cachelab", "nginx-1w", "squid"], [PEAK], sources),
+    [
+      "ratio peak-rss-MiB cachelab/nginx-1w 4.50 (peak of the run), lower is better",
+      "ratio peak-rss-MiB cachelab/squid n/a, lower is better",
+    ],
+  );
+});
+
+Deno.test("ratioLines() says n/a when no round has both values and one round when only one has", () => {
+  const sparse = {
+    valueOf,
+    roundsOf: (_figure: Figure, proxy: string) =>
+      proxy === "cachelab"
+        ? new Map([[1, 10], [2, 20]])
+        : proxy === "squid"
+        ? new Map([[2, 40]])
+        : new Map<number, number>(),
+  };
+  assert.deepEqual(
+    ratioLines(["cachelab", "nginx-1w", "squid"], [RPS], sparse),
+    [
+      "ratio hit-1KiB-rps cachelab/nginx-1w n/a, higher is better",
+      "ratio hit-1KiB-rps cachelab/squid 0.50 (one round), higher is better",
     ],
   );
 });
 
 Deno.test("ratioLines() gives no line when cachelab was not measured", () => {
-  assert.deepEqual(ratioLines(["nginx-1w", "squid"], [RPS], valueOf), []);
+  assert.deepEqual(ratioLines(["nginx-1w", "squid"], [RPS], sources), []);
 });
 
 Deno.test("ratio() is undefined when a side is missing or the peer's value is 0", () => {

@@ -38,3 +38,21 @@ Deno.test("Samples keeps values apart per figure and proxy and drops non-finite 
   assert.deepEqual(samples.of("hit-1KiB-rps", "squid"), [3]);
   assert.deepEqual(samples.of("miss-1KiB-rps", "squid"), []);
 });
+
+Deno.test("Samples.byRound() maps each round to its value and leaves out readings without a round", () => {
+  const samples = new Samples();
+  samples.add("hit-1KiB-rps", "cachelab", 10, 1);
+  samples.add("hit-1KiB-rps", "cachelab", 30, 3);
+  samples.add("hit-1KiB-rps", "cachelab", 20, 2);
+  samples.add("hit-1KiB-rps", "cachelab", Number.NaN, 4);
+  samples.add("peak-rss-MiB", "cachelab", 90);
+  samples.add("hit-1KiB-rps", "squid", 5, 1);
+  assert.deepEqual(
+    [...samples.byRound("hit-1KiB-rps", "cachelab")],
+    [[1, 10], [3, 30], [2, 20]],
+  );
+  assert.deepEqual([...samples.byRound("peak-rss-MiB", "cachelab")], []);
+  assert.deepEqual(samples.of("peak-rss-MiB", "cachelab"), [90]);
+  assert.deepEqual(samples.of("hit-1KiB-rps", "cachelab"), [10, 30, 20]);
+  assert.deepEqual([...samples.byRound("miss-1KiB-rps", "squid")], []);
+});
