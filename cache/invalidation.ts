@@ -1,52 +1,68 @@
 /**
- * Owns invalidation after unsafe requests (RFC 9111 §4.4): which target
- * URIs lose their stored responses.
+ * Owns invalidation after unsafe requests (RFC 9111 §4.4): which primary
+ * keys lose their stored responses. Location and Content-Location are
+ * resolved against the forwarded target URI (RFC 3986 §5.2) and keyed by
+ * key.ts exactly as a request for them would be.
  *
- * Returns absolute URLs (fragment removed); the caller turns them into
- * primary keys (key.ts) and removes the entries. Must not touch the store.
+ * Must not touch the store.
  */
 
 import type { FieldList } from "../http/headers.ts";
+import {
+  parseUriReference,
+  resolveReference,
+  type UriReference,
+} from "../http/uri.ts";
+import { primaryKey, uriKey } from "./key.ts";
 
 /** Safe methods (RFC 9110 §9.2.1); every other method, known or not, is unsafe. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 
 /**
- * RFC 9111 §4.4: the URIs to invalidate after an unsafe request answered
- * with a non-error (2xx or 3xx) status: the target URI, plus the
- * Location and Content-Location URIs (resolved against the target) when
- * they share the target's origin.
+ * RFC 9111 §4.4: the primary keys to invalidate after an unsafe request
+ * answered with a non-error (2xx or 3xx) status: the request's own key
+ * `targetKey` (a primaryKey), plus the keys of the Location and
+ * Content-Location URIs (resolved against the target URI, fragment
+ * dropped) when they share the target's origin. Empty when `targetKey`
+ * is not a primary key.
  */
 export function invalidationTargets(
   method: string,
-  targetUrl: string,
+  targetKey: string,
   status: number,
   resHeaders: FieldList,
 ): string[] {
   if (SAFE_METHODS.has(method)) return []; // RFC 9111 §4.4: unsafe methods only
   if (status < 200 || status >= 400) return []; // RFC 9111 §4.4: non-error response
-  const target = parseUrl(targetUrl);
-  if (target === undefined) return [];
-  const out = [target.href];
+  if (uriKey(targetKey) !== targetKey) return [];
+  const base = parseUriReference(targetKey);
+  const out = [targetKey];
   // RFC 9111 §4.4: Location and Content-Location are candidates (MAY).
   for (const name of ["location", "content-location"]) {
     const value = resHeaders.first(name);
     if (value === undefined) continue;
-    const url = parseUrl(value.trim(), target);
-    if (url === undefined) continue;
+    const key = referenceKey(base, value.trim());
+    if (key === undefined) continue;
     // RFC 9111 §4.4: MUST NOT invalidate a URI of another origin.
-    if (target.origin === "null" || url.origin !== target.origin) continue;
-    if (!out.includes(url.href)) out.push(url.href);
+    if (originOf(key) !== originOf(targetKey)) continue;
+    if (!out.includes(key)) out.push(key);
   }
   return out;
 }
 
-function parseUrl(text: string, base?: URL): URL | undefined {
-  try {
-    const url = new URL(text, base);
-    url.hash = "";
-    return url;
-  } catch {
-    return undefined;
-  }
+/** The key of a URI reference resolved against the target URI (RFC 9110 §10.2.2, §8.7). */
+function referenceKey(
+  base: UriReference,
+  reference: string,
+): string | undefined {
+  const uri = resolveReference(base, parseUriReference(reference));
+  if (uri.scheme?.toLowerCase() !== "http") return undefined; // another origin
+  if (uri.authority === undefined) return undefined;
+  const query = uri.query === undefined ? "" : `?${uri.query}`;
+  return primaryKey(uri.authority, uri.path + query);
+}
+
+/** "http://host[:port]" of a primary key (its authority is already normalised). */
+function originOf(key: string): string {
+  return key.slice(0, key.indexOf("/", "http://".length));
 }

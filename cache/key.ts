@@ -1,72 +1,66 @@
 /**
- * Owns the names a stored response is found by: the primary cache key
- * built from the target URI (RFC 9111 §2) and the variant id that tells
- * the Vary variants of one key apart (RFC 9111 §4.1).
+ * Owns the names a stored response is found by: the primary cache key,
+ * which is the target URI the proxy forwarded (RFC 9111 §2), and the
+ * variant id that tells the Vary variants of one key apart (RFC 9111
+ * §4.1).
  *
  * Must not decide which request fields are selecting (policy does) nor
  * touch files; the id is only made safe to use as a file name.
  */
 
 import { createHash } from "node:crypto";
+import { parseAuthority, parseUriReference } from "../http/uri.ts";
 
 /** The variant id of a response without Vary. Never valid hex, so never a hash. */
 export const DEFAULT_VARIANT = "default";
 
-const ABSOLUTE_URI =
-  /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(\?[^#]*)?(?:#.*)?$/s;
-const DEFAULT_PORTS: Record<string, string> = { http: "80", https: "443" };
-const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+/** RFC 9112 §3.2: the bytes a request target may hold (no fragment: "#" is excluded). */
+const TARGET_BYTES = /^[\x21-\x22\x24-\x7e\x80-\xff]*$/;
 
 /**
- * The primary cache key of a target URI: scheme and host lowercased, the
- * default port and any userinfo dropped, an empty path made "/", the path's
- * percent-encodings normalised, the query kept exactly, the fragment dropped.
- * Throws a TypeError for anything that is not an absolute URI with an
- * authority (callers build the URI from a request they already routed).
+ * The primary cache key of a request forwarded with Host `authority` and
+ * request target `target` (RFC 9111 §2: the target URI, which RFC 9112
+ * §3.3 rebuilds as "http://" + Host + target), shaped
+ * `http://host[:port]/path?query`:
+ *
+ * - the host lowercased and port 80 (or an empty port) dropped: the only
+ *   normalisations, both of the authority (RFC 9110 §4.2.3);
+ * - the path and query exactly as forwarded, byte for byte: a proxy must
+ *   not rewrite them (RFC 9110 §7.7), so neither may the key; only an
+ *   empty path becomes "/" (RFC 9110 §4.2.3), as the proxy forwards it.
+ *
+ * Undefined when the request has no such URI: asterisk-form ("*"), an
+ * invalid authority (empty, userinfo, bad characters or port), or a target
+ * with a fragment, a space or a control character. Never throws.
  */
-export function primaryKey(url: string | URL): string {
-  const text = typeof url === "string" ? url : url.href;
-  const parts = ABSOLUTE_URI.exec(text);
-  if (!parts) {
-    throw new TypeError(`Cannot build cache key: not an absolute URI: ${text}`);
-  }
-  const scheme = parts[1]!.toLowerCase(); // RFC 9110 §4.2.3: scheme is case-insensitive
-  const authority = normaliseAuthority(scheme, parts[2]!);
-  const path = normalisePath(parts[3]!);
-  const query = parts[4] ?? ""; // kept exactly: the origin may tell any byte apart
-  return `${scheme}://${authority}${path}${query}`; // RFC 9111 §2: no fragment
+export function primaryKey(
+  authority: string,
+  target: string,
+): string | undefined {
+  const hostPort = parseAuthority(authority, 80); // RFC 9110 §4.2.1: http's default port
+  if (hostPort === undefined) return undefined;
+  if (!TARGET_BYTES.test(target)) return undefined; // RFC 9110 §7.1: never a fragment
+  const path = target === "" || target.startsWith("?") ? `/${target}` : target; // RFC 9110 §4.2.3
+  if (!path.startsWith("/")) return undefined; // origin-form only (RFC 9112 §3.2.1)
+  const lower = hostPort.host.toLowerCase(); // RFC 9110 §4.2.3: host is case-insensitive
+  const host = lower.includes(":") ? `[${lower}]` : lower;
+  const port = hostPort.port === 80 ? "" : `:${hostPort.port}`; // RFC 9110 §4.2.3: default port omitted
+  return `http://${host}${port}${path}`;
 }
 
-function normaliseAuthority(scheme: string, authority: string): string {
-  const at = authority.lastIndexOf("@");
-  const hostPort = authority.slice(at + 1); // RFC 9110 §4.2.4: userinfo is not part of the identity
-  const close = hostPort.startsWith("[") ? hostPort.indexOf("]") + 1 : 0;
-  const colon = hostPort.indexOf(":", close);
-  const host = (colon === -1 ? hostPort : hostPort.slice(0, colon))
-    .toLowerCase(); // RFC 9110 §4.2.3: host is case-insensitive
-  if (host === "" || host === "[]" || (close === 0 && host.startsWith("["))) {
-    throw new TypeError(
-      `Cannot build cache key: empty or bad host: ${authority}`,
-    );
-  }
-  const portText = colon === -1 ? "" : hostPort.slice(colon + 1);
-  if (!/^\d*$/.test(portText)) {
-    throw new TypeError(`Cannot build cache key: bad port: ${authority}`);
-  }
-  const port = portText === "" ? "" : String(Number(portText));
-  if (port === "") return host; // RFC 3986 §6.2.3: an empty port is the default one
-  if (DEFAULT_PORTS[scheme] === port) return host; // RFC 9110 §4.2.3: default port omitted
-  return `${host}:${port}`;
-}
-
-function normalisePath(path: string): string {
-  if (path === "") return "/"; // RFC 9110 §4.2.3: an empty path is "/"
-  // RFC 9110 §4.2.3 / RFC 3986 §6.2.2.1-2: percent-encoded unreserved
-  // characters are the characters themselves; hex digits are case-insensitive.
-  return path.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {
-    const char = String.fromCharCode(parseInt(hex, 16));
-    return UNRESERVED.test(char) ? char : `%${hex.toUpperCase()}`;
-  });
+/**
+ * The primary key of an absolute "http" URI (scheme case-insensitive), as
+ * the proxy would key a request for it: `primaryKey(authority, path and
+ * query)`; a fragment is not part of it (RFC 9110 §7.1). Undefined for
+ * any other scheme, a URI without an authority, or what primaryKey
+ * refuses.
+ */
+export function uriKey(uri: string): string | undefined {
+  const parts = parseUriReference(uri);
+  if (parts.scheme?.toLowerCase() !== "http") return undefined; // RFC 9110 §4.2.3
+  if (parts.authority === undefined) return undefined;
+  const query = parts.query === undefined ? "" : `?${parts.query}`;
+  return primaryKey(parts.authority, parts.path + query);
 }
 
 /**

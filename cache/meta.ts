@@ -8,13 +8,18 @@
 
 import type { Field } from "../http/headers.ts";
 
-/** The schema version written to disk; anything else is a miss. */
-export const META_VERSION = 1;
+/**
+ * The schema version written to disk; anything else is a miss. Version 2:
+ * the key is the target URI as forwarded (the client's Host as authority,
+ * path and query byte for byte); version 1 keys named the upstream
+ * whatever the Host, so their entries may belong to another site.
+ */
+export const META_VERSION = 2;
 
 /** One stored response. Times are absolute, computed once at store time. */
 export interface EntryMeta {
   version: typeof META_VERSION;
-  /** The primary cache key: the normalised target URI (RFC 9111 §2). */
+  /** The primary cache key: the target URI as forwarded (RFC 9111 §2, cache/key.ts). */
   key: string;
   /**
    * The request field values this variant was selected by (RFC 9111 §4.1),

@@ -92,12 +92,19 @@ export type Decision =
 
 const ONLY_IF_CACHED_MISS: Decision = { kind: "only-if-cached-miss" };
 
-/** The heart: given the request and the stored variants for its key, what to do. */
+/**
+ * The heart: given the request and the stored variants for its key, what
+ * to do. `forwarded` holds the request fields as they go upstream
+ * (hop-by-hop fields removed, the proxy's own added): they select the Vary
+ * variant, since the stored values are those the origin saw (RFC 9111
+ * §4.1); it defaults to `reqHeaders`.
+ */
 export function decide(
   method: string,
   reqHeaders: FieldList,
   variants: readonly EntryMeta[],
   now: number,
+  forwarded: FieldList = reqHeaders,
 ): Decision {
   const req = requestDirectives(reqHeaders);
   const onlyIfCached = req.has("only-if-cached"); // RFC 9111 §5.2.1.7
@@ -106,7 +113,7 @@ export function decide(
   // RFC 9111 §4: the stored method (GET) must allow reuse; GET entries answer GET and HEAD.
   if (method !== "GET" && method !== "HEAD") return miss("method");
   if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
-  const entry = selectVariant(variants, reqHeaders); // RFC 9111 §4.1
+  const entry = selectVariant(variants, forwarded); // RFC 9111 §4.1
   if (entry === undefined) return miss("vary-miss");
 
   const res = factsOf(entry).directives;

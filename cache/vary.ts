@@ -51,7 +51,11 @@ export function normalizeVaryValue(
     : joined;
 }
 
-/** RFC 9111 §4.1: the request values to persist in meta.vary for this response. */
+/**
+ * RFC 9111 §4.1: the request values to persist in meta.vary for this
+ * response; `reqHeaders` are the fields of the request as it was sent
+ * upstream (what the origin chose the response by).
+ */
 export function varyOf(
   resHeaders: FieldList,
   reqHeaders: FieldList,

@@ -48,13 +48,14 @@ export async function fetchForCache(
   const { ctx, cache, req } = flow;
   const entry = decision.kind === "revalidate" ? decision.entry : undefined;
   const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
-  const adjust = entry && decision.kind === "revalidate"
-    ? useOwnValidators(decision.conditional)
-    : undefined;
+  const sent = { ...flow.upstream, headers: flow.upstream.headers.clone() };
+  if (decision.kind === "revalidate") {
+    useOwnValidators(sent.headers, decision.conditional);
+  }
   const started = Date.now();
   let up: UpstreamResponse;
   try {
-    up = await fetchUpstream(ctx, req, flow.route, adjust);
+    up = await fetchUpstream(ctx, req, flow.route, sent);
   } catch (e) {
     release?.();
     if (!(e instanceof UpstreamError)) throw e;
@@ -115,6 +116,7 @@ export async function fetchForCache(
   }
   const fill = {
     key: flow.key,
+    sent: sent.headers,
     requestTime: started,
     responseTime,
     replaces: isHead ? undefined : entry,
@@ -170,19 +172,22 @@ async function staleInsteadOfError(
   });
 }
 
+/** A request passed through: it may have no key (then nothing is invalidated). */
+export type PassFlow = Omit<CacheFlow, "key"> & { key: string | undefined };
+
 /**
  * Forwards an unsafe request (or one with origin-only preconditions) and
  * invalidates what it changed on success (RFC 9111 §4.4).
  */
 export async function passThrough(
-  flow: CacheFlow,
-  fwd: "method" | "request",
+  flow: PassFlow,
+  fwd: "method" | "request" | "bypass",
 ): Promise<OutgoingResponse> {
   const { ctx, req } = flow;
   const started = Date.now();
   let up: UpstreamResponse;
   try {
-    up = await fetchUpstream(ctx, req, flow.route);
+    up = await fetchUpstream(ctx, req, flow.route, flow.upstream);
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     return withStatus(
@@ -192,7 +197,9 @@ export async function passThrough(
       Date.now() - started,
     );
   }
-  await invalidateAfter(ctx, flow.cache, req, flow.key, up.head);
+  if (flow.key !== undefined) {
+    await invalidateAfter(ctx, flow.cache, req, flow.key, up.head);
+  }
   ctx.stats.count("cache.bypass");
   const res = relayResponse(up.head, up.body, req.receivedAt);
   return withStatus(
@@ -205,10 +212,9 @@ export async function passThrough(
 
 /** Replaces the client's validators by the stored entry's (RFC 9111 §4.3.1). */
 function useOwnValidators(
+  fields: FieldList,
   conditional: [string, string][],
-): (fields: FieldList) => void {
-  return (fields) => {
-    for (const name of CLIENT_VALIDATORS) fields.delete(name);
-    for (const [name, value] of conditional) fields.append(name, value);
-  };
+): void {
+  for (const name of CLIENT_VALIDATORS) fields.delete(name);
+  for (const [name, value] of conditional) fields.append(name, value);
 }

@@ -14,7 +14,6 @@ import type {
   IncomingRequest,
   ResponseHead,
 } from "../http/types.ts";
-import { primaryKey } from "../cache/key.ts";
 import { type EntryMeta, META_VERSION } from "../cache/meta.ts";
 import {
   type CacheStatusParams,
@@ -40,6 +39,8 @@ const COLLAPSE_MAX_BYTES = 1024 * 1024;
 /** What a fill needs to know besides the response. */
 export interface FillContext {
   key: string;
+  /** The request fields as sent upstream: the Vary values are taken from them (RFC 9111 §4.1). */
+  sent: FieldList;
   requestTime: number;
   responseTime: number;
   /** The stored entry this response answers a revalidation of, if any. */
@@ -78,7 +79,7 @@ export async function storeOrPass(
     ctx.stats.count("cache.not_stored");
     return { body: up.body, status: { hit: false, detail: verdict.detail } };
   }
-  const writer = cache.store.begin(draftOf(req, head, fill));
+  const writer = cache.store.begin(draftOf(head, fill));
   if (up.body.length === 0) {
     const stored = await writer.commit(0);
     ctx.stats.count(stored ? "cache.stored" : "cache.store_failed");
@@ -108,11 +109,7 @@ export async function storeOrPass(
 }
 
 /** The metadata of a response about to be stored (RFC 9111 §3, §4.2.3). */
-function draftOf(
-  req: IncomingRequest,
-  head: ResponseHead,
-  fill: FillContext,
-): EntryDraft {
+function draftOf(head: ResponseHead, fill: FillContext): EntryDraft {
   const fields = head.headers.clone();
   stripHopByHop(fields); // RFC 9111 §3.1: hop-by-hop fields are not stored
   if (!fields.has("date")) {
@@ -121,7 +118,7 @@ function draftOf(
   return {
     version: META_VERSION,
     key: fill.key,
-    vary: varyOf(head.headers, req.head.headers), // RFC 9111 §4.1
+    vary: varyOf(head.headers, fill.sent), // RFC 9111 §4.1: as the origin saw them
     status: head.status,
     reason: head.reason,
     headers: fields.toArray(),
@@ -174,19 +171,13 @@ export async function invalidateAfter(
   head: ResponseHead,
 ): Promise<void> {
   for (
-    const target of invalidationTargets(
+    const targetKey of invalidationTargets(
       req.head.method,
       key,
       head.status,
       head.headers,
     )
   ) {
-    let targetKey: string;
-    try {
-      targetKey = primaryKey(target);
-    } catch {
-      continue; // not an absolute http URI: nothing stored under it
-    }
     if (cache.store.variants(targetKey).length === 0) continue;
     await cache.store.remove(targetKey);
     ctx.stats.count("cache.invalidations");

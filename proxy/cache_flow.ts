@@ -19,6 +19,7 @@ import { fetchForCache, passThrough } from "./cache_fetch.ts";
 import type { CacheFlow, CacheState } from "./cache_state.ts";
 import { errorResponse } from "./errors.ts";
 import type { HttpRoute, ProxyContext } from "./forwarding.ts";
+import { upstreamRequest } from "./messages.ts";
 import { withStatus } from "./outcome.ts";
 import { serveStored } from "./stored_response.ts";
 
@@ -31,44 +32,31 @@ const COLLAPSE_WAIT_MS = 5000;
 const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
 const MISS = { kind: "miss", detail: "uri-miss" } as const;
 
-/** Serves a request through the cache. */
+/**
+ * Serves a request through the cache. Methods other than GET and HEAD
+ * pass through first: nothing of theirs is looked up or stored (an
+ * `OPTIONS *` has no key at all). A request whose key cannot be built
+ * passes through too, never stored.
+ */
 export async function serveWithCache(
   ctx: ProxyContext,
   cache: CacheState,
   req: IncomingRequest,
   route: HttpRoute,
 ): Promise<OutgoingResponse> {
-  const flow: CacheFlow = { ctx, cache, req, route, key: cacheKey(route) };
+  const upstream = upstreamRequest(req.head, route, req.remoteAddr);
+  const key = primaryKey(route.authority, route.path); // RFC 9111 §2: the forwarded target URI
+  const pass = { ctx, cache, req, route, key, upstream };
   const method = req.head.method;
   if (method !== "GET" && method !== "HEAD") {
-    return await passThrough(flow, "method");
+    return await passThrough(pass, "method");
   }
+  if (key === undefined) return await passThrough(pass, "bypass");
   if (ORIGIN_PRECONDITIONS.some((name) => req.head.headers.has(name))) {
-    return await passThrough(flow, "request");
+    return await passThrough(pass, "request");
   }
-  return await lookup(flow, req.receivedAt, false);
+  return await lookup({ ...pass, key }, req.receivedAt, false);
 }
-
-/** RFC 9111 §2: a reverse-proxied path is keyed by the upstream it goes to. */
-function cacheKey(route: HttpRoute): string {
-  const host = route.kind === "forward"
-    ? route.authority
-    : route.host.includes(":")
-    ? `[${route.host}]:${route.port}`
-    : `${route.host}:${route.port}`;
-  const uri = `http://${host}${route.path}`;
-  let key = recentKeys.get(uri);
-  if (key === undefined) {
-    if (recentKeys.size >= RECENT_KEYS) recentKeys.clear();
-    key = primaryKey(uri);
-    recentKeys.set(uri, key);
-  }
-  return key;
-}
-
-/** Normalised keys of recently requested URIs (normalising is pure, so this only saves work). */
-const recentKeys = new Map<string, string>();
-const RECENT_KEYS = 4096;
 
 async function lookup(
   flow: CacheFlow,
@@ -77,7 +65,13 @@ async function lookup(
 ): Promise<OutgoingResponse> {
   const { ctx, cache, req } = flow;
   const variants = cache.store.variants(flow.key);
-  const decision = decide(req.head.method, req.head.headers, variants, now);
+  const decision = decide(
+    req.head.method,
+    req.head.headers,
+    variants,
+    now,
+    flow.upstream.headers, // RFC 9111 §4.1: the values the origin would see
+  );
   switch (decision.kind) {
     case "fresh":
       return await serveStored(flow, decision.entry, decision.age, "HIT", {

@@ -9,7 +9,7 @@
 import { FileStore } from "../cache/file_store.ts";
 import type { StoreOptions } from "../cache/policy.ts";
 import type { Store } from "../cache/store.ts";
-import type { IncomingRequest } from "../http/types.ts";
+import type { IncomingRequest, RequestHead } from "../http/types.ts";
 import type { CacheConfig } from "./config.ts";
 import type { HttpRoute, ProxyContext } from "./forwarding.ts";
 import { BackgroundTasks, FillRegistry } from "./in_flight.ts";
@@ -35,8 +35,13 @@ export interface CacheFlow {
   cache: CacheState;
   req: IncomingRequest;
   route: HttpRoute;
-  /** Its primary cache key (RFC 9111 §2). */
+  /** Its primary cache key (RFC 9111 §2): the target URI it is forwarded with. */
   key: string;
+  /**
+   * The request as it goes upstream (RFC 9110 §7.6), before the cache
+   * adds validators of its own: its fields select Vary variants.
+   */
+  upstream: RequestHead;
 }
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */

@@ -8,11 +8,12 @@
  * Must not take caching decisions nor parse bytes.
  */
 
-import { type FieldList, stripHopByHop } from "../http/headers.ts";
+import { stripHopByHop } from "../http/headers.ts";
 import type {
   BodyReader,
   IncomingRequest,
   OutgoingResponse,
+  RequestHead,
   ResponseHead,
 } from "../http/types.ts";
 import type { CacheState } from "./cache_state.ts";
@@ -71,17 +72,16 @@ const BYPASS = { hit: false, fwd: "bypass" } as const;
 
 /**
  * One upstream exchange for a client's request, interim responses relayed.
- * `adjust` may change the upstream request's fields (the cache swaps in
- * its own validators).
+ * `head` is the request to send, built by messages.ts upstreamRequest()
+ * (the cache builds it itself, to key Vary by it and swap in its own
+ * validators).
  */
 export async function fetchUpstream(
   ctx: ProxyContext,
   req: IncomingRequest,
   r: HttpRoute,
-  adjust?: (fields: FieldList) => void,
+  head: RequestHead = upstreamRequest(req.head, r, req.remoteAddr),
 ): Promise<UpstreamResponse> {
-  const head = upstreamRequest(req.head, r, req.remoteAddr);
-  adjust?.(head.headers);
   const fields = req.head.headers;
   const hasBody = fields.has("content-length") ||
     fields.has("transfer-encoding");

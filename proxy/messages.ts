@@ -1,7 +1,8 @@
 /**
  * Owns rewriting messages as they cross the proxy (RFC 9110 §7.6): the
  * upstream request built from the client's (hop-by-hop fields removed,
- * Via and X-Forwarded-For added, Host kept or set from the URL,
+ * Via and X-Forwarded-For added, Host kept as the client sent it, set
+ * from the URL (forward) or from the route when the client sent none,
  * Max-Forwards decremented) and the downstream response head built from
  * the upstream's (hop-by-hop removed, Via added, Date added when missing).
  * Everything else passes unchanged, in order and original casing.
@@ -10,7 +11,7 @@
  */
 
 import { formatHttpDate } from "../http/dates.ts";
-import { type FieldList, stripHopByHop } from "../http/headers.ts";
+import { FieldList, stripHopByHop } from "../http/headers.ts";
 import type { HttpVersion, RequestHead } from "../http/types.ts";
 import type { Route } from "./target.ts";
 
@@ -23,9 +24,15 @@ export function upstreamRequest(
   route: Extract<Route, { kind: "reverse" | "forward" }>,
   clientAddr: string,
 ): RequestHead {
-  const fields = head.headers.clone();
+  let fields = head.headers.clone();
+  keepHost(fields);
   stripHopByHop(fields); // RFC 9110 §7.6.1
-  if (route.kind === "forward") fields.set("Host", route.authority); // RFC 9112 §3.2.2
+  if (!fields.has("host")) {
+    // RFC 9112 §3.2: an HTTP/1.1 request has Host, first (HTTP/1.0 may lack it)
+    fields = new FieldList([["Host", route.authority], ...fields.toArray()]);
+  } else if (route.kind === "forward") {
+    fields.set("Host", route.authority); // RFC 9112 §3.2.2: Host from the URL
+  }
   appendVia(fields, head.version);
   const forwardedFor = fields.get("x-forwarded-for");
   fields.set(
@@ -71,6 +78,18 @@ export function appendVia(fields: FieldList, version: HttpVersion): void {
 export function answersItself(head: RequestHead): boolean {
   if (head.method !== "TRACE" && head.method !== "OPTIONS") return false;
   return head.headers.first("max-forwards")?.trim() === "0";
+}
+
+/**
+ * Takes "host" out of the Connection options, so stripping hop-by-hop
+ * fields keeps Host: it names the target URI's authority for every hop
+ * (RFC 9112 §3.2), and the cache key is built from it.
+ */
+function keepHost(fields: FieldList): void {
+  const options = fields.list("connection");
+  if (!options.some((option) => option.toLowerCase() === "host")) return;
+  const kept = options.filter((option) => option.toLowerCase() !== "host");
+  fields.set("Connection", kept.join(", ")); // removed by stripHopByHop anyway
 }
 
 function decrementMaxForwards(method: string, fields: FieldList): void {

@@ -4,10 +4,11 @@
  * absolute-form to the host it names (forward proxy), authority-form to a
  * CONNECT tunnel. Pure: decides, never connects.
  *
- * Must not build upstream requests (request.ts) nor open sockets.
+ * Must not build upstream requests (messages.ts) nor open sockets.
  */
 
 import type { RequestHead } from "../http/types.ts";
+import { parseAuthority } from "../http/uri.ts";
 import type { UpstreamAddress } from "./config.ts";
 
 /** Where a request goes, or why it is refused. */
@@ -18,7 +19,11 @@ export type Route =
     port: number;
     /** The origin-form target to send upstream ("/path?query" or "*"). */
     path: string;
-    /** The authority to send as Host (forward: from the URL; reverse: the client's Host). */
+    /**
+     * The authority sent upstream as Host, and the target URI's (RFC 9112
+     * §3.3): forward, as the URL writes it; reverse, the client's Host
+     * unchanged, or the upstream's own when the client sent none.
+     */
     authority: string;
   }
   | { kind: "tunnel"; host: string; port: number }
@@ -31,18 +36,19 @@ export interface RoutingRules {
   connectPorts: readonly number[];
 }
 
-/** Decides where a request goes. */
+/**
+ * Decides where a request goes. Refused with 400: a target with a
+ * fragment or userinfo, a bad authority, and a reverse-proxied request
+ * whose Host is not a valid authority (RFC 9112 §3.2).
+ */
 export function route(head: RequestHead, rules: RoutingRules): Route {
   const target = head.target;
   if (head.method === "CONNECT") return tunnelRoute(target, rules);
+  if (target.includes("#")) {
+    return reject(400, "a request target has no fragment"); // RFC 9110 §7.1, RFC 9112 §3.2
+  }
   if (target.startsWith("/") || (target === "*" && head.method === "OPTIONS")) {
-    return {
-      kind: "reverse",
-      host: rules.upstream.host,
-      port: rules.upstream.port,
-      path: target,
-      authority: head.headers.first("host") ?? authorityOf(rules.upstream),
-    };
+    return reverseRoute(head, rules);
   }
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(target);
   if (!scheme) {
@@ -62,9 +68,32 @@ export function route(head: RequestHead, rules: RoutingRules): Route {
   const authorityText = end === -1 ? rest : rest.slice(0, end);
   let path = end === -1 ? "/" : rest.slice(end);
   if (path.startsWith("?")) path = `/${path}`; // RFC 9112 §3.2.1: empty path is "/"
+  if (authorityText.includes("@")) {
+    return reject(400, "userinfo in the request target"); // RFC 9110 §4.2.4
+  }
   const authority = parseAuthority(authorityText, 80);
   if (!authority) return reject(400, "bad authority in absolute-form target");
   return { kind: "forward", ...authority, path, authority: authorityText };
+}
+
+/**
+ * Origin-form and asterisk-form go to the configured upstream with the
+ * client's Host unchanged; a request without Host (HTTP/1.0) names the
+ * upstream's own authority (RFC 9112 §3.2). Either way that authority is
+ * the target URI's (RFC 9112 §3.3), so it must be a valid one.
+ */
+function reverseRoute(head: RequestHead, rules: RoutingRules): Route {
+  const authority = head.headers.first("host") ?? authorityOf(rules.upstream);
+  if (!parseAuthority(authority, 80)) {
+    return reject(400, "invalid Host"); // RFC 9112 §3.2: MUST respond 400
+  }
+  return {
+    kind: "reverse",
+    host: rules.upstream.host,
+    port: rules.upstream.port,
+    path: head.target,
+    authority,
+  };
 }
 
 function tunnelRoute(target: string, rules: RoutingRules): Route {
@@ -74,25 +103,6 @@ function tunnelRoute(target: string, rules: RoutingRules): Route {
     return reject(403, `CONNECT to port ${authority.port} is not allowed`);
   }
   return { kind: "tunnel", ...authority };
-}
-
-/**
- * Parses `host[:port]` (IPv6 in brackets). Returns undefined for userinfo,
- * empty hosts, bad characters or ports outside 1..65535.
- */
-export function parseAuthority(
-  text: string,
-  defaultPort: number | undefined,
-): { host: string; port: number } | undefined {
-  const m =
-    /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(?::(\d{1,5}))?$/.exec(
-      text,
-    );
-  if (!m) return undefined;
-  const port = m[2] === undefined ? defaultPort : Number(m[2]);
-  if (port === undefined || port < 1 || port > 65535) return undefined;
-  const host = m[1]!.startsWith("[") ? m[1]!.slice(1, -1) : m[1]!;
-  return { host, port };
 }
 
 function authorityOf(address: UpstreamAddress): string {

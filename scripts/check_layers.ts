@@ -25,6 +25,7 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
     "http/range.ts",
     "http/conditional.ts",
     "http/bytes.ts",
+    "http/uri.ts",
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],

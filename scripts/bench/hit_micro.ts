@@ -13,6 +13,7 @@
 
 import process from "node:process";
 import { MemoryStore } from "../../cache/memory_store.ts";
+import { META_VERSION } from "../../cache/meta.ts";
 import { ConnectionState, serveConnection } from "../../http/connection.ts";
 import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
 import { cacheStateFor } from "../../proxy/cache_state.ts";
@@ -29,8 +30,8 @@ const REQUEST = new TextEncoder().encode(
 const store = new MemoryStore({ sizeBytes: 1 << 30 });
 const now = Date.now();
 const writer = store.begin({
-  version: 1,
-  key: "http://127.0.0.1:18090/1k.bin",
+  version: META_VERSION,
+  key: "http://127.0.0.1:18091/1k.bin", // the requests' Host names the proxy
   vary: [],
   status: 200,
   reason: "OK",

@@ -1,10 +1,10 @@
 import assert from "../helpers/assert.ts";
 import { factsOf } from "../../cache/entry_facts.ts";
-import type { EntryMeta } from "../../cache/meta.ts";
+import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
 
 function entry(headers: [string, string][]): EntryMeta {
   return {
-    version: 1,
+    version: META_VERSION,
     key: "http://a.test/",
     vary: [],
     status: 200,

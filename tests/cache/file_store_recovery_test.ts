@@ -1,5 +1,5 @@
 import assert from "../helpers/assert.ts";
-import type { EntryMeta } from "../../cache/meta.ts";
+import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
 import {
   countingIds,
   type FileFixture,
@@ -30,7 +30,8 @@ const corruptions: [string, (dir: string, meta: EntryMeta) => Promise<void>][] =
     }],
     [
       "metadata of another version",
-      (dir, meta) => writeMeta(dir, JSON.stringify({ ...meta, version: 2 })),
+      (dir, meta) =>
+        writeMeta(dir, JSON.stringify({ ...meta, version: META_VERSION + 1 })),
     ],
     [
       "a foreign JSON file",

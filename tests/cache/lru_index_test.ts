@@ -1,6 +1,6 @@
 import assert from "../helpers/assert.ts";
 import { LruIndex } from "../../cache/lru_index.ts";
-import type { EntryMeta } from "../../cache/meta.ts";
+import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
 
 function meta(
   key: string,
@@ -9,7 +9,7 @@ function meta(
   vary: [string, string | null][] = [],
 ): EntryMeta {
   return {
-    version: 1,
+    version: META_VERSION,
     key,
     vary,
     status: 200,

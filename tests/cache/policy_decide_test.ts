@@ -41,6 +41,17 @@ Deno.test("decide() misses when nothing is stored for the URI or no variant matc
   );
 });
 
+Deno.test("decide() selects the variant by the forwarded fields when given, the request's own otherwise (RFC 9111 §4.1)", () => {
+  const none = stored({
+    headers: [["Vary", "X-Secret"], ["Cache-Control", "max-age=60"]],
+  });
+  const client = fields(["Connection", "x-secret"], ["X-Secret", "evil"]);
+  const sent = fields();
+  assert.equal(decide("GET", client, [none], at(1)).kind, "miss");
+  assert.equal(decide("GET", client, [none], at(1), sent).kind, "fresh");
+  assert.equal(decide("GET", sent, [none], at(1), client).kind, "miss");
+});
+
 Deno.test("decide() forwards methods other than GET and HEAD (RFC 9111 §4)", () => {
   const e = entry(["Cache-Control", "max-age=60"]);
   assert.deepEqual(run(e, [], 1, "POST"), { kind: "miss", detail: "method" });

@@ -66,3 +66,32 @@ Deno.test("invalidationTargets() ignores cross-origin and unparsable Location va
 Deno.test("invalidationTargets() returns nothing for an unparsable target", () => {
   assert.deepEqual(invalidationTargets("POST", "not a url", 200, fields()), []);
 });
+
+Deno.test("invalidationTargets() keys Location and Content-Location as a request for them would be keyed (RFC 9111 §4.4, §2)", () => {
+  const rows: [string, string][] = [
+    ["/a/%7e%2F", "http://origin.test:8080/a/%7e%2F"],
+    ["/a?", "http://origin.test:8080/a?"],
+    ["?y", "http://origin.test:8080/items/7?y"],
+    ["../b/./c", "http://origin.test:8080/b/c"],
+    ["HTTP://Origin.TEST:8080/c", "http://origin.test:8080/c"],
+  ];
+  for (const [location, key] of rows) {
+    assert.deepEqual(
+      targets("POST", 201, [["Location", location]]),
+      [TARGET, key],
+      location,
+    );
+  }
+});
+
+Deno.test("invalidationTargets() treats the default port as the same origin and refuses userinfo (RFC 9110 §4.2.3, §4.2.4)", () => {
+  const target = "http://origin.test/items/7";
+  const of = (location: string) =>
+    invalidationTargets("PUT", target, 200, fields(["Location", location]));
+  assert.deepEqual(of("http://origin.test:80/x"), [
+    target,
+    "http://origin.test/x",
+  ]);
+  assert.deepEqual(of("http://user@origin.test/x"), [target]);
+  assert.deepEqual(of("//origin.test:8080/x"), [target]);
+});

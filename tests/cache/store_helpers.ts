@@ -7,7 +7,7 @@
 
 import assert from "../helpers/assert.ts";
 import type { BodyReader } from "../../http/types.ts";
-import type { EntryMeta } from "../../cache/meta.ts";
+import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
 import type { EntryDraft, Store } from "../../cache/store.ts";
 
 /** A valid draft for `key`; `vary` selects the variant. */
@@ -17,7 +17,7 @@ export function draft(
   freshUntil = 2_000,
 ): EntryDraft {
   return {
-    version: 1,
+    version: META_VERSION,
     key,
     vary,
     status: 200,

@@ -75,7 +75,13 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   await using lab = await Lab.create({ "big.bin": older });
   const origin = await lab.origin(); // no-cache: every request revalidates
   const proxyA = await lab.proxy(origin.port);
-  const stored = await lab.curl(proxyA.url("/big.bin"), { bodyOnDisk: true });
+  // A and B listen on different ports: the clients name one site in Host
+  // (the key's authority), so B finds what A stored.
+  const site = [`Host: 127.0.0.1:${origin.port}`];
+  const stored = await lab.curl(proxyA.url("/big.bin"), {
+    bodyOnDisk: true,
+    headers: site,
+  });
   assert.equal(
     stored.headers.get("cache-status"),
     "cachelab; fwd=uri-miss; fwd-status=200; stored",
@@ -87,7 +93,7 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   await lab.write("big.bin", newer);
   const later = new Date(Math.floor(before / 1000) * 1000 + 5000);
   await Deno.utime(path, later, later);
-  await killDuringSlowDownload(lab, proxyA, "/big.bin");
+  await killDuringSlowDownload(lab, proxyA, "/big.bin", site);
 
   const proxyB = await lab.proxy(origin.port);
   await assertSweptClean(lab.cacheDir);
@@ -102,7 +108,10 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   const body = join(entry.path, "..", String(entry.json.bodyFile));
   assert.equal(await sha256(body), await sha256(older), "with its own body");
 
-  const replaced = await lab.curl(proxyB.url("/big.bin"), { bodyOnDisk: true });
+  const replaced = await lab.curl(proxyB.url("/big.bin"), {
+    bodyOnDisk: true,
+    headers: site,
+  });
   assert.equal(replaced.status, 200);
   assert.equal(
     replaced.headers.get("cache-status"),
@@ -112,6 +121,7 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   await proxyB.waitForAccessLines(1);
   const revalidated = await lab.curl(proxyB.url("/big.bin"), {
     bodyOnDisk: true,
+    headers: site,
   });
   assert.match(revalidated.headers.get("cache-status") ?? "", /fwd-status=304/);
   assert.equal(await sha256(revalidated.bodyPath), await sha256(newer));
@@ -120,14 +130,16 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
 });
 
 /**
- * Starts a rate-limited curl download of `path` through `proxy`, waits
- * until bytes arrived and a temp file is in the cache, kills the proxy
- * with SIGKILL, and returns how many bytes curl got.
+ * Starts a rate-limited curl download of `path` through `proxy` (with the
+ * field lines `headers`), waits until bytes arrived and a temp file is in
+ * the cache, kills the proxy with SIGKILL, and returns how many bytes
+ * curl got.
  */
 async function killDuringSlowDownload(
   lab: Lab,
   proxy: ServerProcess,
   path: string,
+  headers: string[] = [],
 ): Promise<number> {
   const partial = join(lab.dir, "partial.body");
   const slow = new Deno.Command("curl", {
@@ -137,6 +149,7 @@ async function killDuringSlowDownload(
       "60",
       "--limit-rate",
       "1M",
+      ...headers.flatMap((field) => ["-H", field]),
       "-o",
       partial,
       proxy.url(path),

@@ -1,7 +1,8 @@
 /**
  * End-to-end tests of how requests reach the cache: reverse (origin-form)
  * and forward (absolute-form, curl -x and fetch through a proxy client)
- * requests for one origin URL share one entry; Vary variants live side by
+ * requests share one entry when they name one target URI (the reverse
+ * request's Host is its authority); Vary variants live side by
  * side; --no-cache writes nothing anywhere; --skip-binary stores text
  * only. Real processes, curl and fetch as clients, logs and the cache
  * folder as the oracle.
@@ -19,19 +20,30 @@ const FILES = {
 const STORED = "cachelab; fwd=uri-miss; fwd-status=200; stored";
 const HIT = /^cachelab; hit; ttl=\d+$/;
 
-Deno.test("cachelab proxy keys reverse and forward (curl -x, fetch proxy) requests for one origin URL alike", async () => {
+Deno.test("cachelab proxy shares an entry between reverse and forward (curl -x, fetch proxy) requests only when the reverse request's Host names the same authority", async () => {
   await using lab = await Lab.create(FILES);
   const origin = await lab.origin(["--max-age", "60"]);
   const proxy = await lab.proxy(origin.port);
+  const originHost = [`Host: 127.0.0.1:${origin.port}`];
 
+  // curl names the proxy in Host: its target URI is the proxy's, not the origin's.
   const reverse = await lab.curl(proxy.url("/1.txt"));
   assert.equal(reverse.headers.get("cache-status"), STORED);
   const forward = await lab.curl(origin.url("/1.txt"), { proxy: proxy.url() });
   assert.equal(forward.text, FILES["1.txt"]);
+  assert.equal(
+    forward.headers.get("cache-status"),
+    STORED,
+    "a reverse request for another authority is not a hit for curl -x",
+  );
+  const reverseAsOrigin = await lab.curl(proxy.url("/1.txt"), {
+    headers: originHost,
+  });
+  assert.equal(reverseAsOrigin.text, FILES["1.txt"]);
   assert.match(
-    forward.headers.get("cache-status") ?? "",
+    reverseAsOrigin.headers.get("cache-status") ?? "",
     HIT,
-    "a reverse-proxied store is a hit for curl -x",
+    "a reverse request naming the origin's authority is a hit on the curl -x store",
   );
 
   using client = Deno.createHttpClient({ proxy: { url: proxy.url() } });
@@ -41,29 +53,45 @@ Deno.test("cachelab proxy keys reverse and forward (curl -x, fetch proxy) reques
     FILES["2.binary"],
   );
   assert.equal(viaFetch.headers.get("cache-status"), STORED);
-  const reverseHit = await lab.curl(proxy.url("/2.binary"));
+  const reverseHit = await lab.curl(proxy.url("/2.binary"), {
+    headers: originHost,
+  });
   assert.deepEqual(reverseHit.body, FILES["2.binary"]);
   assert.match(
     reverseHit.headers.get("cache-status") ?? "",
     HIT,
-    "a forward store is a hit for a reverse request",
+    "a forward store is a hit for a reverse request naming the origin",
+  );
+  const reverseMiss = await lab.curl(proxy.url("/2.binary"));
+  assert.deepEqual(reverseMiss.body, FILES["2.binary"]);
+  assert.equal(
+    reverseMiss.headers.get("cache-status"),
+    STORED,
+    "a reverse request naming the proxy is not",
   );
 
-  const log = await proxy.waitForAccessLines(4);
+  const log = await proxy.waitForAccessLines(6);
   assert.deepEqual(log.map((l) => [l.request, l.result]), [
     ["GET /1.txt HTTP/1.1", "MISS"],
-    [`GET ${origin.url("/1.txt")} HTTP/1.1`, "HIT"],
+    [`GET ${origin.url("/1.txt")} HTTP/1.1`, "MISS"],
+    ["GET /1.txt HTTP/1.1", "HIT"],
     [`GET ${origin.url("/2.binary")} HTTP/1.1`, "MISS"],
     ["GET /2.binary HTTP/1.1", "HIT"],
+    ["GET /2.binary HTTP/1.1", "MISS"],
   ]);
-  assert.deepEqual(await storedKeys(lab.cacheDir), [
-    origin.url("/1.txt"),
-    origin.url("/2.binary"),
-  ]);
+  assert.deepEqual(
+    await storedKeys(lab.cacheDir),
+    [
+      origin.url("/1.txt"),
+      origin.url("/2.binary"),
+      proxy.url("/1.txt"),
+      proxy.url("/2.binary"),
+    ].sort(),
+  );
   assert.deepEqual(await lab.stopAll(), [0, 0]);
   assert.equal(
     origin.accessLog().length,
-    2,
+    4,
     "the hits never reached the origin",
   );
 });
@@ -77,11 +105,16 @@ Deno.test("cachelab proxy stores Vary variants side by side and serves each to i
   });
   await using lab = await Lab.create();
   const proxy = await lab.proxy(upstream.port);
+  // Reverse requests name the upstream's authority in Host, so they share
+  // the forward requests' entries.
   const get = (language: string, forward = false) =>
     lab.curl(
       forward ? `http://127.0.0.1:${upstream.port}/page` : proxy.url("/page"),
       {
-        headers: [`Accept-Language: ${language}`],
+        headers: [
+          `Accept-Language: ${language}`,
+          ...(forward ? [] : [`Host: 127.0.0.1:${upstream.port}`]),
+        ],
         proxy: forward ? proxy.url() : undefined,
       },
     );
@@ -173,7 +206,7 @@ Deno.test("cachelab proxy --no-cache sends every response with Cache-Status fwd=
   );
   await caching.waitForAccessLines(1);
   const defaultDir = join(lab.home, ".cache", "cachelab");
-  assert.deepEqual(await storedKeys(defaultDir), [origin.url("/1.txt")]);
+  assert.deepEqual(await storedKeys(defaultDir), [caching.url("/1.txt")]);
   assert.deepEqual(await lab.stopAll(), [0, 0]);
 });
 
@@ -210,5 +243,5 @@ Deno.test("cachelab proxy --skip-binary never stores application/octet-stream an
       "GET /1.txt HTTP/1.1 200 18",
     ],
   );
-  assert.deepEqual(await storedKeys(lab.cacheDir), [origin.url("/1.txt")]);
+  assert.deepEqual(await storedKeys(lab.cacheDir), [proxy.url("/1.txt")]);
 });

@@ -20,11 +20,13 @@ const FILES = {
 Deno.test("cachelab proxy serves from disk what an earlier process stored, without the origin, after a restart", async () => {
   await using lab = await Lab.create(FILES);
   const origin = await lab.origin(["--max-age", "60"]);
-  using client = Deno.createHttpClient({});
+  // One site in front of the origin: A and B listen on different ports,
+  // so the clients name the site in Host (the key's authority).
+  const site = { headers: [`Host: 127.0.0.1:${origin.port}`] };
 
   const proxyA = await lab.proxy(origin.port);
-  const stored = await fetch(proxyA.url("/1.txt"), { client });
-  assert.equal(await stored.text(), FILES["1.txt"]);
+  const stored = await lab.curl(proxyA.url("/1.txt"), site);
+  assert.equal(stored.text, FILES["1.txt"]);
   assert.equal(
     stored.headers.get("cache-status"),
     "cachelab; fwd=uri-miss; fwd-status=200; stored",
@@ -34,9 +36,9 @@ Deno.test("cachelab proxy serves from disk what an earlier process stored, witho
   await origin.waitForAccessLines(1);
 
   const proxyB = await lab.proxy(origin.port);
-  const hit = await fetch(proxyB.url("/1.txt"), { client });
+  const hit = await lab.curl(proxyB.url("/1.txt"), site);
   assert.equal(hit.status, 200);
-  assert.equal(await hit.text(), FILES["1.txt"]);
+  assert.equal(hit.text, FILES["1.txt"]);
   assert.match(
     hit.headers.get("cache-status") ?? "",
     /^cachelab; hit; ttl=\d+$/,
@@ -60,10 +62,11 @@ Deno.test("cachelab proxy treats corrupt, foreign-version and torn entries as mi
   await using lab = await Lab.create(FILES);
   const origin = await lab.origin(["--max-age", "60"]);
   const names = Object.keys(FILES).filter((name) => name !== "1.txt");
+  const site = { headers: [`Host: 127.0.0.1:${origin.port}`] }; // as above
 
   const proxyA = await lab.proxy(origin.port);
   for (const name of names) {
-    const res = await lab.curl(proxyA.url(`/${name}`));
+    const res = await lab.curl(proxyA.url(`/${name}`), site);
     assert.match(res.headers.get("cache-status") ?? "", /; stored$/);
   }
   await proxyA.waitForAccessLines(names.length);
@@ -110,7 +113,7 @@ Deno.test("cachelab proxy treats corrupt, foreign-version and torn entries as mi
     "the torn body is removed",
   );
   for (const name of names) {
-    const res = await lab.curl(proxyB.url(`/${name}`));
+    const res = await lab.curl(proxyB.url(`/${name}`), site);
     assert.equal(res.status, 200, name);
     assert.equal(res.text, FILES[name as keyof typeof FILES], name);
     const expected = name === "intact.txt"

@@ -81,6 +81,40 @@ Deno.test("upstreamRequest() sets Host from the URL when forward proxying (RFC 9
   assertEquals(head.headers.first("host"), "origin.test:8080");
 });
 
+Deno.test("upstreamRequest() keeps Host in place when Connection names it (RFC 9112 §3.2)", () => {
+  const head = upstreamRequest(
+    request([["host", "A.test"], ["Connection", "Host, X-Hop"], [
+      "X-Hop",
+      "1",
+    ], ["Accept", "*/*"]]),
+    { ...reverse, authority: "A.test" },
+    "10.0.0.1",
+  );
+  assertEquals(head.headers.toArray(), [
+    ["host", "A.test"],
+    ["Accept", "*/*"],
+    ["Via", "1.1 cachelab"],
+    ["X-Forwarded-For", "10.0.0.1"],
+  ]);
+});
+
+Deno.test("upstreamRequest() gives a request without Host the route's authority as its first field, reverse or forward (RFC 9112 §3.2)", () => {
+  for (const kind of ["reverse", "forward"] as const) {
+    const head = upstreamRequest(
+      request([["Accept", "*/*"]], "HTTP/1.0"),
+      { ...reverse, kind, authority: "127.0.0.1:20000" },
+      "10.0.0.1",
+    );
+    assertEquals(head.version, "HTTP/1.1");
+    assertEquals(head.headers.toArray(), [
+      ["Host", "127.0.0.1:20000"],
+      ["Accept", "*/*"],
+      ["Via", "1.0 cachelab"],
+      ["X-Forwarded-For", "10.0.0.1"],
+    ], kind);
+  }
+});
+
 Deno.test("upstreamRequest() decrements Max-Forwards for OPTIONS and TRACE only (RFC 9110 §7.6.2)", () => {
   const options = upstreamRequest(
     { ...request([["Host", "h"], ["Max-Forwards", "3"]]), method: "OPTIONS" },

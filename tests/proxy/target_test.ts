@@ -1,11 +1,7 @@
 import { assertEquals } from "../helpers/assert.ts";
 import { FieldList } from "../../http/headers.ts";
 import type { RequestHead } from "../../http/types.ts";
-import {
-  parseAuthority,
-  route,
-  type RoutingRules,
-} from "../../proxy/target.ts";
+import { route, type RoutingRules } from "../../proxy/target.ts";
 
 const rules: RoutingRules = {
   upstream: { host: "127.0.0.1", port: 20000 },
@@ -16,13 +12,13 @@ const rules: RoutingRules = {
 function head(
   method: string,
   target: string,
-  host = "proxy.test:12345",
+  host: string | null = "proxy.test:12345",
 ): RequestHead {
   return {
     method,
     target,
-    version: "HTTP/1.1",
-    headers: new FieldList([["Host", host]]),
+    version: host === null ? "HTTP/1.0" : "HTTP/1.1",
+    headers: new FieldList(host === null ? [] : [["Host", host]]),
   };
 }
 
@@ -90,13 +86,91 @@ Deno.test("route() rejects targets that are neither origin-form nor absolute-for
   }
 });
 
-Deno.test("parseAuthority() accepts hosts, IPv6 literals and ports; refuses userinfo and bad ports", () => {
-  assertEquals(parseAuthority("a.test:81", 80), { host: "a.test", port: 81 });
-  assertEquals(parseAuthority("[::1]:8080", 80), { host: "::1", port: 8080 });
-  assertEquals(parseAuthority("a.test", 80), { host: "a.test", port: 80 });
-  assertEquals(parseAuthority("a.test", undefined), undefined);
-  assertEquals(parseAuthority("user@a.test", 80), undefined);
-  assertEquals(parseAuthority("a.test:0", 80), undefined);
-  assertEquals(parseAuthority("a.test:70000", 80), undefined);
-  assertEquals(parseAuthority("", 80), undefined);
+Deno.test("route() gives a request without Host (HTTP/1.0) the upstream's own authority (RFC 9112 §3.2)", () => {
+  assertEquals(route(head("GET", "/x", null), rules), {
+    kind: "reverse",
+    host: "127.0.0.1",
+    port: 20000,
+    path: "/x",
+    authority: "127.0.0.1:20000",
+  });
+  const v6 = route(head("GET", "/x", null), {
+    ...rules,
+    upstream: { host: "::1", port: 8080 },
+  });
+  assertEquals(v6.kind === "reverse" && v6.authority, "[::1]:8080");
+});
+
+Deno.test("route() keeps the client's Host exactly as sent, case and port included", () => {
+  for (
+    const host of ["A.Example", "a.example:80", "[::1]:8080", "a.example:"]
+  ) {
+    const r = route(head("GET", "/", host), rules);
+    assertEquals(r.kind === "reverse" && r.authority, host);
+  }
+});
+
+Deno.test("route() refuses with 400 a reverse request whose Host is not a valid authority (RFC 9112 §3.2)", () => {
+  for (
+    const host of [
+      "",
+      "user@a.example",
+      "a.example:x",
+      "a.example:0",
+      "a b",
+      "a/b",
+      "[::1",
+      "a%zz",
+    ]
+  ) {
+    for (const target of ["/", "*"]) {
+      const r = route(head("OPTIONS", target, host), rules);
+      assertEquals(r.kind === "reject" && r.status, 400, `${host} ${target}`);
+    }
+  }
+});
+
+Deno.test("route() refuses with 400 a request target with a fragment, origin-form or absolute-form (RFC 9110 §7.1)", () => {
+  for (
+    const target of [
+      "/a#b",
+      "/#",
+      "/a?q#b",
+      "http://a.example/#b",
+      "http://a.example#b",
+    ]
+  ) {
+    const r = route(head("GET", target), rules);
+    assertEquals(r.kind === "reject" && r.status, 400, target);
+  }
+});
+
+Deno.test("route() refuses with 400 absolute-form with userinfo (RFC 9110 §4.2.4)", () => {
+  for (
+    const target of ["http://user@a.example/", "http://u:p@a.example:8080/x"]
+  ) {
+    const r = route(head("GET", target), rules);
+    assertEquals(r.kind === "reject" && [r.status, r.reason], [
+      400,
+      "userinfo in the request target",
+    ], target);
+  }
+});
+
+Deno.test("route() forwards absolute-form path and query exactly, empty query included (RFC 9110 §7.7)", () => {
+  const rows: [string, string][] = [
+    ["http://a.example/x?", "/x?"],
+    ["HTTP://a.example/%7e/%2F?A=%41", "/%7e/%2F?A=%41"],
+    ["http://a.example//x/./../y", "//x/./../y"],
+    ["http://a.example?", "/?"],
+  ];
+  for (const [target, path] of rows) {
+    const r = route(head("GET", target), rules);
+    assertEquals(r.kind === "forward" && r.path, path, target);
+  }
+  const v6 = route(head("GET", "http://[::1]:8080/x"), rules);
+  assertEquals(
+    v6.kind === "forward" && [v6.host, v6.port, v6.authority],
+    ["::1", 8080, "[::1]:8080"],
+  );
 });
