@@ -84,26 +84,31 @@ Deno.test("proxy forwards a request that went through another cachelab instance"
   );
 });
 
-Deno.test("proxyHandler() answers 508 without connecting when the reverse upstream is the proxy itself", async () => {
+/** The handler of a proxy listening on 127.0.0.1:5555, its pool never reached. */
+function handlerAt5555(upstreamHost: string) {
   const config = {
     host: "127.0.0.1",
     port: 0,
-    upstream: { host: "127.1", port: 5555 },
+    upstream: { host: upstreamHost, port: 5555 },
     forward: true,
-    connectPorts: [443],
+    connectPorts: [443, 5555],
   } as ProxyConfig;
   const stats = new Stats();
-  const pool = {} as UpstreamPool; // never reached: using it would throw
+  const pool = {} as UpstreamPool; // using it would throw
   const handler = proxyHandler({
     config,
     pool,
     stats,
     self: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
   });
-  const req: IncomingRequest = {
+  return { handler, stats };
+}
+
+function request(method: string, target: string): IncomingRequest {
+  return {
     head: {
-      method: "GET",
-      target: "/x",
+      method,
+      target,
       version: "HTTP/1.1",
       headers: new FieldList([["Host", "h"]]),
     },
@@ -117,10 +122,22 @@ Deno.test("proxyHandler() answers 508 without connecting when the reverse upstre
     receivedAt: Date.now(),
     sendInterim: () => Promise.resolve(),
   };
-  const res = await handler(req);
+}
+
+Deno.test("proxyHandler() answers 508 without connecting when the reverse upstream is the proxy itself", async () => {
+  const { handler, stats } = handlerAt5555("127.1");
+  const res = await handler(request("GET", "/x"));
   assertEquals(res.status, 508);
   assertEquals(stats.get("refused.loop"), 1);
   assertEquals(stats.get("upstream.requests"), 0);
+});
+
+Deno.test("proxyHandler() answers 508 to a CONNECT to the proxy itself", async () => {
+  const { handler, stats } = handlerAt5555("192.0.2.1");
+  const res = await handler(request("CONNECT", "localhost:5555"));
+  assertEquals(res.status, 508);
+  assertEquals(res.upgrade, undefined);
+  assertEquals(stats.get("refused.loop"), 1);
 });
 
 Deno.test("proxy echoes TRACE with Max-Forwards: 0 without credentials or cookies (RFC 9110 §9.3.8)", async () => {
