@@ -4,7 +4,9 @@
  * The entry is committed only when the whole body arrived intact and
  * within the size limit; a broken upstream, a client that went away or an
  * oversize body abort it, and the client still gets the truth (the
- * framing error propagates and its connection is closed).
+ * framing error propagates and its connection is closed). Also reading a
+ * small body whole before its head goes out (`readAhead`), so whether it
+ * was stored is known in time for Cache-Status.
  *
  * Must not decide whether to store (cache/policy.ts) nor write to
  * sockets.
