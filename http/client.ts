@@ -10,10 +10,10 @@ import { type WireBody, wireBody } from "./body.ts";
 import { HttpError } from "./errors.ts";
 import { type Framing, responseFraming } from "./framing.ts";
 import {
-  DEFAULT_HEAD_LIMITS,
   type HeadLimits,
   parseResponseHead,
   serializeRequestHead,
+  UPSTREAM_HEAD_LIMITS,
 } from "./head.ts";
 import type { BufferedReader } from "./reader.ts";
 import type { BodyReader, RequestHead, ResponseHead } from "./types.ts";
@@ -53,6 +53,35 @@ export async function writeRequest(
   return await writeMessage(sink, serializeRequestHead(head), body, "chunked");
 }
 
+/** The longest framing field writeRequest may add: "Transfer-Encoding: chunked" or a Content-Length. */
+const FRAMING_FIELD_BYTES = "Content-Length: 9007199254740991\r\n".length;
+
+/**
+ * Throws HttpError("head-too-large") when a request head, with the one
+ * framing field writeRequest may add, would be larger than `limits`
+ * allow (start line, head bytes or field lines), so an oversize head is
+ * refused before it is sent rather than by the server it goes to.
+ */
+export function checkRequestSize(head: RequestHead, limits: HeadLimits): void {
+  const requestLine = `${head.method} ${head.target} ${head.version}`;
+  if (requestLine.length > limits.maxLine) {
+    throw new HttpError("head-too-large", "request line too long to forward");
+  }
+  if (head.headers.size + 1 > limits.maxFields) {
+    throw new HttpError(
+      "head-too-large",
+      `too many header fields to forward (at most ${limits.maxFields})`,
+    );
+  }
+  const bytes = serializeRequestHead(head).length + FRAMING_FIELD_BYTES;
+  if (bytes > limits.maxHead) {
+    throw new HttpError(
+      "head-too-large",
+      `request head too large to forward (at most ${limits.maxHead} bytes)`,
+    );
+  }
+}
+
 /** A response being received. */
 export interface IncomingResponse {
   head: ResponseHead;
@@ -61,6 +90,7 @@ export interface IncomingResponse {
 }
 
 export interface ReadResponseOptions {
+  /** Size limits of the response head (default: UPSTREAM_HEAD_LIMITS). */
   limits?: HeadLimits;
   /** Called for each 1xx interim response before the final one. */
   onInterim?: (head: ResponseHead) => Promise<void> | void;
@@ -76,7 +106,7 @@ export async function readResponse(
   method: string,
   options: ReadResponseOptions = {},
 ): Promise<IncomingResponse | null> {
-  const limits = options.limits ?? DEFAULT_HEAD_LIMITS;
+  const limits = options.limits ?? UPSTREAM_HEAD_LIMITS;
   let sawInterim = false;
   for (;;) {
     const text = await reader.readHead(limits);

@@ -22,10 +22,30 @@ export interface HeadLimits {
   maxFields: number;
 }
 
+/** What a server accepts in a request head from its clients. */
 export const DEFAULT_HEAD_LIMITS: HeadLimits = {
   maxLine: 8 * 1024,
   maxHead: 64 * 1024,
   maxFields: 100,
+};
+
+/**
+ * Room for what a proxy adds to a head it forwards: Via, X-Forwarded-For,
+ * Host for an HTTP/1.0 request, its own validators, a framing field.
+ */
+export const PROXY_HEADROOM = { fields: 16, bytes: 8 * 1024 } as const;
+
+/**
+ * The limits on the upstream side of a proxy: the defaults plus
+ * `PROXY_HEADROOM`. cachelab's origin accepts request heads this large,
+ * so whatever the proxy accepted still fits once forwarded; the proxy
+ * sends no larger head (431 instead), and accepts response heads this
+ * large from its upstream (another proxy may have added to them).
+ */
+export const UPSTREAM_HEAD_LIMITS: HeadLimits = {
+  maxLine: DEFAULT_HEAD_LIMITS.maxLine,
+  maxHead: DEFAULT_HEAD_LIMITS.maxHead + PROXY_HEADROOM.bytes,
+  maxFields: DEFAULT_HEAD_LIMITS.maxFields + PROXY_HEADROOM.fields,
 };
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -9,7 +9,7 @@
 
 import { concatBytes, latin1Bytes } from "./bytes.ts";
 import { HttpError } from "./errors.ts";
-import type { FieldList } from "./headers.ts";
+import { type FieldList, mayForwardAsTrailer } from "./headers.ts";
 import { serializeFields } from "./head.ts";
 import type { BodyReader } from "./types.ts";
 
@@ -164,7 +164,17 @@ function chunkHeader(size: number): Uint8Array {
   return latin1Bytes(`${size.toString(16)}\r\n`);
 }
 
-/** The last chunk with optional trailer fields (RFC 9112 §7.1.2). */
+/**
+ * The last chunk with optional trailer fields (RFC 9112 §7.1.2). Fields
+ * that may not be sent as trailers (framing, routing, authentication, ...:
+ * RFC 9110 §6.5.1) are left out, so relayed trailers never carry them.
+ */
 export function lastChunk(trailers?: FieldList): Uint8Array {
-  return latin1Bytes(`0\r\n${trailers ? serializeFields(trailers) : ""}\r\n`);
+  let section = "";
+  if (trailers) {
+    const allowed = trailers.clone();
+    allowed.deleteWhere((lower) => !mayForwardAsTrailer(lower));
+    section = serializeFields(allowed);
+  }
+  return latin1Bytes(`0\r\n${section}\r\n`);
 }

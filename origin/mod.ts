@@ -7,6 +7,7 @@
  * (handler.ts and the modules beside it).
  */
 
+import { UPSTREAM_HEAD_LIMITS } from "../http/head.ts";
 import { type HttpServer, serveHttp } from "../http/server.ts";
 import type { OriginConfig } from "./config.ts";
 import { originHandler } from "./handler.ts";
@@ -28,6 +29,7 @@ export function startOrigin(config: OriginConfig): Promise<HttpServer> {
   return Promise.resolve(serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    limits: UPSTREAM_HEAD_LIMITS, // room for what a proxy in front adds
     log: config.log,
   }));
 }

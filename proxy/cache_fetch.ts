@@ -27,7 +27,7 @@ import {
   relayResponse,
   upstreamErrorResponse,
 } from "./forwarding.ts";
-import { withStatus } from "./outcome.ts";
+import { logResult, withStatus } from "./outcome.ts";
 import { serveStored } from "./stored_response.ts";
 
 /** Statuses after which a stale entry may stand in (RFC 5861 §4). */
@@ -123,13 +123,18 @@ export async function fetchForCache(
     release,
   };
   const res = await storeOrPass(ctx, cache, req, up, fill);
-  const out = relayResponse(up.head, res.body, req.receivedAt);
-  return withStatus(
+  const out = relayResponse(up.head, up.body, req.receivedAt);
+  if (out.body !== null) out.body = res.body; // teed into the store, or read ahead
+  withStatus(
     out,
     { ...res.status, fwd, fwdStatus: status },
     "MISS",
     upstreamMs,
   );
+  res.whenSettled?.((outcome) => {
+    if (outcome !== "stored") logResult(out, "MISS-NOT-STORED", upstreamMs); // the log says what Cache-Status could not
+  });
+  return out;
 }
 
 /** The upstream could not be reached: stale if allowed, else 502/504. */

@@ -28,7 +28,7 @@ import type { EntryDraft } from "../cache/store.ts";
 import type { CacheState } from "./cache_state.ts";
 import type { UpstreamResponse } from "./exchange.ts";
 import type { ProxyContext } from "./forwarding.ts";
-import { StoringBody } from "./storing_body.ts";
+import { readAhead, type StoreOutcome, StoringBody } from "./storing_body.ts";
 
 /**
  * Bodies up to this size are filled for the requests collapsed onto them:
@@ -49,10 +49,26 @@ export interface FillContext {
   release?: () => void;
 }
 
-/** The body to relay and what Cache-Status says about storing it. */
+/**
+ * Bodies of a known length up to this size are read whole before the
+ * response head goes out, so Cache-Status can say whether they were
+ * stored; the writer sends such a body with its head in one write anyway.
+ */
+const READ_AHEAD_MAX_BYTES = 64 * 1024;
+
+/**
+ * The body to relay and what Cache-Status says about storing it: `stored`
+ * only for an entry already committed; a larger body streams while it is
+ * stored (`detail=storing`) and `whenSettled` tells what became of it.
+ */
 export interface FillResult {
-  body: BodyReader;
+  body: BodyReader | Uint8Array;
   status: CacheStatusParams;
+  /**
+   * Calls `listener` once the fill ended (at once when it already has):
+   * "stored", or why it was not. Absent when no fill began.
+   */
+  whenSettled?: (listener: (outcome: StoreOutcome) => void) => void;
 }
 
 /** Stores the response when the policy allows, else passes it through. */
@@ -80,32 +96,48 @@ export async function storeOrPass(
     return { body: up.body, status: { hit: false, detail: verdict.detail } };
   }
   const writer = cache.store.begin(draftOf(head, fill));
-  if (up.body.length === 0) {
-    const stored = await writer.commit(0);
-    ctx.stats.count(stored ? "cache.stored" : "cache.store_failed");
+  let outcome: StoreOutcome | undefined;
+  let listener: ((outcome: StoreOutcome) => void) | undefined;
+  const settle = (o: StoreOutcome) => {
+    outcome = o;
+    ctx.stats.count(
+      o === "stored" ? "cache.stored" : `cache.store_${o.replace("-", "_")}`,
+    );
     fill.release?.();
+    listener?.(o);
+  };
+  const whenSettled = (l: (outcome: StoreOutcome) => void) => {
+    if (outcome) l(outcome);
+    else listener = l;
+  };
+  if (up.body.length === 0) {
+    settle(await writer.commit(0) ? "stored" : "failed");
     await up.body.read(); // completes the (empty) exchange so the connection is pooled
-    return { body: up.body, status: { hit: false, stored } };
+    return { body: up.body, status: settledStatus(outcome!), whenSettled };
   }
   const body = new StoringBody(
     up.body,
     writer,
     cache.options.maxObjectBytes,
-    (outcome) => {
-      ctx.stats.count(
-        outcome === "stored"
-          ? "cache.stored"
-          : `cache.store_${outcome.replace("-", "_")}`,
-      );
-      fill.release?.();
-    },
+    settle,
   );
+  if (up.body.length !== undefined && up.body.length <= READ_AHEAD_MAX_BYTES) {
+    const whole = await readAhead(body);
+    return { body: whole, status: settledStatus(outcome!), whenSettled };
+  }
   // A large (or unknown-length) body fills at its client's pace: requests
   // waiting for it would be held back by a slow reader, so they go now.
   if (up.body.length === undefined || up.body.length > COLLAPSE_MAX_BYTES) {
     fill.release?.();
   }
-  return { body, status: { hit: false, stored: true } };
+  return { body, status: { hit: false, detail: "storing" }, whenSettled };
+}
+
+/** Cache-Status once the fill ended: `stored` (RFC 9211 §2.5), or why not. */
+function settledStatus(outcome: StoreOutcome): CacheStatusParams {
+  return outcome === "stored"
+    ? { hit: false, stored: true }
+    : { hit: false, detail: `not-stored-${outcome}` };
 }
 
 /** The metadata of a response about to be stored (RFC 9111 §3, §4.2.3). */

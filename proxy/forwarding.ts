@@ -8,6 +8,8 @@
  * Must not take caching decisions nor parse bytes.
  */
 
+import { checkRequestSize } from "../http/client.ts";
+import { UPSTREAM_HEAD_LIMITS } from "../http/head.ts";
 import { stripHopByHop } from "../http/headers.ts";
 import type {
   BodyReader,
@@ -82,6 +84,7 @@ export async function fetchUpstream(
   r: HttpRoute,
   head: RequestHead = upstreamRequest(req.head, r, req.remoteAddr),
 ): Promise<UpstreamResponse> {
+  checkRequestSize(head, UPSTREAM_HEAD_LIMITS); // 431 here, not from the upstream
   const fields = req.head.headers;
   const hasBody = fields.has("content-length") ||
     fields.has("transfer-encoding");

@@ -12,14 +12,15 @@
 import { latin1Bytes } from "../http/bytes.ts";
 import { formatHttpDate } from "../http/dates.ts";
 import { serializeRequestHead } from "../http/head.ts";
-import { FieldList } from "../http/headers.ts";
+import { FieldList, isSensitive } from "../http/headers.ts";
 import type { Handler } from "../http/server.ts";
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
 import { serveWithCache } from "./cache_flow.ts";
 import { errorResponse } from "./errors.ts";
-import { forward, type HttpRoute, type ProxyContext } from "./forwarding.ts";
+import { forward, type ProxyContext } from "./forwarding.ts";
+import { loopsBack, viaNamesSelf } from "./loops.ts";
 import { answersItself, VIA_NAME } from "./messages.ts";
-import { route } from "./target.ts";
+import { type Route, route } from "./target.ts";
 import { openTunnel } from "./tunnel.ts";
 
 /** Builds the proxy's request handler. */
@@ -27,19 +28,17 @@ export function proxyHandler(ctx: ProxyContext): Handler {
   return async (req) => {
     const now = req.receivedAt;
     const r = route(req.head, ctx.config);
-    switch (r.kind) {
-      case "reject":
-        ctx.stats.count(`refused.${r.status}`);
-        return withClose(errorResponse(r.status, r.reason, now), req);
-      case "tunnel":
-        return await openTunnel(ctx.config, ctx.stats, r.host, r.port, now);
+    if (r.kind === "reject") {
+      ctx.stats.count(`refused.${r.status}`);
+      return withClose(errorResponse(r.status, r.reason, now), req);
     }
-    if (r.kind === "forward" && loopsBack(r, ctx.self)) {
+    const loop = loopReason(req, r, ctx.self);
+    if (loop) {
       ctx.stats.count("refused.loop");
-      return withClose(
-        errorResponse(508, "request would loop back to this proxy", now),
-        req,
-      );
+      return withClose(errorResponse(508, loop, now), req); // RFC 5842 §7.2
+    }
+    if (r.kind === "tunnel") {
+      return await openTunnel(ctx.config, ctx.stats, r.host, r.port, now);
     }
     if (answersItself(req.head)) return selfAnswer(req, now);
     if (ctx.cache) return await serveWithCache(ctx, ctx.cache, req, r);
@@ -47,7 +46,31 @@ export function proxyHandler(ctx: ProxyContext): Handler {
   };
 }
 
-/** TRACE or OPTIONS with Max-Forwards: 0, answered here (RFC 9110 §7.6.2). */
+/**
+ * Why the request would loop back to this proxy (its route names one of
+ * our addresses, or its Via names us), or undefined.
+ */
+function loopReason(
+  req: IncomingRequest,
+  r: Exclude<Route, { kind: "reject" }>,
+  self: Deno.NetAddr,
+): string | undefined {
+  if (viaNamesSelf(req.head.headers)) {
+    return "request already came through this proxy (Via)";
+  }
+  if (loopsBack(r.host, r.port, self)) {
+    return r.kind === "reverse"
+      ? "the upstream is this proxy itself"
+      : "request would loop back to this proxy";
+  }
+  return undefined;
+}
+
+/**
+ * TRACE or OPTIONS with Max-Forwards: 0, answered here (RFC 9110 §7.6.2).
+ * TRACE echoes the request head without the fields likely to carry
+ * credentials (RFC 9110 §9.3.8).
+ */
 function selfAnswer(req: IncomingRequest, now: number): OutgoingResponse {
   const headers = new FieldList([["Date", formatHttpDate(now)], [
     "Via",
@@ -58,25 +81,14 @@ function selfAnswer(req: IncomingRequest, now: number): OutgoingResponse {
     return { status: 200, headers, body: null };
   }
   headers.append("Content-Type", "message/http"); // RFC 9110 §9.3.8: TRACE echoes the request
+  const echoed = req.head.headers.clone();
+  echoed.deleteWhere(isSensitive); // RFC 9110 §9.3.8: exclude sensitive fields
   return {
     status: 200,
     headers,
-    body: latin1Bytes(serializeRequestHead(req.head)),
+    body: latin1Bytes(serializeRequestHead({ ...req.head, headers: echoed })),
   };
 }
-
-/**
- * True when a forward request names this proxy itself: its port, and its
- * bound address or a loopback name (any local name when bound to all).
- */
-function loopsBack(r: HttpRoute, self: Deno.NetAddr): boolean {
-  if (r.port !== self.port) return false;
-  const host = r.host.toLowerCase();
-  return host === self.hostname || LOOPBACK_NAMES.has(host) ||
-    host.startsWith("127.");
-}
-
-const LOOPBACK_NAMES = new Set(["localhost", "::1", "0.0.0.0", "::"]);
 
 function withClose(
   res: OutgoingResponse,

@@ -15,8 +15,14 @@ import { FieldList, stripHopByHop } from "../http/headers.ts";
 import type { HttpVersion, RequestHead } from "../http/types.ts";
 import type { Route } from "./target.ts";
 
-/** This proxy's name in Via (RFC 9110 §7.6.3). */
-export const VIA_NAME = "cachelab";
+/**
+ * This proxy's name in Via (RFC 9110 §7.6.3: a pseudonym as received-by),
+ * `cachelab-` and 8 random hex digits, new for each process: unique, so a
+ * request that already went through this proxy is recognised by its Via
+ * (loops.ts) while other cachelab instances in a chain are not mistaken
+ * for it. Two proxies started in one process share it.
+ */
+export const VIA_NAME = `cachelab-${crypto.randomUUID().slice(0, 8)}`;
 
 /** The request to send upstream for a client's request. */
 export function upstreamRequest(

@@ -9,8 +9,18 @@
 import { cacheStatus, type CacheStatusParams } from "../cache/policy.ts";
 import type { OutgoingResponse } from "../http/types.ts";
 
-/** What the access log says the cache did. */
-export type CacheResult = "HIT" | "MISS" | "REVALIDATED" | "STALE" | "BYPASS";
+/**
+ * What the access log says the cache did. MISS-NOT-STORED: a storable
+ * response whose fill began and was abandoned (body cut short, client
+ * gone, over --max-object-size, write failed).
+ */
+export type CacheResult =
+  | "HIT"
+  | "MISS"
+  | "MISS-NOT-STORED"
+  | "REVALIDATED"
+  | "STALE"
+  | "BYPASS";
 
 /** Adds Cache-Status and the log suffix to a response. */
 export function withStatus(
@@ -20,8 +30,20 @@ export function withStatus(
   upstreamMs?: number,
 ): OutgoingResponse {
   res.headers.set("Cache-Status", cacheStatus(status));
+  logResult(res, result, upstreamMs);
+  return res;
+}
+
+/**
+ * Sets the words the access-log line ends with (upstream time, cache
+ * result); may be called until the response's body has been written.
+ */
+export function logResult(
+  res: OutgoingResponse,
+  result: CacheResult,
+  upstreamMs?: number,
+): void {
   res.logSuffix = `${
     upstreamMs === undefined ? "-" : `${upstreamMs}ms`
   } ${result}`;
-  return res;
 }

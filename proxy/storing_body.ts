@@ -4,12 +4,15 @@
  * The entry is committed only when the whole body arrived intact and
  * within the size limit; a broken upstream, a client that went away or an
  * oversize body abort it, and the client still gets the truth (the
- * framing error propagates and its connection is closed).
+ * framing error propagates and its connection is closed). Also reading a
+ * small body whole before its head goes out (`readAhead`), so whether it
+ * was stored is known in time for Cache-Status.
  *
  * Must not decide whether to store (cache/policy.ts) nor write to
  * sockets.
  */
 
+import { concatBytes } from "../http/bytes.ts";
 import type { FieldList } from "../http/headers.ts";
 import type { BodyReader } from "../http/types.ts";
 import type { EntryWriter } from "../cache/store.ts";
@@ -95,5 +98,52 @@ export class StoringBody implements BodyReader {
     if (this.#finished) return;
     this.#finished = true;
     this.#onDone(outcome);
+  }
+}
+
+/**
+ * Reads a body whole before its response head goes out: its bytes, or,
+ * when it fails part-way, a body that yields what arrived and then throws
+ * the same error, so the client sees the same cut it would have seen
+ * while streaming.
+ */
+export async function readAhead(
+  body: BodyReader,
+): Promise<Uint8Array | BodyReader> {
+  const parts: Uint8Array[] = [];
+  try {
+    for (let c = await body.read(); c !== null; c = await body.read()) {
+      parts.push(c);
+    }
+  } catch (error) {
+    return new ReplayBody(parts, error, body.length);
+  }
+  return concatBytes(parts);
+}
+
+/** What arrived of a body, then the error that cut it. */
+class ReplayBody implements BodyReader {
+  readonly length: number | undefined;
+  #parts: Uint8Array[];
+  #error: unknown;
+
+  constructor(parts: Uint8Array[], error: unknown, length: number | undefined) {
+    this.#parts = parts;
+    this.#error = error;
+    this.length = length;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    const next = this.#parts.shift();
+    return next ? Promise.resolve(next) : Promise.reject(this.#error);
+  }
+
+  trailers(): undefined {
+    return undefined;
+  }
+
+  cancel(): Promise<void> {
+    this.#parts = [];
+    return Promise.resolve();
   }
 }

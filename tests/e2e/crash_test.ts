@@ -43,7 +43,7 @@ Deno.test("cachelab proxy serves no torn entry after it was killed with SIGKILL 
   assert.equal(miss.status, 200);
   assert.equal(
     miss.headers.get("cache-status"),
-    "cachelab; fwd=uri-miss; fwd-status=200; stored",
+    "cachelab; fwd=uri-miss; fwd-status=200; detail=storing",
   );
   assert.equal((await Deno.stat(miss.bodyPath)).size, SIZE);
   assert.equal(await sha256(miss.bodyPath), expected);
@@ -84,7 +84,7 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   });
   assert.equal(
     stored.headers.get("cache-status"),
-    "cachelab; fwd=uri-miss; fwd-status=200; stored",
+    "cachelab; fwd=uri-miss; fwd-status=200; detail=storing",
   );
   await proxyA.waitForAccessLines(1);
 
@@ -115,7 +115,7 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   assert.equal(replaced.status, 200);
   assert.equal(
     replaced.headers.get("cache-status"),
-    "cachelab; fwd=stale; fwd-status=200; stored",
+    "cachelab; fwd=stale; fwd-status=200; detail=storing",
   );
   assert.equal(await sha256(replaced.bodyPath), await sha256(newer));
   await proxyB.waitForAccessLines(1);

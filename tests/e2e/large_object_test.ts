@@ -22,7 +22,7 @@ Deno.test("cachelab proxy serves a 32 MiB hit byte-exact and answers ranges of i
   assert.equal(miss.status, 200);
   assert.equal(
     miss.headers.get("cache-status"),
-    "cachelab; fwd=uri-miss; fwd-status=200; stored",
+    "cachelab; fwd=uri-miss; fwd-status=200; detail=storing",
   );
   assert.equal(await sha256(miss.bodyPath), expected);
   await proxy.waitForAccessLines(1);

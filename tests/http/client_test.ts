@@ -1,8 +1,13 @@
 import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
-import { readResponse, writeRequest } from "../../http/client.ts";
+import {
+  checkRequestSize,
+  readResponse,
+  writeRequest,
+} from "../../http/client.ts";
 import { isHttpError } from "../../http/errors.ts";
 import { type Field, FieldList } from "../../http/headers.ts";
+import type { HeadLimits } from "../../http/head.ts";
 import { BufferedReader } from "../../http/reader.ts";
 import type { RequestHead, ResponseHead } from "../../http/types.ts";
 import { FakeBody, RecordingSink, ScriptedSource } from "../helpers/byte_io.ts";
@@ -207,4 +212,23 @@ Deno.test("readResponse() returns null when a kept-alive connection was closed b
     origin.peers[0]!.receivedText,
     "GET /up HTTP/1.1\r\nHost: a\r\n\r\n",
   );
+});
+
+Deno.test("checkRequestSize() refuses a head over the limits, counting the framing field writeRequest may add", () => {
+  const limits: HeadLimits = { maxLine: 40, maxHead: 200, maxFields: 4 };
+  const fits = (fields: Field[], target = "/up") => {
+    try {
+      checkRequestSize({ ...post(fields), target }, limits);
+      return "fits";
+    } catch (e) {
+      assert.equal(isHttpError(e, "head-too-large"), true);
+      return "431";
+    }
+  };
+  assert.equal(fits([["A", "1"], ["B", "2"]]), "fits"); // 3 fields + framing = 4
+  assert.equal(fits([["A", "1"], ["B", "2"], ["C", "3"]]), "431"); // 4 + framing = 5
+  assert.equal(fits([], `/${"x".repeat(40)}`), "431"); // request line over 40
+  // "POST /up HTTP/1.1\r\n" (19) + "Host: a\r\n" (9) + "\r\n" (2) + framing (34) = 64 bytes
+  assert.equal(fits([["V", "x".repeat(200 - 64 - 5)]]), "fits"); // "V: " + CRLF = 5
+  assert.equal(fits([["V", "x".repeat(200 - 64 - 4)]]), "431");
 });

@@ -143,9 +143,28 @@ Deno.test("lastChunk() is 0 CRLF CRLF, with trailer fields between when given (R
   assert.equal(text(lastChunk()), "0\r\n\r\n");
   assert.equal(text(lastChunk(new FieldList())), "0\r\n\r\n");
   assert.equal(
-    text(lastChunk(new FieldList([["Expires", "0"]]))),
-    "0\r\nExpires: 0\r\n\r\n",
+    text(lastChunk(new FieldList([["X-Sum", "0"]]))),
+    "0\r\nX-Sum: 0\r\n\r\n",
   );
+});
+
+Deno.test("lastChunk() leaves out fields that may not be trailers (RFC 9110 §6.5.1)", () => {
+  const trailers = new FieldList([
+    ["Content-Length", "5"],
+    ["X-Sum", "1"],
+    ["Transfer-Encoding", "chunked"],
+    ["HOST", "evil.example"],
+    ["Authorization", "Basic eA=="],
+    ["Cache-Control", "max-age=9"],
+    ["Content-Type", "text/html"],
+    ["Trailer", "X-Sum"],
+    ["Server-Timing", "db;dur=5"],
+  ]);
+  assert.equal(
+    text(lastChunk(trailers)),
+    "0\r\nX-Sum: 1\r\nServer-Timing: db;dur=5\r\n\r\n",
+  );
+  assert.equal(trailers.size, 9); // the caller's list is left as it was
 });
 
 Deno.test("writeMessage() cancels a streamed body when the head cannot be written", async () => {

@@ -5,6 +5,7 @@ import {
   answersItself,
   downstreamFields,
   upstreamRequest,
+  VIA_NAME,
 } from "../../proxy/messages.ts";
 
 const reverse = {
@@ -46,7 +47,7 @@ Deno.test("upstreamRequest() removes hop-by-hop fields, including those named in
   assertEquals(head.headers.toArray(), [
     ["Host", "proxy.test"],
     ["Accept", "*/*"],
-    ["Via", "1.1 cachelab"],
+    ["Via", `1.1 ${VIA_NAME}`],
     ["X-Forwarded-For", "10.0.0.1"],
   ]);
   assertEquals([head.method, head.target, head.version], [
@@ -67,7 +68,7 @@ Deno.test("upstreamRequest() appends to Via and X-Forwarded-For, keeping order a
   );
   assertEquals(head.headers.toArray(), [
     ["host", "proxy.test"],
-    ["via", "1.0 first, 1.0 cachelab"],
+    ["via", `1.0 first, 1.0 ${VIA_NAME}`],
     ["x-forwarded-for", "1.2.3.4, 10.0.0.1"],
   ]);
 });
@@ -157,7 +158,7 @@ Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only 
   );
   assertEquals(fields.toArray(), [
     ["Content-Type", "text/plain"],
-    ["Via", "1.1 cachelab"],
+    ["Via", `1.1 ${VIA_NAME}`],
     ["Date", "Wed, 25 Nov 2026 07:00:00 GMT"],
   ]);
   const dated = downstreamFields(
@@ -165,5 +166,5 @@ Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only 
     "HTTP/1.0",
     now,
   );
-  assertEquals(dated.toArray(), [["Date", "x"], ["Via", "1.0 cachelab"]]);
+  assertEquals(dated.toArray(), [["Date", "x"], ["Via", `1.0 ${VIA_NAME}`]]);
 });
