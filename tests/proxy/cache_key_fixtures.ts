@@ -8,6 +8,7 @@
 
 import { exchange } from "../helpers/raw_peer.ts";
 import type { WireMessage, WireResponse } from "../helpers/wire_text.ts";
+import { VIA_NAME } from "../../proxy/messages.ts";
 
 /** A fresh response whose body says which target and Host it answered. */
 export function echo(request: WireMessage): string {
@@ -37,7 +38,7 @@ export function get(target: string, host: string | null, extra = ""): string {
 
 /** What the proxy sends upstream for a plain GET from 127.0.0.1. */
 export function forwarded(target: string, host: string, via = "1.1"): string {
-  return `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nVia: ${via} cachelab\r\n` +
+  return `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nVia: ${via} ${VIA_NAME}\r\n` +
     `X-Forwarded-For: 127.0.0.1\r\n\r\n`;
 }
 

@@ -94,7 +94,7 @@ Deno.test("upstreamRequest() keeps Host in place when Connection names it (RFC 9
   assertEquals(head.headers.toArray(), [
     ["host", "A.test"],
     ["Accept", "*/*"],
-    ["Via", "1.1 cachelab"],
+    ["Via", `1.1 ${VIA_NAME}`],
     ["X-Forwarded-For", "10.0.0.1"],
   ]);
 });
@@ -110,7 +110,7 @@ Deno.test("upstreamRequest() gives a request without Host the route's authority 
     assertEquals(head.headers.toArray(), [
       ["Host", "127.0.0.1:20000"],
       ["Accept", "*/*"],
-      ["Via", "1.0 cachelab"],
+      ["Via", `1.0 ${VIA_NAME}`],
       ["X-Forwarded-For", "10.0.0.1"],
     ], kind);
   }
