@@ -10,7 +10,6 @@
  */
 
 import { type WireBody, wireBody } from "./body.ts";
-import { formatHttpDate } from "./dates.ts";
 import { HttpError, requestErrorStatus } from "./errors.ts";
 import { requestFraming } from "./framing.ts";
 import { FieldList } from "./headers.ts";
@@ -36,6 +35,12 @@ import {
   wantsClose,
 } from "./response_framing.ts";
 import { ConnectionState, TimedConn, type Timeouts } from "./timed_conn.ts";
+import { isConnectionGone, writeError } from "./error_response.ts";
+import {
+  DEFAULT_LINGER,
+  lingeringClose,
+  type LingerLimits,
+} from "./lingering_close.ts";
 import { latin1Bytes } from "./bytes.ts";
 import type { AccessLogEntry } from "./access_log.ts";
 
@@ -55,7 +60,15 @@ export interface ConnectionContext extends Timeouts {
   count(event: string): void;
   /** Reports an internal error (a handler bug); the connection answers 500. */
   reportError(error: unknown): void;
+  /** Bounds of the staged close after a response (DEFAULT_LINGER when absent). */
+  linger?: LingerLimits;
 }
+
+/**
+ * How a connection ends: closed at once, closed in stages after a
+ * response (RFC 9112 §9.6), or already gone or handed over.
+ */
+type Ending = "close" | "linger";
 
 /** Serves requests on `conn` until it closes; never throws. */
 export async function serveConnection(
@@ -67,11 +80,12 @@ export async function serveConnection(
   const io = new TimedConn(conn, state, ctx);
   const reader = new BufferedReader(io);
   let first = true;
+  let ending: Ending = "close";
   try {
     for (;;) {
       io.waitingForHead = true;
       state.inHead = reader.buffered > 0;
-      state.idle = !state.inHead;
+      state.setIdle(!state.inHead);
       const wait = first ? ctx.headTimeoutMs : ctx.idleTimeoutMs;
       state.deadline = Date.now() + (state.inHead ? ctx.headTimeoutMs : wait);
       if (ctx.stopping() && !state.inHead) return;
@@ -82,17 +96,19 @@ export async function serveConnection(
         if (text === null) return;
         head = parseRequestHead(text, ctx.limits);
       } catch (e) {
-        if (state.timedOut) return;
-        if (e instanceof HttpError) {
-          await answerBadRequest(io, e, remoteAddr, ctx);
-        }
+        // Anything but an HttpError: closed under us (idle timeout,
+        // admission, shutdown) or reset by the peer.
+        if (!(e instanceof HttpError)) return;
+        if (await answerBadRequest(io, e, remoteAddr, ctx)) ending = "linger";
         return;
       } finally {
         io.waitingForHead = false;
-        state.idle = state.inHead = false;
+        state.inHead = false;
+        state.setIdle(false);
         state.deadline = Number.POSITIVE_INFINITY;
       }
-      const keepGoing = await serveRequest(
+      state.requests++;
+      const next = await serveRequest(
         conn,
         io,
         reader,
@@ -100,20 +116,44 @@ export async function serveConnection(
         remoteAddr,
         ctx,
       );
-      if (!keepGoing) return;
+      if (next !== "next") {
+        ending = next;
+        return;
+      }
     }
   } catch (e) {
     if (!state.timedOut && !isConnectionGone(e)) ctx.reportError(e);
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // already closed (timeout, shutdown, or an upgrade handler)
-    }
+    await end(conn, state, ending, ctx);
   }
 }
 
-/** Serves one request; returns whether the connection may carry another. */
+/** Closes `conn`, in stages when a response was just sent. */
+async function end(
+  conn: Deno.Conn,
+  state: ConnectionState,
+  ending: Ending,
+  ctx: ConnectionContext,
+): Promise<void> {
+  if (ending === "linger") {
+    state.setLingering(true);
+    const how = await lingeringClose(conn, ctx.linger ?? DEFAULT_LINGER);
+    state.lingerExpired = how === "timeout";
+    ctx.count(`linger:${how}`);
+    state.setLingering(false);
+    return;
+  }
+  try {
+    conn.close();
+  } catch {
+    // already closed (timeout, shutdown, admission, or an upgrade handler)
+  }
+}
+
+/**
+ * Serves one request; returns "next" when the connection may carry
+ * another, else how it ends.
+ */
 async function serveRequest(
   conn: Deno.Conn,
   io: TimedConn,
@@ -121,7 +161,7 @@ async function serveRequest(
   head: RequestHead,
   remoteAddr: string,
   ctx: ConnectionContext,
-): Promise<boolean> {
+): Promise<Ending | "next"> {
   const receivedAt = Date.now();
   const requestLine = `${head.method} ${head.target} ${head.version}`;
   ctx.count("request");
@@ -130,8 +170,15 @@ async function serveRequest(
     body = wireBody(reader, requestFraming(head));
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
-    await answerBadRequest(io, e, remoteAddr, ctx, requestLine, receivedAt);
-    return false;
+    const sent = await answerBadRequest(
+      io,
+      e,
+      remoteAddr,
+      ctx,
+      requestLine,
+      receivedAt,
+    );
+    return sent ? "linger" : "close";
   }
   const expectsContinue = head.version === "HTTP/1.1" &&
     (head.headers.get("expect") ?? "").toLowerCase() === "100-continue";
@@ -166,19 +213,29 @@ async function serveRequest(
     res = await ctx.handler(req);
   } catch (e) {
     if (e instanceof HttpError) {
-      await answerBadRequest(io, e, remoteAddr, ctx, requestLine, receivedAt);
-    } else {
-      if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
-      await writeError(io, 500, "internal error").catch(() => {});
-      ctx.log({
+      const sent = await answerBadRequest(
+        io,
+        e,
         remoteAddr,
-        time: receivedAt,
+        ctx,
         requestLine,
-        status: 500,
-        bytes: 0,
-      });
+        receivedAt,
+      );
+      return sent ? "linger" : "close";
     }
-    return false;
+    if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
+    const sent = await writeError(io, 500, "internal error").then(
+      () => true,
+      () => false,
+    );
+    ctx.log({
+      remoteAddr,
+      time: receivedAt,
+      requestLine,
+      status: 500,
+      bytes: 0,
+    });
+    return sent ? "linger" : "close";
   }
 
   const clientWantsClose = wantsClose(head);
@@ -214,7 +271,7 @@ async function serveRequest(
         suffix: res.logSuffix,
       });
       await res.upgrade(conn, reader.takeBuffered());
-      return false;
+      return "close"; // the upgrade owned the connection
     }
     const outBody = noBody ? null : res.body ?? new Uint8Array(0);
     writtenBefore = io.written;
@@ -247,10 +304,12 @@ async function serveRequest(
       });
     }
   }
-  if (failed || close) return false;
-  return await finishRequestBody(body);
+  if (failed) return "close"; // the client sees the body end short
+  if (close) return "linger"; // RFC 9112 §9.6: the client may still be sending
+  return await finishRequestBody(body) ? "next" : "linger";
 }
 
+/** Answers a request the server refuses; returns whether the answer went out. */
 async function answerBadRequest(
   io: TimedConn,
   error: HttpError,
@@ -258,44 +317,17 @@ async function answerBadRequest(
   ctx: ConnectionContext,
   requestLine = "-",
   time = Date.now(),
-): Promise<void> {
+): Promise<boolean> {
   if (error.kind === "truncated") {
     ctx.count("error:truncated");
-    return; // nobody left to answer
+    return false; // nobody left to answer
   }
   const status = requestErrorStatus(error.kind);
   ctx.count(`error:${status}`);
-  await writeError(io, status, error.message).catch(() => {});
+  const sent = await writeError(io, status, error.message).then(
+    () => true,
+    () => false,
+  );
   ctx.log({ remoteAddr, time, requestLine, status, bytes: 0 });
-}
-
-/** Writes a short text error response that closes the connection. */
-export async function writeError(
-  io: { write(p: Uint8Array): Promise<number> },
-  status: number,
-  reason: string,
-): Promise<void> {
-  const body = `${status} ${reasonPhrase(status)}: ${reason}\n`;
-  const headers = new FieldList([
-    ["Date", formatHttpDate(Date.now())],
-    ["Content-Type", "text/plain; charset=utf-8"],
-    ["Content-Length", String(body.length)],
-    ["Connection", "close"],
-  ]);
-  const head = serializeResponseHead({
-    version: "HTTP/1.1",
-    status,
-    reason: reasonPhrase(status),
-    headers,
-  });
-  await writeAll(io, latin1Bytes(head + body));
-}
-
-function isConnectionGone(e: unknown): boolean {
-  return e instanceof Deno.errors.BadResource ||
-    e instanceof Deno.errors.ConnectionReset ||
-    e instanceof Deno.errors.BrokenPipe ||
-    e instanceof Deno.errors.Interrupted ||
-    e instanceof Deno.errors.NotConnected ||
-    e instanceof Deno.errors.ConnectionAborted;
+  return sent;
 }
