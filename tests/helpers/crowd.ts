@@ -25,7 +25,7 @@ export class Crowd implements Disposable {
     addr: { port: number },
     n: number,
     request: (i: number) => string,
-    batch = 50,
+    batch = 100,
   ): Promise<void> {
     for (let start = 0; start < n; start += batch) {
       const count = Math.min(batch, n - start);
