@@ -10,7 +10,7 @@
  */
 
 import { type WireBody, wireBody } from "./body.ts";
-import { HttpError, requestErrorStatus } from "./errors.ts";
+import { HttpError } from "./errors.ts";
 import { requestFraming } from "./framing.ts";
 import { FieldList } from "./headers.ts";
 import {
@@ -35,7 +35,11 @@ import {
   wantsClose,
 } from "./response_framing.ts";
 import { ConnectionState, TimedConn, type Timeouts } from "./timed_conn.ts";
-import { isConnectionGone, writeError } from "./error_response.ts";
+import {
+  answerBadRequest,
+  isConnectionGone,
+  writeError,
+} from "./error_response.ts";
 import {
   DEFAULT_LINGER,
   lingeringClose,
@@ -99,7 +103,8 @@ export async function serveConnection(
         // Anything but an HttpError: closed under us (idle timeout,
         // admission, shutdown) or reset by the peer.
         if (!(e instanceof HttpError)) return;
-        if (await answerBadRequest(io, e, remoteAddr, ctx)) ending = "linger";
+        const sent = await answerBadRequest(io, e, ctx, { remoteAddr });
+        if (sent) ending = "linger";
         return;
       } finally {
         io.waitingForHead = false;
@@ -164,20 +169,14 @@ async function serveRequest(
 ): Promise<Ending | "next"> {
   const receivedAt = Date.now();
   const requestLine = `${head.method} ${head.target} ${head.version}`;
+  const facts = { remoteAddr, requestLine, time: receivedAt };
   ctx.count("request");
   let body: WireBody;
   try {
     body = wireBody(reader, requestFraming(head));
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
-    const sent = await answerBadRequest(
-      io,
-      e,
-      remoteAddr,
-      ctx,
-      requestLine,
-      receivedAt,
-    );
+    const sent = await answerBadRequest(io, e, ctx, facts);
     return sent ? "linger" : "close";
   }
   const expectsContinue = head.version === "HTTP/1.1" &&
@@ -213,14 +212,7 @@ async function serveRequest(
     res = await ctx.handler(req);
   } catch (e) {
     if (e instanceof HttpError) {
-      const sent = await answerBadRequest(
-        io,
-        e,
-        remoteAddr,
-        ctx,
-        requestLine,
-        receivedAt,
-      );
+      const sent = await answerBadRequest(io, e, ctx, facts);
       return sent ? "linger" : "close";
     }
     if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
@@ -307,27 +299,4 @@ async function serveRequest(
   if (failed) return "close"; // the client sees the body end short
   if (close) return "linger"; // RFC 9112 §9.6: the client may still be sending
   return await finishRequestBody(body) ? "next" : "linger";
-}
-
-/** Answers a request the server refuses; returns whether the answer went out. */
-async function answerBadRequest(
-  io: TimedConn,
-  error: HttpError,
-  remoteAddr: string,
-  ctx: ConnectionContext,
-  requestLine = "-",
-  time = Date.now(),
-): Promise<boolean> {
-  if (error.kind === "truncated") {
-    ctx.count("error:truncated");
-    return false; // nobody left to answer
-  }
-  const status = requestErrorStatus(error.kind);
-  ctx.count(`error:${status}`);
-  const sent = await writeError(io, status, error.message).then(
-    () => true,
-    () => false,
-  );
-  ctx.log({ remoteAddr, time, requestLine, status, bytes: 0 });
-  return sent;
 }
