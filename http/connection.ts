@@ -99,6 +99,7 @@ export async function serveConnection(
         const text = await reader.readHead(ctx.limits, "uri-too-long");
         if (text === null) return;
         head = parseRequestHead(text, ctx.limits);
+        state.headArrived();
       } catch (e) {
         // Anything but an HttpError: closed under us (idle timeout,
         // admission, shutdown) or reset by the peer.

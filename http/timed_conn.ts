@@ -60,6 +60,16 @@ export class ConnectionState {
     this.#wake?.(EXPIRED);
   }
 
+  /**
+   * A whole head arrived: a head expiry that raced it is void, and the
+   * connection is watched by the sweeper again.
+   */
+  headArrived(): void {
+    if (!this.#expired) return;
+    this.#expired = false;
+    this.timedOut = false;
+  }
+
   /** True once expireHead() was called. */
   get headExpired(): boolean {
     return this.#expired;
