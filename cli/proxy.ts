@@ -111,7 +111,8 @@ export const PROXY_COMMAND: CommandSpec = {
     {
       name: "max-connections",
       value: "N",
-      help: "Client connections served at once; more wait.",
+      help:
+        "Client connections served at once; at the limit the longest-idle keep-alive one is closed to admit a new one, else the new one waits.",
       default: String(PROXY_DEFAULTS.maxConnections),
     },
     ...CACHE_FLAGS,

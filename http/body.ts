@@ -1,7 +1,9 @@
 /**
  * Owns reading message bodies off a connection by their framing: exact
- * length, chunked (extensions tolerated, trailers kept), until close; and
- * simple in-memory bodies. A body cut short throws HttpError("truncated").
+ * length, chunked (extensions tolerated, trailers kept), until close (a
+ * clean close ends it: complete, RFC 9112 §8; a reset is an error), with
+ * transfer codings beneath decoded; and simple in-memory bodies. A body
+ * cut short throws HttpError("truncated").
  *
  * Must not decide framing (framing.ts) nor write anything.
  */
@@ -12,20 +14,21 @@ import type { Framing } from "./framing.ts";
 import { FieldList } from "./headers.ts";
 import { DEFAULT_HEAD_LIMITS, parseFields } from "./head.ts";
 import type { BufferedReader } from "./reader.ts";
-import type { BodyReader } from "./types.ts";
+import type { BodyReader, WireBody } from "./types.ts";
+import { decodedBody } from "./transfer_coding.ts";
 
 const CHUNK = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 16 * 1024;
 const HEX_SIZE = /^[0-9A-Fa-f]{1,15}$/;
 
-/** A body read from a connection; `complete` says the connection may be reused. */
-export interface WireBody extends BodyReader {
-  /** True once the whole body has been read and nothing is left over. */
-  readonly complete: boolean;
-}
+export type { WireBody };
 
-/** Makes the reader for a body framed as `framing` on `reader`. */
+/**
+ * Makes the reader for a body framed as `framing` on `reader`; transfer
+ * codings beneath the framing are decoded (transfer_coding.ts), and one
+ * that cannot be throws HttpError("framing") here.
+ */
 export function wireBody(reader: BufferedReader, framing: Framing): WireBody {
   switch (framing.kind) {
     case "none":
@@ -33,10 +36,14 @@ export function wireBody(reader: BufferedReader, framing: Framing): WireBody {
     case "length":
       return new LengthBody(reader, framing.length);
     case "chunked":
-      return new ChunkedBody(reader);
+      return decoded(new ChunkedBody(reader), framing.codings);
     case "until-close":
-      return new UntilCloseBody(reader);
+      return decoded(new UntilCloseBody(reader), framing.codings);
   }
+}
+
+function decoded(wire: WireBody, codings: string[] | undefined): WireBody {
+  return codings ? decodedBody(wire, codings) : wire;
 }
 
 class LengthBody implements WireBody {

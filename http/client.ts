@@ -84,8 +84,13 @@ export function checkRequestSize(head: RequestHead, limits: HeadLimits): void {
 
 /** A response being received. */
 export interface IncomingResponse {
+  /** The head as received (Transfer-Encoding included). */
   head: ResponseHead;
   framing: Framing;
+  /**
+   * The content: chunked coding and the transfer codings beneath it
+   * removed (RFC 9112 §6.1); a body until close ends at a clean close.
+   */
   body: WireBody;
 }
 
@@ -99,7 +104,8 @@ export interface ReadResponseOptions {
 /**
  * Reads the final response to a request made with `method`. Returns null
  * when the connection closed before any byte of a response arrived (a
- * stale keep-alive connection). Throws HttpError on a bad response.
+ * stale keep-alive connection). Throws HttpError on a bad response,
+ * including one with a transfer coding that cannot be decoded.
  */
 export async function readResponse(
   reader: BufferedReader,

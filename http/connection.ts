@@ -10,8 +10,7 @@
  */
 
 import { type WireBody, wireBody } from "./body.ts";
-import { formatHttpDate } from "./dates.ts";
-import { HttpError, requestErrorStatus } from "./errors.ts";
+import { HttpError } from "./errors.ts";
 import { requestFraming } from "./framing.ts";
 import { FieldList } from "./headers.ts";
 import {
@@ -36,6 +35,16 @@ import {
   wantsClose,
 } from "./response_framing.ts";
 import { ConnectionState, TimedConn, type Timeouts } from "./timed_conn.ts";
+import {
+  answerBadRequest,
+  isConnectionGone,
+  writeError,
+} from "./error_response.ts";
+import {
+  DEFAULT_LINGER,
+  lingeringClose,
+  type LingerLimits,
+} from "./lingering_close.ts";
 import { latin1Bytes } from "./bytes.ts";
 import type { AccessLogEntry } from "./access_log.ts";
 
@@ -55,7 +64,15 @@ export interface ConnectionContext extends Timeouts {
   count(event: string): void;
   /** Reports an internal error (a handler bug); the connection answers 500. */
   reportError(error: unknown): void;
+  /** Bounds of the staged close after a response (DEFAULT_LINGER when absent). */
+  linger?: LingerLimits;
 }
+
+/**
+ * How a connection ends: closed at once, closed in stages after a
+ * response (RFC 9112 §9.6), or already gone or handed over.
+ */
+type Ending = "close" | "linger";
 
 /** Serves requests on `conn` until it closes; never throws. */
 export async function serveConnection(
@@ -67,11 +84,12 @@ export async function serveConnection(
   const io = new TimedConn(conn, state, ctx);
   const reader = new BufferedReader(io);
   let first = true;
+  let ending: Ending = "close";
   try {
     for (;;) {
       io.waitingForHead = true;
       state.inHead = reader.buffered > 0;
-      state.idle = !state.inHead;
+      state.setIdle(!state.inHead);
       const wait = first ? ctx.headTimeoutMs : ctx.idleTimeoutMs;
       state.deadline = Date.now() + (state.inHead ? ctx.headTimeoutMs : wait);
       if (ctx.stopping() && !state.inHead) return;
@@ -81,18 +99,22 @@ export async function serveConnection(
         const text = await reader.readHead(ctx.limits, "uri-too-long");
         if (text === null) return;
         head = parseRequestHead(text, ctx.limits);
+        state.headArrived();
       } catch (e) {
-        if (state.timedOut) return;
-        if (e instanceof HttpError) {
-          await answerBadRequest(io, e, remoteAddr, ctx);
-        }
+        // Anything but an HttpError: closed under us (idle timeout,
+        // admission, shutdown) or reset by the peer.
+        if (!(e instanceof HttpError)) return;
+        const sent = await answerBadRequest(io, e, ctx, { remoteAddr });
+        if (sent) ending = "linger";
         return;
       } finally {
         io.waitingForHead = false;
-        state.idle = state.inHead = false;
+        state.inHead = false;
+        state.setIdle(false);
         state.deadline = Number.POSITIVE_INFINITY;
       }
-      const keepGoing = await serveRequest(
+      state.requests++;
+      const next = await serveRequest(
         conn,
         io,
         reader,
@@ -100,20 +122,44 @@ export async function serveConnection(
         remoteAddr,
         ctx,
       );
-      if (!keepGoing) return;
+      if (next !== "next") {
+        ending = next;
+        return;
+      }
     }
   } catch (e) {
     if (!state.timedOut && !isConnectionGone(e)) ctx.reportError(e);
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // already closed (timeout, shutdown, or an upgrade handler)
-    }
+    await end(conn, state, ending, ctx);
   }
 }
 
-/** Serves one request; returns whether the connection may carry another. */
+/** Closes `conn`, in stages when a response was just sent. */
+async function end(
+  conn: Deno.Conn,
+  state: ConnectionState,
+  ending: Ending,
+  ctx: ConnectionContext,
+): Promise<void> {
+  if (ending === "linger") {
+    state.setLingering(true);
+    const how = await lingeringClose(conn, ctx.linger ?? DEFAULT_LINGER);
+    state.lingerExpired = how === "timeout";
+    ctx.count(`linger:${how}`);
+    state.setLingering(false);
+    return;
+  }
+  try {
+    conn.close();
+  } catch {
+    // already closed (timeout, shutdown, admission, or an upgrade handler)
+  }
+}
+
+/**
+ * Serves one request; returns "next" when the connection may carry
+ * another, else how it ends.
+ */
 async function serveRequest(
   conn: Deno.Conn,
   io: TimedConn,
@@ -121,17 +167,18 @@ async function serveRequest(
   head: RequestHead,
   remoteAddr: string,
   ctx: ConnectionContext,
-): Promise<boolean> {
+): Promise<Ending | "next"> {
   const receivedAt = Date.now();
   const requestLine = `${head.method} ${head.target} ${head.version}`;
+  const facts = { remoteAddr, requestLine, time: receivedAt };
   ctx.count("request");
   let body: WireBody;
   try {
     body = wireBody(reader, requestFraming(head));
   } catch (e) {
     if (!(e instanceof HttpError)) throw e;
-    await answerBadRequest(io, e, remoteAddr, ctx, requestLine, receivedAt);
-    return false;
+    const sent = await answerBadRequest(io, e, ctx, facts);
+    return sent ? "linger" : "close";
   }
   const expectsContinue = head.version === "HTTP/1.1" &&
     (head.headers.get("expect") ?? "").toLowerCase() === "100-continue";
@@ -166,19 +213,22 @@ async function serveRequest(
     res = await ctx.handler(req);
   } catch (e) {
     if (e instanceof HttpError) {
-      await answerBadRequest(io, e, remoteAddr, ctx, requestLine, receivedAt);
-    } else {
-      if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
-      await writeError(io, 500, "internal error").catch(() => {});
-      ctx.log({
-        remoteAddr,
-        time: receivedAt,
-        requestLine,
-        status: 500,
-        bytes: 0,
-      });
+      const sent = await answerBadRequest(io, e, ctx, facts);
+      return sent ? "linger" : "close";
     }
-    return false;
+    if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
+    const sent = await writeError(io, 500, "internal error").then(
+      () => true,
+      () => false,
+    );
+    ctx.log({
+      remoteAddr,
+      time: receivedAt,
+      requestLine,
+      status: 500,
+      bytes: 0,
+    });
+    return sent ? "linger" : "close";
   }
 
   const clientWantsClose = wantsClose(head);
@@ -214,7 +264,7 @@ async function serveRequest(
         suffix: res.logSuffix,
       });
       await res.upgrade(conn, reader.takeBuffered());
-      return false;
+      return "close"; // the upgrade owned the connection
     }
     const outBody = noBody ? null : res.body ?? new Uint8Array(0);
     writtenBefore = io.written;
@@ -247,55 +297,7 @@ async function serveRequest(
       });
     }
   }
-  if (failed || close) return false;
-  return await finishRequestBody(body);
-}
-
-async function answerBadRequest(
-  io: TimedConn,
-  error: HttpError,
-  remoteAddr: string,
-  ctx: ConnectionContext,
-  requestLine = "-",
-  time = Date.now(),
-): Promise<void> {
-  if (error.kind === "truncated") {
-    ctx.count("error:truncated");
-    return; // nobody left to answer
-  }
-  const status = requestErrorStatus(error.kind);
-  ctx.count(`error:${status}`);
-  await writeError(io, status, error.message).catch(() => {});
-  ctx.log({ remoteAddr, time, requestLine, status, bytes: 0 });
-}
-
-/** Writes a short text error response that closes the connection. */
-export async function writeError(
-  io: { write(p: Uint8Array): Promise<number> },
-  status: number,
-  reason: string,
-): Promise<void> {
-  const body = `${status} ${reasonPhrase(status)}: ${reason}\n`;
-  const headers = new FieldList([
-    ["Date", formatHttpDate(Date.now())],
-    ["Content-Type", "text/plain; charset=utf-8"],
-    ["Content-Length", String(body.length)],
-    ["Connection", "close"],
-  ]);
-  const head = serializeResponseHead({
-    version: "HTTP/1.1",
-    status,
-    reason: reasonPhrase(status),
-    headers,
-  });
-  await writeAll(io, latin1Bytes(head + body));
-}
-
-function isConnectionGone(e: unknown): boolean {
-  return e instanceof Deno.errors.BadResource ||
-    e instanceof Deno.errors.ConnectionReset ||
-    e instanceof Deno.errors.BrokenPipe ||
-    e instanceof Deno.errors.Interrupted ||
-    e instanceof Deno.errors.NotConnected ||
-    e instanceof Deno.errors.ConnectionAborted;
+  if (failed) return "close"; // the client sees the body end short
+  if (close) return "linger"; // RFC 9112 §9.6: the client may still be sending
+  return await finishRequestBody(body) ? "next" : "linger";
 }

@@ -1,8 +1,9 @@
 /**
  * Owns accepting downstream connections on a listener: the connection
- * limit (excess connections wait in the kernel's backlog), the inactivity
- * sweeper (head and idle timeouts), and graceful shutdown (stop accepting,
- * let in-flight requests finish within a bound, then close the rest).
+ * limit (who gets a slot at it: admission.ts), the inactivity sweeper
+ * (head and idle timeouts; a head timeout is answered 408 by its
+ * connection), and graceful shutdown (stop accepting, let in-flight
+ * requests finish within a bound, then close the rest).
  *
  * Must not parse or write messages: connection.ts serves each connection.
  */
@@ -13,9 +14,10 @@ import {
   ConnectionState,
   type Handler,
   serveConnection,
-  writeError,
 } from "./connection.ts";
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from "./head.ts";
+import { DEFAULT_LINGER, type LingerLimits } from "./lingering_close.ts";
+import { Admission } from "./admission.ts";
 
 export type { Handler } from "./connection.ts";
 
@@ -26,11 +28,19 @@ export interface ServerOptions {
   headTimeoutMs?: number;
   /** Time a connection may sit idle between requests or between two reads/writes. */
   idleTimeoutMs?: number;
-  /** Most connections served at once; more wait until one closes. */
+  /**
+   * Most connections served at once; at the limit the longest-idle
+   * keep-alive connection is closed to admit a new one, else it waits.
+   */
   maxConnections?: number;
+  /** Bounds of the staged close after a response (RFC 9112 §9.6). */
+  linger?: LingerLimits;
   /** Receives each access-log line (without newline). */
   log?: (line: string) => void;
-  /** Counts protocol events ("connection", "request", "error:400", "timeout:head", ...). */
+  /**
+   * Counts protocol events ("connection", "request", "error:400",
+   * "timeout:head", "idle_closed_to_admit", "linger:eof", ...).
+   */
   count?: (event: string) => void;
   /** Receives internal errors (handler bugs); the server keeps running. */
   onError?: (error: unknown) => void;
@@ -64,14 +74,15 @@ export function serveHttp(
   const count = options.count ?? (() => {});
   const open = new Map<Deno.Conn, ConnectionState>();
   const tasks = new Set<Promise<void>>();
+  const admission = new Admission(open, count);
   let stopping = false;
-  let slotFreed: (() => void) | undefined;
 
   const ctx: ConnectionContext = {
     handler,
     limits: options.limits ?? DEFAULT_HEAD_LIMITS,
     headTimeoutMs,
     idleTimeoutMs,
+    linger: options.linger ?? DEFAULT_LINGER,
     stopping: () => stopping,
     log: options.log
       ? (entry: AccessLogEntry) => options.log!(formatAccessLog(entry))
@@ -90,38 +101,28 @@ export function serveHttp(
     for (const [conn, state] of open) {
       if (state.deadline > now || state.timedOut) continue;
       state.timedOut = true;
+      admission.timedOut();
       count(state.inHead ? "timeout:head" : "timeout:idle");
-      if (state.inHead) {
-        writeError(conn, 408, "head too slow").catch(() => {}).finally(() =>
-          closeQuietly(conn)
-        );
-      } else {
-        closeQuietly(conn);
-      }
+      if (state.inHead) state.expireHead(); // the connection answers 408
+      else closeQuietly(conn);
     }
   }, sweepEvery);
 
   const track = (conn: Deno.Conn) => {
     const state = new ConnectionState();
     open.set(conn, state);
+    state.onChange = () => admission.changed(conn, state);
     count("connection");
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true); // no Nagle stall on small responses
     const task = serveConnection(conn, state, ctx).finally(() => {
-      open.delete(conn);
+      admission.left(conn, state);
       tasks.delete(task);
-      slotFreed?.();
     });
     tasks.add(task);
   };
 
   const acceptLoop = (async () => {
     while (!stopping) {
-      if (open.size >= maxConnections) {
-        count("connections:full");
-        await new Promise<void>((resolve) => (slotFreed = resolve));
-        slotFreed = undefined;
-        continue;
-      }
       let conn: Deno.Conn;
       try {
         conn = await listener.accept();
@@ -130,7 +131,10 @@ export function serveHttp(
         count("accept:error");
         continue;
       }
-      if (stopping) {
+      if (
+        stopping ||
+        !await admission.makeRoom(maxConnections, () => stopping)
+      ) {
         closeQuietly(conn);
         break;
       }
@@ -147,7 +151,7 @@ export function serveHttp(
       if (!stopping) {
         stopping = true;
         closeQuietly(listener);
-        slotFreed?.();
+        admission.wake();
       }
       await acceptLoop;
       for (const [conn, state] of open) if (state.idle) closeQuietly(conn);

@@ -45,6 +45,12 @@ export interface BodyReader {
   cancel(): Promise<void>;
 }
 
+/** A body read from a connection; `complete` says the connection may be reused. */
+export interface WireBody extends BodyReader {
+  /** True once the whole body has been read and nothing is left over. */
+  readonly complete: boolean;
+}
+
 /** A request as a server hands it to its handler. */
 export interface IncomingRequest {
   head: RequestHead;

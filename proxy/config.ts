@@ -43,7 +43,7 @@ export interface ProxyConfig {
   headTimeoutMs: number;
   /** Time a connection may sit idle, downstream or pooled upstream (ms). */
   idleTimeoutMs: number;
-  /** Most downstream connections served at once; more wait. */
+  /** Most downstream connections served at once (admission: http/server.ts). */
   maxConnections: number;
   cache?: CacheConfig;
   /** Receives access-log lines; undefined turns logging off. */

@@ -100,6 +100,18 @@ const rejectedRequests: [string, Field[], HttpVersion?][] = [
   ], ["Transfer-Encoding", "chunked"]]],
   ['"identity" (§6.1)', [["Transfer-Encoding", "identity"]]],
   ['"chunked, gzip" (§6.3 rule 4)', [["Transfer-Encoding", "chunked, gzip"]]],
+  ['"gzip" alone (§6.3 rule 4: chunked not final)', [[
+    "Transfer-Encoding",
+    "gzip",
+  ]]],
+  ['"gzip" then a "chunked" field (§6.1: unknown coding)', [
+    ["Transfer-Encoding", "gzip"],
+    ["Transfer-Encoding", "chunked"],
+  ]],
+  ["a coding that is not a token (§6.1)", [[
+    "Transfer-Encoding",
+    "chun ked",
+  ]]],
   ["an empty Transfer-Encoding", [["Transfer-Encoding", ""]]],
   ['"chunked;q=1"', [["Transfer-Encoding", "chunked;q=1"]]],
   ["differing Content-Length values (rule 5)", [["Content-Length", "5, 6"]]],
@@ -202,6 +214,42 @@ const responseCases: [string, number, string, Field[], Framing][] = [
   ["neither header (rule 8)", 200, "GET", [], UNTIL_CLOSE],
   ["neither header to POST (rule 8)", 500, "POST", [], UNTIL_CLOSE],
   ["a 205 without headers (rule 8)", 205, "GET", [], UNTIL_CLOSE],
+  ['"gzip, chunked" (rule 4: chunked final)', 200, "GET", [[
+    "Transfer-Encoding",
+    "gzip, chunked",
+  ]], { kind: "chunked", codings: ["gzip"] }],
+  ['"gzip" and "chunked" fields, in any case (rule 4)', 200, "GET", [
+    ["Transfer-Encoding", "GZip"],
+    ["transfer-encoding", "Chunked"],
+  ], { kind: "chunked", codings: ["gzip"] }],
+  ['"deflate, gzip, chunked" (rule 4)', 200, "GET", [[
+    "Transfer-Encoding",
+    "deflate, gzip, chunked",
+  ]], { kind: "chunked", codings: ["deflate", "gzip"] }],
+  ['"gzip" alone (rule 4: chunked not final)', 200, "GET", [[
+    "Transfer-Encoding",
+    "gzip",
+  ]], { kind: "until-close", codings: ["gzip"] }],
+  ['"gzip;level=9" (rule 4, parameters dropped)', 200, "GET", [[
+    "Transfer-Encoding",
+    "gzip;level=9",
+  ]], { kind: "until-close", codings: ["gzip"] }],
+  ['"chunked, gzip" (rule 4: chunked not final)', 200, "GET", [[
+    "Transfer-Encoding",
+    "chunked, gzip",
+  ]], { kind: "until-close", codings: ["chunked", "gzip"] }],
+  ['"compress" (rule 4: a coding we cannot decode still frames)', 404, "GET", [[
+    "Transfer-Encoding",
+    "compress",
+  ]], { kind: "until-close", codings: ["compress"] }],
+  ["gzip to HEAD (rule 1 before rule 4)", 200, "HEAD", [[
+    "Transfer-Encoding",
+    "gzip",
+  ]], NONE],
+  ["gzip on a 304 (rule 1 before rule 4)", 304, "GET", [[
+    "Transfer-Encoding",
+    "gzip",
+  ]], NONE],
 ];
 for (const [what, status, method, fields, expected] of responseCases) {
   Deno.test(`responseFraming() gives ${expected.kind} for ${what} (RFC 9112 §6.3)`, () => {
@@ -224,13 +272,34 @@ const rejectedResponses: [string, Field[], HttpVersion?][] = [
     "Transfer-Encoding",
     "chunked",
   ], ["Content-Length", "3"]]],
+  ["gzip Transfer-Encoding and Content-Length (§6.1)", [[
+    "Transfer-Encoding",
+    "gzip",
+  ], ["Content-Length", "3"]]],
   [
     "Transfer-Encoding in HTTP/1.0 (§6.1)",
     [["Transfer-Encoding", "chunked"]],
     "HTTP/1.0",
   ],
-  ['"gzip, chunked" (§6.1)', [["Transfer-Encoding", "gzip, chunked"]]],
-  ['"gzip" alone (§6.3 rule 4)', [["Transfer-Encoding", "gzip"]]],
+  [
+    "gzip Transfer-Encoding in HTTP/1.0 (§6.1)",
+    [["Transfer-Encoding", "gzip"]],
+    "HTTP/1.0",
+  ],
+  ['"chunked, chunked" (§6.1: chunked once)', [[
+    "Transfer-Encoding",
+    "chunked, chunked",
+  ]]],
+  ['"chunked, gzip, chunked" (§6.1: chunked once)', [[
+    "Transfer-Encoding",
+    "chunked, gzip, chunked",
+  ]]],
+  ["an empty Transfer-Encoding (§6.1)", [["Transfer-Encoding", " , "]]],
+  ['"chunked;x=1" (§7.1: no parameters)', [[
+    "Transfer-Encoding",
+    "chunked;x=1",
+  ]]],
+  ["a coding that is not a token (§6.1)", [["Transfer-Encoding", "g zip"]]],
   ["differing Content-Length (rule 5)", [["Content-Length", "3"], [
     "Content-Length",
     "4",

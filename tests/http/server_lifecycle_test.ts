@@ -1,6 +1,6 @@
 /**
  * Wire tests of serveHttp()'s connection lifecycle: the slow-head and
- * idle timeouts, the connection limit and graceful shutdown. Closes and
+ * idle timeouts, admission at the connection limit and graceful shutdown. Closes and
  * counters are the oracles; deadlines only bound the waits.
  */
 import assert from "../helpers/assert.ts";
@@ -93,33 +93,88 @@ Deno.test("serveHttp() closes an idle keep-alive connection after the idle timeo
   assert.equal(t.events.get("timeout:head"), 0);
 });
 
-Deno.test("serveHttp() with maxConnections 2 serves a third connection only after one closes", async () => {
-  const served: string[] = [];
-  let maxOpen = 0;
-  await using t = startTestServer((req) => {
-    served.push(req.head.target);
-    maxOpen = Math.max(maxOpen, t.server.openConnections);
-    return Promise.resolve(textResponse(req.head.target));
-  }, { maxConnections: 2 });
+Deno.test("serveHttp() with maxConnections 2 closes the longest-idle keep-alive connection to admit a third", async () => {
+  await using t = startTestServer(echoTarget, { maxConnections: 2 });
   using a = await RawClient.connect(t.addr);
   using b = await RawClient.connect(t.addr);
   await a.write(GET("/a"));
   await a.readResponse();
   await b.write(GET("/b"));
   await b.readResponse();
-  await t.events.waitFor("connections:full");
-  using c = await RawClient.connect(t.addr); // completes in the kernel backlog
+  using c = await RawClient.connect(t.addr);
   await c.write(GET("/c"));
-  await b.write(GET("/b2")); // a full round trip while /c waits
-  await b.readResponse();
-  assert.deepEqual(served, ["/a", "/b", "/b2"]);
-  assert.equal(t.events.get("connection"), 2);
-  a.close();
-  const res = await c.readResponse();
-  assert.equal(res.bodyText, "/c");
-  assert.deepEqual(served, ["/a", "/b", "/b2", "/c"]);
-  assert.equal(t.events.get("connection"), 3);
-  assert.equal(maxOpen, 2);
+  assert.equal((await c.readResponse()).bodyText, "GET /c");
+  const { end } = await a.readUntilClose(); // a was idle longest
+  assert.notEqual(end, "open");
+  await b.write(GET("/b2")); // b was left alone
+  assert.equal((await b.readResponse()).bodyText, "GET /b2");
+  assert.equal(t.events.get("idle_closed_to_admit"), 1);
+  assert.equal(t.events.get("connections:full"), 0);
+  assert.equal(t.events.get("admissions_waited"), 0);
+  assert.equal(t.server.openConnections, 2);
+});
+
+Deno.test("serveHttp() with maxConnections 2 holds a third connection while both are in a request, and admits it when one turns idle", async () => {
+  const release = deferred();
+  const served: string[] = [];
+  await using t = startTestServer(async (req) => {
+    served.push(req.head.target);
+    if (req.head.target !== "/c") await release.promise;
+    return textResponse(req.head.target);
+  }, { maxConnections: 2 });
+  using a = await RawClient.connect(t.addr);
+  using b = await RawClient.connect(t.addr);
+  await a.write(GET("/a"));
+  await b.write(GET("/b"));
+  await t.events.waitFor("request", 2);
+  using c = await RawClient.connect(t.addr);
+  await c.write(GET("/c"));
+  await t.events.waitFor("connections:full");
+  assert.deepEqual(served.toSorted(), ["/a", "/b"]);
+  release.resolve();
+  assert.equal((await c.readResponse()).bodyText, "/c");
+  assert.equal((await a.readResponse()).bodyText, "/a");
+  assert.equal((await b.readResponse()).bodyText, "/b");
+  assert.equal(t.events.get("admissions_waited"), 1);
+  assert.equal(t.events.get("admissions_waited_for_timeout"), 0);
+  assert.equal(t.events.get("idle_closed_to_admit"), 1);
+  assert.equal(t.server.openConnections, 2);
+});
+
+Deno.test("serveHttp() never closes a connection inside a head to admit another: the newcomer waits for the head timeout", async () => {
+  await using t = startTestServer(echoTarget, {
+    maxConnections: 1,
+    headTimeoutMs: 300,
+    idleTimeoutMs: 10_000,
+  });
+  using slow = await RawClient.connect(t.addr);
+  await slow.write("GET /slow HT");
+  using c = await RawClient.connect(t.addr);
+  await c.write(GET("/c"));
+  const timedOut = await slow.readUntilClose();
+  assert.match(timedOut.text, /^HTTP\/1\.1 408 /);
+  // The 408 connection, now lingering, was closed to admit c (or ended).
+  assert.equal((await c.readResponse()).bodyText, "GET /c");
+  assert.equal(t.events.get("idle_closed_to_admit"), 0);
+  assert.equal(t.events.get("admissions_waited"), 1);
+  assert.equal(t.events.get("admissions_waited_for_timeout"), 1);
+});
+
+Deno.test("serveHttp() never closes a fresh connection that sent nothing to admit another: it is bounded by the head timeout", async () => {
+  await using t = startTestServer(echoTarget, {
+    maxConnections: 1,
+    headTimeoutMs: 300,
+    idleTimeoutMs: 10_000,
+  });
+  using quiet = await RawClient.connect(t.addr);
+  await t.events.waitFor("connection");
+  using c = await RawClient.connect(t.addr);
+  await c.write(GET("/c"));
+  assert.equal((await c.readResponse()).bodyText, "GET /c");
+  const { text } = await quiet.readUntilClose();
+  assert.equal(text, "");
+  assert.equal(t.events.get("timeout:idle"), 1);
+  assert.equal(t.events.get("admissions_waited_for_timeout"), 1);
 });
 
 Deno.test("HttpServer.shutdown() lets an in-flight response finish and closes idle connections", async () => {

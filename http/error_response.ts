@@ -1,0 +1,91 @@
+/**
+ * Owns the short text response a server sends when it refuses a request
+ * and closes (400, 408, 414, 431, 500, 505, ...), counted and logged, and
+ * the test for an error that only means the peer went away.
+ *
+ * Must not decide the status (errors.ts maps error kinds) nor close.
+ */
+
+import type { AccessLogEntry } from "./access_log.ts";
+import { latin1Bytes } from "./bytes.ts";
+import { type HttpError, requestErrorStatus } from "./errors.ts";
+import { formatHttpDate } from "./dates.ts";
+import { FieldList } from "./headers.ts";
+import { serializeResponseHead } from "./head.ts";
+import { reasonPhrase } from "./status.ts";
+import { writeAll } from "./writer.ts";
+
+/** Writes a short text error response that closes the connection. */
+export async function writeError(
+  io: { write(p: Uint8Array): Promise<number> },
+  status: number,
+  reason: string,
+): Promise<void> {
+  const body = `${status} ${reasonPhrase(status)}: ${reason}\n`;
+  const headers = new FieldList([
+    ["Date", formatHttpDate(Date.now())],
+    ["Content-Type", "text/plain; charset=utf-8"],
+    ["Content-Length", String(body.length)],
+    ["Connection", "close"],
+  ]);
+  const head = serializeResponseHead({
+    version: "HTTP/1.1",
+    status,
+    reason: reasonPhrase(status),
+    headers,
+  });
+  await writeAll(io, latin1Bytes(head + body));
+}
+
+/** True when `e` says the peer closed or reset the connection (no bug). */
+export function isConnectionGone(e: unknown): boolean {
+  return e instanceof Deno.errors.BadResource ||
+    e instanceof Deno.errors.ConnectionReset ||
+    e instanceof Deno.errors.BrokenPipe ||
+    e instanceof Deno.errors.Interrupted ||
+    e instanceof Deno.errors.NotConnected ||
+    e instanceof Deno.errors.ConnectionAborted;
+}
+
+/** What the log line of a refused request knows. */
+export interface RefusalFacts {
+  remoteAddr: string;
+  /** The request line when it was read, else "-". */
+  requestLine?: string;
+  /** When the request head was read (ms since the epoch); now when absent. */
+  time?: number;
+}
+
+/**
+ * Answers a request the server refuses with the status of `error`
+ * (errors.ts), counted as "error:STATUS" and logged; a truncated request
+ * gets nothing. Returns whether the answer went out.
+ */
+export async function answerBadRequest(
+  io: { write(p: Uint8Array): Promise<number> },
+  error: HttpError,
+  ctx: {
+    count(event: string): void;
+    log(entry: AccessLogEntry): void;
+  },
+  facts: RefusalFacts,
+): Promise<boolean> {
+  if (error.kind === "truncated") {
+    ctx.count("error:truncated");
+    return false; // nobody left to answer
+  }
+  const status = requestErrorStatus(error.kind);
+  ctx.count(`error:${status}`);
+  const sent = await writeError(io, status, error.message).then(
+    () => true,
+    () => false,
+  );
+  ctx.log({
+    remoteAddr: facts.remoteAddr,
+    time: facts.time ?? Date.now(),
+    requestLine: facts.requestLine ?? "-",
+    status,
+    bytes: 0,
+  });
+  return sent;
+}
