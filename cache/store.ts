@@ -69,9 +69,10 @@ export interface EntryWriter {
    * exceeds the store's cap, the commit fails (wrong size, failed switch),
    * the body grows past or commits at another size than `length`, or the
    * store closes; a read waiting for bytes then throws too. Call it any
-   * time: after a successful commit it reads the committed body (and
-   * throws if the store has lost it since: replaced, removed, evicted);
-   * after a failed one, or on a closed store, its reads throw.
+   * time: after a successful commit it reads the committed body (a
+   * store that no longer holds it, replaced, removed or evicted since,
+   * may throw instead); after a failed one, or on a closed store, its
+   * reads throw.
    *
    * `length` is the announced body length in bytes (from Content-Length),
    * reported as the reader's `length`; when omitted it is undefined, or

@@ -144,6 +144,16 @@ export function followContract(test: ContractTest): void {
     });
   }
 
+  test("follow() of an empty body ends once commit() succeeded", async (store) => {
+    const writer = store.begin(draft("http://f.example/empty"));
+    const follower = writer.follow(0);
+    const end = follower.read();
+    assert.equal(await settlesSoon(end), false, "ended before the commit");
+    assert.equal(await writer.commit(0), true);
+    assert.equal(await end, null);
+    assert.equal(await writer.follow().read(), null);
+  });
+
   test(
     "follow() reads throw when the body outgrows the store's cap",
     async (store) => {
