@@ -38,8 +38,7 @@ export interface ReadHost {
 /** Store.openBody of the file store (the store checks it is open). */
 export async function openStoredBody(
   host: ReadHost,
-  meta: EntryMeta,
-  range: ByteRange | undefined,
+  { meta, range }: { meta: EntryMeta; range: ByteRange | undefined },
 ): Promise<BodyReader | undefined> {
   const { start, count } = resolveRange(meta.bodySize, range);
   const held = host.memoryBody(meta);

@@ -180,7 +180,7 @@ export class FileStore implements Store {
     meta: EntryMeta,
     range?: ByteRange,
   ): Promise<BodyReader | undefined> {
-    if (!this.#closed) return openStoredBody(this.#reads, meta, range);
+    if (!this.#closed) return openStoredBody(this.#reads, { meta, range });
     resolveRange(meta.bodySize, range);
     return undefined;
   }
@@ -208,7 +208,7 @@ export class FileStore implements Store {
       );
     }
     const [first, second] = [slotOf(previous), slotOf(meta)].sort();
-    const update = () => updateEntry(this.#updates, meta, previous);
+    const update = () => updateEntry(this.#updates, { previous, meta });
     return await this.#track(this.#locks.run(
       first!,
       first === second ? update : () => this.#locks.run(second!, update),

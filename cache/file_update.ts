@@ -46,23 +46,28 @@ export interface UpdateHost {
   writeFailed(): void;
 }
 
+/** One update: the stored entry and the metadata that replaces it. */
+export interface Update {
+  previous: EntryMeta;
+  meta: EntryMeta;
+}
+
 /**
  * Replaces the stored entry `previous` by `meta` with the same body (see
- * Store.updateMeta); resolves to the meta now stored, or undefined when
+ * Store.rekey); resolves to the meta now stored, or undefined when
  * `previous` is no longer current or a write failed (counted). Must run
  * in the turns of the slots of both `previous` and `meta`.
  */
 export async function updateEntry(
   host: UpdateHost,
-  meta: EntryMeta,
-  previous: EntryMeta,
+  { previous, meta }: Update,
 ): Promise<EntryMeta | undefined> {
   const current = host.index.current(previous);
   if (!current || current.bodyFile !== previous.bodyFile) return undefined; // replaced or removed meanwhile
   const dir = entryDir(host.root, meta.key);
   const variant = variantId(meta.vary);
   if (variant !== variantId(previous.vary)) {
-    return await refile(host, meta, current);
+    return await refile(host, { previous: current, meta });
   }
   const updated: EntryMeta = {
     ...meta,
@@ -80,11 +85,10 @@ export async function updateEntry(
   return updated;
 }
 
-/** Steps 1 to 4 of the module comment. */
+/** Steps 1 to 4 of the module comment; `current` is the stored version. */
 async function refile(
   host: UpdateHost,
-  meta: EntryMeta,
-  current: EntryMeta,
+  { previous: current, meta }: Update,
 ): Promise<EntryMeta | undefined> {
   const dir = entryDir(host.root, meta.key);
   const to = variantId(meta.vary);
@@ -101,7 +105,7 @@ async function refile(
     return undefined;
   }
   if (!host.index.delete(current)) { // 2; else removed or evicted meanwhile
-    await restore(host, dir, next, displaced);
+    await restore(host, { dir, next, displaced });
     return undefined;
   }
   const bytes = host.tier.get(current);
@@ -110,7 +114,7 @@ async function refile(
     await Deno.rename(join(dir, current.bodyFile), join(dir, next.bodyFile)); // 3
   } catch {
     host.writeFailed();
-    await restore(host, dir, next, displaced);
+    await restore(host, { dir, next, displaced });
     host.index.set(current);
     if (bytes) host.tier.put(current, bytes);
     return undefined;
@@ -128,9 +132,11 @@ async function refile(
 /** Undoes step 1: the new variant's metadata file names what the index holds there again. */
 async function restore(
   host: UpdateHost,
-  dir: string,
-  next: EntryMeta,
-  displaced: EntryMeta | undefined,
+  { dir, next, displaced }: {
+    dir: string;
+    next: EntryMeta;
+    displaced: EntryMeta | undefined;
+  },
 ): Promise<void> {
   const variant = variantId(next.vary);
   if (!displaced || !host.index.isCurrent(displaced)) {

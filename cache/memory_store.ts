@@ -10,7 +10,8 @@
 import { concatBytes } from "../http/bytes.ts";
 import type { BodyReader } from "../http/types.ts";
 import { bytesReader, resolveRange } from "./body_reader.ts";
-import { Fill, type Follower } from "./fill.ts";
+import { Fill } from "./fill.ts";
+import type { Follower } from "./follower.ts";
 import { variantId } from "./key.ts";
 import { LruIndex } from "./lru_index.ts";
 import type { EntryMeta } from "./meta.ts";
