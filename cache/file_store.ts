@@ -7,6 +7,9 @@
  * the disk in step; a process killed at any point leaves whole entries and
  * litter that the start-up sweep removes. Use order (touch) is kept in
  * memory only: after a restart it is approximated by metadata file times.
+ * Opening bodies is file_read.ts's; updates after a 304, re-filing under
+ * a new variant included, are file_update.ts's; reading a body while it
+ * is written is fill.ts's.
  *
  * Must not read the clock, open sockets, nor throw cache failures into
  * the caller's response path (they are counted in `stats`).
@@ -14,14 +17,7 @@
 
 import { join } from "node:path";
 import type { BodyReader } from "../http/types.ts";
-import {
-  bytesReader,
-  closeQuietly,
-  FileBody,
-  openExact,
-  readWhole,
-  resolveRange,
-} from "./body_reader.ts";
+import { resolveRange } from "./body_reader.ts";
 import {
   entryDir,
   metaName,
@@ -29,7 +25,9 @@ import {
   removeQuietly,
   writeMetaFile,
 } from "./file_layout.ts";
+import { openStoredBody, type ReadHost } from "./file_read.ts";
 import { type ScanResult, scanStore } from "./file_scan.ts";
+import { updateEntry, type UpdateHost } from "./file_update.ts";
 import { CLOSED_WRITER, FileWriter, type WriterHost } from "./file_writer.ts";
 import { variantId } from "./key.ts";
 import { LruIndex, slotOf } from "./lru_index.ts";
@@ -73,9 +71,12 @@ export class FileStore implements Store {
   readonly #tier: MemoryTier;
   readonly #locks = new SlotLocks();
   readonly #writers = new Set<FileWriter>();
-  readonly #readers = new Set<FileBody>();
+  /** Body readers and followers that may hold files; stopped at close. */
+  readonly #readers = new Set<{ abort(): void }>();
   readonly #pending = new Set<Promise<unknown>>();
   readonly #host: WriterHost;
+  readonly #updates: UpdateHost;
+  readonly #reads: ReadHost;
   #closed = false;
   #evictions = 0;
   #corruptRemoved = 0;
@@ -105,6 +106,26 @@ export class FileStore implements Store {
       evict: () => this.#evict(),
       writeFailed: () => this.#writeErrors++,
       finished: (writer) => this.#writers.delete(writer),
+      followers: {
+        opened: (follower) => this.#readers.add(follower),
+        closed: (follower) => this.#readers.delete(follower),
+      },
+      isClosed: () => this.#closed,
+    };
+    this.#updates = {
+      root,
+      index: this.#index,
+      tier: this.#tier,
+      newWriteId: this.#newWriteId,
+      writeFailed: () => this.#writeErrors++,
+    };
+    this.#reads = {
+      index: this.#index,
+      tier: this.#tier,
+      readers: this.#readers,
+      memoryBody: (meta) => this.memoryBody(meta),
+      bodyPath: (meta) => join(entryDir(root, meta.key), meta.bodyFile),
+      torn: (meta) => this.#torn(meta),
     };
   }
 
@@ -154,38 +175,14 @@ export class FileStore implements Store {
     return bytes;
   }
 
+  // deno-lint-ignore require-await -- async so a bad range rejects, open or closed
   async openBody(
     meta: EntryMeta,
     range?: ByteRange,
   ): Promise<BodyReader | undefined> {
-    const { start, count } = resolveRange(meta.bodySize, range);
-    if (this.#closed) return undefined;
-    const held = this.memoryBody(meta);
-    if (held) return bytesReader(held.subarray(start, start + count));
-    const file = await openExact(this.#bodyPath(meta), meta.bodySize);
-    if (file === "missing" || file === "wrong-size") {
-      await this.#torn(meta);
-      return undefined;
-    }
-    if (file === "failed") return undefined; // e.g. out of file handles: a miss, the entry kept
-    try {
-      if (this.#tier.accepts(meta.bodySize) && this.#index.isCurrent(meta)) {
-        const bytes = await readWhole(file, meta.bodySize);
-        if (!bytes) return this.#torn(meta).then(() => undefined);
-        if (this.#index.isCurrent(meta)) this.#tier.put(meta, bytes);
-        return bytesReader(bytes.subarray(start, start + count));
-      }
-      if (start > 0) await file.seek(start, Deno.SeekMode.Start);
-    } catch {
-      closeQuietly(file);
-      return undefined;
-    }
-    const reader = new FileBody(file, count, {
-      onShort: () => void this.#torn(meta),
-      onClose: (body) => this.#readers.delete(body),
-    });
-    if (count > 0) this.#readers.add(reader);
-    return reader;
+    if (!this.#closed) return openStoredBody(this.#reads, { meta, range });
+    resolveRange(meta.bodySize, range);
+    return undefined;
   }
 
   begin(draft: EntryDraft): EntryWriter {
@@ -197,25 +194,25 @@ export class FileStore implements Store {
   }
 
   async updateMeta(meta: EntryMeta): Promise<void> {
+    await this.rekey(meta, meta);
+  }
+
+  async rekey(
+    previous: EntryMeta,
+    meta: EntryMeta,
+  ): Promise<EntryMeta | undefined> {
     checkDraft(meta);
-    await this.#track(this.#locks.run(slotOf(meta), async () => {
-      const current = this.#index.current(meta);
-      if (current?.bodyFile !== meta.bodyFile) return; // replaced or removed meanwhile
-      const updated: EntryMeta = { ...meta, bodySize: current.bodySize };
-      const dir = entryDir(this.#root, meta.key);
-      try {
-        await writeMetaFile(
-          dir,
-          variantId(meta.vary),
-          this.#newWriteId(),
-          updated,
-        );
-      } catch {
-        this.#writeErrors++;
-        return;
-      }
-      this.#index.set(updated);
-    }));
+    if (meta.key !== previous.key) {
+      throw new TypeError(
+        `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
+      );
+    }
+    const [first, second] = [slotOf(previous), slotOf(meta)].sort();
+    const update = () => updateEntry(this.#updates, { previous, meta });
+    return await this.#track(this.#locks.run(
+      first!,
+      first === second ? update : () => this.#locks.run(second!, update),
+    )); // both slots in a fixed order: two re-keys across the same slots cannot wait for each other
   }
 
   touch(meta: EntryMeta): void {
@@ -290,10 +287,6 @@ export class FileStore implements Store {
       }
       await removeQuietly(join(dir, meta.bodyFile));
     }));
-  }
-
-  #bodyPath(meta: EntryMeta): string {
-    return join(entryDir(this.#root, meta.key), meta.bodyFile);
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

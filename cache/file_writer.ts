@@ -9,7 +9,9 @@
  * turns in call order, so the last commit wins. `write()` never rejects: a
  * failure (full disk, I/O error) is remembered and reported by `commit()`
  * returning false, with the partial file removed and the older entry left
- * in place.
+ * in place. Followers read the body while it is written (fill.ts): from
+ * the held chunks, then through a read handle on the temp file, which the
+ * writer opens beside its write handle and which survives the rename.
  *
  * Must not touch the index nor other writes' files; the switch belongs to
  * the store.
@@ -17,6 +19,10 @@
 
 import { join } from "node:path";
 import { concatBytes } from "../http/bytes.ts";
+import type { BodyReader } from "../http/types.ts";
+import { openExact } from "./body_reader.ts";
+import { Fill } from "./fill.ts";
+import type { FollowerHooks } from "./follower.ts";
 import { variantId } from "./key.ts";
 import { slotOf } from "./lru_index.ts";
 import type { EntryMeta } from "./meta.ts";
@@ -49,7 +55,16 @@ export interface WriterHost {
   writeFailed(): void;
   /** The writer is done (committed or not). */
   finished(writer: FileWriter): void;
+  /** Keeps track of followers (the store stops them at close). */
+  readonly followers: FollowerHooks;
+  /** True once the store is closed: new followers are stopped at once. */
+  isClosed(): boolean;
 }
+
+/** Why followers of a write throw. */
+const ABORTED = "the fill was aborted";
+const TOO_LARGE = "the body is larger than the store's cap";
+const NOT_STORED = "the fill was not stored (wrong size or a failed write)";
 
 /** Bodies up to this size are held in memory and written once at commit. */
 const BUFFER_LIMIT = 1024 * 1024;
@@ -71,9 +86,12 @@ export class FileWriter implements EntryWriter {
   #buffered: Uint8Array[] | undefined = [];
   #state: "open" | "ending" | "done" = "open";
   #ending: Promise<unknown> = Promise.resolve();
+  #fill: Fill;
 
   constructor(host: WriterHost, draft: EntryDraft) {
     this.#host = host;
+    this.#fill = new Fill(host.followers);
+    this.#fill.file.hold(); // the writer's hold, released when it finishes
     this.#draft = draft;
     this.#dir = entryDir(host.root, draft.key);
     this.#variant = variantId(draft.vary);
@@ -84,10 +102,15 @@ export class FileWriter implements EntryWriter {
   write(chunk: Uint8Array): Promise<void> {
     if (this.#state !== "open") return Promise.resolve();
     this.#written += chunk.length;
-    if (this.#written > this.#host.sizeBytes) this.#tooLarge = true; // never stored: stop writing
+    if (this.#written > this.#host.sizeBytes) {
+      this.#tooLarge = true; // never stored: stop writing
+      this.#fill.fail(TOO_LARGE);
+    }
     if (this.#tooLarge) return this.#queue;
     if (this.#buffered && this.#written <= BUFFER_LIMIT) {
-      this.#buffered.push(chunk.slice());
+      const copy = chunk.slice();
+      this.#buffered.push(copy);
+      this.#fill.hold(copy);
       return this.#queue;
     }
     if (this.#buffered) {
@@ -95,7 +118,7 @@ export class FileWriter implements EntryWriter {
       this.#buffered = undefined;
       this.#queue = this.#queue.then(() => this.#openFile()).then(() =>
         this.#writeNow(concatBytes(held))
-      );
+      ).then(() => this.#fill.forgetHeld());
     }
     this.#queue = this.#queue.then(() => this.#writeNow(chunk));
     return this.#queue;
@@ -122,6 +145,12 @@ export class FileWriter implements EntryWriter {
     return ending;
   }
 
+  follow(length?: number): BodyReader {
+    const follower = this.#fill.follow(length);
+    if (this.#host.isClosed()) follower.abort();
+    return follower;
+  }
+
   /** Aborts an open write, or waits for the commit or abort under way. */
   settle(): Promise<void> {
     return this.abort();
@@ -133,19 +162,26 @@ export class FileWriter implements EntryWriter {
     const failed = this.#error !== undefined;
     if (failed || this.#tooLarge || this.#written !== bodySize) {
       if (failed) this.#host.writeFailed();
+      this.#fill.fail(NOT_STORED);
       return this.#discard().then(() => false);
     }
     const finalPath = join(this.#dir, this.#bodyFile);
     const held = this.#buffered ? concatBytes(this.#buffered) : undefined;
     this.#buffered = undefined;
+    if (held) this.#fill.holdWhole(held);
     try {
       if (held) await this.#writeWhole(finalPath, held);
       else await Deno.rename(this.#tempPath, finalPath);
     } catch {
       this.#host.writeFailed();
+      this.#fill.fail(NOT_STORED);
       if (held) await removeQuietly(finalPath);
       return this.#discard().then(() => false);
     }
+    this.#fill.file.reopenWith(async () => {
+      const file = await openExact(finalPath, bodySize);
+      return typeof file === "string" ? undefined : file;
+    });
     const meta: EntryMeta = {
       ...this.#draft,
       bodySize,
@@ -155,13 +191,17 @@ export class FileWriter implements EntryWriter {
       ? held
       : undefined;
     try {
-      return await this.#host.switchIn(meta, bytes);
+      const stored = await this.#host.switchIn(meta, bytes);
+      if (stored) this.#fill.commit(bodySize);
+      else this.#fill.fail(NOT_STORED);
+      return stored;
     } finally {
       this.#finish();
     }
   }
 
   async #discard(): Promise<void> {
+    this.#fill.fail(ABORTED); // unless it failed for another reason first
     await this.#queue;
     this.#closeFile();
     const streamed = this.#buffered === undefined;
@@ -190,7 +230,13 @@ export class FileWriter implements EntryWriter {
         truncate: true,
       });
     } catch (error) {
-      this.#error = error;
+      this.#failed(error);
+      return;
+    }
+    try {
+      this.#fill.file.attach(await Deno.open(this.#tempPath, { read: true }));
+    } catch (error) {
+      this.#fill.fail(`cannot open the temp file: ${messageOf(error)}`); // followers only: the write goes on
     }
   }
 
@@ -201,8 +247,16 @@ export class FileWriter implements EntryWriter {
       let at = 0;
       while (at < chunk.length) at += await file.write(chunk.subarray(at));
     } catch (error) {
-      this.#error = error;
+      this.#failed(error);
+      return;
     }
+    this.#fill.flushed(chunk.length);
+  }
+
+  /** Remembers a write failure (reported by commit) and fails the followers at once. */
+  #failed(error: unknown): void {
+    this.#error ??= error;
+    this.#fill.fail(`the write failed: ${messageOf(error)}`);
   }
 
   #closeFile(): void {
@@ -218,13 +272,23 @@ export class FileWriter implements EntryWriter {
   #finish(): void {
     if (this.#state === "done") return;
     this.#state = "done";
+    this.#fill.file.release();
     this.#host.finished(this);
   }
 }
 
-/** What `begin()` gives once the store is closed: stores nothing. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What `begin()` gives once the store is closed: stores nothing; its followers throw. */
 export const CLOSED_WRITER: EntryWriter = {
   write: () => Promise.resolve(),
   commit: () => Promise.resolve(false),
   abort: () => Promise.resolve(),
+  follow: (length) => {
+    const fill = new Fill();
+    fill.fail("the store was closed");
+    return fill.follow(length);
+  },
 };

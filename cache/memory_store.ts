@@ -1,7 +1,8 @@
 /**
  * Owns the in-memory store: the Store contract with every body held in
  * memory, bounded by a byte cap with least-recently-used eviction. Used by
- * the handler's component tests; nothing survives the process.
+ * the handler's component tests; nothing survives the process. Followers
+ * read a write's chunks as they arrive (fill.ts).
  *
  * Must not read the clock nor hold RFC 9111 decisions.
  */
@@ -9,6 +10,8 @@
 import { concatBytes } from "../http/bytes.ts";
 import type { BodyReader } from "../http/types.ts";
 import { bytesReader, resolveRange } from "./body_reader.ts";
+import { Fill } from "./fill.ts";
+import type { Follower } from "./follower.ts";
 import { variantId } from "./key.ts";
 import { LruIndex } from "./lru_index.ts";
 import type { EntryMeta } from "./meta.ts";
@@ -34,6 +37,9 @@ export class MemoryStore implements Store {
   /** Body bytes by version (key plus body file name). */
   readonly #bodies = new Map<string, Uint8Array>();
   #writes = 0;
+  /** Writes neither committed nor aborted, aborted at close. */
+  readonly #open = new Set<() => void>();
+  readonly #followers = new Set<Follower>();
   #closed = false;
   #evictions = 0;
   #memoryHits = 0;
@@ -77,40 +83,89 @@ export class MemoryStore implements Store {
 
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
+    const fill = new Fill({
+      opened: (follower) => this.#followers.add(follower),
+      closed: (follower) => this.#followers.delete(follower),
+    });
     const chunks: Uint8Array[] = [];
     let written = 0;
     let open = true;
+    const end = (failure?: string) => {
+      open = false;
+      chunks.length = 0;
+      this.#open.delete(abort);
+      if (failure) fill.fail(failure);
+    };
+    const abort = () => end("the fill was aborted");
+    this.#open.add(abort);
+    if (this.#closed) end("the store was closed");
     return {
       write: (chunk) => {
-        if (open && written + chunk.length <= this.#sizeBytes) {
-          chunks.push(chunk.slice());
-        }
+        if (!open) return Promise.resolve();
         written += chunk.length;
+        if (written > this.#sizeBytes) {
+          end("the body is larger than the store's cap");
+        } else {
+          const copy = chunk.slice();
+          chunks.push(copy);
+          fill.hold(copy);
+        }
         return Promise.resolve();
       },
       commit: (bodySize) => {
-        const complete = open && written === bodySize;
-        open = false;
-        if (!complete || this.#closed) return Promise.resolve(false);
-        if (bodySize > this.#sizeBytes) return Promise.resolve(false);
-        this.#store(draft, concatBytes(chunks));
+        if (!open || written !== bodySize) {
+          end("the fill was not stored (wrong size or aborted)");
+          return Promise.resolve(false);
+        }
+        const bytes = concatBytes(chunks);
+        fill.holdWhole(bytes);
+        end();
+        this.#store(draft, bytes);
+        fill.commit(bodySize);
         return Promise.resolve(true);
       },
       abort: () => {
-        open = false;
-        chunks.length = 0;
+        if (open) abort();
         return Promise.resolve();
+      },
+      follow: (length) => {
+        const follower = fill.follow(length);
+        if (this.#closed) follower.abort();
+        return follower;
       },
     };
   }
 
-  updateMeta(meta: EntryMeta): Promise<void> {
+  async updateMeta(meta: EntryMeta): Promise<void> {
+    await this.rekey(meta, meta);
+  }
+
+  // deno-lint-ignore require-await -- async so a bad meta rejects like the file store's
+  async rekey(
+    previous: EntryMeta,
+    meta: EntryMeta,
+  ): Promise<EntryMeta | undefined> {
     checkDraft(meta);
-    const current = this.#index.current(meta);
-    if (current?.bodyFile === meta.bodyFile) {
-      this.#index.set({ ...meta, bodySize: current.bodySize });
+    if (meta.key !== previous.key) {
+      throw new TypeError(
+        `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
+      );
     }
-    return Promise.resolve();
+    const current = this.#index.current(previous);
+    if (!current || current.bodyFile !== previous.bodyFile) return undefined;
+    const bytes = this.#bodies.get(bodyId(current))!;
+    if (variantId(meta.vary) === variantId(previous.vary)) {
+      const updated = {
+        ...meta,
+        bodySize: bytes.length,
+        bodyFile: current.bodyFile,
+      };
+      this.#index.set(updated);
+      return updated;
+    }
+    this.#index.delete(current); // re-filed under the new variant, under a new name
+    this.#forget(current);
+    return this.#file(meta, bytes);
   }
 
   touch(meta: EntryMeta): void {
@@ -128,19 +183,27 @@ export class MemoryStore implements Store {
 
   close(): Promise<void> {
     this.#closed = true;
+    for (const abort of [...this.#open]) abort();
+    for (const follower of [...this.#followers]) follower.abort();
     return Promise.resolve();
   }
 
   #store(draft: EntryDraft, bytes: Uint8Array): void {
+    this.#file(draft, bytes);
+    for (const evicted of this.#index.evictUntil(this.#sizeBytes)) {
+      this.#forget(evicted);
+      this.#evictions++;
+    }
+  }
+
+  /** Files `bytes` under the draft's slot with a new body name, replacing what was there. */
+  #file(draft: EntryDraft, bytes: Uint8Array): EntryMeta {
     const bodyFile = `${variantId(draft.vary)}-${++this.#writes}.body`;
     const meta: EntryMeta = { ...draft, bodySize: bytes.length, bodyFile };
     this.#bodies.set(bodyId(meta), bytes);
     const replaced = this.#index.set(meta);
     if (replaced) this.#forget(replaced);
-    for (const evicted of this.#index.evictUntil(this.#sizeBytes)) {
-      this.#forget(evicted);
-      this.#evictions++;
-    }
+    return meta;
   }
 
   #forget(meta: EntryMeta): void {

@@ -59,6 +59,34 @@ export interface EntryWriter {
   commit(bodySize: number): Promise<boolean>;
   /** Discards what was written (the older entry stays). */
   abort(): Promise<void>;
+  /**
+   * A reader of the body as it is being written (read-while-write, for
+   * collapsed requests): it yields the bytes written so far from byte 0,
+   * then waits for more (woken by write, commit and abort, never by a
+   * timer), and returns null only once `commit()` succeeded with exactly
+   * the bytes it yielded. Its reads throw an Error "Cannot read cached
+   * body: ..." when the write is aborted, fails (full disk, I/O error),
+   * exceeds the store's cap, the commit fails (wrong size, failed switch),
+   * the body grows past or commits at another size than `length`, or the
+   * store closes; a read waiting for bytes then throws too. Call it any
+   * time: after a successful commit it reads the committed body (a
+   * store that no longer holds it, replaced, removed or evicted since,
+   * may throw instead); after a failed one, or on a closed store, its
+   * reads throw.
+   *
+   * `length` is the announced body length in bytes (from Content-Length),
+   * reported as the reader's `length`; when omitted it is undefined, or
+   * the committed size when the commit already succeeded.
+   *
+   * Any number of followers read one write, each at its own pace: the
+   * writer never waits for them, and memory per follower is bounded (no
+   * copy of the body). `cancel()` stops only that follower (its pending
+   * read returns null); cancel a follower you stop reading, or it holds
+   * resources until the store closes. Chunks are read-only: those held in
+   * memory are shared with the writer, those read from a file are views
+   * of one buffer, valid until the next read() (copy what you keep).
+   */
+  follow(length?: number): BodyReader;
 }
 
 /** A cache store: metadata in memory, bodies wherever the store keeps them. */
@@ -94,9 +122,36 @@ export interface Store {
    * Replaces the metadata of a stored entry (after a 304), atomically,
    * keeping its body (bodyFile and bodySize stay the stored ones). Does
    * nothing when `meta` is no longer the stored version (replaced or
-   * removed meanwhile). A failed write is counted, never thrown.
+   * removed meanwhile). A failed write is counted, never thrown. Same as
+   * `rekey(meta, meta)`; rejects with a TypeError when `meta` does not
+   * fit the schema.
    */
   updateMeta(meta: EntryMeta): Promise<void>;
+  /**
+   * Replaces the stored entry `previous` by `meta` (after a 304 or a HEAD
+   * that may have changed Vary), keeping its body: the same bytes, with
+   * bodySize the stored one (`meta.bodySize` and `meta.bodyFile` are
+   * ignored). `previous` is identified as everywhere by its key, variant
+   * (`vary`) and bodyFile, which must still be the stored version: when it
+   * was replaced or removed meanwhile, nothing changes.
+   *
+   * When `meta.vary` selects the same variant, this is updateMeta. When
+   * it selects another one, the entry is re-filed: the old variant leaves
+   * `variants(key)` and the new one appears, replacing (and removing the
+   * body of) an entry already stored at the new variant, and the stored
+   * meta may name another bodyFile than `previous`: use the one this
+   * resolves to. Readers already open on the old version keep reading it.
+   *
+   * Atomic, also against the process dying at any point (file stores): a
+   * restart finds the old entry or the new one, never a torn one, and
+   * never two metadata files naming one body file (an entry that was
+   * already at the new variant may be lost). Resolves to the meta now
+   * stored, or undefined when nothing changed (`previous` no longer
+   * current, or a failed write: counted, never thrown). Rejects with a
+   * TypeError when `meta` does not fit the schema or has another key than
+   * `previous` (caller bugs).
+   */
+  rekey(previous: EntryMeta, meta: EntryMeta): Promise<EntryMeta | undefined>;
   /** Marks an entry as just used (least-recently-used order). */
   touch(meta: EntryMeta): void;
   /**
@@ -107,7 +162,9 @@ export interface Store {
   readonly stats: Readonly<StoreStats>;
   /**
    * Finishes pending work and releases resources: open writers are
-   * aborted, commits under way completed, open body readers closed.
+   * aborted, commits under way completed, followers stopped (their
+   * pending and next reads throw), and body readers that hold files
+   * closed (their next read throws).
    */
   close(): Promise<void>;
 }

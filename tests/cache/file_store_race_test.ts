@@ -151,3 +151,100 @@ Deno.test("FileStore remove() of the old version during a commit keeps the new o
     await fixture.dispose();
   }
 });
+
+/** A write whose follower must read exactly the body when it is stored, and throw when it is not. */
+async function followedWrite(
+  store: Store,
+  entry: EntryDraft,
+  plan: { body: Uint8Array; abort: boolean; claimed: number },
+): Promise<void> {
+  const writer = store.begin(entry);
+  const reading = readAll(writer.follow(plan.body.length)).catch((
+    error: Error,
+  ) => error);
+  for (let at = 0; at < plan.body.length; at += 256_000) {
+    await writer.write(plan.body.subarray(at, at + 256_000));
+  }
+  let stored = false;
+  if (plan.abort) await writer.abort();
+  else stored = await writer.commit(plan.claimed);
+  const got = await reading;
+  if (stored) assert.deepEqual(got, plan.body, "a follower read other bytes");
+  else assert.ok(got instanceof Error, "a follower read a body never stored");
+}
+
+/** Draws every choice before the first await, so a seed replays the same operations. */
+function randomFollowOperation(
+  store: Store,
+  prng: Prng,
+  seed: number,
+): Promise<void> {
+  const key = prng.pick(KEYS);
+  const vary = prng.pick(VARIANTS);
+  const kind = prng.int(8);
+  const size = prng.int(2) === 0
+    ? 1_100_000 + prng.int(700_000) // streamed to a temp file
+    : prng.int(150_000);
+  const abort = prng.int(5) === 0;
+  const claimed = prng.int(8) === 0 ? size + 1 : size;
+  const stored = store.variants(key);
+  const other = stored[0] &&
+    VARIANTS.find((v) => JSON.stringify(v) !== JSON.stringify(stored[0]!.vary));
+  switch (kind) {
+    case 0:
+    case 1:
+    case 2:
+      return followedWrite(store, {
+        ...draft(key, vary),
+        headers: [["X-Seed", String(seed)]],
+      }, { body: bodyBytes(size, seed), abort, claimed });
+    case 3:
+    case 4:
+      return stored[0] && other
+        ? store.rekey(stored[0], { ...stored[0], vary: other }).then(() => {})
+        : Promise.resolve();
+    case 5:
+      return stored[0] ? store.remove(stored[0]) : Promise.resolve();
+    default:
+      return Promise.all(stored.map((meta) => checkBody(store, meta, false)))
+        .then(() => {});
+  }
+}
+
+Deno.test("FileStore keeps whole entries under concurrent followed writes, re-keys and removals", async () => {
+  const fixture = await fileFixture({
+    sizeBytes: 3_500_000,
+    memoryBytes: 100_000,
+  });
+  try {
+    const prng = new Prng(20250112);
+    let seed = 1;
+    for (let round = 0; round < 30; round++) {
+      await Promise.all(
+        Array.from(
+          { length: 6 },
+          () => randomFollowOperation(fixture.store, prng, seed++),
+        ),
+      );
+    }
+    const before = KEYS.flatMap((key) => fixture.store.variants(key));
+    assert.equal(
+      fixture.store.stats.bytes,
+      before.reduce((sum, m) => sum + m.bodySize, 0),
+    );
+    const store = await fixture.reopen();
+    assert.deepEqual(store.startupCleanup, { tempFiles: 0, orphanBodies: 0 });
+    assert.equal(store.stats.corruptRemoved, 0);
+    const after = KEYS.flatMap((key) => store.variants(key));
+    assert.deepEqual(new Set(after), new Set(before));
+    for (const meta of after) await checkBody(store, meta, true);
+    for (const key of KEYS) {
+      const expected = store.variants(key).flatMap((
+        m,
+      ) => [m.bodyFile, `${m.bodyFile.split("-")[0]}.json`]);
+      assert.deepEqual(await filesOf(fixture.dir, key), expected.sort());
+    }
+  } finally {
+    await fixture.dispose();
+  }
+});

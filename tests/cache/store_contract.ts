@@ -1,6 +1,7 @@
 /**
  * Owns the Store contract suite: one set of tests every store must pass,
- * registered against a factory.
+ * registered against a factory. Reading while writing (follow()) and
+ * re-keying (rekey()) have their own files, registered from here.
  *
  * Must not know which store it runs against.
  */
@@ -10,11 +11,14 @@ import type { Store } from "../../cache/store.ts";
 import {
   bodyBytes,
   bodyOf,
+  type ContractTest,
   draft,
   only,
   put,
   readAll,
 } from "./store_helpers.ts";
+import { followContract } from "./store_contract_follow.ts";
+import { rekeyContract } from "./store_contract_rekey.ts";
 
 /** A store under test and how to dispose of it (and its folder). */
 export interface StoreFixture {
@@ -27,11 +31,7 @@ export type StoreFactory = (sizeBytes: number) => Promise<StoreFixture>;
 
 /** Registers the contract tests for one store. */
 export function storeContract(name: string, make: StoreFactory): void {
-  const test = (
-    title: string,
-    body: (store: Store) => Promise<void>,
-    size = 1 << 22,
-  ) =>
+  const test: ContractTest = (title, body, size = 1 << 22) =>
     Deno.test(`${name}: ${title}`, async () => {
       const fixture = await make(size);
       try {
@@ -289,4 +289,7 @@ export function storeContract(name: string, make: StoreFactory): void {
     assert.throws(() => store.begin(bad), TypeError);
     return Promise.resolve();
   });
+
+  followContract(test);
+  rekeyContract(test);
 }

@@ -8,7 +8,17 @@
 import assert from "../helpers/assert.ts";
 import type { BodyReader } from "../../http/types.ts";
 import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
-import type { EntryDraft, Store } from "../../cache/store.ts";
+import type { EntryDraft, EntryWriter, Store } from "../../cache/store.ts";
+
+/**
+ * Registers one Store contract test: `body` runs against a fresh store
+ * with a cap of `size` bytes (4 MiB by default).
+ */
+export type ContractTest = (
+  title: string,
+  body: (store: Store) => Promise<void>,
+  size?: number,
+) => void;
 
 /** A valid draft for `key`; `vary` selects the variant. */
 export function draft(
@@ -38,6 +48,33 @@ export function bodyBytes(size: number, seed = 1): Uint8Array {
     bytes[i] = (i * 31 + seed * 7 + (i >> 8)) & 0xff;
   }
   return bytes;
+}
+
+/** Writes `body` in chunks of `chunk` bytes (no commit). */
+export async function writeAll(
+  writer: EntryWriter,
+  body: Uint8Array,
+  chunk = 64 * 1024,
+): Promise<void> {
+  for (let at = 0; at < body.length; at += chunk) {
+    await writer.write(body.subarray(at, at + chunk));
+  }
+}
+
+/** Reads chunks (copied) until at least `count` bytes came; fails at the end of the body. */
+export async function readAtLeast(
+  reader: BodyReader,
+  count: number,
+): Promise<Uint8Array[]> {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  while (size < count) {
+    const chunk = await reader.read();
+    assert.ok(chunk, `the body ended after ${size} of ${count} bytes`);
+    parts.push(chunk.slice());
+    size += chunk.length;
+  }
+  return parts;
 }
 
 /** Writes `body` in chunks of `chunk` bytes and commits it; returns the stored meta. */

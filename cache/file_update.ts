@@ -1,0 +1,151 @@
+/**
+ * Owns the file store's metadata updates (after a 304 or a HEAD): in
+ * place, or re-filed under another variant when the response's Vary
+ * changed, keeping the body's bytes in both cases.
+ *
+ * Re-filing an entry from variant A (`A.json` naming `A-1.body`) to B,
+ * where B may already hold `B.json` naming `B-0.body`:
+ *
+ * 1. write `B.json` naming `B-2.body`, which does not exist yet;
+ * 2. take A out of the index (a concurrent read of A is then a miss, never
+ *    a torn entry);
+ * 3. rename `A-1.body` to `B-2.body`: the switch. In one step `A.json`
+ *    names a missing body (torn) and `B.json` a whole one;
+ * 4. put B in the index, remove `A.json` and `B-0.body`.
+ *
+ * A process killed before step 3 leaves A whole and `B.json` torn (B-0 is
+ * lost); after it, B whole and `A.json` torn. The start-up scan removes
+ * torn metadata files (counted as corrupt) and bodies nothing names. The
+ * two metadata files never name the same body, so neither removal can
+ * take the other's bytes.
+ *
+ * Must not take locks nor read the clock: the store runs this in the
+ * turns of both slots.
+ */
+
+import { join } from "node:path";
+import { variantId } from "./key.ts";
+import type { LruIndex } from "./lru_index.ts";
+import type { MemoryTier } from "./memory_tier.ts";
+import type { EntryMeta } from "./meta.ts";
+import {
+  bodyName,
+  entryDir,
+  metaName,
+  removeQuietly,
+  writeMetaFile,
+} from "./file_layout.ts";
+
+/** What an update needs from its store. */
+export interface UpdateHost {
+  readonly root: string;
+  readonly index: LruIndex;
+  readonly tier: MemoryTier;
+  newWriteId(): string;
+  /** Counts a failed write. */
+  writeFailed(): void;
+}
+
+/** One update: the stored entry and the metadata that replaces it. */
+export interface Update {
+  previous: EntryMeta;
+  meta: EntryMeta;
+}
+
+/**
+ * Replaces the stored entry `previous` by `meta` with the same body (see
+ * Store.rekey); resolves to the meta now stored, or undefined when
+ * `previous` is no longer current or a write failed (counted). Must run
+ * in the turns of the slots of both `previous` and `meta`.
+ */
+export async function updateEntry(
+  host: UpdateHost,
+  { previous, meta }: Update,
+): Promise<EntryMeta | undefined> {
+  const current = host.index.current(previous);
+  if (!current || current.bodyFile !== previous.bodyFile) return undefined; // replaced or removed meanwhile
+  const dir = entryDir(host.root, meta.key);
+  const variant = variantId(meta.vary);
+  if (variant !== variantId(previous.vary)) {
+    return await refile(host, { previous: current, meta });
+  }
+  const updated: EntryMeta = {
+    ...meta,
+    bodySize: current.bodySize,
+    bodyFile: current.bodyFile,
+  };
+  try {
+    await writeMetaFile(dir, variant, host.newWriteId(), updated);
+  } catch {
+    host.writeFailed();
+    return undefined;
+  }
+  if (!host.index.isCurrent(current)) return undefined; // removed meanwhile: its removal deletes the file we wrote
+  host.index.set(updated);
+  return updated;
+}
+
+/** Steps 1 to 4 of the module comment; `current` is the stored version. */
+async function refile(
+  host: UpdateHost,
+  { previous: current, meta }: Update,
+): Promise<EntryMeta | undefined> {
+  const dir = entryDir(host.root, meta.key);
+  const to = variantId(meta.vary);
+  const next: EntryMeta = {
+    ...meta,
+    bodySize: current.bodySize,
+    bodyFile: bodyName(to, host.newWriteId()),
+  };
+  const displaced = host.index.current(next);
+  try {
+    await writeMetaFile(dir, to, host.newWriteId(), next); // 1
+  } catch {
+    host.writeFailed();
+    return undefined;
+  }
+  if (!host.index.delete(current)) { // 2; else removed or evicted meanwhile
+    await restore(host, { dir, next, displaced });
+    return undefined;
+  }
+  const bytes = host.tier.get(current);
+  host.tier.drop(current);
+  try {
+    await Deno.rename(join(dir, current.bodyFile), join(dir, next.bodyFile)); // 3
+  } catch {
+    host.writeFailed();
+    await restore(host, { dir, next, displaced });
+    host.index.set(current);
+    if (bytes) host.tier.put(current, bytes);
+    return undefined;
+  }
+  host.index.set(next); // 4
+  if (bytes) host.tier.put(next, bytes);
+  await removeQuietly(join(dir, metaName(variantId(current.vary))));
+  if (displaced) {
+    host.tier.drop(displaced);
+    await removeQuietly(join(dir, displaced.bodyFile));
+  }
+  return next;
+}
+
+/** Undoes step 1: the new variant's metadata file names what the index holds there again. */
+async function restore(
+  host: UpdateHost,
+  { dir, next, displaced }: {
+    dir: string;
+    next: EntryMeta;
+    displaced: EntryMeta | undefined;
+  },
+): Promise<void> {
+  const variant = variantId(next.vary);
+  if (!displaced || !host.index.isCurrent(displaced)) {
+    await removeQuietly(join(dir, metaName(variant)));
+    return;
+  }
+  try {
+    await writeMetaFile(dir, variant, host.newWriteId(), displaced);
+  } catch {
+    host.writeFailed(); // served until a restart, which drops the torn file
+  }
+}
