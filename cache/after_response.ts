@@ -17,7 +17,6 @@ import { formatHttpDate } from "../http/dates.ts";
 import { FieldList, stripHopByHop } from "../http/headers.ts";
 import { entryTimes } from "./freshness.ts";
 import { invalidationTargets } from "./invalidation.ts";
-import { primaryKey } from "./key.ts";
 import { type EntryMeta, META_VERSION } from "./meta.ts";
 import { staleOnError } from "./stale.ts";
 import {
@@ -160,18 +159,12 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
 
 /** RFC 9111 §4.4: an unsafe method's success invalidates its target. */
 function afterUnsafe(x: Exchange): ResponseOutcome {
-  const keys: string[] = [];
-  for (
-    const url of invalidationTargets(
-      x.method,
-      x.key,
-      x.status,
-      x.responseFields,
-    )
-  ) {
-    const key = keyOrUndefined(url);
-    if (key !== undefined && !keys.includes(key)) keys.push(key);
-  }
+  const keys = invalidationTargets(
+    x.method,
+    x.key,
+    x.status,
+    x.responseFields,
+  );
   if (keys.length === 0) return { kind: "pass", detail: "method" };
   return { kind: "invalidate", keys };
 }
@@ -321,12 +314,4 @@ export function afterFailure(
   }
   if (entry) return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4
   return { kind: "fail", status: failureStatus };
-}
-
-function keyOrUndefined(url: string): string | undefined {
-  try {
-    return primaryKey(url);
-  } catch {
-    return undefined; // not an absolute http URI: nothing is stored under it
-  }
 }
