@@ -21,6 +21,7 @@ import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { conditionalHeaders } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
+import { allowsMaxStale } from "./stale.ts";
 
 export {
   type Directives,
@@ -50,6 +51,16 @@ export {
   notModifiedMatches,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
+export { allowsMaxStale, staleOnError } from "./stale.ts";
+export {
+  afterFailure,
+  afterResponse,
+  draftOf,
+  type Exchange,
+  type FailureOutcome,
+  type Prior,
+  type ResponseOutcome,
+} from "./after_response.ts";
 export {
   cacheStatus,
   type CacheStatusParams,
@@ -186,48 +197,6 @@ function notFreshEnough(
   if (minFresh === undefined) return false;
   if (minFresh === "invalid") return true;
   return remainingSeconds(entry, now) < minFresh;
-}
-
-/**
- * RFC 9111 §5.2.1.2: max-stale without a value accepts any staleness,
- * with a value at most that many seconds; an invalid value accepts none.
- */
-function allowsMaxStale(req: Directives, staleness: number): boolean {
-  if (!req.has("max-stale")) return false;
-  if (req.value("max-stale") === undefined) return true;
-  const limit = req.seconds("max-stale");
-  return typeof limit === "number" && staleness <= limit;
-}
-
-/**
- * After upstream failed (connect error, timeout) or answered 500, 502,
- * 503 or 504 (RFC 5861 §4): may this stored entry be served instead?
- * Never when a response directive forbids stale use (RFC 9111 §4.2.4,
- * §5.2.2.2: "MUST generate an error response rather than reuse") or the
- * request said no-cache (§5.2.1.4). Otherwise only with explicit
- * permission: stale-if-error in the response or the request (RFC 5861 §4)
- * or the request's max-stale (RFC 9111 §4.2.4), within its limit.
- */
-export function staleOnError(
-  entry: EntryMeta,
-  reqHeaders: FieldList,
-  now: number,
-): boolean {
-  const req = requestDirectives(reqHeaders);
-  const res = factsOf(entry).directives;
-  if (forbidsStale(res)) return false; // RFC 9111 §4.2.4
-  if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
-  const staleness = Math.max(0, -remainingSeconds(entry, now));
-  return within(res.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (response)
-    within(req.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (request)
-    allowsMaxStale(req, staleness); // RFC 9111 §4.2.4, §5.2.1.2
-}
-
-function within(
-  limit: number | "invalid" | undefined,
-  staleness: number,
-): boolean {
-  return typeof limit === "number" && staleness <= limit;
 }
 
 /**
