@@ -80,16 +80,26 @@ export async function storeOrPass(
   }
   const writer = cache.store.begin(draftOf(req, head, fill));
   if (up.body.length === 0) {
-    const stored = await writer.commit(0);
-    ctx.stats.count(stored ? "cache.stored" : "cache.store_failed");
-    fill.release?.();
     await up.body.read(); // completes the (empty) exchange so the connection is pooled
+    if (up.trailingBytes) await writer.abort(); // bytes right behind it: not trusted
+    const stored = !up.trailingBytes && await writer.commit(0);
+    ctx.stats.count(
+      up.trailingBytes
+        ? "cache.store_untrusted"
+        : stored
+        ? "cache.stored"
+        : "cache.store_failed",
+    );
+    fill.release?.();
     return { body: up.body, status: { hit: false, stored } };
   }
   const body = new StoringBody(
     up.body,
     writer,
-    cache.options.maxObjectBytes,
+    {
+      maxBytes: cache.options.maxObjectBytes,
+      trusted: () => !up.trailingBytes,
+    },
     (outcome) => {
       ctx.stats.count(
         outcome === "stored"
