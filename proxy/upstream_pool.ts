@@ -189,7 +189,8 @@ export class UpstreamPool {
     for (const state of this.#hosts.values()) {
       for (const waiter of state.waiters.splice(0)) {
         clearTimeout(waiter.timer);
-        waiter.grant("slot"); // the connect then fails: the pool is closed
+        state.open++;
+        waiter.grant("slot"); // its connect then fails: the pool is closed
       }
       for (const c of state.idle.splice(0)) this.discard(c);
     }
