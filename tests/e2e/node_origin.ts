@@ -1,9 +1,12 @@
 /**
  * Owns a real Node.js origin for the end-to-end tests: `node -e` running
  * an `http.createServer` that answers every request with
- * "METHOD URL BODY-LENGTH", counts what it received and reports each event
- * as one JSON line on stdout (listening, connection, request, the client
- * ending a connection). Node is found on PATH; when it is missing the
+ * "METHOD URL BODY-LENGTH" (except /drop*: its connection is destroyed
+ * unanswered; /hold*: answered once the test says release), counts what it
+ * received and reports each event as one JSON line on stdout (listening,
+ * connection, request, the client ending a connection). Commands on stdin
+ * close its idle connections, reset every connection, or release held
+ * requests. Node is found on PATH; when it is missing the
  * tests that need it are skipped with a visible reason (`nodeTest`).
  *
  * Must not sleep: waits end on an event line or an exit, bounded by a
@@ -49,7 +52,10 @@ const SCRIPT = `
 const http = require("node:http");
 const o = JSON.parse(process.argv[1]);
 const say = (e) => process.stdout.write(JSON.stringify(e) + "\\n");
+const sockets = new Set();
 let conns = 0;
+let released = false;
+const held = [];
 const server = http.createServer((req, res) => {
   const s = req.socket;
   if (o.silentIdleCloseMs) s.setTimeout(0);
@@ -58,21 +64,34 @@ const server = http.createServer((req, res) => {
   req.on("end", () => {
     const body = Buffer.concat(parts).toString("latin1");
     say({ event: "request", method: req.method, url: req.url, body, conn: s.conn });
-    if (o.silentIdleCloseMs) res.on("finish", () => s.setTimeout(o.silentIdleCloseMs));
-    res.setHeader("Content-Type", "text/plain");
-    res.setHeader("Cache-Control", "no-store");
-    res.end(req.method + " " + req.url + " " + body.length + "\\n");
+    if (req.url.startsWith("/drop")) return s.destroy();
+    const answer = () => {
+      if (o.silentIdleCloseMs) res.on("finish", () => s.setTimeout(o.silentIdleCloseMs));
+      res.setHeader("Content-Type", "text/plain");
+      res.setHeader("Cache-Control", "no-store");
+      res.end(req.method + " " + req.url + " " + body.length + "\\n");
+    };
+    if (req.url.startsWith("/hold") && !released) held.push(answer);
+    else answer();
   });
 });
 server.keepAliveTimeout = o.keepAliveTimeoutMs;
 if (o.maxRequestsPerSocket) server.maxRequestsPerSocket = o.maxRequestsPerSocket;
 server.on("connection", (s) => {
   s.conn = conns++;
+  sockets.add(s);
   say({ event: "connection", conn: s.conn });
   s.on("end", () => say({ event: "client-end", conn: s.conn }));
+  s.on("close", () => sockets.delete(s));
 });
+process.stdin.setEncoding("latin1");
 process.stdin.on("data", (d) => {
-  if (String(d).includes("close-idle")) server.closeIdleConnections();
+  if (d.includes("close-idle")) server.closeIdleConnections();
+  if (d.includes("reset-all")) for (const s of sockets) s.resetAndDestroy();
+  if (d.includes("release")) {
+    released = true;
+    for (const answer of held.splice(0)) answer();
+  }
 });
 process.stdin.on("end", () => process.exit(0));
 server.listen(o.port, "127.0.0.1", () =>
@@ -177,7 +196,21 @@ export class NodeOrigin implements AsyncDisposable {
 
   /** Asks node to close every idle connection (server.closeIdleConnections()). */
   async closeIdle(): Promise<void> {
-    await this.#stdin.write(new TextEncoder().encode("close-idle\n"));
+    await this.#command("close-idle");
+  }
+
+  /** Asks node to reset every connection (socket.resetAndDestroy(): RST). */
+  async resetAll(): Promise<void> {
+    await this.#command("reset-all");
+  }
+
+  /** Answers the /hold requests waiting, and later ones at once. */
+  async release(): Promise<void> {
+    await this.#command("release");
+  }
+
+  async #command(name: string): Promise<void> {
+    await this.#stdin.write(new TextEncoder().encode(`${name}\n`));
   }
 
   /** Waits until `n` events match (bounded); fails when node exits first. */
