@@ -1,33 +1,27 @@
 /**
  * Owns the connections to upstreams, per host:port: a cap on how many are
  * open (requests beyond it wait, within --timeout-connect), the idle
- * keep-alive connections (reused newest first, each kept only as long as
- * our idle limit and the upstream's Keep-Alive hint allow, minus a safety
- * margin), a read kept pending on every idle connection (like Go's
- * Transport) so that an upstream closing, resetting or sending anything
- * while idle removes it at once, and one sweeper closing active
- * connections whose read deadline passed.
+ * keep-alive connections (reused newest first, each kept as long as
+ * keep_policy.ts allows), a read kept pending on every idle connection
+ * (like Go's Transport) so that an upstream closing, resetting or sending
+ * anything while it is idle removes it at once, and one sweeper closing
+ * active connections whose read deadline passed.
  *
  * Must not speak HTTP: exchange.ts writes requests and reads responses.
  */
 
 import type { KeepAliveHint } from "../http/keep_alive.ts";
 import { UpstreamError } from "./errors.ts";
+import { keepDecision } from "./keep_policy.ts";
 import type { Stats } from "./stats.ts";
 import {
   connectWithTimeout,
   keyOf,
   UpstreamConnection,
 } from "./upstream_conn.ts";
+import { HostSlots } from "./upstream_slots.ts";
 
 export { UpstreamConnection } from "./upstream_conn.ts";
-
-/**
- * An upstream's advertised idle timeout is trusted up to this much less
- * (ms): its timer and ours do not start at the same instant, and a request
- * needs time to arrive.
- */
-export const KEEP_ALIVE_MARGIN_MS = 1000;
 
 export interface PoolOptions {
   /** Time to connect, a wait for a free connection included (ms). */
@@ -43,30 +37,14 @@ export interface PoolOptions {
   stats: Stats;
 }
 
-/** One request waiting for a connection to its upstream. */
-interface Waiter {
-  /** Called with a connection handed over, or "slot" when one may be opened. */
-  grant(got: UpstreamConnection | "slot"): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
-/** What the pool keeps for one host:port. */
-interface HostState {
-  /** Connections open or being opened (each holds a slot). */
-  open: number;
-  /** Idle connections, oldest first. */
-  idle: UpstreamConnection[];
-  waiters: Waiter[];
-}
-
-/** Why an idle connection left the pool. */
+/** Why an idle connection left the pool (counted as upstream.idle_closed_WHY). */
 type IdleEnd = "eof" | "bytes" | "reset" | "expired";
 
 /** Connections to upstreams, pooled per host:port. */
 export class UpstreamPool {
-  #hosts = new Map<string, HostState>();
-  /** Connections holding a slot, with their host's state. */
-  #slots = new Map<UpstreamConnection, HostState>();
+  #hosts = new Map<string, HostSlots>();
+  /** Connections holding a slot, with their upstream's slots. */
+  #slots = new Map<UpstreamConnection, HostSlots>();
   #active = new Set<UpstreamConnection>();
   #watches = new Set<Promise<void>>();
   #options: PoolOptions;
@@ -90,17 +68,22 @@ export class UpstreamPool {
    */
   async acquire(host: string, port: number): Promise<UpstreamConnection> {
     const started = Date.now();
-    const state = this.#state(keyOf(host, port));
-    const idle = this.#takeIdle(state);
+    const slots = this.#slotsOf(keyOf(host, port));
+    const idle = this.#takeIdle(slots);
     if (idle) return idle;
-    if (state.open >= this.#options.maxPerHost) {
-      const got = await this.#wait(state, host, port);
+    if (!slots.claim()) {
+      this.#options.stats.count("upstream.waits");
+      let got;
+      try {
+        got = await slots.wait(this.#options.connectTimeoutMs);
+      } catch (e) {
+        this.#options.stats.count("upstream.wait_timeouts");
+        throw e;
+      }
       if (got !== "slot") return got;
-    } else {
-      state.open++;
     }
     const left = started + this.#options.connectTimeoutMs - Date.now();
-    return await this.#connectInSlot(host, port, state, Math.max(1, left));
+    return await this.#connectInSlot(host, port, slots, Math.max(1, left));
   }
 
   /**
@@ -108,52 +91,60 @@ export class UpstreamPool {
    * place, without waiting for a slot (a retry keeps its slot).
    */
   async reconnect(c: UpstreamConnection): Promise<UpstreamConnection> {
-    const state = this.#slots.get(c) ?? this.#state(c.key);
+    const slots = this.#slots.get(c) ?? this.#slotsOf(c.key);
     if (this.#slots.delete(c)) {
       this.#active.delete(c);
       c.close();
     } else {
       this.discard(c);
-      state.open++;
+      slots.open++;
     }
     return await this.#connectInSlot(
       c.host,
       c.port,
-      state,
+      slots,
       this.#options.connectTimeoutMs,
     );
   }
 
   /**
    * Takes back a connection whose exchange completed: handed to a waiting
-   * request, or kept idle (watched) as long as our limit and `hint`
-   * allow, or closed: when bytes are buffered past the response, when the
-   * upstream's `max` is reached, or when its `timeout` leaves no time
-   * after the safety margin.
+   * request, else kept idle (watched) as long as keep_policy.ts allows
+   * given the upstream's Keep-Alive `hint`, else closed.
    */
   release(c: UpstreamConnection, hint: KeepAliveHint = {}): void {
     this.#active.delete(c);
     c.disarm();
-    const state = this.#slots.get(c);
-    if (!state || c.closed || this.#closed) return this.discard(c);
-    const refusal = this.#refusal(c, hint);
-    if (refusal) {
-      this.#options.stats.count(`upstream.not_pooled_${refusal}`);
+    const slots = this.#slots.get(c);
+    if (!slots || c.closed || this.#closed) return this.discard(c);
+    const decision = keepDecision(
+      {
+        buffered: c.reader.buffered,
+        ended: c.reader.ended,
+        requests: c.requests,
+      },
+      hint,
+      this.#options.idleTimeoutMs,
+    );
+    if (!decision.keep) {
+      this.#options.stats.count(`upstream.not_pooled_${decision.reason}`);
       return this.discard(c);
     }
-    const waiter = state.waiters.shift();
-    if (waiter) {
-      this.#hand(c, waiter);
+    if (slots.waiting > 0) {
+      this.#activate(c, true);
+      slots.handOver(c);
       return;
     }
-    if (state.idle.length >= (this.#options.maxIdlePerHost ?? 64)) {
+    if (slots.idle.length >= (this.#options.maxIdlePerHost ?? 64)) {
       this.#options.stats.count("upstream.not_pooled_full");
       return this.discard(c);
     }
-    const idleMs = this.#idleMs(hint);
-    c.idleUntil = Date.now() + idleMs;
-    c.idleTimer = setTimeout(() => this.#endIdle(c, "expired"), idleMs);
-    state.idle.push(c);
+    c.idleUntil = Date.now() + decision.idleMs;
+    c.idleTimer = setTimeout(
+      () => this.#endIdle(c, "expired"),
+      decision.idleMs,
+    );
+    slots.idle.push(c);
     this.#watch(c);
   }
 
@@ -161,18 +152,18 @@ export class UpstreamPool {
   discard(c: UpstreamConnection): void {
     this.#active.delete(c);
     c.close();
-    const state = this.#slots.get(c);
-    if (!state) return;
+    const slots = this.#slots.get(c);
+    if (!slots) return;
     this.#slots.delete(c);
-    const at = state.idle.indexOf(c);
-    if (at !== -1) state.idle.splice(at, 1);
-    this.#freeSlot(state);
+    const at = slots.idle.indexOf(c);
+    if (at !== -1) slots.idle.splice(at, 1);
+    slots.free();
   }
 
   /** Idle connections kept right now (all hosts). */
   get idleCount(): number {
     let n = 0;
-    for (const state of this.#hosts.values()) n += state.idle.length;
+    for (const slots of this.#hosts.values()) n += slots.idle.length;
     return n;
   }
 
@@ -186,31 +177,27 @@ export class UpstreamPool {
     this.#closed = true;
     clearInterval(this.#sweeper);
     this.#sweeper = undefined;
-    for (const state of this.#hosts.values()) {
-      for (const waiter of state.waiters.splice(0)) {
-        clearTimeout(waiter.timer);
-        state.open++;
-        waiter.grant("slot"); // its connect then fails: the pool is closed
-      }
-      for (const c of state.idle.splice(0)) this.discard(c);
+    for (const slots of this.#hosts.values()) {
+      slots.releaseWaiters(); // their connects fail: the pool is closed
+      for (const c of [...slots.idle]) this.discard(c);
     }
     for (const c of [...this.#active]) this.discard(c);
     for (const c of [...this.#slots.keys()]) this.discard(c);
     await Promise.allSettled([...this.#watches]);
   }
 
-  #state(key: string): HostState {
-    let state = this.#hosts.get(key);
-    if (!state) {
-      state = { open: 0, idle: [], waiters: [] };
-      this.#hosts.set(key, state);
+  #slotsOf(key: string): HostSlots {
+    let slots = this.#hosts.get(key);
+    if (!slots) {
+      slots = new HostSlots(key, this.#options.maxPerHost);
+      this.#hosts.set(key, slots);
     }
-    return state;
+    return slots;
   }
 
-  #takeIdle(state: HostState): UpstreamConnection | undefined {
+  #takeIdle(slots: HostSlots): UpstreamConnection | undefined {
     const now = Date.now();
-    for (let c = state.idle.pop(); c; c = state.idle.pop()) {
+    for (let c = slots.idle.pop(); c; c = slots.idle.pop()) {
       clearTimeout(c.idleTimer);
       c.idleTimer = undefined;
       if (c.closed || c.watchFired || c.idleUntil <= now) {
@@ -234,44 +221,11 @@ export class UpstreamPool {
     this.#startSweeper();
   }
 
-  /** Hands a connection just released to a waiting request. */
-  #hand(c: UpstreamConnection, waiter: Waiter): void {
-    clearTimeout(waiter.timer);
-    this.#activate(c, true);
-    waiter.grant(c);
-  }
-
-  #wait(
-    state: HostState,
-    host: string,
-    port: number,
-  ): Promise<UpstreamConnection | "slot"> {
-    this.#options.stats.count("upstream.waits");
-    const ms = this.#options.connectTimeoutMs;
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        grant: resolve,
-        timer: setTimeout(() => {
-          state.waiters.splice(state.waiters.indexOf(waiter), 1);
-          this.#options.stats.count("upstream.wait_timeouts");
-          reject(
-            new UpstreamError(
-              "wait-timeout",
-              `no connection to ${host}:${port} became free within ${ms} ms ` +
-                `(${state.open} open, --max-upstream-connections ${this.#options.maxPerHost})`,
-            ),
-          );
-        }, ms),
-      };
-      state.waiters.push(waiter);
-    });
-  }
-
-  /** Opens a connection in a slot already counted in `state.open`. */
+  /** Opens a connection in a slot already counted in `slots.open`. */
   async #connectInSlot(
     host: string,
     port: number,
-    state: HostState,
+    slots: HostSlots,
     timeoutMs: number,
   ): Promise<UpstreamConnection> {
     let conn: Deno.TcpConn;
@@ -281,47 +235,19 @@ export class UpstreamPool {
       }
       conn = await connectWithTimeout(host, port, timeoutMs);
     } catch (e) {
-      this.#freeSlot(state);
+      slots.free();
       const failure = e instanceof UpstreamError ? e.failure : "connect-failed";
       this.#options.stats.count(`upstream.${failure}`);
       throw e;
     }
     const c = new UpstreamConnection(host, port, conn);
-    this.#slots.set(c, state);
+    this.#slots.set(c, slots);
     if (this.#closed) {
       this.discard(c);
       throw new UpstreamError("closed", "the proxy is shutting down");
     }
     this.#activate(c, false);
     return c;
-  }
-
-  /** A slot came free: the first waiting request may open a connection. */
-  #freeSlot(state: HostState): void {
-    state.open--;
-    const waiter = state.waiters.shift();
-    if (!waiter) return;
-    clearTimeout(waiter.timer);
-    state.open++;
-    waiter.grant("slot");
-  }
-
-  /** Why a completed connection is not kept, or undefined when it may be. */
-  #refusal(c: UpstreamConnection, hint: KeepAliveHint): string | undefined {
-    if (c.reader.buffered > 0) return "extra_bytes"; // bytes nobody asked for: the upstream is confused
-    if (c.reader.ended) return "closed";
-    if (hint.max !== undefined && c.requests >= hint.max) {
-      return "max_requests"; // `max` read as a total: the cautious reading
-    }
-    if (this.#idleMs(hint) <= 0) return "short_keepalive";
-    return undefined;
-  }
-
-  /** How long an idle connection is kept: our limit, or the hint minus the margin. */
-  #idleMs(hint: KeepAliveHint): number {
-    const own = this.#options.idleTimeoutMs;
-    if (hint.timeoutSeconds === undefined) return own;
-    return Math.min(own, hint.timeoutSeconds * 1000 - KEEP_ALIVE_MARGIN_MS);
   }
 
   /**
@@ -332,23 +258,22 @@ export class UpstreamPool {
    */
   #watch(c: UpstreamConnection): void {
     c.watchFired = false;
+    const fired = (why: IdleEnd) => {
+      c.watchFired = true;
+      this.#endIdle(c, why);
+    };
     const settled = c.reader.prefetch().then(
-      (n) => this.#watchFired(c, n === null ? "eof" : "bytes"),
-      () => this.#watchFired(c, "reset"),
+      (n) => fired(n === null ? "eof" : "bytes"),
+      () => fired("reset"),
     );
     this.#watches.add(settled);
     settled.then(() => this.#watches.delete(settled));
   }
 
-  #watchFired(c: UpstreamConnection, why: IdleEnd): void {
-    c.watchFired = true;
-    this.#endIdle(c, why);
-  }
-
   /** Removes an idle connection from the pool and closes it, counting why. */
   #endIdle(c: UpstreamConnection, why: IdleEnd): void {
-    const state = this.#slots.get(c);
-    if (!state || !state.idle.includes(c)) return; // taken, or already gone
+    const slots = this.#slots.get(c);
+    if (!slots || !slots.idle.includes(c)) return; // taken, or already gone
     this.#options.stats.count(
       why === "expired"
         ? "upstream.idle_expired"
