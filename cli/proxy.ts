@@ -35,6 +35,7 @@ export const PROXY_DEFAULTS = {
   headTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
   maxConnections: 1024,
+  maxUpstreamConnections: 256,
 } as const;
 
 const MAX_CONNECTIONS_CEILING = 1_000_000;
@@ -86,13 +87,15 @@ export const PROXY_COMMAND: CommandSpec = {
     {
       name: "timeout-connect",
       value: "S",
-      help: "Seconds to connect to an upstream (then 504).",
+      help: "Seconds to connect to an upstream, waiting for a free " +
+        "connection included (then 504).",
       default: seconds(PROXY_DEFAULTS.connectTimeoutMs),
     },
     {
       name: "timeout-response",
       value: "S",
-      help: "Seconds to wait for an upstream response head (then 504).",
+      help: "Seconds to wait for the final upstream response head; " +
+        "interim 1xx responses do not extend it (then 504).",
       default: seconds(PROXY_DEFAULTS.responseTimeoutMs),
     },
     {
@@ -104,8 +107,8 @@ export const PROXY_COMMAND: CommandSpec = {
     {
       name: "timeout-idle",
       value: "S",
-      help:
-        "Seconds a connection may sit idle, client side or pooled upstream.",
+      help: "Seconds a connection may sit idle, client side or pooled " +
+        "upstream (an upstream's Keep-Alive timeout, less 1 s, when shorter).",
       default: seconds(PROXY_DEFAULTS.idleTimeoutMs),
     },
     {
@@ -114,6 +117,13 @@ export const PROXY_COMMAND: CommandSpec = {
       help:
         "Client connections served at once; at the limit the longest-idle keep-alive one is closed to admit a new one, else the new one waits.",
       default: String(PROXY_DEFAULTS.maxConnections),
+    },
+    {
+      name: "max-upstream-connections",
+      value: "N",
+      help: "Connections open to one upstream at once; more requests wait " +
+        "for one within --timeout-connect.",
+      default: String(PROXY_DEFAULTS.maxUpstreamConnections),
     },
     ...CACHE_FLAGS,
     {
@@ -151,6 +161,7 @@ export async function proxyPlanFrom(
   const upstream = upstreamFrom(args, upstreamPortText);
   const connectPorts = flagText(args, "connect-ports");
   const maxConnections = flagText(args, "max-connections");
+  const maxUpstream = flagText(args, "max-upstream-connections");
   const host = flagText(args, "host");
   return {
     config: {
@@ -188,6 +199,12 @@ export async function proxyPlanFrom(
       maxConnections: maxConnections === undefined
         ? PROXY_DEFAULTS.maxConnections
         : parseCount(maxConnections, "--max-connections", {
+          min: 1,
+          max: MAX_CONNECTIONS_CEILING,
+        }),
+      maxUpstreamConnections: maxUpstream === undefined
+        ? PROXY_DEFAULTS.maxUpstreamConnections
+        : parseCount(maxUpstream, "--max-upstream-connections", {
           min: 1,
           max: MAX_CONNECTIONS_CEILING,
         }),

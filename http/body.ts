@@ -21,6 +21,12 @@ const CHUNK = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const MAX_TRAILER_BYTES = 16 * 1024;
 const HEX_SIZE = /^[0-9A-Fa-f]{1,15}$/;
+/**
+ * The read that ends a Content-Length body may take this many bytes more,
+ * kept buffered, so bytes right behind the body are seen (pipelining on a
+ * server, a desynchronised upstream on a client).
+ */
+const LOOKAHEAD = 4096;
 
 export type { WireBody };
 
@@ -64,7 +70,11 @@ class LengthBody implements WireBody {
 
   async read(): Promise<Uint8Array | null> {
     if (this.#left === 0 || this.#cancelled) return null;
-    const chunk = await this.#reader.readChunk(Math.min(this.#left, CHUNK));
+    const last = this.#left <= CHUNK;
+    const chunk = await this.#reader.readChunk(
+      Math.min(this.#left, CHUNK),
+      last ? LOOKAHEAD : 0,
+    );
     if (chunk === null) {
       throw new HttpError("truncated", `body ended ${this.#left} bytes short`);
     }

@@ -2,6 +2,8 @@
  * Owns buffered reading from a byte stream (a socket): finding a message
  * head within limits, lines for chunked coding, and owned body chunks.
  * Bytes past a head stay buffered for the next message (pipelining).
+ * A read can be started ahead of need (`prefetch`, an idle connection's
+ * watch): the next read that needs bytes takes its result.
  *
  * Must not interpret heads or bodies: head.ts and body.ts do that.
  */
@@ -26,6 +28,8 @@ export class BufferedReader {
   #start = 0;
   #end = 0;
   #eof = false;
+  /** A read started by prefetch() whose result the next fill takes. */
+  #inflight: Promise<number | null> | undefined;
 
   constructor(src: ByteSource, size = 16 * 1024) {
     this.#src = src;
@@ -122,26 +126,77 @@ export class BufferedReader {
   /**
    * Returns up to `max` bytes as a chunk the caller owns: buffered bytes
    * first, otherwise one read from the source. Null at the end of input.
+   * `lookahead` (at most the buffer's size) lets that read take up to as
+   * many bytes past `max`, which stay buffered: a caller reading the end
+   * of a message learns whether more bytes were already there.
    */
-  async readChunk(max: number): Promise<Uint8Array | null> {
+  async readChunk(max: number, lookahead = 0): Promise<Uint8Array | null> {
     if (this.#end > this.#start) {
       const n = Math.min(max, this.#end - this.#start);
       const chunk = this.#buf.slice(this.#start, this.#start + n);
       this.#start += n;
       return chunk;
     }
+    if (this.#inflight) {
+      await this.#inflight;
+      return await this.readChunk(max, lookahead);
+    }
     if (this.#eof) return null;
     const size = Math.min(max, READ_SIZE);
-    const target = size <= this.#buf.length ? this.#buf : new Uint8Array(size);
-    const n = await this.#src.read(target.subarray(0, size));
-    if (n === null) {
-      this.#eof = true;
-      return null;
-    }
+    const want = size + Math.min(lookahead, this.#buf.length);
     this.#start = this.#end = 0;
+    if (want <= this.#buf.length) {
+      const n = await this.#src.read(this.#buf.subarray(0, want));
+      if (n === null) return this.#ended();
+      const give = Math.min(n, size);
+      this.#start = give;
+      this.#end = n;
+      return this.#buf.slice(0, give);
+    }
+    const target = new Uint8Array(want);
+    const n = await this.#src.read(target);
+    if (n === null) return this.#ended();
+    const give = Math.min(n, size);
+    if (n > give) {
+      this.#buf.set(target.subarray(give, n)); // fits: lookahead <= buffer size
+      this.#end = n - give;
+    }
     // A small read is copied out so the large buffer is not pinned.
-    if (target === this.#buf || n < size / 4) return target.slice(0, n);
-    return target.subarray(0, n);
+    if (give < size / 4) return target.slice(0, give);
+    return target.subarray(0, give);
+  }
+
+  /**
+   * Starts a read into the (empty) buffer now and returns its promise:
+   * the number of bytes read, null at the end of input; it rejects as the
+   * source does. The next read that needs bytes takes this read's result
+   * instead of starting its own, so a read kept pending on an idle
+   * connection becomes the first read of the next message. Throws when
+   * bytes are buffered (they would have to be consumed first).
+   */
+  prefetch(): Promise<number | null> {
+    if (this.#inflight) return this.#inflight;
+    if (this.#end > this.#start) {
+      throw new Error("Cannot prefetch: bytes are still buffered");
+    }
+    if (this.#eof) return Promise.resolve(null);
+    this.#start = this.#end = 0;
+    const read = this.#src.read(this.#buf).then((n) => {
+      this.#inflight = undefined;
+      if (n === null) this.#eof = true;
+      else this.#end += n;
+      return n;
+    }, (e) => {
+      this.#inflight = undefined;
+      throw e;
+    });
+    this.#inflight = read;
+    return read;
+  }
+
+  /** True once the source reported its end. */
+  get ended(): boolean {
+    return this.#eof;
   }
 
   /** Removes and returns every buffered byte (for a connection upgrade). */
@@ -149,6 +204,11 @@ export class BufferedReader {
     const out = this.#buf.slice(this.#start, this.#end);
     this.#start = this.#end = 0;
     return out;
+  }
+
+  #ended(): null {
+    this.#eof = true;
+    return null;
   }
 
   /** Length of the unterminated line at `from`, a final CR not counted. */
@@ -170,6 +230,7 @@ export class BufferedReader {
    * number of bytes read, 0 at the end of input.
    */
   async #fill(limit: number): Promise<number> {
+    if (this.#inflight) return (await this.#inflight) ?? 0; // read into the empty buffer
     if (this.#eof) return 0;
     if (this.#start > 0) {
       this.#buf.copyWithin(0, this.#start, this.#end);

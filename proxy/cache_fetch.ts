@@ -64,6 +64,11 @@ export async function fetchForCache(
   const responseTime = Date.now();
   const upstreamMs = responseTime - started;
   const status = up.head.status;
+  if (entry && status === 304 && up.trailingBytes) {
+    await up.body.cancel();
+    ctx.stats.count("cache.untrusted_304"); // bytes right behind it: it may answer another request
+    return await fetchForCache(flow, MISS, release);
+  }
   if (entry && status === 304 && notModifiedMatches(entry, up.head.headers)) {
     const updated = freshen(entry, up.head.headers, started, responseTime); // RFC 9111 §4.3.4
     await cache.store.updateMeta(updated).catch(() =>
@@ -104,7 +109,7 @@ export async function fetchForCache(
   }
   ctx.stats.count("cache.misses");
   const isHead = req.head.method === "HEAD";
-  if (isHead && entry && status === 200) {
+  if (isHead && entry && status === 200 && !up.trailingBytes) {
     await updateFromHead(
       ctx,
       cache,

@@ -111,14 +111,22 @@ export async function storeOrPass(
     else listener = l;
   };
   if (up.body.length === 0) {
-    settle(await writer.commit(0) ? "stored" : "failed");
     await up.body.read(); // completes the (empty) exchange so the connection is pooled
+    if (up.trailingBytes) {
+      await writer.abort(); // bytes right behind it: not trusted
+      settle("untrusted");
+    } else {
+      settle(await writer.commit(0) ? "stored" : "failed");
+    }
     return { body: up.body, status: settledStatus(outcome!), whenSettled };
   }
   const body = new StoringBody(
     up.body,
     writer,
-    cache.options.maxObjectBytes,
+    {
+      maxBytes: cache.options.maxObjectBytes,
+      trusted: () => !up.trailingBytes,
+    },
     settle,
   );
   if (up.body.length !== undefined && up.body.length <= READ_AHEAD_MAX_BYTES) {

@@ -35,9 +35,15 @@ export interface ProxyConfig {
   forward: boolean;
   /** Ports CONNECT may open tunnels to (default 443 plus the upstream port). */
   connectPorts: number[];
-  /** Time allowed to connect upstream (ms); past it, 504. */
+  /**
+   * Time allowed to connect upstream (ms), a wait for a free connection
+   * included; past it, 504.
+   */
   connectTimeoutMs: number;
-  /** Time allowed for the upstream response head (ms); past it, 504. */
+  /**
+   * Time allowed for the final upstream response head (ms), interim 1xx
+   * responses included; past it, 504.
+   */
   responseTimeoutMs: number;
   /** Time allowed to receive a request head from a client (ms). */
   headTimeoutMs: number;
@@ -45,6 +51,11 @@ export interface ProxyConfig {
   idleTimeoutMs: number;
   /** Most downstream connections served at once (admission: http/server.ts). */
   maxConnections: number;
+  /**
+   * Most connections open to one upstream (host:port); more requests wait
+   * for one, within connectTimeoutMs (then 504).
+   */
+  maxUpstreamConnections: number;
   cache?: CacheConfig;
   /** Receives access-log lines; undefined turns logging off. */
   log?: (line: string) => void;

@@ -17,11 +17,19 @@ export type UpstreamFailure =
   | "connect-failed"
   /** Connecting took longer than --timeout-connect. */
   | "connect-timeout"
+  /**
+   * Every connection --max-upstream-connections allows stayed busy for
+   * --timeout-connect.
+   */
+  | "wait-timeout"
   /** The response head took longer than --timeout-response. */
   | "response-timeout"
   /** The upstream sent something that is not a valid HTTP/1.1 response. */
   | "bad-response"
-  /** The upstream closed the connection before a complete response head. */
+  /**
+   * The upstream closed the connection before a complete response head
+   * (and the request could not be sent again).
+   */
   | "closed";
 
 /** An upstream exchange that failed before a response could be relayed. */
@@ -38,6 +46,7 @@ export class UpstreamError extends Error {
 export function failureStatus(failure: UpstreamFailure): 502 | 504 {
   switch (failure) {
     case "connect-timeout":
+    case "wait-timeout":
     case "response-timeout":
       return 504;
     default:

@@ -1,25 +1,33 @@
 /**
- * Owns one request/response exchange with an upstream: send the request
- * (its body streamed while the response may already arrive), wait for the
- * upstream's 100 before sending a body the client announced with
- * Expect: 100-continue, relay interim responses, enforce the response
- * timeout, retry once on a stale pooled connection when that is safe, and
- * hand the connection back to the pool only after a complete exchange.
+ * Owns one request/response exchange with an upstream: take a connection
+ * (pooled or new), send the request (its body streamed while the response
+ * may already arrive, or read first when small), wait for the upstream's
+ * 100 before sending a body the client announced with Expect:
+ * 100-continue, relay interim responses, bound the wait for the final
+ * head, send the request again on a fresh connection when retry.ts says
+ * so, and hand the connection back to the pool only after a complete
+ * exchange, with the upstream's Keep-Alive hint.
  *
  * Must not rewrite fields (messages.ts) nor decide about caching.
  */
 
-import { readResponse } from "../http/client.ts";
+import { readResponse, writeRequest } from "../http/client.ts";
 import { HttpError } from "../http/errors.ts";
+import { parseKeepAlive } from "../http/keep_alive.ts";
 import { persistsAfter } from "../http/response_framing.ts";
 import type { BodyReader, RequestHead, ResponseHead } from "../http/types.ts";
-import { writeRequest } from "../http/client.ts";
-import type { WireBody } from "../http/body.ts";
 import { UpstreamError } from "./errors.ts";
-import type { UpstreamConnection, UpstreamPool } from "./upstream_pool.ts";
+import { ContinueGate, PooledBody, SendingBody } from "./exchange_bodies.ts";
+import { HeldBody } from "./held_body.ts";
+import { nextStep } from "./retry.ts";
+import type { UpstreamConnection } from "./upstream_conn.ts";
+import type { UpstreamPool } from "./upstream_pool.ts";
 
 export interface ExchangeOptions {
-  /** Time allowed for the response head (ms). */
+  /**
+   * Time allowed for the final response head (ms), from the end of the
+   * request's upload; interim 1xx responses do not restart it.
+   */
   responseTimeoutMs: number;
   /** Time allowed between two reads of the response body (ms). */
   idleTimeoutMs: number;
@@ -27,6 +35,8 @@ export interface ExchangeOptions {
   expectContinue: boolean;
   /** Receives each 1xx interim response. */
   onInterim?: (head: ResponseHead) => Promise<void>;
+  /** Counts an event (upstream.retries, upstream.resends, upstream.not_retried). */
+  count?: (name: string) => void;
 }
 
 /** A response arriving from upstream; its body frees the connection at the end. */
@@ -35,25 +45,24 @@ export interface UpstreamResponse {
   body: BodyReader;
   /** Whether the exchange ran on a pooled (reused) connection. */
   reused: boolean;
+  /**
+   * True when bytes were already there right behind the end of the
+   * response (past a bodiless response's head, or past the body when it
+   * completed): the upstream sent more than it was asked for, so this
+   * response may not be the answer to this request. The cache must not
+   * store it nor freshen a stored response from it. Final once
+   * body.read() returned null; known at once when the body is empty
+   * (HEAD, 204, 304, Content-Length: 0).
+   */
+  readonly trailingBytes: boolean;
 }
-
-/** RFC 9110 §9.2.2: requests that may be repeated on a fresh connection. */
-const IDEMPOTENT = new Set([
-  "GET",
-  "HEAD",
-  "OPTIONS",
-  "TRACE",
-  "PUT",
-  "DELETE",
-]);
-
-/** How long to wait for an upstream 100 before sending the body anyway. */
-const CONTINUE_WAIT_MS = 1000;
 
 /**
  * Sends `head` (and `body`, null when the request has none) to host:port
- * and returns the response. Throws UpstreamError when no response could
- * be obtained.
+ * and returns the response. A body of announced length up to 64 KiB is
+ * read before anything is sent (unless the client waits for a 100), so
+ * that it can be sent again. Throws UpstreamError when no response could
+ * be obtained, or the HttpError of a broken client body.
  */
 export async function exchange(
   pool: UpstreamPool,
@@ -63,46 +72,73 @@ export async function exchange(
   body: BodyReader | null,
   options: ExchangeOptions,
 ): Promise<UpstreamResponse> {
-  const sending = new TrackedBody(body);
-  const pooled = pool.takeIdle(host, port);
-  if (pooled) {
+  const held = body ? new HeldBody(body) : null;
+  if (held && !options.expectContinue) await held.preload();
+  let c: UpstreamConnection;
+  try {
+    c = await pool.acquire(host, port);
+  } catch (e) {
+    await held?.finalize();
+    throw e;
+  }
+  for (let n = 1;; n++) {
     try {
-      return await attempt(pool, pooled, head, sending, options);
+      return await attempt(pool, c, head, held, options);
     } catch (e) {
-      const retry = IDEMPOTENT.has(head.method) && !sending.started &&
-        isStale(e);
-      if (!retry) throw e;
+      const step = nextStep({
+        method: head.method,
+        attempt: n,
+        reused: c.reused,
+        lost: e instanceof UpstreamError && e.failure === "closed",
+        written: c.written,
+        received: c.received,
+        replayable: held?.replayable ?? true,
+      });
+      if (step.kind === "fail") {
+        pool.discard(c);
+        await held?.finalize();
+        if (step.reason) options.count?.("upstream.not_retried");
+        throw step.reason ? new UpstreamError("closed", step.reason) : e;
+      }
+      options.count?.(
+        step.kind === "retry" ? "upstream.retries" : "upstream.resends",
+      );
+      try {
+        c = await pool.reconnect(c);
+      } catch (e) {
+        await held?.finalize();
+        throw e;
+      }
     }
   }
-  const fresh = await pool.connect(host, port);
-  return await attempt(pool, fresh, head, sending, options);
 }
 
-/** One try on one connection. */
+/** One try on one connection; the caller discards the connection on a throw. */
 async function attempt(
   pool: UpstreamPool,
   c: UpstreamConnection,
   head: RequestHead,
-  body: TrackedBody,
+  held: HeldBody | null,
   options: ExchangeOptions,
 ): Promise<UpstreamResponse> {
-  const gate = options.expectContinue && body.inner
-    ? new ContinueGate()
-    : undefined;
-  body.gate = gate;
-  body.connection = c;
-  c.readTimeoutMs = options.responseTimeoutMs;
+  c.beginExchange(options.responseTimeoutMs);
+  if (c.watchFired) {
+    // The upstream closed or spoke while idle, seen as it was taken: nothing was sent.
+    throw new UpstreamError("closed", "the pooled connection went stale");
+  }
+  const gate = options.expectContinue && held ? new ContinueGate() : undefined;
+  const sending = held ? new SendingBody(held.attempt(), c, gate) : null;
   let sendFailure: unknown;
   let sendDone = false;
   let responseArrived = false;
-  const send = writeRequest(c, head, body.inner ? body : null)
+  const send = writeRequest(c, head, sending)
     .then(() => {
       sendDone = true;
     }, (e) => {
       sendFailure = e;
       // Without a response yet, the upstream holds a partial request: give up
       // on the connection. With one, keep reading it; it is not reused.
-      if (!responseArrived) pool.discard(c);
+      if (!responseArrived) c.close();
     });
   let response;
   try {
@@ -114,30 +150,37 @@ async function attempt(
       },
     });
   } catch (e) {
-    pool.discard(c);
+    c.close();
     gate?.open(false);
     await send;
-    throw upstreamFailure(e, c, sendFailure);
+    throw upstreamFailure(e, c, sendFailure, options);
+  }
+  if (response === null) {
+    c.close();
+    gate?.open(false);
+    await send;
+    throw upstreamFailure(null, c, sendFailure, options);
   }
   responseArrived = true;
-  gate?.open(false); // a final response (or a close) ends any wait
-  if (response === null) {
-    pool.discard(c);
-    await send;
-    throw upstreamFailure(null, c, sendFailure);
-  }
-  c.readTimeoutMs = options.idleTimeoutMs;
+  gate?.open(false); // a final response ends any wait
+  await held?.finalize(); // no second attempt after a response
+  c.armPerRead(options.idleTimeoutMs);
   const persistent = persistsAfter(
     response.head.version,
     response.head.headers,
   ); // RFC 9112 §9.3
-  const upstreamBody = new PooledBody(
-    response.body,
-    c,
-    pool,
-    () => sendDone && persistent,
-  );
-  return { head: response.head, body: upstreamBody, reused: c.reused };
+  const upstreamBody = new PooledBody(response.body, c, pool, {
+    reusable: () => sendDone && persistent,
+    hint: parseKeepAlive(response.head.headers), // read before hop-by-hop removal
+  });
+  return {
+    head: response.head,
+    body: upstreamBody,
+    reused: c.reused,
+    get trailingBytes() {
+      return upstreamBody.trailingBytes;
+    },
+  };
 }
 
 /** Maps what went wrong on a connection to an UpstreamError. */
@@ -145,9 +188,13 @@ function upstreamFailure(
   e: unknown,
   c: UpstreamConnection,
   sendFailure: unknown,
+  options: ExchangeOptions,
 ): unknown {
   if (c.timedOut) {
-    return new UpstreamError("response-timeout", "upstream response timed out");
+    return new UpstreamError(
+      "response-timeout",
+      `upstream response timed out: no final response head within ${options.responseTimeoutMs} ms`,
+    );
   }
   if (e instanceof HttpError && e.kind !== "truncated") {
     return new UpstreamError(
@@ -161,132 +208,4 @@ function upstreamFailure(
     "closed",
     `upstream closed the connection before a response${detail}`,
   );
-}
-
-/** A failure that a fresh connection may cure: nothing of a response came back. */
-function isStale(e: unknown): boolean {
-  return e instanceof UpstreamError && e.failure === "closed";
-}
-
-/**
- * Waits for the upstream's 100 Continue (RFC 9110 §10.1.1), at most
- * CONTINUE_WAIT_MS; a final response first means the body is not sent.
- */
-class ContinueGate {
-  #settled = false;
-  #resolve!: (send: boolean) => void;
-  /** Resolves to whether the body may be sent. */
-  readonly ready = new Promise<boolean>((resolve) => (this.#resolve = resolve));
-  #timer = setTimeout(() => this.open(), CONTINUE_WAIT_MS);
-
-  open(send = true): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    clearTimeout(this.#timer);
-    this.#resolve(send);
-  }
-}
-
-/**
- * The client's request body as sent upstream: remembers whether any of it
- * was consumed (then a retry is impossible), waits at the continue gate,
- * and keeps the upstream head deadline alive while the upload runs.
- */
-class TrackedBody implements BodyReader {
-  readonly inner: BodyReader | null;
-  started = false;
-  gate: ContinueGate | undefined;
-  connection: UpstreamConnection | undefined;
-
-  constructor(inner: BodyReader | null) {
-    this.inner = inner;
-  }
-
-  get length(): number | undefined {
-    return this.inner?.length;
-  }
-
-  async read(): Promise<Uint8Array | null> {
-    if (!this.inner) return null;
-    if (this.gate && !this.started && !(await this.gate.ready)) {
-      throw new UpstreamError(
-        "closed",
-        "upstream answered before the body was sent",
-      );
-    }
-    this.started = true;
-    const chunk = await this.inner.read();
-    const c = this.connection;
-    if (c && Number.isFinite(c.deadline)) {
-      c.deadline = Date.now() + c.readTimeoutMs;
-    }
-    return chunk;
-  }
-
-  trailers() {
-    return this.inner?.trailers();
-  }
-
-  cancel(): Promise<void> {
-    return this.inner?.cancel() ?? Promise.resolve();
-  }
-}
-
-/** The upstream response body; returns its connection to the pool when complete. */
-class PooledBody implements BodyReader {
-  readonly length: number | undefined;
-  #wire: WireBody;
-  #c: UpstreamConnection;
-  #pool: UpstreamPool;
-  #reusable: () => boolean;
-  #settled = false;
-
-  constructor(
-    wire: WireBody,
-    c: UpstreamConnection,
-    pool: UpstreamPool,
-    reusable: () => boolean,
-  ) {
-    this.#wire = wire;
-    this.#c = c;
-    this.#pool = pool;
-    this.#reusable = reusable;
-    this.length = wire.length;
-    if (wire.length === 0 && wire.complete) this.#finish();
-  }
-
-  async read(): Promise<Uint8Array | null> {
-    let chunk: Uint8Array | null;
-    try {
-      chunk = await this.#wire.read();
-    } catch (e) {
-      this.#settle(false);
-      if (this.#c.timedOut) {
-        throw new HttpError("timeout", "upstream body stalled");
-      }
-      throw e;
-    }
-    if (chunk === null) this.#finish();
-    return chunk;
-  }
-
-  trailers() {
-    return this.#wire.trailers();
-  }
-
-  async cancel(): Promise<void> {
-    await this.#wire.cancel();
-    this.#settle(false);
-  }
-
-  #finish(): void {
-    this.#settle(this.#wire.complete && this.#reusable());
-  }
-
-  #settle(reuse: boolean): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    if (reuse) this.#pool.release(this.#c);
-    else this.#pool.discard(this.#c);
-  }
 }

@@ -105,6 +105,7 @@ export async function fetchUpstream(
         stripHopByHop(relayed);
         await req.sendInterim(interim.status, relayed);
       },
+      count: (name) => ctx.stats.count(name),
     },
   );
 }

@@ -40,6 +40,7 @@ export async function startProxy(
     connectTimeoutMs: config.connectTimeoutMs,
     responseTimeoutMs: config.responseTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
+    maxPerHost: config.maxUpstreamConnections,
     stats,
   });
   const self = listener.addr;
@@ -61,7 +62,7 @@ export async function startProxy(
     async shutdown(graceMs?: number) {
       await server.shutdown(graceMs);
       if (cache) await closeCache(cache);
-      pool.close();
+      await pool.close();
     },
   };
 }

@@ -18,7 +18,24 @@ import type { BodyReader } from "../http/types.ts";
 import type { EntryWriter } from "../cache/store.ts";
 
 /** How the store write ended. */
-export type StoreOutcome = "stored" | "aborted" | "too-large" | "failed";
+export type StoreOutcome =
+  | "stored"
+  | "aborted"
+  | "too-large"
+  | "failed"
+  /** The source said, at its end, that it is not to be trusted. */
+  | "untrusted";
+
+/** Limits on what a StoringBody commits. */
+export interface StoringOptions {
+  /** Bodies larger than this are not stored. */
+  maxBytes: number;
+  /**
+   * Asked once the source ended: false when the response must not be
+   * stored after all (an upstream that sent bytes right behind it).
+   */
+  trusted?: () => boolean;
+}
 
 /** A body that copies what passes through it into a store writer. */
 export class StoringBody implements BodyReader {
@@ -26,6 +43,7 @@ export class StoringBody implements BodyReader {
   #source: BodyReader;
   #writer: EntryWriter;
   #maxBytes: number;
+  #trusted: () => boolean;
   #written = 0;
   #writing = true;
   #onDone: (outcome: StoreOutcome) => void;
@@ -38,12 +56,13 @@ export class StoringBody implements BodyReader {
   constructor(
     source: BodyReader,
     writer: EntryWriter,
-    maxBytes: number,
+    options: StoringOptions,
     onDone: (outcome: StoreOutcome) => void,
   ) {
     this.#source = source;
     this.#writer = writer;
-    this.#maxBytes = maxBytes;
+    this.#maxBytes = options.maxBytes;
+    this.#trusted = options.trusted ?? (() => true);
     this.#onDone = onDone;
     this.length = source.length;
   }
@@ -57,7 +76,8 @@ export class StoringBody implements BodyReader {
       throw e;
     }
     if (chunk === null) {
-      await this.#commit();
+      if (this.#trusted()) await this.#commit();
+      else await this.#abort("untrusted");
       return null;
     }
     this.#written += chunk.length;

@@ -12,7 +12,7 @@ import type { OutgoingResponse } from "../http/types.ts";
 import { writeAll } from "../http/writer.ts";
 import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
 import type { Stats } from "./stats.ts";
-import { connectWithTimeout } from "./upstream_pool.ts";
+import { connectWithTimeout } from "./upstream_conn.ts";
 
 const RELAY_BUFFER = 64 * 1024;
 

@@ -119,6 +119,22 @@ const BAD_INPUTS: { args: string[]; says: RegExp }[] = [
     says: /--max-connections must be a whole/,
   },
   {
+    args: ["proxy", "--max-upstream-connections", "0"],
+    says: /--max-upstream-connections must be a whole number from 1/,
+  },
+  {
+    args: ["proxy", "--max-upstream-connections", "2.5"],
+    says: /--max-upstream-connections must be a whole/,
+  },
+  {
+    args: ["proxy", "--max-upstream-connections", "-3"],
+    says: /--max-upstream-connections needs a value/,
+  },
+  {
+    args: ["proxy", "--max-upstream-connections", "lots"],
+    says: /--max-upstream-connections must be a whole/,
+  },
+  {
     args: ["proxy", "--cache-size", "lots"],
     says: /--cache-size must be a size like/,
   },

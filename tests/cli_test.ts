@@ -38,6 +38,7 @@ const PROXY_FLAGS = [
   "--timeout-head S",
   "--timeout-idle S",
   "--max-connections N",
+  "--max-upstream-connections N",
   "--cache-dir DIR",
   "--cache-size BYTES",
   "--max-object-size BYTES",

@@ -63,9 +63,14 @@ const config: ProxyConfig = {
   headTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
   maxConnections: 1024,
+  maxUpstreamConnections: 256,
 };
 const stats = new Stats();
-const pool = new UpstreamPool({ ...config, stats });
+const pool = new UpstreamPool({
+  ...config,
+  maxPerHost: config.maxUpstreamConnections,
+  stats,
+});
 const cache = cacheStateFor(store, {
   maxObjectBytes: 1 << 28,
   skipBinary: false,
@@ -113,6 +118,6 @@ console.log(
       (written / N).toFixed(0)
     } bytes per response`,
 );
-pool.close();
+await pool.close();
 await store.close();
 if (hits !== N) Deno.exit(1);

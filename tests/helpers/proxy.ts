@@ -37,6 +37,7 @@ export async function startTestProxy(
     headTimeoutMs: 2000,
     idleTimeoutMs: 3000,
     maxConnections: 64,
+    maxUpstreamConnections: 256,
     log: (line) => logs.push(line),
     ...overrides,
   }, cache);

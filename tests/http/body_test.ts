@@ -240,3 +240,17 @@ Deno.test("readAll() throws and cancels the body when it is larger than max", as
   );
   assert.equal(body.cancelled, true);
 });
+
+Deno.test("wireBody() with a length reads past the body's end when it can, so bytes right behind it show as buffered", async () => {
+  for (const size of [5, 20_000, 100_000]) {
+    const r = new BufferedReader(
+      new ScriptedSource(["x".repeat(size) + "EXTRA"]),
+      16 * 1024,
+    );
+    const body = wireBody(r, { kind: "length", length: size });
+    assert.equal((await bodyText(body)).length, size);
+    assert.equal(body.complete, true);
+    assert.equal(r.buffered, 5, `a ${size}-byte body`);
+    assert.equal(text(r.takeBuffered()), "EXTRA");
+  }
+});

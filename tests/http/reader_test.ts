@@ -217,3 +217,87 @@ Deno.test("BufferedReader.takeBuffered() returns and removes the unread bytes (f
   assert.equal(r.buffered, 0);
   assert.equal(r.takeBuffered().length, 0);
 });
+
+Deno.test("BufferedReader.readChunk() keeps up to `lookahead` bytes past `max` buffered", async () => {
+  const small = reader(["abcNEXT"], 16);
+  assert.equal(text((await small.readChunk(3, 8))!), "abc");
+  assert.equal(small.buffered, 4, "read ahead into the buffer");
+  assert.equal(text(small.takeBuffered()), "NEXT");
+  const large = reader(["x".repeat(40_000) + "NEXT"], 16);
+  const chunk = (await large.readChunk(40_000, 8))!;
+  assert.equal(chunk.length, 40_000);
+  assert.equal(text(large.takeBuffered()), "NEXT");
+  const none = reader(["abcNEXT"], 16);
+  assert.equal(text((await none.readChunk(3))!), "abc");
+  assert.equal(none.buffered, 0, "no lookahead: nothing read past max");
+});
+
+/** A source whose reads wait until the test hands out the next part. */
+class GatedSource {
+  reads = 0;
+  #pending: ((part: string | null) => void)[] = [];
+  #queued: (string | null)[] = [];
+
+  read(p: Uint8Array): Promise<number | null> {
+    this.reads++;
+    const take = (part: string | null) => {
+      if (part === null) return null;
+      p.set(new TextEncoder().encode(part));
+      return part.length;
+    };
+    const queued = this.#queued.shift();
+    if (queued !== undefined) return Promise.resolve(take(queued));
+    return new Promise((resolve) =>
+      this.#pending.push((part) => resolve(take(part)))
+    );
+  }
+
+  /** Completes the pending read (or the next one) with `part`; null is the end. */
+  give(part: string | null): void {
+    const waiting = this.#pending.shift();
+    if (waiting) waiting(part);
+    else this.#queued.push(part);
+  }
+}
+
+Deno.test("BufferedReader.prefetch() read becomes the first read of the next head", async () => {
+  const source = new GatedSource();
+  const r = new BufferedReader(source, 64);
+  const prefetched = r.prefetch();
+  assert.equal(r.prefetch(), prefetched, "one read in flight at a time");
+  const head = r.readHead(DEFAULT_HEAD_LIMITS); // waits on the same read
+  source.give("HTTP/1.1 200 OK\r\n");
+  assert.equal(await prefetched, 17);
+  source.give("A: b\r\n\r\n");
+  assert.equal(await head, "HTTP/1.1 200 OK\r\nA: b\r\n\r\n");
+  assert.equal(source.reads, 2, "no read was started beside the prefetch");
+});
+
+Deno.test("BufferedReader.prefetch() shows bytes that arrive while nobody reads, buffered for the next read", async () => {
+  const source = new GatedSource();
+  const r = new BufferedReader(source, 64);
+  const prefetched = r.prefetch();
+  source.give("late body");
+  assert.equal(await prefetched, 9);
+  assert.equal(r.buffered, 9);
+  assert.equal(text((await r.readChunk(100))!), "late body");
+  assert.equal(source.reads, 1);
+});
+
+Deno.test("BufferedReader.prefetch() reports the end of input, and readChunk() then returns null", async () => {
+  const source = new GatedSource();
+  const r = new BufferedReader(source, 64);
+  const prefetched = r.prefetch();
+  const chunk = r.readChunk(10);
+  source.give(null);
+  assert.equal(await prefetched, null);
+  assert.equal(await chunk, null);
+  assert.equal(r.ended, true);
+  assert.equal(await r.readHead(DEFAULT_HEAD_LIMITS), null);
+});
+
+Deno.test("BufferedReader.prefetch() refuses while bytes are buffered", async () => {
+  const r = reader(["HTTP/1.1 200 OK\r\n\r\nextra"]);
+  await r.readHead(DEFAULT_HEAD_LIMITS);
+  assert.throws(() => r.prefetch(), /Cannot prefetch/);
+});

@@ -199,27 +199,38 @@ Deno.test("proxy answers pipelined requests in order over one pooled upstream co
   assertEquals(proxy.stats.get("downstream.connection"), 1);
 });
 
-Deno.test("proxy retries an idempotent request once when a pooled connection went stale", async () => {
-  // Each connection answers one request and closes without saying so.
-  await using upstream = ScriptedServer.start(async (peer) => {
+/** Connection 0 answers one request, then reads the next and closes unanswered; later ones answer. */
+function losesSecondRequest(): ScriptedServer {
+  return ScriptedServer.start(async (peer) => {
+    if (peer.index > 0) return await respondInOrder([OK])(peer);
     if (await peer.readRequest()) await peer.write(OK);
+    await peer.readRequest(); // then the script ends: the connection closes
   });
+}
+
+Deno.test("proxy retries an idempotent request once on a fresh connection when a pooled connection closes after it was sent", async () => {
+  await using upstream = losesSecondRequest();
   await using proxy = await startTestProxy(upstream.port);
   using client = await RawClient.connect(proxy.addr);
   await client.write("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
   assertEquals((await client.readResponse()).status, 200);
-  await upstream.peers[0]!.conn.closeWrite().catch(() => {});
-  await client.write("GET /2 HTTP/1.1\r\nHost: h\r\n\r\n");
-  assertEquals((await client.readResponse()).status, 200);
+  await client.write(
+    "PUT /2 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
+  );
+  const res = await client.readResponse();
+  assertEquals([res.status, res.bodyText], [200, "ok"]);
+  assertEquals(
+    upstream.requests.map((r) => `${r.head.startLine} ${r.bodyText}`),
+    ["GET /1 HTTP/1.1 ", "PUT /2 HTTP/1.1 abc", "PUT /2 HTTP/1.1 abc"],
+  );
   assertEquals(upstream.connections, 2);
   assertEquals(proxy.stats.get("upstream.reuses"), 1);
   assertEquals(proxy.stats.get("upstream.connects"), 2);
+  assertEquals(proxy.stats.get("upstream.retries"), 1);
 });
 
-Deno.test("proxy does not retry a POST on a stale pooled connection: 502", async () => {
-  await using upstream = ScriptedServer.start(async (peer) => {
-    if (await peer.readRequest()) await peer.write(OK);
-  });
+Deno.test("proxy does not retry a POST a pooled connection lost after it was sent: 502 saying why", async () => {
+  await using upstream = losesSecondRequest();
   await using proxy = await startTestProxy(upstream.port);
   using client = await RawClient.connect(proxy.addr);
   await client.write("GET /1 HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -229,8 +240,17 @@ Deno.test("proxy does not retry a POST on a stale pooled connection: 502", async
   );
   const res = await client.readResponse();
   assertEquals(res.status, 502);
-  assertStringIncludes(res.bodyText, "upstream closed");
+  assertStringIncludes(
+    res.bodyText,
+    "upstream closed the connection after the request was sent; POST is not idempotent, so it is not retried",
+  );
+  assertEquals(upstream.requests.map((r) => r.head.startLine), [
+    "GET /1 HTTP/1.1",
+    "POST /2 HTTP/1.1",
+  ]);
   assertEquals(upstream.connections, 1);
+  assertEquals(proxy.stats.get("upstream.not_retried"), 1);
+  assertEquals(proxy.stats.get("upstream.retries"), 0);
 });
 
 Deno.test("proxy closes the client connection when the upstream body is cut short", async () => {
