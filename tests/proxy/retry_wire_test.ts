@@ -8,6 +8,7 @@
 
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { startTestProxy } from "../helpers/proxy.ts";
+import { VIA_NAME } from "../../proxy/messages.ts";
 import {
   type PeerConn,
   RawClient,
@@ -89,7 +90,8 @@ Deno.test("proxy answers 502 when a reused connection loses a PUT whose streamed
 Deno.test("proxy retries a PUT with Expect: 100-continue when the reused connection closes before its 100; the client sees one 100", async () => {
   const head =
     "PUT /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n";
-  const sent = head + "Via: 1.1 cachelab\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n";
+  const sent = head +
+    `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`;
   await using upstream = losesSecond(
     async (peer) => assertEquals(await peer.readExactly(sent.length), sent), // no body before a 100
     async (peer) => {
