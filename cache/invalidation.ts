@@ -13,7 +13,7 @@ import {
   resolveReference,
   type UriReference,
 } from "../http/uri.ts";
-import { primaryKey, uriKey } from "./key.ts";
+import { keyParts, primaryKey, uriKey } from "./key.ts";
 
 /** Safe methods (RFC 9110 §9.2.1); every other method, known or not, is unsafe. */
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
@@ -23,8 +23,9 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
  * answered with a non-error (2xx or 3xx) status: the request's own key
  * `targetKey` (a primaryKey), plus the keys of the Location and
  * Content-Location URIs (resolved against the target URI, fragment
- * dropped) when they share the target's origin. Empty when `targetKey`
- * is not a primary key.
+ * dropped) when they share the target's origin, keyed with the same
+ * server as the target's (same origin, same route). Empty when
+ * `targetKey` is not a primary key.
  */
 export function invalidationTargets(
   method: string,
@@ -34,17 +35,18 @@ export function invalidationTargets(
 ): string[] {
   if (SAFE_METHODS.has(method)) return []; // RFC 9111 §4.4: unsafe methods only
   if (status < 200 || status >= 400) return []; // RFC 9111 §4.4: non-error response
-  if (uriKey(targetKey) !== targetKey) return [];
-  const base = parseUriReference(targetKey);
+  const { uri: target, via } = keyParts(targetKey);
+  if (uriKey(target) !== target) return [];
+  const base = parseUriReference(target);
   const out = [targetKey];
   // RFC 9111 §4.4: Location and Content-Location are candidates (MAY).
   for (const name of ["location", "content-location"]) {
     const value = resHeaders.first(name);
     if (value === undefined) continue;
-    const key = referenceKey(base, value.trim());
+    const key = referenceKey(base, value.trim(), via);
     if (key === undefined) continue;
     // RFC 9111 §4.4: MUST NOT invalidate a URI of another origin.
-    if (originOf(key) !== originOf(targetKey)) continue;
+    if (originOf(key) !== originOf(target)) continue;
     if (!out.includes(key)) out.push(key);
   }
   return out;
@@ -54,12 +56,13 @@ export function invalidationTargets(
 function referenceKey(
   base: UriReference,
   reference: string,
+  via: string | undefined,
 ): string | undefined {
   const uri = resolveReference(base, parseUriReference(reference));
   if (uri.scheme?.toLowerCase() !== "http") return undefined; // another origin
   if (uri.authority === undefined) return undefined;
   const query = uri.query === undefined ? "" : `?${uri.query}`;
-  return primaryKey(uri.authority, uri.path + query);
+  return primaryKey(uri.authority, uri.path + query, via);
 }
 
 /** "http://host[:port]" of a primary key (its authority is already normalised). */

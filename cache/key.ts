@@ -29,6 +29,15 @@ const TARGET_BYTES = /^[\x21-\x22\x24-\x7e\x80-\xff]*$/;
  *   not rewrite them (RFC 9110 §7.7), so neither may the key; only an
  *   empty path becomes "/" (RFC 9110 §4.2.3), as the proxy forwards it.
  *
+ * `via`, the authority of the server the response is fetched from, is
+ * given when that server is not the URI's own (a reverse proxy's upstream
+ * serving a Host it does not name): the key is then the URI followed by
+ * " via " and that authority. RFC 9111 §2 makes the method and target URI
+ * the key "at a minimum"; the server is part of it too, so that a page a
+ * client fetched through the upstream under a made-up Host is never served
+ * to a forward-proxy request for that host's real URI, nor the other way
+ * round. A space never occurs in a URI, so the two parts stay apart.
+ *
  * Undefined when the request has no such URI: asterisk-form ("*"), an
  * invalid authority (empty, userinfo, bad characters or port), or a target
  * with a fragment, a space or a control character. Never throws.
@@ -36,6 +45,7 @@ const TARGET_BYTES = /^[\x21-\x22\x24-\x7e\x80-\xff]*$/;
 export function primaryKey(
   authority: string,
   target: string,
+  via?: string,
 ): string | undefined {
   const hostPort = parseAuthority(authority, 80); // RFC 9110 §4.2.1: http's default port
   if (hostPort === undefined) return undefined;
@@ -45,7 +55,22 @@ export function primaryKey(
   const lower = hostPort.host.toLowerCase(); // RFC 9110 §4.2.3: host is case-insensitive
   const host = lower.includes(":") ? `[${lower}]` : lower;
   const port = hostPort.port === 80 ? "" : `:${hostPort.port}`; // RFC 9110 §4.2.3: default port omitted
-  return `http://${host}${port}${path}`;
+  const uri = `http://${host}${port}${path}`;
+  return via === undefined ? uri : `${uri}${VIA_SEPARATOR}${via}`;
+}
+
+/** Between the target URI and the server it was fetched from, in a key. */
+const VIA_SEPARATOR = " via ";
+
+/**
+ * The two parts of a primary key: the target URI and, when the response
+ * is fetched from another server than the URI names, that server's
+ * authority (see primaryKey).
+ */
+export function keyParts(key: string): { uri: string; via?: string } {
+  const at = key.indexOf(VIA_SEPARATOR);
+  if (at === -1) return { uri: key };
+  return { uri: key.slice(0, at), via: key.slice(at + VIA_SEPARATOR.length) };
 }
 
 /**

@@ -12,7 +12,6 @@
  */
 
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
-import { primaryKey } from "../cache/key.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import { decide } from "../cache/policy.ts";
 import { fetchForCache, passThrough } from "./cache_fetch.ts";
@@ -20,6 +19,7 @@ import type { CacheFlow, CacheState } from "./cache_state.ts";
 import { errorResponse } from "./errors.ts";
 import type { HttpRoute, ProxyContext } from "./forwarding.ts";
 import { upstreamRequest } from "./messages.ts";
+import { routeKey } from "./route_key.ts";
 import { withStatus } from "./outcome.ts";
 import { serveStored } from "./stored_response.ts";
 
@@ -45,7 +45,7 @@ export async function serveWithCache(
   route: HttpRoute,
 ): Promise<OutgoingResponse> {
   const upstream = upstreamRequest(req.head, route, req.remoteAddr);
-  const key = primaryKey(route.authority, route.path); // RFC 9111 §2: the forwarded target URI
+  const key = routeKey(route, ctx.self); // RFC 9111 §2: the forwarded target URI
   const pass = { ctx, cache, req, route, key, upstream };
   const method = req.head.method;
   if (method !== "GET" && method !== "HEAD") {

@@ -1,6 +1,7 @@
 import assert from "../helpers/assert.ts";
 import {
   DEFAULT_VARIANT,
+  keyParts,
   primaryKey,
   uriKey,
   variantId,
@@ -114,4 +115,17 @@ Deno.test("variantId() is stable and tells different values apart", () => {
 Deno.test("variantId() is safe as a file name whatever the values hold", () => {
   const id = variantId([["x", "../../etc/passwd\u0000/\\:*?"]]);
   assert.match(id, /^[0-9a-f]{32}$/);
+});
+
+Deno.test("primaryKey() appends the server the response is fetched from when it is not the URI's own, and keyParts() splits it off (RFC 9111 §2)", () => {
+  const key = primaryKey("bank.example", "/a?b", "127.0.0.1:20000");
+  assert.equal(key, "http://bank.example/a?b via 127.0.0.1:20000");
+  assert.deepEqual(keyParts(key!), {
+    uri: "http://bank.example/a?b",
+    via: "127.0.0.1:20000",
+  });
+  assert.deepEqual(keyParts("http://bank.example/a?b"), {
+    uri: "http://bank.example/a?b",
+  });
+  assert.notEqual(key, primaryKey("bank.example", "/a?b"));
 });

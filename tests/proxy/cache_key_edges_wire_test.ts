@@ -7,7 +7,7 @@
 
 import { assertEquals } from "../helpers/assert.ts";
 import { countingUpstream, startCacheProxy } from "../helpers/cache_proxy.ts";
-import { echo, get, HIT, send } from "./cache_key_fixtures.ts";
+import { echo, get, HIT, send, viaUpstream } from "./cache_key_fixtures.ts";
 import { VIA_NAME } from "../../proxy/messages.ts";
 
 const REFUSED: [string, string][] = [
@@ -76,7 +76,9 @@ Deno.test("cache takes Vary values from the request as forwarded: a field the cl
     get("/v", "a.example", "Connection: X-Secret\r\nX-Secret: evil\r\n"),
   );
   assertEquals(spoofed.bodyText, "secret=none");
-  const variants = proxy.cache!.store.variants("http://a.example/v");
+  const variants = proxy.cache!.store.variants(
+    viaUpstream("http://a.example/v", upstream.port),
+  );
   assertEquals(variants.map((v) => v.vary), [[["x-secret", null]]]);
   const plain = await send(proxy.port, get("/v", "a.example"));
   assertEquals(plain.bodyText, "secret=none");
@@ -123,7 +125,8 @@ Deno.test("cache invalidates after a POST only the keys of its own virtual host,
   assertEquals(proxy.stats.get("cache.invalidations"), 2);
   const left = (host: string) =>
     ["/items/new", "/items/%7e1", "/items/~1"].map((target) =>
-      store.variants(`http://${host}${target}`).length
+      store.variants(viaUpstream(`http://${host}${target}`, upstream.port))
+        .length
     );
   assertEquals(left("a.example"), [0, 0, 1]);
   assertEquals(left("b.example"), [1, 1, 1]);

@@ -44,3 +44,11 @@ export function forwarded(target: string, host: string, via = "1.1"): string {
 
 /** Cache-Status of a hit. */
 export const HIT = /^cachelab; hit; ttl=\d+$/;
+
+/**
+ * The key of a reverse-proxied URI whose Host names another server than
+ * the upstream on 127.0.0.1:`port` (see primaryKey's `via`).
+ */
+export function viaUpstream(uri: string, port: number): string {
+  return `${uri} via 127.0.0.1:${port}`;
+}

@@ -9,7 +9,15 @@
 
 import { assertEquals } from "../helpers/assert.ts";
 import { countingUpstream, startCacheProxy } from "../helpers/cache_proxy.ts";
-import { echo, forwarded, get, HIT, send } from "./cache_key_fixtures.ts";
+import type { WireMessage } from "../helpers/wire_text.ts";
+import {
+  echo,
+  forwarded,
+  get,
+  HIT,
+  send,
+  viaUpstream,
+} from "./cache_key_fixtures.ts";
 
 Deno.test("cache keeps virtual hosts apart: two Hosts make two upstream requests, two entries, and neither is served the other's page", async () => {
   await using upstream = countingUpstream(echo);
@@ -37,8 +45,8 @@ Deno.test("cache keeps virtual hosts apart: two Hosts make two upstream requests
   ]);
   const store = proxy.cache!.store;
   assertEquals(
-    ["http://a.example/", "http://b.example/"].map((key) =>
-      store.variants(key).length
+    ["http://a.example/", "http://b.example/"].map((uri) =>
+      store.variants(viaUpstream(uri, upstream.port)).length
     ),
     [1, 1],
   );
@@ -59,7 +67,13 @@ Deno.test("cache sends the client's Host upstream unchanged and keys it lowercas
     forwarded("/p", "A.Example:80"),
     forwarded("/p", "a.example:8080"),
   ]);
-  assertEquals(proxy.cache!.store.variants("http://a.example/p").length, 1);
+  assertEquals(
+    proxy.cache!.store.variants(
+      viaUpstream("http://a.example/p", upstream.port),
+    )
+      .length,
+    1,
+  );
 });
 
 Deno.test("cache keys an IPv6 literal Host lowercased in brackets and sends it unchanged", async () => {
@@ -74,8 +88,8 @@ Deno.test("cache keys an IPv6 literal Host lowercased in brackets and sends it u
   assertEquals(upstream.requests.length, 2);
   const store = proxy.cache!.store;
   assertEquals(
-    ["http://[fe80::1]:8080/6", "http://[fe80::1]/6"].map((key) =>
-      store.variants(key).length
+    ["http://[fe80::1]:8080/6", "http://[fe80::1]/6"].map((uri) =>
+      store.variants(viaUpstream(uri, upstream.port)).length
     ),
     [1, 1],
   );
@@ -179,4 +193,36 @@ Deno.test("cache keeps Host when the client's Connection names it", async () => 
   assertEquals(upstream.requests.map((r) => r.raw), [
     forwarded("/c", "a.example"),
   ]);
+});
+
+Deno.test("cache never serves a page the upstream gave under a made-up Host to a forward request for that Host's real URI, nor the other way round (RFC 9111 §2)", async () => {
+  const labelled = (label: string) => (r: WireMessage) => {
+    const body = `${r.head.startLine} | ${label} ${r.head.header("host")}`;
+    return `HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n` +
+      `Content-Length: ${body.length}\r\n\r\n${body}`;
+  };
+  await using upstream = countingUpstream(labelled("upstream"));
+  await using site = countingUpstream(labelled("site"));
+  await using proxy = await startCacheProxy(upstream.port);
+  const siteAuthority = `127.0.0.1:${site.port}`;
+  const spoofed = await send(proxy.port, get("/x", siteAuthority));
+  assertEquals(spoofed.bodyText, `GET /x HTTP/1.1 | upstream ${siteAuthority}`);
+  const real = await send(
+    proxy.port,
+    `GET http://${siteAuthority}/x HTTP/1.1\r\nHost: ${siteAuthority}\r\n\r\n`,
+  );
+  assertEquals(real.bodyText, `GET /x HTTP/1.1 | site ${siteAuthority}`);
+  const spoofedAgain = await send(proxy.port, get("/x", siteAuthority));
+  assertEquals(
+    spoofedAgain.bodyText,
+    `GET /x HTTP/1.1 | upstream ${siteAuthority}`,
+  );
+  assertEquals(HIT.test(spoofedAgain.head.header("cache-status")!), true);
+  const realAgain = await send(
+    proxy.port,
+    `GET http://${siteAuthority}/x HTTP/1.1\r\nHost: x\r\n\r\n`,
+  );
+  assertEquals(realAgain.bodyText, `GET /x HTTP/1.1 | site ${siteAuthority}`);
+  assertEquals(HIT.test(realAgain.head.header("cache-status")!), true);
+  assertEquals([upstream.requests.length, site.requests.length], [1, 1]);
 });
