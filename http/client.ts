@@ -99,13 +99,22 @@ export interface ReadResponseOptions {
   limits?: HeadLimits;
   /** Called for each 1xx interim response before the final one. */
   onInterim?: (head: ResponseHead) => Promise<void> | void;
+  /**
+   * True when the request asked to leave HTTP/1.1 on this connection:
+   * it carried Upgrade (a 101 may answer it) or it is a CONNECT meant to
+   * open a tunnel (a 2xx may answer it). Default false: such a response
+   * throws HttpError("unrequested") (RFC 9110 §7.8, §15.2.2, §9.3.6).
+   */
+  upgrade?: boolean;
 }
 
 /**
  * Reads the final response to a request made with `method`. Returns null
  * when the connection closed before any byte of a response arrived (a
  * stale keep-alive connection). Throws HttpError on a bad response,
- * including one with a transfer coding that cannot be decoded.
+ * including one with a transfer coding that cannot be decoded, and
+ * HttpError("unrequested") on a switch of protocol the request did not
+ * ask for (see `options.upgrade`): the caller must close the connection.
  */
 export async function readResponse(
   reader: BufferedReader,
@@ -124,6 +133,7 @@ export async function readResponse(
       );
     }
     const head = parseResponseHead(text, limits);
+    checkRequested(head, method, options.upgrade === true);
     if (head.status >= 100 && head.status < 200 && head.status !== 101) {
       sawInterim = true;
       await options.onInterim?.(head); // RFC 9110 §15.2
@@ -131,5 +141,33 @@ export async function readResponse(
     }
     const framing = responseFraming(head, method);
     return { head, framing, body: wireBody(reader, framing) };
+  }
+}
+
+/**
+ * Throws HttpError("unrequested") for a response that changes what the
+ * connection carries when the request did not ask for it: after either,
+ * the bytes that follow are not HTTP/1.1 responses to our requests.
+ */
+function checkRequested(
+  head: ResponseHead,
+  method: string,
+  upgrade: boolean,
+): void {
+  if (head.status === 101 && !(upgrade && method !== "CONNECT")) {
+    // RFC 9110 §7.8: a server MUST NOT switch to a protocol the request's Upgrade did not name
+    throw new HttpError(
+      "unrequested",
+      "101 Switching Protocols to a request that asked for no upgrade",
+    );
+  }
+  const tunnel = method === "CONNECT" && head.status >= 200 &&
+    head.status < 300;
+  if (tunnel && !upgrade) {
+    // RFC 9110 §9.3.6: a 2xx to CONNECT turns the connection into a tunnel
+    throw new HttpError(
+      "unrequested",
+      `${head.status} to a CONNECT that was not meant to open a tunnel`,
+    );
   }
 }

@@ -12,7 +12,6 @@
 import { type WireBody, wireBody } from "./body.ts";
 import { HttpError } from "./errors.ts";
 import { requestFraming } from "./framing.ts";
-import { FieldList } from "./headers.ts";
 import {
   type HeadLimits,
   parseRequestHead,
@@ -32,8 +31,10 @@ import {
   declaredLength,
   hasCloseOption,
   outgoingMode,
+  unsendableFinal,
   wantsClose,
 } from "./response_framing.ts";
+import { InterimSender } from "./interim.ts";
 import { ConnectionState, TimedConn, type Timeouts } from "./timed_conn.ts";
 import {
   answerBadRequest,
@@ -182,35 +183,26 @@ async function serveRequest(
   }
   const expectsContinue = head.version === "HTTP/1.1" &&
     (head.headers.get("expect") ?? "").toLowerCase() === "100-continue";
-  let continueSent = false;
-  const sendInterim = async (status: number, fields?: FieldList) => {
-    if (head.version !== "HTTP/1.1") return; // RFC 9110 §15.2: never 1xx to HTTP/1.0
-    if (status === 100) {
-      if (continueSent) return;
-      continueSent = true;
-    }
-    const text = serializeResponseHead({
-      version: "HTTP/1.1",
-      status,
-      reason: reasonPhrase(status),
-      headers: fields ?? new FieldList(),
-    });
-    await writeAll(io, latin1Bytes(text));
-  };
+  const interim = new InterimSender(io, head.version);
   const requestBody: BodyReader = expectsContinue && body.length !== 0
-    ? continueOnRead(body, () => sendInterim(100))
+    ? continueOnRead(body, () => interim.send(100))
     : body;
   const req: IncomingRequest = {
     head,
     body: requestBody,
     remoteAddr,
     receivedAt,
-    sendInterim,
+    sendInterim: (status, fields) => interim.send(status, fields),
   };
 
   let res: OutgoingResponse;
   try {
     res = await ctx.handler(req);
+    const misuse = unsendableFinal(head, res);
+    if (misuse) {
+      await cancelBody(res);
+      throw new Error(misuse); // a handler bug: answered 500 below
+    }
   } catch (e) {
     if (e instanceof HttpError) {
       const sent = await answerBadRequest(io, e, ctx, facts);
@@ -236,7 +228,7 @@ async function serveRequest(
   if (hasCloseOption(res.headers)) close = true; // RFC 9112 §9.6: a sent "close" is kept
   const { mode, noBody } = outgoingMode(head, res);
   if (mode === "raw") close = true;
-  if (expectsContinue && !continueSent && !body.complete) close = true; // RFC 9110 §10.1.1
+  if (expectsContinue && !interim.continueSent && !body.complete) close = true; // RFC 9110 §10.1.1
   if (!mayDrain(body)) close = true; // RFC 9112 §9.6: announce the close we will make
   if (close) res.headers.set("Connection", "close");
   else if (head.version === "HTTP/1.0") {
@@ -283,9 +275,7 @@ async function serveRequest(
     // never a short body passed off as complete.
     ctx.count(e instanceof HttpError ? `body:${e.kind}` : "body:error");
   } finally {
-    if (noBody && res.body && !(res.body instanceof Uint8Array)) {
-      await res.body.cancel().catch(() => {});
-    }
+    if (noBody) await cancelBody(res);
     if (!res.upgrade) {
       ctx.log({
         remoteAddr,
@@ -300,4 +290,11 @@ async function serveRequest(
   if (failed) return "close"; // the client sees the body end short
   if (close) return "linger"; // RFC 9112 §9.6: the client may still be sending
   return await finishRequestBody(body) ? "next" : "linger";
+}
+
+/** Releases a response body that will not be written (a file, an upstream). */
+async function cancelBody(res: OutgoingResponse): Promise<void> {
+  if (res.body && !(res.body instanceof Uint8Array)) {
+    await res.body.cancel().catch(() => {});
+  }
 }

@@ -21,7 +21,13 @@ export type HttpErrorKind =
   /** The peer closed before the message was complete. */
   | "truncated"
   /** The peer took too long. */
-  | "timeout";
+  | "timeout"
+  /**
+   * A response the request did not ask for, after which the connection
+   * no longer speaks HTTP/1.1 as we know it (an unrequested 101, a 2xx to
+   * a CONNECT that was not meant to open a tunnel): never reused.
+   */
+  | "unrequested";
 
 /** An error in an HTTP message received from a peer. */
 export class HttpError extends Error {

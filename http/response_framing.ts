@@ -47,6 +47,30 @@ export function outgoingMode(
   return { mode: "chunked", noBody };
 }
 
+/**
+ * Why a handler's response cannot be the final answer to `head`, or
+ * undefined when it can. A 1xx is never final (RFC 9110 §15.2), except a
+ * 101 that hands the connection to `res.upgrade` after an HTTP/1.1
+ * request that asked to upgrade (RFC 9110 §7.8, §15.2.2): anything else
+ * would tell the client the connection changed protocol when it did not.
+ */
+export function unsendableFinal(
+  head: RequestHead,
+  res: OutgoingResponse,
+): string | undefined {
+  if (res.status >= 200) return undefined;
+  if (res.status !== 101) {
+    return `Cannot send ${res.status} as a final response: 1xx is interim`; // RFC 9110 §15.2
+  }
+  if (!res.upgrade) {
+    return "Cannot send 101: nothing takes over the connection"; // RFC 9110 §15.2.2
+  }
+  if (head.version !== "HTTP/1.1" || !head.headers.has("upgrade")) {
+    return "Cannot send 101: the request asked for no upgrade"; // RFC 9110 §7.8
+  }
+  return undefined;
+}
+
 /** RFC 9110 §9.3.2: a HEAD response gets the Content-Length a GET would. */
 function lengthForHead(
   head: RequestHead,

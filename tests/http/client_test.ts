@@ -101,12 +101,59 @@ Deno.test("readResponse() passes each 1xx to onInterim, then returns the final r
   assert.equal(text(await readAll(res!.body)), "ok");
 });
 
-Deno.test("readResponse() returns 101 as the final response with no body (RFC 9110 §15.2.2)", async () => {
+Deno.test("readResponse() returns 101 as the final response with no body when the request asked to upgrade (RFC 9110 §15.2.2)", async () => {
   const r = reader("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nRAW");
-  const res = await readResponse(r, "GET");
+  const res = await readResponse(r, "GET", { upgrade: true });
   assert.equal(res?.head.status, 101);
   assert.deepEqual(res?.framing, { kind: "none" });
   assert.equal(text(r.takeBuffered()), "RAW");
+});
+
+Deno.test('readResponse() throws "unrequested" on a 101 when the request asked for no upgrade, interim or not (RFC 9110 §7.8)', async () => {
+  const switched = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\nRAW";
+  for (
+    const parts of [[switched], ["HTTP/1.1 100 Continue\r\n\r\n", switched]]
+  ) {
+    const interim: number[] = [];
+    await assert.rejects(
+      readResponse(reader(...parts), "GET", {
+        onInterim: (h) => void interim.push(h.status),
+      }),
+      (e) => isHttpError(e, "unrequested") && /101/.test(e.message),
+    );
+    assert.deepEqual(interim, parts.length === 2 ? [100] : []);
+  }
+});
+
+Deno.test('readResponse() throws "unrequested" on a 101 to CONNECT even when upgrading (RFC 9110 §9.3.6)', async () => {
+  const r = reader("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n");
+  await assert.rejects(
+    readResponse(r, "CONNECT", { upgrade: true }),
+    (e) => isHttpError(e, "unrequested"),
+  );
+});
+
+Deno.test('readResponse() throws "unrequested" on a 2xx to a CONNECT not meant to open a tunnel, and accepts it for a tunnel (RFC 9110 §9.3.6)', async () => {
+  for (const status of ["200 OK", "204 No Content", "299 Whatever"]) {
+    await assert.rejects(
+      readResponse(reader(`HTTP/1.1 ${status}\r\n\r\n`), "CONNECT"),
+      (e) => isHttpError(e, "unrequested"),
+      status,
+    );
+  }
+  const tunnel = reader("HTTP/1.1 200 OK\r\n\r\nTLS");
+  const res = await readResponse(tunnel, "CONNECT", { upgrade: true });
+  assert.deepEqual(res?.framing, { kind: "none" });
+  assert.equal(text(tunnel.takeBuffered()), "TLS");
+});
+
+Deno.test("readResponse() reads a refusal of CONNECT as an ordinary response", async () => {
+  const r = reader(
+    "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 2\r\n\r\nno",
+  );
+  const res = await readResponse(r, "CONNECT");
+  assert.equal(res?.head.status, 407);
+  assert.equal(text(await readAll(res!.body)), "no");
 });
 
 Deno.test("readResponse() returns null when the connection closes before any byte", async () => {

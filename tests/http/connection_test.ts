@@ -140,3 +140,68 @@ Deno.test("serveConnection() logs the peer address from the connection", async (
   );
   assert.deepEqual(lines, ["10.0.0.9 GET /x HTTP/1.0 200"]);
 });
+
+// deno-fmt-ignore
+const NEVER_FINAL: [what: string, request: string, status: number, upgrade: boolean][] = [
+  ["101 without an upgrade", "GET / HTTP/1.1\r\nHost: t\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n", 101, false],
+  ["101 to a request that asked for no upgrade", "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 101, true],
+  ["101 to an HTTP/1.0 request with Upgrade", "GET / HTTP/1.0\r\nUpgrade: x\r\n\r\n", 101, true],
+  ["103 as the final response", "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 103, false],
+];
+
+for (const [what, request, status, upgrade] of NEVER_FINAL) {
+  Deno.test(`serveConnection() answers 500 and reports a handler's ${what}, never sending it (RFC 9110 §15.2)`, async () => {
+    let upgraded = false;
+    const { ctx, errors } = context(() =>
+      Promise.resolve({
+        status,
+        headers: textResponse("").headers,
+        upgrade: upgrade
+          ? () => Promise.resolve(void (upgraded = true))
+          : undefined,
+      })
+    );
+    const conn = new FakeConn([request]);
+    await serve(conn, ctx);
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0]), /Cannot send/);
+    assert.match(conn.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    assert.doesNotMatch(conn.text, /HTTP\/1\.1 1\d\d/);
+    assert.equal(upgraded, false);
+  });
+}
+
+Deno.test("serveConnection() sends a 101 that hands the connection to its upgrade when the request asked to upgrade (RFC 9110 §15.2.2)", async () => {
+  let handed = "";
+  const { ctx, errors } = context(() =>
+    Promise.resolve({
+      status: 101,
+      headers: textResponse("").headers,
+      upgrade: (_conn, buffered) =>
+        Promise.resolve(void (handed = text(buffered))),
+    })
+  );
+  const conn = new FakeConn([
+    "GET / HTTP/1.1\r\nHost: t\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\nNEW",
+  ]);
+  await serve(conn, ctx);
+  assert.deepEqual(errors, []);
+  assert.match(conn.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  assert.equal(handed, "NEW");
+});
+
+Deno.test("serveConnection() lets a handler send 103 but refuses 101 as an interim response (RFC 9110 §15.2.2)", async () => {
+  const { ctx, errors } = context(async (req) => {
+    await req.sendInterim(103);
+    await req.sendInterim(101);
+    return textResponse("not reached");
+  });
+  const conn = new FakeConn(["GET / HTTP/1.1\r\nHost: t\r\n\r\n"]);
+  await serve(conn, ctx);
+  assert.match(
+    conn.text,
+    /^HTTP\/1\.1 103 Early Hints\r\n\r\nHTTP\/1\.1 500 Internal Server Error\r\n/,
+  );
+  assert.doesNotMatch(conn.text, /101/);
+  assert.equal(errors.length, 1);
+});
