@@ -8,7 +8,7 @@
  * RFC 9111 §3.3).
  */
 
-import type { FieldList } from "../http/headers.ts";
+import { type FieldList, parseDecimal } from "../http/headers.ts";
 import { requestDirectives, responseDirectives } from "./cache_control.ts";
 import type { Directives } from "./cache_control.ts";
 import { hasValidator, HEURISTICALLY_CACHEABLE } from "./freshness.ts";
@@ -146,14 +146,13 @@ function hasFreshnessPermit(
 }
 
 function exceedsSize(resHeaders: FieldList, maxObjectBytes: number): boolean {
-  const length = resHeaders.first("content-length");
-  if (length === undefined || !/^[0-9]+$/.test(length.trim())) return false;
-  return Number(length.trim()) > maxObjectBytes;
+  const length = parseDecimal(resHeaders.first("content-length"));
+  return length !== undefined && length > maxObjectBytes;
 }
 
 function hasContent(status: number, resHeaders: FieldList): boolean {
   if (status === 204) return false;
-  return resHeaders.first("content-length")?.trim() !== "0";
+  return parseDecimal(resHeaders.first("content-length")) !== 0; // "00" is empty too
 }
 
 /** application/* subtypes that are text. */

@@ -7,7 +7,12 @@
  * Store.updateMeta). Must not decide when to validate (policy.ts does).
  */
 
-import { FieldList, isHopByHop, stripHopByHop } from "../http/headers.ts";
+import {
+  FieldList,
+  isHopByHop,
+  parseDecimal,
+  stripHopByHop,
+} from "../http/headers.ts";
 import { formatHttpDate, parseHttpDate } from "../http/dates.ts";
 import { entryTimes } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
@@ -156,5 +161,5 @@ export function headResponseMatches(
     ) return false;
   }
   const length = head.first("content-length");
-  return length === undefined || length.trim() === String(entry.bodySize);
+  return length === undefined || parseDecimal(length) === entry.bodySize; // a number, not text: "010" is 10
 }

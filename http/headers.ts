@@ -177,6 +177,21 @@ function pushTrimmed(out: string[], element: string): void {
   if (trimmed !== "") out.push(trimmed);
 }
 
+/**
+ * Parses a field value that is a decimal integer, `1*DIGIT` (RFC 9110
+ * §7.6.2 Max-Forwards, RFC 9110 §8.6 Content-Length, ...): leading zeros
+ * allowed ("00" is 0), surrounding whitespace ignored, a value beyond
+ * Number.MAX_SAFE_INTEGER held as that. undefined when absent or not
+ * digits (a sign, a fraction, a list, an empty value). Numbers in fields
+ * are compared after this, never as text.
+ */
+export function parseDecimal(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const digits = value.trim();
+  if (!/^[0-9]+$/.test(digits)) return undefined;
+  return Math.min(Number(digits), Number.MAX_SAFE_INTEGER);
+}
+
 /** The fixed hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6/§7.4). */
 const HOP_BY_HOP = new Set([
   "connection",

@@ -11,7 +11,7 @@
  */
 
 import { formatHttpDate } from "../http/dates.ts";
-import { FieldList, stripHopByHop } from "../http/headers.ts";
+import { FieldList, parseDecimal, stripHopByHop } from "../http/headers.ts";
 import type { HttpVersion, RequestHead } from "../http/types.ts";
 import type { Route } from "./target.ts";
 
@@ -83,7 +83,7 @@ export function appendVia(fields: FieldList, version: HttpVersion): void {
  */
 export function answersItself(head: RequestHead): boolean {
   if (head.method !== "TRACE" && head.method !== "OPTIONS") return false;
-  return head.headers.first("max-forwards")?.trim() === "0";
+  return parseDecimal(head.headers.first("max-forwards")) === 0; // RFC 9110 §7.6.2: 1*DIGIT, "00" is 0
 }
 
 /**
@@ -100,7 +100,7 @@ function keepHost(fields: FieldList): void {
 
 function decrementMaxForwards(method: string, fields: FieldList): void {
   if (method !== "TRACE" && method !== "OPTIONS") return;
-  const value = fields.first("max-forwards");
-  if (value === undefined || !/^\d+$/.test(value.trim())) return;
-  fields.set("Max-Forwards", String(Math.max(0, Number(value.trim()) - 1))); // RFC 9110 §7.6.2
+  const value = parseDecimal(fields.first("max-forwards"));
+  if (value === undefined) return; // not 1*DIGIT: passed on as received
+  fields.set("Max-Forwards", String(Math.max(0, value - 1))); // RFC 9110 §7.6.2
 }

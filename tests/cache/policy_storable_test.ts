@@ -244,6 +244,16 @@ Deno.test("storability() refuses a Content-Length above maxObjectBytes", () => {
       expect: "too-large",
     },
     {
+      name: "above, with leading zeros",
+      res: [["Content-Length", "0001001"]],
+      expect: "too-large",
+    },
+    {
+      name: "equal, with leading zeros",
+      res: [["Content-Length", "01000"]],
+      expect: true,
+    },
+    {
       name: "chunked (no length) is left to the handler",
       res: [],
       expect: true,
@@ -288,6 +298,13 @@ Deno.test("storability() refuses binary media types only with skipBinary", () =>
       name: "empty body has no content to judge",
       status: 301,
       res: [["Content-Length", "0"]],
+      opts: skip,
+      expect: true,
+    },
+    {
+      name: "Content-Length 00 is an empty body too (a number, not text)",
+      status: 301,
+      res: [["Content-Length", "00"]],
       opts: skip,
       expect: true,
     },

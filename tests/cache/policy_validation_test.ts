@@ -200,6 +200,16 @@ Deno.test("headResponseMatches() lets a 200 to HEAD freshen the stored GET respo
       false,
     ],
     ["no validator at all", [["Content-Length", "10"]], false],
+    [
+      "same ETag, the same length with leading zeros",
+      [["ETag", '"a"'], ["Content-Length", "010"]],
+      true,
+    ],
+    [
+      "same ETag, a length that is not a number",
+      [["ETag", '"a"'], ["Content-Length", "1e1"]],
+      false,
+    ],
     ["weak form of the same tag", [["ETag", 'W/"a"']], true],
   ];
   for (const [name, got, match] of cases) {

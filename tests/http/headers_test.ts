@@ -4,6 +4,7 @@ import {
   isHopByHop,
   isSensitive,
   mayForwardAsTrailer,
+  parseDecimal,
   splitList,
   stripHopByHop,
 } from "../../http/headers.ts";
@@ -217,5 +218,29 @@ Deno.test("isSensitive() is true for credentials, cookies and secret-looking nam
   }
   for (const name of ["host", "accept", "user-agent", "max-forwards", "via"]) {
     assert.equal(isSensitive(name), false, name);
+  }
+});
+
+Deno.test("parseDecimal() reads 1*DIGIT as a number: leading zeros, surrounding whitespace; undefined for anything else (RFC 9110 §7.6.2, §8.6)", () => {
+  const cases: [string | undefined, number | undefined][] = [
+    ["0", 0],
+    ["00", 0],
+    [" 007\t", 7],
+    ["10", 10],
+    ["99999999999999999999", Number.MAX_SAFE_INTEGER],
+    [undefined, undefined],
+    ["", undefined],
+    [" ", undefined],
+    ["-1", undefined],
+    ["+1", undefined],
+    ["1.0", undefined],
+    ["1e3", undefined],
+    ["0x10", undefined],
+    ["1, 2", undefined],
+    ["1 2", undefined],
+    ["١", undefined], // Arabic-Indic digit one: not DIGIT
+  ];
+  for (const [value, expected] of cases) {
+    assert.equal(parseDecimal(value), expected, JSON.stringify(value));
   }
 });

@@ -146,6 +146,44 @@ Deno.test("answersItself() is true for TRACE/OPTIONS with Max-Forwards 0 (RFC 91
   );
 });
 
+Deno.test("answersItself() reads Max-Forwards as a decimal integer: leading zeros and whitespace, never text (RFC 9110 §7.6.2)", () => {
+  const cases: [string, boolean][] = [
+    ["00", true],
+    ["000", true],
+    [" 0 ", true],
+    ["01", false],
+    ["-0", false],
+    ["0x0", false],
+    ["0.0", false],
+    ["", false],
+  ];
+  for (const [value, itself] of cases) {
+    for (const method of ["TRACE", "OPTIONS"]) {
+      const head = { ...request([["Max-Forwards", value]]), method };
+      assertEquals(answersItself(head), itself, `${method} "${value}"`);
+    }
+  }
+});
+
+Deno.test("upstreamRequest() decrements Max-Forwards read as a number and passes on a value that is not one (RFC 9110 §7.6.2)", () => {
+  const cases: [string, string][] = [
+    ["05", "4"],
+    [" 3 ", "2"],
+    ["1", "0"],
+    ["99999999999999999999", String(Number.MAX_SAFE_INTEGER - 1)],
+    ["-1", "-1"],
+    ["2, 3", "2, 3"],
+  ];
+  for (const [value, forwarded] of cases) {
+    const head = upstreamRequest(
+      { ...request([["Host", "h"], ["Max-Forwards", value]]), method: "TRACE" },
+      reverse,
+      "1.1.1.1",
+    );
+    assertEquals(head.headers.first("max-forwards"), forwarded, value);
+  }
+});
+
 Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only when missing (RFC 9110 §6.6.1)", () => {
   const now = Date.UTC(2026, 10, 25, 7, 0, 0);
   const fields = downstreamFields(
