@@ -67,6 +67,7 @@ export function route(head: RequestHead, rules: RoutingRules): Route {
   const end = rest.search(/[/?]/);
   const authorityText = end === -1 ? rest : rest.slice(0, end);
   let path = end === -1 ? "/" : rest.slice(end);
+  if (end === -1 && head.method === "OPTIONS") path = "*"; // RFC 9112 §3.2.4: empty path, no query
   if (path.startsWith("?")) path = `/${path}`; // RFC 9112 §3.2.1: empty path is "/"
   if (authorityText.includes("@")) {
     return reject(400, "userinfo in the request target"); // RFC 9110 §4.2.4

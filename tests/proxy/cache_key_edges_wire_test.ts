@@ -64,6 +64,27 @@ Deno.test("cache passes OPTIONS * through to the upstream unchanged, storing not
   ]);
 });
 
+Deno.test("cache forwards OPTIONS for an absolute URI with an empty path as OPTIONS *, storing nothing (RFC 9112 §3.2.4)", async () => {
+  await using upstream = countingUpstream((request) =>
+    `HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\n` +
+    `Content-Length: ${request.head.startLine.length}\r\n\r\n${request.head.startLine}`
+  );
+  await using proxy = await startCacheProxy(upstream.port);
+  const authority = `127.0.0.1:${upstream.port}`;
+  for (let i = 0; i < 2; i++) {
+    const res = await send(
+      proxy.port,
+      `OPTIONS http://${authority} HTTP/1.1\r\nHost: ${authority}\r\n\r\n`,
+    );
+    assertEquals([res.status, res.bodyText], [200, "OPTIONS * HTTP/1.1"]);
+  }
+  assertEquals(upstream.requests.map((r) => r.head.header("host")), [
+    authority,
+    authority,
+  ]);
+  assertEquals(proxy.stats.get("cache.stored"), 0);
+});
+
 Deno.test("cache takes Vary values from the request as forwarded: a field the client named in Connection never reached the origin, so it selects nothing (RFC 9111 §4.1)", async () => {
   await using upstream = countingUpstream((request) => {
     const body = `secret=${request.head.header("x-secret") ?? "none"}`;

@@ -54,6 +54,22 @@ Deno.test("route() uses port 80 and path / for an absolute-form target without t
   assertEquals(q.kind === "forward" && q.path, "/?x");
 });
 
+Deno.test("route() forwards OPTIONS for an absolute URI with an empty path and no query as OPTIONS * (RFC 9112 §3.2.4)", () => {
+  const cases: [string, string][] = [
+    ["http://example.test", "*"],
+    ["http://example.test:8080", "*"],
+    ["http://example.test/", "/"],
+    ["http://example.test?x", "/?x"],
+    ["http://example.test/a", "/a"],
+  ];
+  for (const [target, path] of cases) {
+    const r = route(head("OPTIONS", target), rules);
+    assertEquals(r.kind === "forward" && r.path, path, target);
+  }
+  const get = route(head("GET", "http://example.test"), rules);
+  assertEquals(get.kind === "forward" && get.path, "/");
+});
+
 Deno.test("route() refuses absolute-form with 403 when forwarding is off", () => {
   const r = route(head("GET", "http://example.test/"), {
     ...rules,
