@@ -3,13 +3,14 @@
  * line and the field lines, with size limits. Tolerant where RFC 9112
  * allows (missing reason phrase, bare LF line ends, leading empty lines);
  * strict where it forbids (obs-fold, space before the colon, invalid names
- * or values, bad versions, missing or repeated Host).
+ * or values, bad versions, a Host that host.ts refuses).
  *
  * Must not decide framing (see framing.ts) or read sockets (see reader.ts).
  */
 
 import { HttpError } from "./errors.ts";
 import { FieldList } from "./headers.ts";
+import { hostFieldProblem } from "./host.ts";
 import type { HttpVersion, RequestHead, ResponseHead } from "./types.ts";
 
 /** Size limits for one head. */
@@ -52,7 +53,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const TARGET = /^[\x21-\x7e\x80-\xff]+$/;
 const REASON = /^[\t\x20-\x7e\x80-\xff]*$/;
-const HOST = /^[A-Za-z0-9\-._~!$&'()*+,;=:%\[\]]*$/;
 const VERSION = /^HTTP\/(\d)\.(\d)$/;
 
 /**
@@ -83,13 +83,10 @@ export function parseRequestHead(
   if (!TARGET.test(target)) throw malformed("bad request target"); // RFC 9112 §3.2
   const version = parseVersion(line.slice(sp2 + 1));
   const headers = parseFields(lines, first + 1, limits);
-  const hosts = headers.getAll("host");
-  if (version === "HTTP/1.1" && hosts.length !== 1) {
-    throw malformed(hosts.length === 0 ? "missing Host" : "repeated Host"); // RFC 9112 §3.2
-  }
-  if (hosts.length > 1) throw malformed("repeated Host"); // RFC 9112 §3.2
-  if (hosts.length === 1 && !HOST.test(hosts[0]!)) throw malformed("bad Host");
-  return { method, target, version, headers };
+  const head = { method, target, version, headers };
+  const hostProblem = hostFieldProblem(head);
+  if (hostProblem) throw malformed(hostProblem); // RFC 9112 §3.2: 400
+  return head;
 }
 
 /**

@@ -24,12 +24,19 @@ const REFERENCE =
 /** RFC 3986 §3.1: what a scheme may hold (anything else makes a relative path). */
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*$/;
 
+/** RFC 3986 §3.2.2: dec-octet "." dec-octet "." dec-octet "." dec-octet. */
+const IPV4 =
+  /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+/** RFC 3986 §3.2.2: h16, one to four hex digits. */
+const H16 = /^[0-9A-Fa-f]{1,4}$/;
+
 /**
  * Parses `host[:port]` (RFC 3986 §3.2.2-§3.2.3; an IPv6 literal in
  * brackets). An absent or empty port is `defaultPort`. Returns undefined
  * for userinfo, an empty host, characters a host cannot hold, a bad
- * percent-encoding, or a port outside 1..65535 (or absent without a
- * default).
+ * percent-encoding, an IP literal that is not an IPv6 address (IPvFuture
+ * and zone identifiers included: nothing could connect to them), or a
+ * port outside 1..65535 (or absent without a default).
  */
 export function parseAuthority(
   text: string,
@@ -39,8 +46,31 @@ export function parseAuthority(
   if (!m) return undefined;
   const port = m[2] === undefined || m[2] === "" ? defaultPort : Number(m[2]);
   if (port === undefined || port < 1 || port > 65535) return undefined;
-  const host = m[1]!.startsWith("[") ? m[1]!.slice(1, -1) : m[1]!;
+  const literal = m[1]!.startsWith("[");
+  const host = literal ? m[1]!.slice(1, -1) : m[1]!;
+  if (literal && !isIPv6Address(host)) return undefined; // RFC 3986 §3.2.2
   return { host, port };
+}
+
+/**
+ * True when `text` is an IPv6address of RFC 3986 §3.2.2: eight h16
+ * groups, or fewer with one "::" standing for the missing ones, the last
+ * two groups possibly written as an IPv4 address.
+ */
+export function isIPv6Address(text: string): boolean {
+  let groups = text;
+  const lastColon = text.lastIndexOf(":");
+  if (lastColon === -1) return false;
+  const tail = text.slice(lastColon + 1);
+  if (tail.includes(".")) {
+    if (!IPV4.test(tail)) return false;
+    groups = `${text.slice(0, lastColon + 1)}0:0`; // ls32 as two groups
+  }
+  const halves = groups.split("::");
+  if (halves.length > 2) return false;
+  const parts = halves.flatMap((half) => half === "" ? [] : half.split(":"));
+  if (!parts.every((group) => H16.test(group))) return false;
+  return halves.length === 2 ? parts.length <= 7 : parts.length === 8;
 }
 
 /**

@@ -7,6 +7,7 @@
  * Must not build upstream requests (messages.ts) nor open sockets.
  */
 
+import { hostFieldProblem } from "../http/host.ts";
 import type { RequestHead } from "../http/types.ts";
 import { parseAuthority } from "../http/uri.ts";
 import type { UpstreamAddress } from "./config.ts";
@@ -37,12 +38,15 @@ export interface RoutingRules {
 }
 
 /**
- * Decides where a request goes. Refused with 400: a target with a
- * fragment or userinfo, a bad authority, and a reverse-proxied request
- * whose Host is not a valid authority (RFC 9112 §3.2).
+ * Decides where a request goes. Refused with 400: the Host fields that
+ * every server refuses (http/host.ts, the rule head parsing applies, so
+ * a head built elsewhere gets the same answer: RFC 9112 §3.2), a target
+ * with a fragment or userinfo, a bad authority.
  */
 export function route(head: RequestHead, rules: RoutingRules): Route {
   const target = head.target;
+  const hostProblem = hostFieldProblem(head);
+  if (hostProblem) return reject(400, hostProblem); // RFC 9112 §3.2: MUST respond 400
   if (head.method === "CONNECT") return tunnelRoute(target, rules);
   if (target.includes("#")) {
     return reject(400, "a request target has no fragment"); // RFC 9110 §7.1, RFC 9112 §3.2
@@ -79,15 +83,13 @@ export function route(head: RequestHead, rules: RoutingRules): Route {
 
 /**
  * Origin-form and asterisk-form go to the configured upstream with the
- * client's Host unchanged; a request without Host (HTTP/1.0) names the
- * upstream's own authority (RFC 9112 §3.2). Either way that authority is
- * the target URI's (RFC 9112 §3.3), so it must be a valid one.
+ * client's Host unchanged (valid and not empty: route() checked it); a
+ * request without Host (HTTP/1.0) names the upstream's own authority
+ * (RFC 9112 §3.2). Either way that authority is the target URI's
+ * (RFC 9112 §3.3).
  */
 function reverseRoute(head: RequestHead, rules: RoutingRules): Route {
   const authority = head.headers.first("host") ?? authorityOf(rules.upstream);
-  if (!parseAuthority(authority, 80)) {
-    return reject(400, "invalid Host"); // RFC 9112 §3.2: MUST respond 400
-  }
   return {
     kind: "reverse",
     host: rules.upstream.host,

@@ -66,10 +66,10 @@ const validRequests: [string, string, string, string][] = [
     "/lf",
   ],
   [
-    "an empty Host (RFC 9110 §7.2)",
-    head("GET / HTTP/1.1", "Host:"),
+    "an empty Host with an absolute-form target (RFC 9110 §7.2, RFC 9112 §3.2.2)",
+    head("GET http://a.example/ HTTP/1.1", "Host:"),
     "GET",
-    "/",
+    "http://a.example/",
   ],
   [
     "an IPv6 Host with port",
@@ -192,6 +192,18 @@ const malformedRequests: [string, string][] = [
   [
     "a Host with obs-text (RFC 9110 §7.2)",
     head("GET / HTTP/1.1", "Host: \xe9"),
+  ],
+  [
+    "an empty Host with an origin-form target (RFC 9110 §4.2.1, §7.2)",
+    head("GET / HTTP/1.1", "Host:"),
+  ],
+  [
+    "an invalid Host in HTTP/1.0 (RFC 9112 §3.2)",
+    head("GET / HTTP/1.0", "Host: [::1"),
+  ],
+  [
+    "a Host with a bad port (RFC 9112 §3.2)",
+    head("GET / HTTP/1.1", "Host: a:b"),
   ],
   ["an empty head", "\r\n"],
 ];

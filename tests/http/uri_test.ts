@@ -1,5 +1,6 @@
 import { assertEquals } from "../helpers/assert.ts";
 import {
+  isIPv6Address,
   parseAuthority,
   parseUriReference,
   removeDotSegments,
@@ -25,6 +26,55 @@ Deno.test("parseAuthority() accepts hosts, IPv6 literals and ports; refuses user
   assertEquals(parseAuthority("a%zz", 80), undefined);
   assertEquals(parseAuthority("a b", 80), undefined);
   assertEquals(parseAuthority("[::1]x", 80), undefined);
+});
+
+Deno.test("isIPv6Address() follows the IPv6address rule of RFC 3986 §3.2.2", () => {
+  const valid = [
+    "::",
+    "::1",
+    "1::",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6::8",
+    "1::8",
+    "fe80::1:2",
+    "FFFF::abcd",
+    "::ffff:192.0.2.1",
+    "1:2:3:4:5:6:192.0.2.1",
+    "::192.0.2.1",
+  ];
+  for (const text of valid) assertEquals(isIPv6Address(text), true, text);
+  const invalid = [
+    "",
+    "1",
+    ":",
+    ":1",
+    "1:",
+    ":1::",
+    "1:2:3:4:5:6:7",
+    "1:2:3:4:5:6:7:8:9",
+    "1:2:3:4:5:6:7::8",
+    "1::2::3",
+    "12345::",
+    "g::",
+    "::1.2.3",
+    "::256.0.0.1",
+    "::01.2.3.4",
+    "1.2.3.4",
+    "1:2:3:4:5:6:7:1.2.3.4",
+    "::1.2.3.4:5",
+    "::1%eth0",
+  ];
+  for (const text of invalid) assertEquals(isIPv6Address(text), false, text);
+});
+
+Deno.test("parseAuthority() refuses an IP literal that is not an IPv6 address (RFC 3986 §3.2.2)", () => {
+  for (const text of ["[1]", "[::1::]", "[v1.a]", "[::1%25eth0]", "[...]"]) {
+    assertEquals(parseAuthority(text, 80), undefined, text);
+  }
+  assertEquals(parseAuthority("[::ffff:1.2.3.4]", 80), {
+    host: "::ffff:1.2.3.4",
+    port: 80,
+  });
 });
 
 Deno.test("parseUriReference() splits the five components, keeping an empty query apart from none (RFC 3986 Appendix B)", () => {

@@ -190,3 +190,27 @@ Deno.test("route() forwards absolute-form path and query exactly, empty query in
     ["::1", 8080, "[::1]:8080"],
   );
 });
+
+Deno.test("route() refuses with 400 the Host fields every server refuses, as head parsing does, for every form of target (RFC 9112 §3.2)", () => {
+  const heads: [string, RequestHead][] = [
+    ["HTTP/1.1 without Host", {
+      ...head("GET", "/"),
+      headers: new FieldList(),
+    }],
+    ["two Host lines", {
+      ...head("GET", "http://a.example/"),
+      headers: new FieldList([["Host", "a.example"], ["Host", "a.example"]]),
+    }],
+    [
+      "an invalid Host with absolute-form",
+      head("GET", "http://a.example/", "[1]"),
+    ],
+    ["an invalid Host with CONNECT", head("CONNECT", "a.example:443", "a:b")],
+  ];
+  for (const [what, h] of heads) {
+    const r = route(h, rules);
+    assertEquals(r.kind === "reject" && r.status, 400, what);
+  }
+  const empty = route(head("GET", "http://a.example/x", ""), rules);
+  assertEquals(empty.kind === "forward" && empty.authority, "a.example");
+});
