@@ -2,7 +2,9 @@
  * Owns the header field list of one HTTP message: ordered, multi-valued,
  * case-insensitive on lookup, original casing and order kept on output.
  * Also owns the hop-by-hop set (RFC 9110 §7.6.1), since every hop that
- * forwards or stores a message needs it.
+ * forwards or stores a message needs it, and reading a decimal field
+ * value. Which other kinds a field belongs to (sensitive, not a trailer)
+ * is field_kinds.ts's.
  *
  * Must not know about caching, sockets or framing decisions.
  */
@@ -223,94 +225,4 @@ export function stripHopByHop(fields: FieldList): void {
 /** True when the lowercase field name is in the fixed hop-by-hop set. */
 export function isHopByHop(lowerName: string): boolean {
   return HOP_BY_HOP.has(lowerName);
-}
-
-/**
- * Fields that may carry credentials or session secrets (RFC 9110 §9.3.8:
- * "likely to contain sensitive data"): the authentication fields
- * (RFC 9110 §11.6.2, §11.7.2), cookies (RFC 6265 §5.4), and any field
- * whose name says it holds a token, key, secret, password, session or
- * signature (X-Api-Key, X-Auth-Token, X-CSRF-Token, ...).
- */
-const SENSITIVE = new Set(["authorization", "proxy-authorization", "cookie"]);
-const SENSITIVE_WORDS =
-  /auth|token|secret|passw|session|key|cookie|csrf|xsrf|signature|credential/;
-
-/**
- * True when a field (by lowercase name) is likely to carry credentials, so
- * that a response generated from a request (TRACE, RFC 9110 §9.3.8) must
- * not echo it.
- */
-export function isSensitive(lowerName: string): boolean {
-  return SENSITIVE.has(lowerName) || SENSITIVE_WORDS.test(lowerName);
-}
-
-/**
- * Fields that must not be sent as trailers (RFC 9110 §6.5.1): their
- * meaning is needed before the content arrives.
- */
-const NOT_TRAILERS = new Set([
-  // message framing (RFC 9112 §6) and the Trailer field itself (RFC 9110 §6.6.2)
-  "content-length",
-  "transfer-encoding",
-  "trailer",
-  // connection management (RFC 9110 §7.6.1)
-  "connection",
-  "proxy-connection",
-  "keep-alive",
-  "te",
-  "upgrade",
-  // routing (RFC 9110 §7.2, §7.6.2)
-  "host",
-  "max-forwards",
-  // request modifiers: controls (RFC 9110 §10.1, RFC 9111 §5.2, §5.4)
-  "cache-control",
-  "expect",
-  "pragma",
-  "range",
-  // request modifiers: conditionals (RFC 9110 §13.1)
-  "if-match",
-  "if-none-match",
-  "if-modified-since",
-  "if-unmodified-since",
-  "if-range",
-  // request modifiers: content negotiation (RFC 9110 §12.5)
-  "accept",
-  "accept-charset",
-  "accept-encoding",
-  "accept-language",
-  // authentication (RFC 9110 §11) and state (RFC 6265)
-  "authorization",
-  "proxy-authorization",
-  "www-authenticate",
-  "proxy-authenticate",
-  "authentication-info",
-  "proxy-authentication-info",
-  "cookie",
-  "set-cookie",
-  // response control data (RFC 9110 §6.6, §10.2; RFC 9111 §5)
-  "age",
-  "date",
-  "expires",
-  "location",
-  "retry-after",
-  "vary",
-  "warning",
-  // content format and metadata (RFC 9110 §8, §14.4)
-  "content-type",
-  "content-encoding",
-  "content-language",
-  "content-location",
-  "content-range",
-]);
-
-/**
- * True when a field (by lowercase name) may be forwarded in a trailer
- * section: not one of the kinds RFC 9110 §6.5.1 says cannot be processed
- * after the content (framing, routing, request modifiers, authentication,
- * response control data, content format). Used wherever trailers are
- * written, so relayed trailers in both directions are filtered.
- */
-export function mayForwardAsTrailer(lowerName: string): boolean {
-  return !NOT_TRAILERS.has(lowerName) && !HOP_BY_HOP.has(lowerName);
 }

@@ -9,7 +9,8 @@
 
 import { concatBytes, latin1Bytes } from "./bytes.ts";
 import { HttpError } from "./errors.ts";
-import { type FieldList, mayForwardAsTrailer } from "./headers.ts";
+import type { FieldList } from "./headers.ts";
+import { mayForwardAsTrailer } from "./field_kinds.ts";
 import { serializeFields } from "./head.ts";
 import type { BodyReader } from "./types.ts";
 

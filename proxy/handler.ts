@@ -12,7 +12,8 @@
 import { latin1Bytes } from "../http/bytes.ts";
 import { formatHttpDate } from "../http/dates.ts";
 import { serializeRequestHead } from "../http/head.ts";
-import { FieldList, isSensitive } from "../http/headers.ts";
+import { isSensitive } from "../http/field_kinds.ts";
+import { FieldList } from "../http/headers.ts";
 import type { Handler } from "../http/server.ts";
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
 import { serveWithCache } from "./cache_flow.ts";

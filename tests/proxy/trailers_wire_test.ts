@@ -54,3 +54,28 @@ Deno.test("proxy drops framing, routing and other forbidden fields from response
     "1",
   ]]]);
 });
+
+const PROXY_HOPS = "Via: 1.1 evil\r\nX-Forwarded-For: 10.6.6.6\r\n" +
+  "X-Forwarded-Host: admin.internal\r\nX-Forwarded-Proto: https\r\n" +
+  "Forwarded: for=10.6.6.6;proto=https\r\nMax-Forwards: 9\r\n" +
+  "X-Real-IP: 10.6.6.6\r\nCDN-Loop: evil\r\nX-Forwarded-Port: 443\r\n" +
+  "X-HTTP-Method-Override: DELETE\r\n";
+
+Deno.test("proxy drops routing and proxy-hop fields (Via, Forwarded, X-Forwarded-*, Max-Forwards, ...) from request trailers (RFC 9110 §6.5.1, cf. CVE-2013-5704)", async () => {
+  await using upstream = ScriptedServer.start(respondInOrder([OK]));
+  await using proxy = await startTestProxy(upstream.port);
+  const { responses } = await exchange(
+    proxy.addr,
+    "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      `5\r\nhello\r\n0\r\nX-Sum: 42\r\n${PROXY_HOPS}\r\n`,
+    { responses: 1 },
+  );
+  assertEquals(responses[0]!.status, 200);
+  assertEquals(
+    upstream.peers[0]!.receivedText,
+    "POST /up HTTP/1.1\r\nHost: h\r\n" +
+      `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n` +
+      "Transfer-Encoding: chunked\r\n\r\n" +
+      "5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n",
+  );
+});
