@@ -1,5 +1,6 @@
 /**
- * Owns the origin's request handler: method check, safe resolution of the
+ * Owns the origin's request handler: method check (405 for a method it
+ * recognizes but does not allow, 501 for one it does not recognize), safe resolution of the
  * target under the root, directories (slash redirect, index.html, listing)
  * and regular files (file_response.ts), and turning any unexpected error
  * into a 500 page while the server keeps running.
@@ -17,9 +18,27 @@ import {
   errorResponse,
   htmlResponse,
   methodNotAllowed,
+  notImplemented,
   redirectResponse,
   type ResponseContext,
 } from "./responses.ts";
+
+/**
+ * The methods the origin recognizes (RFC 9110 §9.3, RFC 5789 PATCH),
+ * case-sensitive (RFC 9110 §9.1): those it does not allow are answered
+ * 405, any other method 501.
+ */
+const KNOWN_METHODS: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "DELETE",
+  "CONNECT",
+  "OPTIONS",
+  "TRACE",
+  "PATCH",
+]);
 
 /** What the origin handler needs. */
 export interface OriginHandlerOptions {
@@ -55,7 +74,10 @@ async function serve(
   ctx: ResponseContext,
 ): Promise<OutgoingResponse> {
   const method = req.head.method;
-  if (method !== "GET" && method !== "HEAD") return methodNotAllowed(ctx); // RFC 9110 §15.5.6
+  if (method !== "GET" && method !== "HEAD") {
+    if (!KNOWN_METHODS.has(method)) return notImplemented(method, ctx); // RFC 9110 §9.1, §15.6.2
+    return methodNotAllowed(ctx); // RFC 9110 §9.1, §15.5.6
+  }
   const target = parseTargetPath(req.head.target);
   if (target.kind === "bad") {
     return errorResponse(400, `Cannot read the path: ${target.reason}.`, ctx);

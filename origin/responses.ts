@@ -67,6 +67,22 @@ export function methodNotAllowed(ctx: ResponseContext): OutgoingResponse {
 }
 
 /**
+ * 501 for a method the origin does not recognize (RFC 9110 §9.1,
+ * §15.6.2). The method is echoed only as far as it is a token, which
+ * the head parser already checked.
+ */
+export function notImplemented(
+  method: string,
+  ctx: ResponseContext,
+): OutgoingResponse {
+  return errorResponse(
+    501,
+    `The method ${method.slice(0, 40)} is not implemented here.`,
+    ctx,
+  );
+}
+
+/**
  * 301 to `location` (already percent-encoded, path-absolute), as a
  * directory asked for without its trailing slash is answered.
  */

@@ -2,15 +2,37 @@ import assert from "../helpers/assert.ts";
 import { originHandler } from "../../origin/handler.ts";
 import { bodyText, makeFixture, request } from "./fixtures.ts";
 
-Deno.test("originHandler() answers other methods 405 with Allow: GET, HEAD", async () => {
+Deno.test("originHandler() answers the other methods it recognizes 405 with Allow: GET, HEAD (RFC 9110 §9.1, §15.5.6)", async () => {
   await using fx = await makeFixture();
   const handler = originHandler({ root: fx.root, cacheControl: "no-cache" });
-  for (const method of ["POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE"]) {
+  for (
+    const method of [
+      "POST",
+      "PUT",
+      "DELETE",
+      "OPTIONS",
+      "PATCH",
+      "TRACE",
+      "CONNECT",
+    ]
+  ) {
     const res = await handler(request("/1.txt", { method }));
     assert.equal(res.status, 405, method);
     assert.equal(res.headers.get("allow"), "GET, HEAD");
     assert.equal(res.headers.get("cache-control"), "no-cache");
     assert.match(await bodyText(res), /405 Method Not Allowed/);
+  }
+});
+
+Deno.test("originHandler() answers a method it does not recognize 501, methods being case-sensitive (RFC 9110 §9.1, §15.6.2)", async () => {
+  await using fx = await makeFixture();
+  const handler = originHandler({ root: fx.root, cacheControl: "no-cache" });
+  for (const method of ["BREW", "PURGE", "PROPFIND", "get", "Head", "QUERY"]) {
+    const res = await handler(request("/1.txt", { method }));
+    assert.equal(res.status, 501, method);
+    assert.equal(res.headers.get("allow"), undefined, method);
+    assert.equal(res.headers.get("cache-control"), "no-cache");
+    assert.match(await bodyText(res), /501 Not Implemented/);
   }
 });
 

@@ -209,6 +209,16 @@ Deno.test("startOrigin() answers POST 405 with Allow", async () => {
   assert.equal(responses[0]!.head.header("allow"), "GET, HEAD");
 });
 
+Deno.test("startOrigin() answers an unknown method 501 and keeps the connection for the next request (RFC 9110 §9.1)", async () => {
+  await using o = await startWireOrigin();
+  using client = await RawClient.connect(o.server.addr);
+  await client.write(`BREW /1.txt HTTP/1.1\r\n${HOST}\r\n`);
+  await client.write(`GET /1.txt HTTP/1.1\r\n${HOST}\r\n`);
+  const [brew, get] = await client.readResponses(2);
+  assert.equal(brew!.head.startLine, "HTTP/1.1 501 Not Implemented");
+  assert.equal(get!.bodyText, "hello\n");
+});
+
 Deno.test("startOrigin() redirects a directory to its slash form and lists it escaped", async () => {
   await using o = await startWireOrigin();
   const redirect = await fetch(o.url("/sub?x=1"), { redirect: "manual" });
