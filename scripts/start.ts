@@ -1,20 +1,29 @@
 /**
- * Owns `deno task start`, the demo: runs `cachelab origin` on demo/ and
- * `cachelab proxy` in front of it as child processes of main.ts, shows
- * their output with a prefix, prints curl commands to try, forwards
- * SIGINT/SIGTERM and exits once both have exited. When the proxy cannot
- * start, the origin runs alone and the commands say so.
+ * Owns `deno task start`, the demo: copies demo/ into a fresh folder
+ * under /tmp (the clone's files never change), runs `cachelab origin` on
+ * that copy and `cachelab proxy` in front of it as child processes of
+ * main.ts, shows their output with a prefix, prints curl commands to try,
+ * forwards SIGINT/SIGTERM, exits once both have exited and removes the
+ * copy. Its flags are checked before anything starts: bad input is one
+ * line on stderr and exit code 2, as with cachelab itself. When the proxy
+ * cannot start, the origin runs alone and the commands say so.
  *
  * Must not be imported by product code.
  *
- * Usage: deno run --allow-run --allow-read=. scripts/start.ts
- *          [--origin-port N] [--proxy-port N] [--cache-dir DIR]
+ * Usage: deno run --allow-run --allow-read=. --allow-write=/tmp
+ *          scripts/start.ts [--origin-port N] [--proxy-port N]
+ *          [--cache-dir DIR]
  */
 
-import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { copyDemo, removeCopy } from "./demo_copy.ts";
 import { readProductPermissions } from "./product_permissions.ts";
+import {
+  parseStartArgs,
+  START_HELP,
+  type StartOptions,
+  UsageError,
+} from "./start_options.ts";
 
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const DEMO = fileURLToPath(new URL("../demo", import.meta.url));
@@ -88,13 +97,17 @@ function stop(servers: readonly Server[]): void {
   }
 }
 
-function tryThis(originUrl: string, proxyUrl: string | undefined): string {
-  const demo = relative(Deno.cwd(), DEMO) || ".";
+/** The curl commands to try; `demo` is the folder the origin serves (the copy). */
+function tryThis(
+  demo: string,
+  originUrl: string,
+  proxyUrl: string | undefined,
+): string {
   const origin = new URL(originUrl);
   const short = (url: URL) => `localhost:${url.port}`;
   if (proxyUrl === undefined) {
     return [
-      `The origin serves ${demo}/ at ${originUrl} (the proxy is not running).`,
+      `The origin serves ${demo}/ (a copy of demo/, removed at exit) at ${originUrl} (the proxy is not running).`,
       "Try, in another terminal:",
       `  curl -i ${short(origin)}/1.txt`,
       `  curl -i -H "If-Modified-Since: $(date -u -R)" ${
@@ -106,7 +119,7 @@ function tryThis(originUrl: string, proxyUrl: string | undefined): string {
   }
   const proxy = new URL(proxyUrl);
   return [
-    `The origin serves ${demo}/ at ${originUrl}; the caching proxy listens at ${proxyUrl}.`,
+    `The origin serves ${demo}/ (a copy of demo/, removed at exit) at ${originUrl}; the caching proxy listens at ${proxyUrl}.`,
     "Try, in another terminal, and watch the [origin] and [proxy] log lines here:",
     `  curl -i ${
       short(proxy)
@@ -125,16 +138,20 @@ function tryThis(originUrl: string, proxyUrl: string | undefined): string {
   ].join("\n");
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      "origin-port": { type: "string", default: "20000" },
-      "proxy-port": { type: "string", default: "12345" },
-      "cache-dir": { type: "string" },
-    },
-    strict: true,
-  });
-  const permissions = await readProductPermissions();
+/** Reads the flags, then runs the demo; returns the exit code. */
+async function main(args: readonly string[]): Promise<number> {
+  let options: StartOptions;
+  try {
+    options = parseStartArgs(args);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`start: ${e.message} (see deno task start --help)`);
+    return 2;
+  }
+  if (options.help) {
+    console.log(START_HELP.trimEnd());
+    return 0;
+  }
   const servers: Server[] = [];
   let stopping = false;
   const onSignal = () => {
@@ -143,48 +160,64 @@ async function main(): Promise<number> {
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  let copy: string | undefined;
   try {
-    const origin = spawnCachelab("origin", [
-      "origin",
-      values["origin-port"],
-      "--root",
-      DEMO,
-    ], permissions);
-    servers.push(origin);
-    const originStart = await origin.started;
-    if ("failure" in originStart) {
-      console.error(`start: the origin did not start: ${originStart.failure}`);
-      stop(servers);
-      return 1;
-    }
-    const upstreamPort = new URL(originStart.url).port;
-    const cacheDir = values["cache-dir"];
-    const proxy = spawnCachelab("proxy", [
-      "proxy",
-      values["proxy-port"],
-      upstreamPort,
-      ...(cacheDir === undefined ? [] : ["--cache-dir", cacheDir]),
-    ], permissions);
-    servers.push(proxy);
-    const proxyStart = await proxy.started;
-    const proxyUrl = "url" in proxyStart ? proxyStart.url : undefined;
-    if ("failure" in proxyStart) {
-      console.error(`start: the proxy did not start: ${proxyStart.failure}`);
-    }
-    if (stopping) stop(servers);
-    console.log(tryThis(originStart.url, proxyUrl));
-    // When one server ends on its own, stop the other one too.
-    const running = proxyUrl === undefined ? [origin] : servers;
-    await Promise.race(running.map((s) => s.process.status));
-    stop(servers);
-    const statuses = await Promise.all(servers.map((s) => s.process.status));
-    await Promise.all(servers.map((s) => s.drained));
-    const allStopped = statuses.every((status) => status.success);
-    return allStopped && proxyUrl !== undefined ? 0 : 1;
+    copy = await copyDemo(DEMO);
+    if (stopping) return 1;
+    return await runDemo(options, copy, servers, () => stopping);
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
+    if (copy !== undefined) await removeCopy(copy);
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+/** Runs the origin on `demo`, then the proxy, until both have exited. */
+async function runDemo(
+  options: StartOptions,
+  demo: string,
+  servers: Server[],
+  stopping: () => boolean,
+): Promise<number> {
+  const permissions = await readProductPermissions();
+  const origin = spawnCachelab("origin", [
+    "origin",
+    String(options.originPort),
+    "--root",
+    demo,
+  ], permissions);
+  servers.push(origin);
+  const originStart = await origin.started;
+  if ("failure" in originStart) {
+    console.error(`start: the origin did not start: ${originStart.failure}`);
+    stop(servers);
+    await Promise.all(servers.map((s) => s.drained));
+    return 1;
+  }
+  const upstreamPort = new URL(originStart.url).port;
+  const cacheDir = options.cacheDir;
+  const proxy = spawnCachelab("proxy", [
+    "proxy",
+    String(options.proxyPort),
+    upstreamPort,
+    ...(cacheDir === undefined ? [] : ["--cache-dir", cacheDir]),
+  ], permissions);
+  servers.push(proxy);
+  const proxyStart = await proxy.started;
+  const proxyUrl = "url" in proxyStart ? proxyStart.url : undefined;
+  if ("failure" in proxyStart) {
+    console.error(`start: the proxy did not start: ${proxyStart.failure}`);
+  }
+  if (stopping()) stop(servers);
+  console.log(tryThis(demo, originStart.url, proxyUrl));
+  // When one server ends on its own, stop the other one too.
+  const running = proxyUrl === undefined ? [origin] : servers;
+  await Promise.race(running.map((s) => s.process.status));
+  stop(servers);
+  const statuses = await Promise.all(servers.map((s) => s.process.status));
+  await Promise.all(servers.map((s) => s.drained));
+  const allStopped = statuses.every((status) => status.success);
+  return allStopped && proxyUrl !== undefined ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -1,7 +1,9 @@
 /**
  * Tests `deno task start` (scripts/start.ts) with the task's own command
- * and free ports: the origin and the proxy come up, the printed curl
- * commands point at them, a request goes through, and SIGTERM stops both.
+ * and free ports: the origin and the proxy come up on a copy of demo/,
+ * the printed curl commands point at them and at the copy, a request and
+ * an edit go through without touching the tracked demo/, SIGTERM stops
+ * both and the copy is removed; bad flags start nothing.
  */
 
 import assert from "../helpers/assert.ts";
@@ -57,12 +59,23 @@ Deno.test("start.ts runs the origin on demo/ and the proxy in front of it until 
       printed.includes(`http://127.0.0.1:${originPort}/2.binary`),
       printed,
     );
+    const served = /^The origin serves (\/tmp\/cachelab-demo-[^/\s]+)\/ /m
+      .exec(printed)?.[1];
+    assert.ok(served, printed);
+    const tracked = await Deno.readTextFile(`${REPO}demo/1.txt`);
+    assert.equal(await Deno.readTextFile(`${served}/1.txt`), tracked);
+    const edit = new RegExp(
+      `^  echo "edited \\$\\(date\\)" >> ${served}/1\\.txt$`,
+      "m",
+    );
+    assert.match(printed, edit);
 
     const response = await fetch(`http://127.0.0.1:${proxyPort}/1.txt`);
-    assert.equal(
-      await response.text(),
-      await Deno.readTextFile(`${REPO}demo/1.txt`),
-    );
+    assert.equal(await response.text(), tracked);
+    await Deno.writeTextFile(`${served}/1.txt`, "edited\n", { append: true }); // what the printed echo does
+    const edited = await fetch(`http://127.0.0.1:${proxyPort}/1.txt`);
+    assert.equal(await edited.text(), `${tracked}edited\n`);
+    assert.equal(await Deno.readTextFile(`${REPO}demo/1.txt`), tracked);
 
     start.signal("SIGTERM");
     const { code, stderr } = await start.finish();
@@ -77,6 +90,7 @@ Deno.test("start.ts runs the origin on demo/ and the proxy in front of it until 
     );
     assert.ok(await refusesConnections(originPort), "the origin has stopped");
     assert.ok(await refusesConnections(proxyPort), "the proxy has stopped");
+    await assert.rejects(Deno.stat(served), Deno.errors.NotFound);
   } finally {
     await Deno.remove(cacheDir, { recursive: true });
   }
@@ -98,4 +112,39 @@ Deno.test("start.ts exits 1 and says why when the origin cannot start", async ()
       "m",
     ),
   );
+});
+
+// deno-fmt-ignore
+const BAD_FLAGS: [string[], RegExp][] = [
+  [["--bogus"], /unknown flag --bogus/],
+  [["--proxy-port", "abc"], /--proxy-port must be a number from 0 to 65535, not "abc"/],
+  [["--origin-port", "70000"], /--origin-port must be a number/],
+  [["--origin-port"], /--origin-port needs a value/],
+  [["--origin-port", "8000", "--proxy-port", "8000"], /must differ/],
+  [["--cache-dir="], /--cache-dir needs a folder/],
+  [["--proxy-port", "1", "--proxy-port", "2"], /given more than once/],
+  [["8000"], /unexpected argument "8000"/],
+];
+
+for (const [extra, reason] of BAD_FLAGS) {
+  Deno.test(`start.ts exits 2 with one line on stderr and starts nothing for ${extra.join(" ")}`, async () => {
+    const [program, args] = startCommand(extra);
+    await using start = new LineProcess(program, args, { cwd: REPO });
+    const { code, stdout, stderr } = await start.finish();
+    assert.equal(code, 2, stderr);
+    assert.equal(stdout, "");
+    assert.match(stderr, new RegExp(`^start: .*${reason.source}.*\\n$`));
+    assert.equal(stderr.trimEnd().split("\n").length, 1, stderr);
+  });
+}
+
+Deno.test("start.ts prints its usage and starts nothing for --help", async () => {
+  const [program, args] = startCommand(["--help"]);
+  await using start = new LineProcess(program, args, { cwd: REPO });
+  const { code, stdout } = await start.finish();
+  assert.equal(code, 0);
+  assert.match(stdout, /^Usage: deno task start \[OPTIONS\]\n/);
+  for (const flag of ["--origin-port N", "--proxy-port N", "--cache-dir DIR"]) {
+    assert.ok(stdout.includes(flag), flag);
+  }
 });
