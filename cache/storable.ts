@@ -9,6 +9,7 @@
  */
 
 import { type FieldList, parseDecimal } from "../http/headers.ts";
+import { keptTransferCodings } from "../http/transfer_coding.ts";
 import { requestDirectives, responseDirectives } from "./cache_control.ts";
 import type { Directives } from "./cache_control.ts";
 import { hasValidator, HEURISTICALLY_CACHEABLE } from "./freshness.ts";
@@ -34,7 +35,8 @@ export type NotStoredDetail =
   | "no-freshness"
   | "no-validator"
   | "too-large"
-  | "binary";
+  | "binary"
+  | "transfer-coding";
 
 export type Storability =
   | { storable: true }
@@ -119,6 +121,10 @@ export function storability(
   if (exceedsSize(resHeaders, opts.maxObjectBytes)) {
     return notStored("too-large");
   }
+  // RFC 9111 §3.1, RFC 9112 §7: a transfer coding is the message's, never
+  // stored; a body still carrying one we cannot decode is not the
+  // representation, so there is nothing a later request could be served.
+  if (keptTransferCodings(resHeaders)) return notStored("transfer-coding");
   const binary = opts.skipBinary && hasContent(status, resHeaders) &&
     isBinaryMediaType(resHeaders.first("content-type"));
   if (binary) return notStored("binary");

@@ -32,8 +32,8 @@ export type { WireBody };
 
 /**
  * Makes the reader for a body framed as `framing` on `reader`; transfer
- * codings beneath the framing are decoded (transfer_coding.ts), and one
- * that cannot be throws HttpError("framing") here.
+ * codings beneath the framing are decoded (transfer_coding.ts) as far as
+ * they can be, and the reader's `transferCodings` names those that stay.
  */
 export function wireBody(reader: BufferedReader, framing: Framing): WireBody {
   switch (framing.kind) {

@@ -90,6 +90,9 @@ export interface IncomingResponse {
   /**
    * The content: chunked coding and the transfer codings beneath it
    * removed (RFC 9112 §6.1); a body until close ends at a clean close.
+   * A transfer coding that cannot be decoded stays, with those applied
+   * before it, and `body.transferCodings` names them: then the body is
+   * not the content (see transfer_coding.ts keptTransferCodings).
    */
   body: WireBody;
 }
@@ -111,8 +114,7 @@ export interface ReadResponseOptions {
 /**
  * Reads the final response to a request made with `method`. Returns null
  * when the connection closed before any byte of a response arrived (a
- * stale keep-alive connection). Throws HttpError on a bad response,
- * including one with a transfer coding that cannot be decoded, and
+ * stale keep-alive connection). Throws HttpError on a bad response, and
  * HttpError("unrequested") on a switch of protocol the request did not
  * ask for (see `options.upgrade`): the caller must close the connection.
  */

@@ -28,10 +28,11 @@ import type {
 import { writeAll, writeMessage } from "./writer.ts";
 import { continueOnRead, finishRequestBody, mayDrain } from "./request_body.ts";
 import {
+  cancelBody,
   declaredLength,
   hasCloseOption,
   outgoingMode,
-  unsendableFinal,
+  responseToSend,
   wantsClose,
 } from "./response_framing.ts";
 import { InterimSender } from "./interim.ts";
@@ -197,12 +198,7 @@ async function serveRequest(
 
   let res: OutgoingResponse;
   try {
-    res = await ctx.handler(req);
-    const misuse = unsendableFinal(head, res);
-    if (misuse) {
-      await cancelBody(res);
-      throw new Error(misuse); // a handler bug: answered 500 below
-    }
+    res = await responseToSend(head, await ctx.handler(req)); // a handler bug throws: 500 below
   } catch (e) {
     if (e instanceof HttpError) {
       const sent = await answerBadRequest(io, e, ctx, facts);
@@ -290,11 +286,4 @@ async function serveRequest(
   if (failed) return "close"; // the client sees the body end short
   if (close) return "linger"; // RFC 9112 §9.6: the client may still be sending
   return await finishRequestBody(body) ? "next" : "linger";
-}
-
-/** Releases a response body that will not be written (a file, an upstream). */
-async function cancelBody(res: OutgoingResponse): Promise<void> {
-  if (res.body && !(res.body instanceof Uint8Array)) {
-    await res.body.cancel().catch(() => {});
-  }
 }

@@ -1,19 +1,38 @@
 /**
  * Owns the short text response a server sends when it refuses a request
- * and closes (400, 408, 414, 431, 500, 505, ...), counted and logged, and
+ * and closes (400, 408, 414, 431, 500, 502, 505, ...), counted and logged, and
  * the test for an error that only means the peer went away.
  *
  * Must not decide the status (errors.ts maps error kinds) nor close.
  */
 
 import type { AccessLogEntry } from "./access_log.ts";
-import { latin1Bytes } from "./bytes.ts";
+import { concatBytes, latin1Bytes } from "./bytes.ts";
 import { type HttpError, requestErrorStatus } from "./errors.ts";
 import { formatHttpDate } from "./dates.ts";
 import { FieldList } from "./headers.ts";
 import { serializeResponseHead } from "./head.ts";
 import { reasonPhrase } from "./status.ts";
+import type { OutgoingResponse } from "./types.ts";
 import { writeAll } from "./writer.ts";
+
+/**
+ * A short text error response that closes the connection: the body
+ * "STATUS REASON-PHRASE: reason" and a line end.
+ */
+export function textError(
+  status: number,
+  reason: string,
+): OutgoingResponse & { body: Uint8Array } {
+  const body = latin1Bytes(`${status} ${reasonPhrase(status)}: ${reason}\n`);
+  const headers = new FieldList([
+    ["Date", formatHttpDate(Date.now())],
+    ["Content-Type", "text/plain; charset=utf-8"],
+    ["Content-Length", String(body.length)],
+    ["Connection", "close"],
+  ]);
+  return { status, headers, body, close: true };
+}
 
 /** Writes a short text error response that closes the connection. */
 export async function writeError(
@@ -21,20 +40,14 @@ export async function writeError(
   status: number,
   reason: string,
 ): Promise<void> {
-  const body = `${status} ${reasonPhrase(status)}: ${reason}\n`;
-  const headers = new FieldList([
-    ["Date", formatHttpDate(Date.now())],
-    ["Content-Type", "text/plain; charset=utf-8"],
-    ["Content-Length", String(body.length)],
-    ["Connection", "close"],
-  ]);
+  const res = textError(status, reason);
   const head = serializeResponseHead({
     version: "HTTP/1.1",
     status,
     reason: reasonPhrase(status),
-    headers,
+    headers: res.headers,
   });
-  await writeAll(io, latin1Bytes(head + body));
+  await writeAll(io, concatBytes([latin1Bytes(head), res.body]));
 }
 
 /** True when `e` says the peer closed or reset the connection (no bug). */

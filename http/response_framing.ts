@@ -1,12 +1,15 @@
 /**
  * Owns how a server frames a handler's response (RFC 9112 §6): which
  * responses carry no body, the Content-Length or chunked coding set from
- * the body given, HEAD answered with the fields a GET would get, and the
- * persistence rules a request's Connection field asks for (RFC 9112 §9.3).
+ * the body given (a relayed body's transfer codings kept, chunked on
+ * top), HEAD answered with the fields a GET would get, the responses no
+ * client may get, and the persistence rules a request's Connection field
+ * asks for (RFC 9112 §9.3).
  *
  * Must not write anything: connection.ts writes what this decides.
  */
 
+import { textError } from "./error_response.ts";
 import type { FieldList } from "./headers.ts";
 import type { HttpVersion, OutgoingResponse, RequestHead } from "./types.ts";
 import type { BodyMode } from "./writer.ts";
@@ -16,9 +19,7 @@ export function outgoingMode(
   head: RequestHead,
   res: OutgoingResponse,
 ): { mode: BodyMode; noBody: boolean } {
-  const noBody = head.method === "HEAD" || res.status < 200 ||
-    res.status === 204 ||
-    res.status === 304 || res.upgrade !== undefined; // RFC 9110 §6.4.1
+  const noBody = sendsNoBody(head, res);
   const body = res.body;
   const length = body instanceof Uint8Array
     ? body.length
@@ -33,6 +34,15 @@ export function outgoingMode(
     res.headers.set("Content-Length", String(headLength));
   }
   if (noBody) return { mode: "length", noBody };
+  const codings = res.transferCodings ?? [];
+  if (codings.length > 0) {
+    if (head.version === "HTTP/1.0") {
+      throw new Error("Cannot send Transfer-Encoding to an HTTP/1.0 client"); // RFC 9112 §6.1; see responseToSend
+    }
+    res.headers.delete("Content-Length"); // RFC 9112 §6.2: never with Transfer-Encoding
+    res.headers.set("Transfer-Encoding", [...codings, "chunked"].join(", ")); // RFC 9112 §7: chunked on top of the codings kept
+    return { mode: "chunked", noBody };
+  }
   if (length !== undefined) {
     res.headers.delete("Transfer-Encoding");
     res.headers.set("Content-Length", String(length));
@@ -45,6 +55,49 @@ export function outgoingMode(
   }
   res.headers.set("Transfer-Encoding", "chunked");
   return { mode: "chunked", noBody };
+}
+
+/** True when the response goes out without a body, whatever `res.body` holds (RFC 9110 §6.4.1). */
+function sendsNoBody(head: RequestHead, res: OutgoingResponse): boolean {
+  return head.method === "HEAD" || res.status < 200 || res.status === 204 ||
+    res.status === 304 || res.upgrade !== undefined;
+}
+
+/**
+ * The response to send for the handler's `res` to `head`: `res` itself,
+ * or a 502 (its body cancelled) when `res` has a body whose transfer
+ * codings an HTTP/1.0 client cannot receive (RFC 9112 §6.1: no
+ * Transfer-Encoding to HTTP/1.0; only a relay sets them, hence "bad
+ * gateway"). Throws an Error (its body cancelled) for a response no
+ * client may get (unsendableFinal): a handler bug, answered 500.
+ */
+export async function responseToSend(
+  head: RequestHead,
+  res: OutgoingResponse,
+): Promise<OutgoingResponse> {
+  const misuse = unsendableFinal(head, res);
+  if (misuse) {
+    await cancelBody(res);
+    throw new Error(misuse);
+  }
+  const codings = res.transferCodings ?? [];
+  if (codings.length === 0 || head.version !== "HTTP/1.0") return res;
+  if (sendsNoBody(head, res) || !res.body) return res; // no body, no coding to send
+  await cancelBody(res);
+  const refusal = textError(
+    502,
+    `Cannot relay transfer coding "${
+      codings.join(", ")
+    }" to an HTTP/1.0 client`,
+  );
+  return { ...refusal, logSuffix: res.logSuffix };
+}
+
+/** Releases a response body that will not be written (a file, an upstream). */
+export async function cancelBody(res: OutgoingResponse): Promise<void> {
+  if (res.body && !(res.body instanceof Uint8Array)) {
+    await res.body.cancel().catch(() => {});
+  }
 }
 
 /**

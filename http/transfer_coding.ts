@@ -6,7 +6,9 @@
  * recipient may remove it (RFC 9112 §6.1): decoded here, the body is the
  * content the upstream meant, which the proxy can frame its own way and
  * store like any other. A coding outside this set (compress, or a name
- * nobody registered) cannot be decoded and is an error.
+ * nobody registered) cannot be decoded: it stays on the bytes, with every
+ * coding applied before it, and the body says so (`transferCodings`), so
+ * that a relay passes it on as it came, never as the content.
  *
  * Must not decide framing (framing.ts) nor read the socket itself: it
  * wraps the body reader that does.
@@ -30,27 +32,83 @@ export function canDecode(codings: readonly string[]): boolean {
 }
 
 /**
- * The content of `wire` with `codings` (in the order they were applied)
- * removed. Throws HttpError("framing") at once for a coding it cannot
- * decode; reading throws HttpError("framing") for bytes that do not
- * decode, and passes on the wire body's own errors.
+ * Splits `codings` (in the order they were applied) into those that stay
+ * on the body and those decoded off it. Codings come off last-applied
+ * first (RFC 9112 §6.1), so decoding stops at the last one that cannot be
+ * decoded: it and every coding before it stay.
+ */
+export function splitCodings(
+  codings: readonly string[],
+): { kept: string[]; decoded: string[] } {
+  let at = codings.length;
+  while (at > 0 && Object.hasOwn(FORMATS, codings[at - 1]!)) at--;
+  return { kept: codings.slice(0, at), decoded: codings.slice(at) };
+}
+
+/**
+ * The transfer codings that stay on the body of a response with these
+ * fields once readResponse() has decoded what it can (see splitCodings),
+ * chunked excepted: what a relay must send on as `Transfer-Encoding`
+ * (RFC 9112 §7), and why such a body is not the content and must not be
+ * stored. Undefined when none stay (no Transfer-Encoding, chunked only,
+ * or codings all decoded). Names lowercased, parameters dropped.
+ */
+export function keptTransferCodings(fields: FieldList): string[] | undefined {
+  const codings = fields.list("transfer-encoding").map((element) =>
+    element.split(";")[0]!.trim().toLowerCase()
+  );
+  if (codings.at(-1) === "chunked") codings.pop(); // RFC 9112 §7.1: the framing, ours to redo
+  const { kept } = splitCodings(codings);
+  return kept.length > 0 ? kept : undefined;
+}
+
+/**
+ * The body of `wire` with the codings it can decode removed (see
+ * splitCodings), last-applied first. When a coding cannot be decoded, the
+ * result's `transferCodings` lists the codings left on its bytes.
+ * Reading throws HttpError("framing") for bytes that do not decode, and
+ * passes on the wire body's own errors.
  */
 export function decodedBody(
   wire: WireBody,
   codings: readonly string[],
 ): WireBody {
-  const unknown = codings.find((c) => !Object.hasOwn(FORMATS, c));
-  if (unknown !== undefined) {
-    throw new HttpError(
-      "framing",
-      `Cannot decode transfer coding "${unknown}": not gzip, x-gzip or deflate`,
-    );
-  }
-  const formats = codings.map((c) => FORMATS[c]!).filter((f) =>
+  const { kept, decoded } = splitCodings(codings);
+  const formats = decoded.map((c) => FORMATS[c]!).filter((f) =>
     f !== "identity"
   ) as CompressionFormat[];
-  if (formats.length === 0) return wire;
-  return new DecodedBody(wire, formats, codings.join(", "));
+  const inner = formats.length === 0
+    ? wire
+    : new DecodedBody(wire, formats, decoded.join(", "));
+  return kept.length === 0 ? inner : new CodedBody(inner, kept);
+}
+
+/** A body whose bytes still carry transfer codings we cannot decode. */
+class CodedBody implements WireBody {
+  readonly length = undefined;
+  readonly transferCodings: readonly string[];
+  #inner: WireBody;
+
+  constructor(inner: WireBody, kept: readonly string[]) {
+    this.#inner = inner;
+    this.transferCodings = kept;
+  }
+
+  get complete(): boolean {
+    return this.#inner.complete;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    return this.#inner.read();
+  }
+
+  trailers(): FieldList | undefined {
+    return this.#inner.trailers();
+  }
+
+  cancel(): Promise<void> {
+    return this.#inner.cancel();
+  }
 }
 
 class DecodedBody implements WireBody {

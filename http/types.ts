@@ -43,6 +43,12 @@ export interface BodyReader {
   trailers(): FieldList | undefined;
   /** Stops reading early and releases what the body holds. */
   cancel(): Promise<void>;
+  /**
+   * Transfer codings still applied to the bytes `read()` yields, in the
+   * order they were applied (RFC 9112 §7), lowercased: the body is not
+   * the content itself, and goes on only as it came. Absent for content.
+   */
+  readonly transferCodings?: readonly string[];
 }
 
 /** A body read from a connection; `complete` says the connection may be reused. */
@@ -76,6 +82,14 @@ export interface OutgoingResponse {
    * Ignored for HEAD requests and for 1xx, 204 and 304.
    */
   body?: Uint8Array | BodyReader | null;
+  /**
+   * Transfer codings already applied to the body's bytes, in the order
+   * applied (a relayed body we could not decode, RFC 9112 §7): the
+   * server sends them as `Transfer-Encoding: CODINGS, chunked` to an
+   * HTTP/1.1 client, and answers 502 to an HTTP/1.0 one, which cannot
+   * receive Transfer-Encoding (RFC 9112 §6.1). Absent or empty: none.
+   */
+  transferCodings?: readonly string[];
   /** Close the connection after this response. */
   close?: boolean;
   /**

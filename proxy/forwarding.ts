@@ -11,6 +11,7 @@
 import { checkRequestSize } from "../http/client.ts";
 import { UPSTREAM_HEAD_LIMITS } from "../http/head.ts";
 import { stripHopByHop } from "../http/headers.ts";
+import { keptTransferCodings } from "../http/transfer_coding.ts";
 import type {
   BodyReader,
   IncomingRequest,
@@ -126,6 +127,7 @@ export function relayResponse(
     reason: head.reason,
     headers: downstreamFields(head.headers, head.version, now),
     body: body.length === 0 ? null : body,
+    transferCodings: keptTransferCodings(head.headers), // RFC 9112 §7: relayed as it came, chunked on top
   };
 }
 

@@ -26,6 +26,7 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
     "http/conditional.ts",
     "http/bytes.ts",
     "http/uri.ts",
+    "http/transfer_coding.ts",
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],

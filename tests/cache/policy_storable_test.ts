@@ -311,6 +311,32 @@ Deno.test("storability() refuses binary media types only with skipBinary", () =>
   ]);
 });
 
+Deno.test("storability() refuses a body still carrying a transfer coding the proxy cannot decode, and stores decoded ones (RFC 9111 §3.1)", () => {
+  const ok: [string, string][] = [["Cache-Control", "max-age=60"]];
+  check([
+    {
+      name: "x-weird, chunked",
+      res: [...ok, ["Transfer-Encoding", "x-weird, chunked"]],
+      expect: "transfer-coding",
+    },
+    {
+      name: "compress until close",
+      res: [...ok, ["Transfer-Encoding", "compress"]],
+      expect: "transfer-coding",
+    },
+    {
+      name: "gzip, decoded",
+      res: [...ok, ["Transfer-Encoding", "gzip"]],
+      expect: true,
+    },
+    {
+      name: "chunked only",
+      res: [...ok, ["Transfer-Encoding", "chunked"]],
+      expect: true,
+    },
+  ]);
+});
+
 Deno.test("storability() refuses a response that sets a cookie, even a public one (RFC 9111 §7.3, as nginx and Varnish do)", () => {
   check([
     {

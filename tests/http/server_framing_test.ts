@@ -146,3 +146,48 @@ Deno.test("serveHttp() closes after a response whose handler set Connection: clo
   assert.equal(responses[0]!.head.header("connection"), "close");
   assert.equal(t.events.get("request"), 1);
 });
+
+Deno.test("serveHttp() sends a body's transfer codings with chunked on top to HTTP/1.1, never a Content-Length (RFC 9112 §7, §6.2)", async () => {
+  for (const length of [undefined, 5]) {
+    await using t = startTestServer(() =>
+      Promise.resolve({
+        status: 200,
+        headers: new FieldList([["Content-Length", "5"]]),
+        body: new FakeBody(["x\x00", "yz!"], { length }),
+        transferCodings: ["x-weird"],
+      })
+    );
+    using c = await RawClient.connect(t.addr);
+    await c.write(GET("/") + "HEAD / HTTP/1.1\r\nHost: t\r\n\r\n");
+    const [res, head] = await c.readResponses(2, ["GET", "HEAD"]);
+    assert.equal(res!.head.header("transfer-encoding"), "x-weird, chunked");
+    assert.equal(res!.head.header("content-length"), undefined);
+    assert.equal(res!.chunked, true);
+    assert.equal(res!.bodyText, "x\x00yz!");
+    assert.equal(head!.status, 200); // no body: nothing to code
+  }
+});
+
+Deno.test("serveHttp() answers 502 to an HTTP/1.0 client for a body with transfer codings, and cancels that body (RFC 9112 §6.1)", async () => {
+  const body = new FakeBody(["coded"]);
+  await using t = startTestServer(() =>
+    Promise.resolve({
+      status: 200,
+      headers: new FieldList(),
+      body,
+      transferCodings: ["x-weird"],
+    })
+  );
+  const { responses, end } = await exchange(
+    t.addr,
+    "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+  );
+  assert.equal(responses[0]!.status, 502);
+  assert.match(
+    responses[0]!.bodyText,
+    /Cannot relay transfer coding "x-weird" to an HTTP\/1\.0 client/,
+  );
+  assert.doesNotMatch(responses[0]!.raw, /Transfer-Encoding/i);
+  assert.equal(end, "close");
+  assert.equal(body.cancelled, true);
+});

@@ -1,14 +1,21 @@
 /**
  * Unit tests of decoding the transfer codings beneath a response's
  * framing (RFC 9112 §7): gzip, x-gzip, deflate and layers of them, over
- * chunked and until-close bodies; bytes that do not decode and codings we
- * cannot decode are framing errors, never a quiet short body.
+ * chunked and until-close bodies; bytes that do not decode are framing
+ * errors, never a quiet short body; codings we cannot decode stay on the
+ * bytes and are named.
  */
 import assert from "../helpers/assert.ts";
 import { wireBody } from "../../http/body.ts";
 import { isHttpError } from "../../http/errors.ts";
 import { BufferedReader } from "../../http/reader.ts";
-import { canDecode, decodedBody } from "../../http/transfer_coding.ts";
+import { FieldList } from "../../http/headers.ts";
+import {
+  canDecode,
+  decodedBody,
+  keptTransferCodings,
+  splitCodings,
+} from "../../http/transfer_coding.ts";
 import type { BodyReader } from "../../http/types.ts";
 import { ScriptedSource } from "../helpers/byte_io.ts";
 import { chunkedText, compressed } from "../helpers/compress.ts";
@@ -66,13 +73,71 @@ Deno.test("wireBody() passes an identity coding through unchanged", async () => 
   assert.equal(await readText(body), "plain");
 });
 
-Deno.test("wireBody() throws a framing error for a coding it cannot decode (compress)", () => {
+Deno.test("wireBody() keeps a coding it cannot decode on the bytes and names it in transferCodings (RFC 9112 §7)", async () => {
   assert.equal(canDecode(["gzip", "deflate"]), true);
   assert.equal(canDecode(["compress"]), false);
-  assert.throws(
-    () => wireBody(reader("x"), { kind: "until-close", codings: ["compress"] }),
-    (e) => isHttpError(e, "framing") && /compress/.test(e.message),
-  );
+  const body = wireBody(reader("x\x00y"), {
+    kind: "until-close",
+    codings: ["compress"],
+  });
+  assert.deepEqual(body.transferCodings, ["compress"]);
+  assert.equal(body.length, undefined);
+  assert.equal(await readText(body), "x\x00y");
+  const chunked = wireBody(reader("3\r\nabc\r\n0\r\n\r\n"), {
+    kind: "chunked",
+    codings: ["x-weird"],
+  });
+  assert.equal(await readText(chunked), "abc");
+  assert.deepEqual(chunked.transferCodings, ["x-weird"]);
+  assert.equal(chunked.complete, true);
+});
+
+Deno.test("wireBody() decodes the codings applied after the last one it cannot decode, and keeps the rest (RFC 9112 §6.1)", async () => {
+  const gz = await compressed("gzip", "weird bytes");
+  const body = wireBody(reader(gz), {
+    kind: "until-close",
+    codings: ["x-weird", "gzip"],
+  });
+  assert.deepEqual(body.transferCodings, ["x-weird"]);
+  assert.equal(await readText(body), "weird bytes");
+  const none = wireBody(reader(gz), {
+    kind: "until-close",
+    codings: ["gzip"],
+  });
+  assert.equal(none.transferCodings, undefined);
+});
+
+Deno.test("splitCodings() decodes from the last applied back to the last coding it cannot decode", () => {
+  const cases: [string[], string[], string[]][] = [
+    [["gzip"], [], ["gzip"]],
+    [["x-weird"], ["x-weird"], []],
+    [["gzip", "x-weird"], ["gzip", "x-weird"], []],
+    [["x-weird", "gzip", "deflate"], ["x-weird"], ["gzip", "deflate"]],
+    [["deflate", "compress", "identity"], ["deflate", "compress"], [
+      "identity",
+    ]],
+    [[], [], []],
+  ];
+  for (const [codings, kept, decoded] of cases) {
+    assert.deepEqual(splitCodings(codings), { kept, decoded }, codings.join());
+  }
+});
+
+Deno.test("keptTransferCodings() names what stays on a response body, chunked and decodable codings aside", () => {
+  const cases: [string[], string[] | undefined][] = [
+    [[], undefined],
+    [["chunked"], undefined],
+    [["gzip, chunked"], undefined],
+    [["gzip"], undefined],
+    [["X-Weird, chunked"], ["x-weird"]],
+    [["x-weird"], ["x-weird"]],
+    [["compress;level=3", "gzip", "chunked"], ["compress"]],
+    [["gzip, x-weird"], ["gzip", "x-weird"]],
+  ];
+  for (const [values, kept] of cases) {
+    const fields = new FieldList(values.map((v) => ["Transfer-Encoding", v]));
+    assert.deepEqual(keptTransferCodings(fields), kept, values.join(" | "));
+  }
 });
 
 const BROKEN: [string, (gz: Uint8Array) => Uint8Array][] = [
