@@ -8,10 +8,10 @@
 
 import { type HttpServer, serveHttp } from "../http/server.ts";
 import type { ProxyConfig } from "./config.ts";
-import { type CacheState, closeCache, openCache } from "./cache_state.ts";
+import { type CacheState, closeCache, openCache } from "./caching/state.ts";
 import { proxyHandler } from "./handler.ts";
 import { Stats } from "./stats.ts";
-import { UpstreamPool } from "./upstream_pool.ts";
+import { UpstreamPool } from "./upstream/pool.ts";
 
 /** A running proxy with its counters and cache. */
 export interface ProxyServer extends HttpServer {

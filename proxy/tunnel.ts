@@ -10,9 +10,10 @@
 import { FieldList } from "../http/headers.ts";
 import type { OutgoingResponse } from "../http/types.ts";
 import { writeAll } from "../http/writer.ts";
-import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
+import { failureStatus, UpstreamError } from "./upstream/errors.ts";
 import type { Stats } from "./stats.ts";
-import { connectWithTimeout } from "./upstream_conn.ts";
+import { connectWithTimeout } from "./upstream/conn.ts";
 
 const RELAY_BUFFER = 64 * 1024;
 

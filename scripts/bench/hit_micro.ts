@@ -16,11 +16,11 @@ import { MemoryStore } from "../../cache/memory_store.ts";
 import { META_VERSION } from "../../cache/meta.ts";
 import { ConnectionState, serveConnection } from "../../http/connection.ts";
 import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
-import { cacheStateFor } from "../../proxy/cache_state.ts";
+import { cacheStateFor } from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
 import { Stats } from "../../proxy/stats.ts";
-import { UpstreamPool } from "../../proxy/upstream_pool.ts";
+import { UpstreamPool } from "../../proxy/upstream/pool.ts";
 
 const N = Number(Deno.args[0] ?? 300_000);
 const REQUEST = new TextEncoder().encode(

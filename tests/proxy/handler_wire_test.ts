@@ -18,7 +18,7 @@ import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
 import { VIA_NAME } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
-import type { UpstreamPool } from "../../proxy/upstream_pool.ts";
+import type { UpstreamPool } from "../../proxy/upstream/pool.ts";
 
 const H = "Host: h\r\n";
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";

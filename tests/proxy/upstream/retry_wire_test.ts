@@ -6,15 +6,15 @@
  * across a retry. The scripted upstream records what it received.
  */
 
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startTestProxy } from "../helpers/proxy.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
+import { assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
+import { startTestProxy } from "../../helpers/proxy.ts";
+import { VIA_NAME } from "../../../proxy/messages.ts";
 import {
   type PeerConn,
   RawClient,
   respondInOrder,
   ScriptedServer,
-} from "../helpers/raw_peer.ts";
+} from "../../helpers/raw_peer.ts";
 
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 

@@ -6,13 +6,13 @@
  * was abandoned.
  */
 
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
+import { assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
 import {
   countingUpstream,
   startCacheProxy,
   waitUntil,
-} from "../helpers/cache_proxy.ts";
-import { exchange, RawClient, ScriptedServer } from "../helpers/raw_peer.ts";
+} from "../../helpers/cache_proxy.ts";
+import { exchange, RawClient, ScriptedServer } from "../../helpers/raw_peer.ts";
 
 const H = "Host: h\r\n";
 

@@ -4,7 +4,7 @@
  * background revalidations (stale-while-revalidate: once per key at a
  * time), tracked so shutdown can wait for them.
  *
- * Must not decide what to fetch or store: cache_flow.ts does.
+ * Must not decide what to fetch or store: flow.ts does.
  */
 
 /** Fills in flight, one per cache key, that other requests can wait for. */

@@ -3,16 +3,14 @@
  * storing rules from the configuration, the fills in flight (request
  * collapsing) and background revalidations; and opening and closing them.
  *
- * Must not decide (cache/policy.ts) nor serve (cache_flow.ts).
+ * Must not decide (cache/policy.ts) nor serve (flow.ts).
  */
 
-import { FileStore } from "../cache/file_store.ts";
-import type { StoreOptions } from "../cache/policy.ts";
-import type { Store } from "../cache/store.ts";
-import type { IncomingRequest, RequestHead } from "../http/types.ts";
-import type { CacheConfig } from "./config.ts";
-import type { HttpRoute, ProxyContext } from "./forwarding.ts";
-import { BackgroundTasks, FillRegistry } from "./in_flight.ts";
+import { FileStore } from "../../cache/file_store.ts";
+import type { StoreOptions } from "../../cache/policy.ts";
+import type { Store } from "../../cache/store.ts";
+import type { CacheConfig } from "../config.ts";
+import { BackgroundTasks, FillRegistry } from "./collapsing.ts";
 
 /** The proxy's cache while it runs. */
 export interface CacheState {
@@ -28,21 +26,6 @@ export interface CacheState {
  * reads (1 MiB hits: 1100 -> 1240 req/s, p99 80 -> 41 ms).
  */
 const MEMORY_MAX_OBJECT = 1024 * 1024;
-
-/** One request being served through the cache, with what serving it needs. */
-export interface CacheFlow {
-  ctx: ProxyContext;
-  cache: CacheState;
-  req: IncomingRequest;
-  route: HttpRoute;
-  /** Its primary cache key (RFC 9111 §2): the target URI it is forwarded with. */
-  key: string;
-  /**
-   * The request as it goes upstream (RFC 9110 §7.6), before the cache
-   * adds validators of its own: its fields select Vary variants.
-   */
-  upstream: RequestHead;
-}
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */
 export function cacheStateFor(store: Store, options: StoreOptions): CacheState {

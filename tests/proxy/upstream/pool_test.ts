@@ -7,13 +7,16 @@
  * connections per upstream. Counters are the oracle; waits are bounded.
  */
 
-import assert from "../helpers/assert.ts";
-import { waitUntil } from "../helpers/cache_proxy.ts";
-import { text } from "../helpers/wire_text.ts";
-import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
-import { UpstreamError } from "../../proxy/errors.ts";
-import { Stats } from "../../proxy/stats.ts";
-import { type PoolOptions, UpstreamPool } from "../../proxy/upstream_pool.ts";
+import assert from "../../helpers/assert.ts";
+import { waitUntil } from "../../helpers/cache_proxy.ts";
+import { text } from "../../helpers/wire_text.ts";
+import { DEFAULT_HEAD_LIMITS } from "../../../http/head.ts";
+import { UpstreamError } from "../../../proxy/upstream/errors.ts";
+import { Stats } from "../../../proxy/stats.ts";
+import {
+  type PoolOptions,
+  UpstreamPool,
+} from "../../../proxy/upstream/pool.ts";
 
 const HOST = "127.0.0.1";
 

@@ -5,12 +5,12 @@
  * reason.
  */
 
-import assert from "../helpers/assert.ts";
+import assert from "../../helpers/assert.ts";
 import {
   type FailedAttempt,
   type NextStep,
   nextStep,
-} from "../../proxy/retry.ts";
+} from "../../../proxy/upstream/retry.ts";
 
 /** A first try on a reused connection, lost after the request was written. */
 const LOST: FailedAttempt = {

@@ -12,10 +12,10 @@
  * sockets.
  */
 
-import { concatBytes } from "../http/bytes.ts";
-import type { FieldList } from "../http/headers.ts";
-import type { BodyReader } from "../http/types.ts";
-import type { EntryWriter } from "../cache/store.ts";
+import { concatBytes } from "../../http/bytes.ts";
+import type { FieldList } from "../../http/headers.ts";
+import type { BodyReader } from "../../http/types.ts";
+import type { EntryWriter } from "../../cache/store.ts";
 
 /** How the store write ended. */
 export type StoreOutcome =

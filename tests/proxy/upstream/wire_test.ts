@@ -6,15 +6,15 @@
  * Counters are the oracle; every wait is bounded.
  */
 
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { waitUntil } from "../helpers/cache_proxy.ts";
-import { deferred } from "../helpers/deadline.ts";
-import { startTestProxy } from "../helpers/proxy.ts";
+import { assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
+import { waitUntil } from "../../helpers/cache_proxy.ts";
+import { deferred } from "../../helpers/deadline.ts";
+import { startTestProxy } from "../../helpers/proxy.ts";
 import {
   RawClient,
   respondInOrder,
   ScriptedServer,
-} from "../helpers/raw_peer.ts";
+} from "../../helpers/raw_peer.ts";
 
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 const VICTIM = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nvictim";

@@ -2,7 +2,7 @@
  * Owns the cache's request flow, the one place where RFC 9111 decisions
  * become I/O: look up the stored variants, ask cache/policy.ts what to do,
  * then serve a hit, serve stale (and revalidate once in the background),
- * or go upstream for a miss or a revalidation (cache_fetch.ts).
+ * or go upstream for a miss or a revalidation (fetch.ts).
  * Concurrent misses for one key collapse onto one upstream request.
  * Every response says what happened in Cache-Status (RFC 9211) and in the
  * access log (HIT, MISS, REVALIDATED, STALE, BYPASS).
@@ -11,17 +11,17 @@
  * other than through the Store.
  */
 
-import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
-import type { EntryMeta } from "../cache/meta.ts";
-import { decide } from "../cache/policy.ts";
-import { fetchForCache, passThrough } from "./cache_fetch.ts";
-import type { CacheFlow, CacheState } from "./cache_state.ts";
-import { errorResponse } from "./errors.ts";
-import type { HttpRoute, ProxyContext } from "./forwarding.ts";
-import { upstreamRequest } from "./messages.ts";
-import { routeKey } from "./route_key.ts";
-import { withStatus } from "./outcome.ts";
-import { serveStored } from "./stored_response.ts";
+import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
+import type { EntryMeta } from "../../cache/meta.ts";
+import { decide } from "../../cache/policy.ts";
+import { fetchForCache, passThrough } from "./fetch.ts";
+import type { CacheState } from "./state.ts";
+import { errorResponse } from "../errors.ts";
+import type { CacheFlow, HttpRoute, ProxyContext } from "../context.ts";
+import { upstreamRequest } from "../messages.ts";
+import { routeKey } from "../route_key.ts";
+import { withStatus } from "../report.ts";
+import { serveStored } from "./stored.ts";
 
 /**
  * The longest a request waits for another one filling its key before it

@@ -13,21 +13,25 @@ import {
   evaluatePreconditions,
   ifRangeAllows,
   type Validators,
-} from "../http/conditional.ts";
-import { parseHttpDate } from "../http/dates.ts";
-import type { FieldList } from "../http/headers.ts";
-import { contentRange, parseRange, unsatisfiedRange } from "../http/range.ts";
-import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
-import type { EntryMeta } from "../cache/meta.ts";
+} from "../../http/conditional.ts";
+import { parseHttpDate } from "../../http/dates.ts";
+import type { FieldList } from "../../http/headers.ts";
+import {
+  contentRange,
+  parseRange,
+  unsatisfiedRange,
+} from "../../http/range.ts";
+import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
+import type { EntryMeta } from "../../cache/meta.ts";
 import {
   cacheStatus,
   type CacheStatusParams,
   servedHeaders,
-} from "../cache/policy.ts";
-import type { CacheFlow } from "./cache_state.ts";
-import type { CacheResult } from "./outcome.ts";
-import type { Store } from "../cache/store.ts";
-import { appendVia } from "./messages.ts";
+} from "../../cache/policy.ts";
+import type { CacheFlow } from "../context.ts";
+import type { CacheResult } from "../report.ts";
+import type { Store } from "../../cache/store.ts";
+import { appendVia } from "../messages.ts";
 
 /** Fields a 304 carries (RFC 9110 §15.4.5), besides what this proxy adds. */
 const NOT_MODIFIED_FIELDS = new Set([

@@ -5,10 +5,10 @@
  * per read for a body; the pool's sweeper enforces it), how many requests
  * it carried, and opening it with a timeout.
  *
- * Must not pool (upstream_pool.ts) nor speak HTTP (exchange.ts).
+ * Must not pool (pool.ts) nor speak HTTP (exchange.ts).
  */
 
-import { BufferedReader } from "../http/reader.ts";
+import { BufferedReader } from "../../http/reader.ts";
 import { UpstreamError } from "./errors.ts";
 
 /** What the read deadline of a connection is doing. */

@@ -11,17 +11,21 @@
  * Must not rewrite fields (messages.ts) nor decide about caching.
  */
 
-import { readResponse, writeRequest } from "../http/client.ts";
-import { HttpError } from "../http/errors.ts";
-import { parseKeepAlive } from "../http/keep_alive.ts";
-import { persistsAfter } from "../http/response_framing.ts";
-import type { BodyReader, RequestHead, ResponseHead } from "../http/types.ts";
+import { readResponse, writeRequest } from "../../http/client.ts";
+import { HttpError } from "../../http/errors.ts";
+import { parseKeepAlive } from "../../http/keep_alive.ts";
+import { persistsAfter } from "../../http/response_framing.ts";
+import type {
+  BodyReader,
+  RequestHead,
+  ResponseHead,
+} from "../../http/types.ts";
 import { UpstreamError } from "./errors.ts";
 import { ContinueGate, PooledBody, SendingBody } from "./exchange_bodies.ts";
 import { HeldBody } from "./held_body.ts";
 import { nextStep } from "./retry.ts";
-import type { UpstreamConnection } from "./upstream_conn.ts";
-import type { UpstreamPool } from "./upstream_pool.ts";
+import type { UpstreamConnection } from "./conn.ts";
+import type { UpstreamPool } from "./pool.ts";
 
 export interface ExchangeOptions {
   /**

@@ -9,14 +9,14 @@
  * Must not write requests nor read heads: exchange.ts does.
  */
 
-import type { WireBody } from "../http/body.ts";
-import { HttpError } from "../http/errors.ts";
-import type { FieldList } from "../http/headers.ts";
-import type { KeepAliveHint } from "../http/keep_alive.ts";
-import type { BodyReader } from "../http/types.ts";
+import type { WireBody } from "../../http/body.ts";
+import { HttpError } from "../../http/errors.ts";
+import type { FieldList } from "../../http/headers.ts";
+import type { KeepAliveHint } from "../../http/keep_alive.ts";
+import type { BodyReader } from "../../http/types.ts";
 import { UpstreamError } from "./errors.ts";
-import type { UpstreamConnection } from "./upstream_conn.ts";
-import type { UpstreamPool } from "./upstream_pool.ts";
+import type { UpstreamConnection } from "./conn.ts";
+import type { UpstreamPool } from "./pool.ts";
 
 /** How long to wait for an upstream 100 before sending the body anyway. */
 const CONTINUE_WAIT_MS = 1000;

@@ -8,8 +8,8 @@
  * Must not decide whether to send again (retry.ts does) nor write.
  */
 
-import type { FieldList } from "../http/headers.ts";
-import type { BodyReader } from "../http/types.ts";
+import type { FieldList } from "../../http/headers.ts";
+import type { BodyReader } from "../../http/types.ts";
 import { REPLAY_LIMIT } from "./retry.ts";
 
 /** A request body that can be read again from its start while it is small. */

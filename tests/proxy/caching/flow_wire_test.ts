@@ -4,14 +4,14 @@
  * the proxy's counters are the oracles.
  */
 
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
+import { assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
 import {
   countingUpstream,
   startCacheProxy,
   waitUntil,
-} from "../helpers/cache_proxy.ts";
-import { exchange, RawClient } from "../helpers/raw_peer.ts";
-import type { WireResponse } from "../helpers/wire_text.ts";
+} from "../../helpers/cache_proxy.ts";
+import { exchange, RawClient } from "../../helpers/raw_peer.ts";
+import type { WireResponse } from "../../helpers/wire_text.ts";
 
 const LAST_MODIFIED = "Tue, 24 Nov 2026 10:00:00 GMT";
 

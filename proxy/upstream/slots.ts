@@ -4,11 +4,11 @@
  * connections, and the requests waiting, first come first served, for a
  * connection handed over or a free slot, each wait bounded by a timer.
  *
- * Must not open or close sockets: upstream_pool.ts does.
+ * Must not open or close sockets: pool.ts does.
  */
 
 import { UpstreamError } from "./errors.ts";
-import type { UpstreamConnection } from "./upstream_conn.ts";
+import type { UpstreamConnection } from "./conn.ts";
 
 /** One request waiting for a connection. */
 interface Waiter {

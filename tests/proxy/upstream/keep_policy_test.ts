@@ -4,13 +4,13 @@
  * the upstream's Keep-Alive timeout less 1 s, and its max.
  */
 
-import assert from "../helpers/assert.ts";
-import type { KeepAliveHint } from "../../http/keep_alive.ts";
+import assert from "../../helpers/assert.ts";
+import type { KeepAliveHint } from "../../../http/keep_alive.ts";
 import {
   type CompletedConnection,
   type KeepDecision,
   keepDecision,
-} from "../../proxy/keep_policy.ts";
+} from "../../../proxy/upstream/keep_policy.ts";
 
 const CLEAN: CompletedConnection = { buffered: 0, ended: false, requests: 1 };
 const OWN_MS = 60_000;

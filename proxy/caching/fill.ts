@@ -7,14 +7,14 @@
  * Must not decide storability itself (cache/policy.ts does) nor serve hits.
  */
 
-import { formatHttpDate } from "../http/dates.ts";
-import { type FieldList, stripHopByHop } from "../http/headers.ts";
+import { formatHttpDate } from "../../http/dates.ts";
+import { type FieldList, stripHopByHop } from "../../http/headers.ts";
 import type {
   BodyReader,
   IncomingRequest,
   ResponseHead,
-} from "../http/types.ts";
-import { type EntryMeta, META_VERSION } from "../cache/meta.ts";
+} from "../../http/types.ts";
+import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
 import {
   type CacheStatusParams,
   entryTimes,
@@ -23,11 +23,11 @@ import {
   invalidationTargets,
   storability,
   varyOf,
-} from "../cache/policy.ts";
-import type { EntryDraft } from "../cache/store.ts";
-import type { CacheState } from "./cache_state.ts";
-import type { UpstreamResponse } from "./exchange.ts";
-import type { ProxyContext } from "./forwarding.ts";
+} from "../../cache/policy.ts";
+import type { EntryDraft } from "../../cache/store.ts";
+import type { CacheState } from "./state.ts";
+import type { UpstreamResponse } from "../upstream/exchange.ts";
+import type { ProxyContext } from "../context.ts";
 import { readAhead, type StoreOutcome, StoringBody } from "./storing_body.ts";
 
 /**

@@ -18,29 +18,12 @@ import type {
   RequestHead,
   ResponseHead,
 } from "../http/types.ts";
-import type { CacheState } from "./cache_state.ts";
-import type { ProxyConfig } from "./config.ts";
-import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
-import { exchange, type UpstreamResponse } from "./exchange.ts";
+import type { HttpRoute, ProxyContext } from "./context.ts";
+import { errorResponse } from "./errors.ts";
+import { failureStatus, UpstreamError } from "./upstream/errors.ts";
+import { exchange, type UpstreamResponse } from "./upstream/exchange.ts";
 import { downstreamFields, upstreamRequest } from "./messages.ts";
-import type { Stats } from "./stats.ts";
-import type { Route } from "./target.ts";
-import { withStatus } from "./outcome.ts";
-import type { UpstreamPool } from "./upstream_pool.ts";
-
-/** What the handler works with. */
-export interface ProxyContext {
-  config: ProxyConfig;
-  pool: UpstreamPool;
-  stats: Stats;
-  /** The proxy's own listening address, to refuse requests that loop back to it. */
-  self: Deno.NetAddr;
-  /** The cache; absent with --no-cache. */
-  cache?: CacheState;
-}
-
-/** A route that goes through an upstream exchange. */
-export type HttpRoute = Extract<Route, { kind: "reverse" | "forward" }>;
+import { withStatus } from "./report.ts";
 
 /**
  * Sends the request upstream and relays the response, mapping upstream

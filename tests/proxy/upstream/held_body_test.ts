@@ -5,11 +5,11 @@
  * only once no further attempt can follow.
  */
 
-import assert from "../helpers/assert.ts";
-import { HeldBody } from "../../proxy/held_body.ts";
-import type { BodyReader } from "../../http/types.ts";
-import { FakeBody } from "../helpers/byte_io.ts";
-import { text } from "../helpers/wire_text.ts";
+import assert from "../../helpers/assert.ts";
+import { HeldBody } from "../../../proxy/upstream/held_body.ts";
+import type { BodyReader } from "../../../http/types.ts";
+import { FakeBody } from "../../helpers/byte_io.ts";
+import { text } from "../../helpers/wire_text.ts";
 
 async function readText(body: BodyReader): Promise<string> {
   let out = "";

@@ -5,10 +5,10 @@
  * upstream's Keep-Alive `max`, and idle no longer than our own limit or
  * the upstream's Keep-Alive `timeout` less a safety margin. Pure.
  *
- * Must not touch connections: upstream_pool.ts acts on the decision.
+ * Must not touch connections: pool.ts acts on the decision.
  */
 
-import type { KeepAliveHint } from "../http/keep_alive.ts";
+import type { KeepAliveHint } from "../../http/keep_alive.ts";
 
 /**
  * An upstream's advertised idle timeout is trusted up to this much less

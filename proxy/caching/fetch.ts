@@ -8,27 +8,27 @@
  * Must not take RFC 9111 decisions itself (cache/policy.ts does).
  */
 
-import type { FieldList } from "../http/headers.ts";
-import type { OutgoingResponse } from "../http/types.ts";
-import type { EntryMeta } from "../cache/meta.ts";
+import type { FieldList } from "../../http/headers.ts";
+import type { OutgoingResponse } from "../../http/types.ts";
+import type { EntryMeta } from "../../cache/meta.ts";
 import {
   currentAge,
   type Decision,
   freshen,
   notModifiedMatches,
   staleOnError,
-} from "../cache/policy.ts";
-import { invalidateAfter, storeOrPass, updateFromHead } from "./cache_fill.ts";
-import type { CacheFlow } from "./cache_state.ts";
-import { UpstreamError } from "./errors.ts";
-import type { UpstreamResponse } from "./exchange.ts";
+} from "../../cache/policy.ts";
+import { invalidateAfter, storeOrPass, updateFromHead } from "./fill.ts";
+import type { CacheFlow } from "../context.ts";
+import { UpstreamError } from "../upstream/errors.ts";
+import type { UpstreamResponse } from "../upstream/exchange.ts";
 import {
   fetchUpstream,
   relayResponse,
   upstreamErrorResponse,
-} from "./forwarding.ts";
-import { logResult, withStatus } from "./outcome.ts";
-import { serveStored } from "./stored_response.ts";
+} from "../relay.ts";
+import { logResult, withStatus } from "../report.ts";
+import { serveStored } from "./stored.ts";
 
 /** Statuses after which a stale entry may stand in (RFC 5861 §4). */
 const SERVER_ERRORS = new Set([500, 502, 503, 504]);

@@ -10,18 +10,14 @@
  * Must not speak HTTP: exchange.ts writes requests and reads responses.
  */
 
-import type { KeepAliveHint } from "../http/keep_alive.ts";
+import type { KeepAliveHint } from "../../http/keep_alive.ts";
 import { UpstreamError } from "./errors.ts";
 import { keepDecision } from "./keep_policy.ts";
-import type { Stats } from "./stats.ts";
-import {
-  connectWithTimeout,
-  keyOf,
-  UpstreamConnection,
-} from "./upstream_conn.ts";
-import { HostSlots } from "./upstream_slots.ts";
+import type { Stats } from "../stats.ts";
+import { connectWithTimeout, keyOf, UpstreamConnection } from "./conn.ts";
+import { HostSlots } from "./slots.ts";
 
-export { UpstreamConnection } from "./upstream_conn.ts";
+export { UpstreamConnection } from "./conn.ts";
 
 export interface PoolOptions {
   /** Time to connect, a wait for a free connection included (ms). */

@@ -1,0 +1,45 @@
+/**
+ * Owns the shapes of what the proxy's request path works with: the
+ * per-proxy context (configuration, upstream, counters, own address,
+ * cache) and the per-request context of a request served through the
+ * cache. Every module that needs them imports this one, so no two modules
+ * of proxy/ need to import each other.
+ *
+ * Must not hold behaviour.
+ */
+
+import type { IncomingRequest, RequestHead } from "../http/types.ts";
+import type { CacheState } from "./caching/state.ts";
+import type { ProxyConfig } from "./config.ts";
+import type { Stats } from "./stats.ts";
+import type { Route } from "./target.ts";
+import type { UpstreamPool } from "./upstream/pool.ts";
+
+/** What the handler works with, one per running proxy. */
+export interface ProxyContext {
+  config: ProxyConfig;
+  pool: UpstreamPool;
+  stats: Stats;
+  /** The proxy's own listening address, to refuse requests that loop back to it. */
+  self: Deno.NetAddr;
+  /** The cache; absent with --no-cache. */
+  cache?: CacheState;
+}
+
+/** A route that goes through an upstream exchange. */
+export type HttpRoute = Extract<Route, { kind: "reverse" | "forward" }>;
+
+/** One request being served through the cache, with what serving it needs. */
+export interface CacheFlow {
+  ctx: ProxyContext;
+  cache: CacheState;
+  req: IncomingRequest;
+  route: HttpRoute;
+  /** Its primary cache key (RFC 9111 §2): the target URI it is forwarded with. */
+  key: string;
+  /**
+   * The request as it goes upstream (RFC 9110 §7.6), before the cache
+   * adds validators of its own: its fields select Vary variants.
+   */
+  upstream: RequestHead;
+}
