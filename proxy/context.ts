@@ -13,12 +13,13 @@ import type { CacheState } from "./caching/state.ts";
 import type { ProxyConfig } from "./config.ts";
 import type { Stats } from "./stats.ts";
 import type { Route } from "./target.ts";
-import type { UpstreamPool } from "./upstream/pool.ts";
+import type { Upstream } from "./upstream/mod.ts";
 
 /** What the handler works with, one per running proxy. */
 export interface ProxyContext {
   config: ProxyConfig;
-  pool: UpstreamPool;
+  /** Where requests go upstream (the pool; a scripted one in component tests). */
+  upstream: Upstream;
   stats: Stats;
   /** The proxy's own listening address, to refuse requests that loop back to it. */
   self: Deno.NetAddr;

@@ -18,7 +18,7 @@ import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
 import { serveWithCache } from "./caching/flow.ts";
 import { errorResponse } from "./errors.ts";
 import type { ProxyContext } from "./context.ts";
-import { forward } from "./relay.ts";
+import { relay } from "./relay.ts";
 import { loopsBack, viaNamesSelf } from "./loops.ts";
 import { answersItself, VIA_NAME } from "./messages.ts";
 import { type Route, route } from "./target.ts";
@@ -43,7 +43,7 @@ export function proxyHandler(ctx: ProxyContext): Handler {
     }
     if (answersItself(req.head)) return selfAnswer(req, now);
     if (ctx.cache) return await serveWithCache(ctx, ctx.cache, req, r);
-    return await forward(ctx, req, r);
+    return await relay(ctx, req, r);
   };
 }
 

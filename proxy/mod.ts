@@ -11,6 +11,7 @@ import type { ProxyConfig } from "./config.ts";
 import { type CacheState, closeCache, openCache } from "./caching/state.ts";
 import { proxyHandler } from "./handler.ts";
 import { Stats } from "./stats.ts";
+import { poolUpstream } from "./upstream/mod.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
 
 /** A running proxy with its counters and cache. */
@@ -44,7 +45,12 @@ export async function startProxy(
     stats,
   });
   const self = listener.addr;
-  const handler = proxyHandler({ config, pool, stats, self, cache });
+  const upstream = poolUpstream(pool, {
+    responseTimeoutMs: config.responseTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    stats,
+  });
+  const handler = proxyHandler({ config, upstream, stats, self, cache });
   const server = serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,

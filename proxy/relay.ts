@@ -1,96 +1,56 @@
 /**
- * Owns exchanging a client's request with its upstream and relaying the
- * answer: the upstream request built and sent, interim responses passed
- * on, the response relayed with status and reason verbatim, and upstream
- * failures turned into 502/504 with a reason. Used as is without a cache,
- * and by the cache flow for its misses and revalidations.
+ * Owns the path without a cache: a client's request sent through the
+ * upstream seam and the answer relayed, status and reason verbatim; and
+ * the two pieces the caching flow shares with it: the downstream response
+ * for an upstream one, and the 502/504 for an upstream failure.
  *
  * Must not take caching decisions nor parse bytes.
  */
 
-import { checkRequestSize } from "../http/client.ts";
-import { UPSTREAM_HEAD_LIMITS } from "../http/head.ts";
-import { stripHopByHop } from "../http/headers.ts";
 import type {
   BodyReader,
   IncomingRequest,
   OutgoingResponse,
-  RequestHead,
   ResponseHead,
 } from "../http/types.ts";
 import type { HttpRoute, ProxyContext } from "./context.ts";
 import { errorResponse } from "./errors.ts";
-import { failureStatus, UpstreamError } from "./upstream/errors.ts";
-import { exchange, type UpstreamResponse } from "./upstream/exchange.ts";
 import { downstreamFields, upstreamRequest } from "./messages.ts";
 import { withStatus } from "./report.ts";
+import { failureStatus, UpstreamError } from "./upstream/errors.ts";
+import { requestFor, type UpstreamResponse } from "./upstream/mod.ts";
+
+/** Cache-Status without a cache (--no-cache): every request goes forward. */
+const BYPASS = { hit: false, fwd: "bypass" } as const;
 
 /**
  * Sends the request upstream and relays the response, mapping upstream
  * failures to 502/504 (the path without a cache). The upstream time goes
  * to the access log.
  */
-export async function forward(
+export async function relay(
   ctx: ProxyContext,
   req: IncomingRequest,
-  r: HttpRoute,
+  route: HttpRoute,
 ): Promise<OutgoingResponse> {
   const started = Date.now();
+  const head = upstreamRequest(req.head, route, req.remoteAddr);
   let up: UpstreamResponse;
   try {
-    up = await fetchUpstream(ctx, req, r);
+    up = await ctx.upstream.exchange(
+      requestFor(req, { host: route.host, port: route.port, head }),
+    );
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     return withStatus(
-      upstreamErrorResponse(ctx, req, e),
+      upstreamErrorResponse(ctx, { error: e, now: req.receivedAt }),
       BYPASS,
       "BYPASS",
       Date.now() - started,
     );
   }
-  const res = relayResponse(up.head, up.body, req.receivedAt);
+  const res = relayResponse(up, req.receivedAt);
   return withStatus(res, BYPASS, "BYPASS", Date.now() - started);
-}
-
-/** Cache-Status without a cache (--no-cache): every request goes forward. */
-const BYPASS = { hit: false, fwd: "bypass" } as const;
-
-/**
- * One upstream exchange for a client's request, interim responses relayed.
- * `head` is the request to send, built by messages.ts upstreamRequest()
- * (the cache builds it itself, to key Vary by it and swap in its own
- * validators).
- */
-export async function fetchUpstream(
-  ctx: ProxyContext,
-  req: IncomingRequest,
-  r: HttpRoute,
-  head: RequestHead = upstreamRequest(req.head, r, req.remoteAddr),
-): Promise<UpstreamResponse> {
-  checkRequestSize(head, UPSTREAM_HEAD_LIMITS); // 431 here, not from the upstream
-  const fields = req.head.headers;
-  const hasBody = fields.has("content-length") ||
-    fields.has("transfer-encoding");
-  ctx.stats.count("upstream.requests");
-  return await exchange(
-    ctx.pool,
-    r.host,
-    r.port,
-    head,
-    hasBody ? req.body : null,
-    {
-      responseTimeoutMs: ctx.config.responseTimeoutMs,
-      idleTimeoutMs: ctx.config.idleTimeoutMs,
-      expectContinue: req.head.version === "HTTP/1.1" &&
-        fields.get("expect")?.toLowerCase() === "100-continue",
-      onInterim: async (interim: ResponseHead) => {
-        const relayed = interim.headers.clone();
-        stripHopByHop(relayed);
-        await req.sendInterim(interim.status, relayed);
-      },
-      count: (name) => ctx.stats.count(name),
-    },
-  );
 }
 
 /**
@@ -100,10 +60,10 @@ export async function fetchUpstream(
  * Content-Length passes unchanged.
  */
 export function relayResponse(
-  head: ResponseHead,
-  body: BodyReader,
+  up: { head: ResponseHead; body: BodyReader },
   now: number,
 ): OutgoingResponse {
+  const { head, body } = up;
   return {
     status: head.status,
     reason: head.reason,
@@ -112,12 +72,12 @@ export function relayResponse(
   };
 }
 
-/** The 502/504 for an upstream failure, counted by kind. */
+/** The 502/504 for an upstream failure (`now`: for its Date), counted by kind. */
 export function upstreamErrorResponse(
   ctx: ProxyContext,
-  req: IncomingRequest,
-  e: UpstreamError,
+  failed: { error: UpstreamError; now: number },
 ): OutgoingResponse {
+  const e = failed.error;
   ctx.stats.count(`errors.${e.failure}`);
-  return errorResponse(failureStatus(e.failure), e.message, req.receivedAt);
+  return errorResponse(failureStatus(e.failure), e.message, failed.now);
 }

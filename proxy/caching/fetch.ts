@@ -22,11 +22,8 @@ import { invalidateAfter, storeOrPass, updateFromHead } from "./fill.ts";
 import type { CacheFlow } from "../context.ts";
 import { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/exchange.ts";
-import {
-  fetchUpstream,
-  relayResponse,
-  upstreamErrorResponse,
-} from "../relay.ts";
+import { relayResponse, upstreamErrorResponse } from "../relay.ts";
+import { requestFor } from "../upstream/mod.ts";
 import { logResult, withStatus } from "../report.ts";
 import { serveStored } from "./stored.ts";
 
@@ -55,7 +52,13 @@ export async function fetchForCache(
   const started = Date.now();
   let up: UpstreamResponse;
   try {
-    up = await fetchUpstream(ctx, req, flow.route, sent);
+    up = await ctx.upstream.exchange(
+      requestFor(req, {
+        host: flow.route.host,
+        port: flow.route.port,
+        head: sent,
+      }),
+    );
   } catch (e) {
     release?.();
     if (!(e instanceof UpstreamError)) throw e;
@@ -101,7 +104,7 @@ export async function fetchForCache(
     await up.body.cancel();
     release?.();
     return await staleInsteadOfError(flow, entry, responseTime, status) ??
-      withStatus(relayResponse(up.head, up.body, req.receivedAt), {
+      withStatus(relayResponse(up, req.receivedAt), {
         hit: false,
         fwd,
         fwdStatus: status,
@@ -128,7 +131,7 @@ export async function fetchForCache(
     release,
   };
   const res = await storeOrPass(ctx, cache, req, up, fill);
-  const out = relayResponse(up.head, up.body, req.receivedAt);
+  const out = relayResponse(up, req.receivedAt);
   if (out.body !== null) out.body = res.body; // teed into the store, or read ahead
   withStatus(
     out,
@@ -154,7 +157,10 @@ async function upstreamFailed(
     const stale = await staleInsteadOfError(flow, entry, now, undefined);
     if (stale) return stale;
   }
-  const res = upstreamErrorResponse(flow.ctx, flow.req, e);
+  const res = upstreamErrorResponse(flow.ctx, {
+    error: e,
+    now: flow.req.receivedAt,
+  });
   if (entry) res.status = 504; // RFC 9111 §4.2.4: stale, not allowed to serve it, and no origin
   const status = {
     hit: false,
@@ -197,11 +203,17 @@ export async function passThrough(
   const started = Date.now();
   let up: UpstreamResponse;
   try {
-    up = await fetchUpstream(ctx, req, flow.route, flow.upstream);
+    up = await ctx.upstream.exchange(
+      requestFor(req, {
+        host: flow.route.host,
+        port: flow.route.port,
+        head: flow.upstream,
+      }),
+    );
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     return withStatus(
-      upstreamErrorResponse(ctx, req, e),
+      upstreamErrorResponse(ctx, { error: e, now: req.receivedAt }),
       { hit: false, fwd },
       "BYPASS",
       Date.now() - started,
@@ -211,7 +223,7 @@ export async function passThrough(
     await invalidateAfter(ctx, flow.cache, req, flow.key, up.head);
   }
   ctx.stats.count("cache.bypass");
-  const res = relayResponse(up.head, up.body, req.receivedAt);
+  const res = relayResponse(up, req.receivedAt);
   return withStatus(
     res,
     { hit: false, fwd, fwdStatus: up.head.status },

@@ -27,7 +27,22 @@ import { nextStep } from "./retry.ts";
 import type { UpstreamConnection } from "./conn.ts";
 import type { UpstreamPool } from "./pool.ts";
 
-export interface ExchangeOptions {
+/** One request for an upstream: where it goes and what is sent. */
+export interface UpstreamRequest {
+  host: string;
+  port: number;
+  /** The request head as it goes upstream (messages.ts upstreamRequest). */
+  head: RequestHead;
+  /** The request body, or null when the request has none. */
+  body: BodyReader | null;
+  /** The client sent Expect: 100-continue: send the body only after the upstream's 100. */
+  expectContinue: boolean;
+  /** Receives each 1xx interim response. */
+  onInterim?: (head: ResponseHead) => Promise<void>;
+}
+
+/** An UpstreamRequest with how the exchange is bounded and counted. */
+export interface ExchangeRequest extends UpstreamRequest {
   /**
    * Time allowed for the final response head (ms), from the end of the
    * request's upload; interim 1xx responses do not restart it.
@@ -35,10 +50,6 @@ export interface ExchangeOptions {
   responseTimeoutMs: number;
   /** Time allowed between two reads of the response body (ms). */
   idleTimeoutMs: number;
-  /** The client sent Expect: 100-continue: send the body only after the upstream's 100. */
-  expectContinue: boolean;
-  /** Receives each 1xx interim response. */
-  onInterim?: (head: ResponseHead) => Promise<void>;
   /** Counts an event (upstream.retries, upstream.resends, upstream.not_retried). */
   count?: (name: string) => void;
 }
@@ -62,35 +73,32 @@ export interface UpstreamResponse {
 }
 
 /**
- * Sends `head` (and `body`, null when the request has none) to host:port
- * and returns the response. A body of announced length up to 64 KiB is
- * read before anything is sent (unless the client waits for a 100), so
- * that it can be sent again. Throws UpstreamError when no response could
- * be obtained, or the HttpError of a broken client body.
+ * Sends the request head (and body, null when the request has none) to
+ * host:port through `pool` and returns the response. A body of announced
+ * length up to REPLAY_LIMIT is read before anything is sent (unless the
+ * client waits for a 100), so that it can be sent again. Throws
+ * UpstreamError when no response could be obtained, or the HttpError of a
+ * broken client body.
  */
 export async function exchange(
   pool: UpstreamPool,
-  host: string,
-  port: number,
-  head: RequestHead,
-  body: BodyReader | null,
-  options: ExchangeOptions,
+  request: ExchangeRequest,
 ): Promise<UpstreamResponse> {
-  const held = body ? new HeldBody(body) : null;
-  if (held && !options.expectContinue) await held.preload();
+  const held = request.body ? new HeldBody(request.body) : null;
+  if (held && !request.expectContinue) await held.preload();
   let c: UpstreamConnection;
   try {
-    c = await pool.acquire(host, port);
+    c = await pool.acquire(request.host, request.port);
   } catch (e) {
     await held?.finalize();
     throw e;
   }
   for (let n = 1;; n++) {
     try {
-      return await attempt(pool, c, head, held, options);
+      return await attempt(c, { pool, held, request });
     } catch (e) {
       const step = nextStep({
-        method: head.method,
+        method: request.head.method,
         attempt: n,
         reused: c.reused,
         lost: e instanceof UpstreamError && e.failure === "closed",
@@ -101,10 +109,10 @@ export async function exchange(
       if (step.kind === "fail") {
         pool.discard(c);
         await held?.finalize();
-        if (step.reason) options.count?.("upstream.not_retried");
+        if (step.reason) request.count?.("upstream.not_retried");
         throw step.reason ? new UpstreamError("closed", step.reason) : e;
       }
-      options.count?.(
+      request.count?.(
         step.kind === "retry" ? "upstream.retries" : "upstream.resends",
       );
       try {
@@ -117,14 +125,19 @@ export async function exchange(
   }
 }
 
+/** What one attempt works with besides its connection. */
+interface Attempt {
+  pool: UpstreamPool;
+  held: HeldBody | null;
+  request: ExchangeRequest;
+}
+
 /** One try on one connection; the caller discards the connection on a throw. */
 async function attempt(
-  pool: UpstreamPool,
   c: UpstreamConnection,
-  head: RequestHead,
-  held: HeldBody | null,
-  options: ExchangeOptions,
+  { pool, held, request: options }: Attempt,
 ): Promise<UpstreamResponse> {
+  const head = options.head;
   c.beginExchange(options.responseTimeoutMs);
   if (c.watchFired) {
     // The upstream closed or spoke while idle, seen as it was taken: nothing was sent.
@@ -157,13 +170,13 @@ async function attempt(
     c.close();
     gate?.open(false);
     await send;
-    throw upstreamFailure(e, c, sendFailure, options);
+    throw upstreamFailure(e, c, { failure: sendFailure, options });
   }
   if (response === null) {
     c.close();
     gate?.open(false);
     await send;
-    throw upstreamFailure(null, c, sendFailure, options);
+    throw upstreamFailure(null, c, { failure: sendFailure, options });
   }
   responseArrived = true;
   gate?.open(false); // a final response ends any wait
@@ -191,9 +204,9 @@ async function attempt(
 function upstreamFailure(
   e: unknown,
   c: UpstreamConnection,
-  sendFailure: unknown,
-  options: ExchangeOptions,
+  sent: { failure: unknown; options: ExchangeRequest },
 ): unknown {
+  const { failure: sendFailure, options } = sent;
   if (c.timedOut) {
     return new UpstreamError(
       "response-timeout",

@@ -20,6 +20,7 @@ import { cacheStateFor } from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
 import { Stats } from "../../proxy/stats.ts";
+import { poolUpstream } from "../../proxy/upstream/mod.ts";
 import { UpstreamPool } from "../../proxy/upstream/pool.ts";
 
 const N = Number(Deno.args[0] ?? 300_000);
@@ -76,7 +77,8 @@ const cache = cacheStateFor(store, {
   skipBinary: false,
 });
 const self = { transport: "tcp" as const, hostname: "127.0.0.1", port: 18091 };
-const handler = proxyHandler({ config, pool, stats, self, cache });
+const upstream = poolUpstream(pool, { ...config, stats });
+const handler = proxyHandler({ config, upstream, stats, self, cache });
 
 let sent = 0;
 let written = 0;

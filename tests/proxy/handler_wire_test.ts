@@ -18,7 +18,7 @@ import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
 import { VIA_NAME } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
-import type { UpstreamPool } from "../../proxy/upstream/pool.ts";
+import type { Upstream } from "../../proxy/upstream/mod.ts";
 
 const H = "Host: h\r\n";
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -84,7 +84,7 @@ Deno.test("proxy forwards a request that went through another cachelab instance"
   );
 });
 
-/** The handler of a proxy listening on 127.0.0.1:5555, its pool never reached. */
+/** The handler of a proxy listening on 127.0.0.1:5555, its upstream never reached. */
 function handlerAt5555(upstreamHost: string) {
   const config = {
     host: "127.0.0.1",
@@ -94,10 +94,12 @@ function handlerAt5555(upstreamHost: string) {
     connectPorts: [443, 5555],
   } as ProxyConfig;
   const stats = new Stats();
-  const pool = {} as UpstreamPool; // using it would throw
+  const upstream: Upstream = {
+    exchange: () => Promise.reject(new Error("the upstream was reached")),
+  };
   const handler = proxyHandler({
     config,
-    pool,
+    upstream,
     stats,
     self: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
   });
