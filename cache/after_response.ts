@@ -52,6 +52,13 @@ export interface Exchange {
   requestTime: number;
   /** When the response head arrived (ms since epoch). */
   responseTime: number;
+  /**
+   * Bytes arrived right behind a response without a body (HEAD, 304):
+   * it may be the answer to another request, so it updates no stored
+   * response. For a response with a body this is known only once the
+   * body ended: the storing side checks it then.
+   */
+  trailingBytes?: boolean;
 }
 
 /** What the cache knew before the request went upstream. */
@@ -133,9 +140,15 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   ) {
     return { kind: "serve-stale", entry, detail: "stale-if-error" };
   }
+  // Our rule: a 304 that may answer another request validates nothing:
+  // the request is sent again without conditions.
+  if (entry && x.status === 304 && x.trailingBytes) return { kind: "refetch" };
   if (entry && x.status === 304) return afterNotModified(x, entry, prior);
-  // RFC 9111 §4.3.5: a 200 to HEAD may update the stored GET response.
-  if (entry && x.method === "HEAD" && x.status === 200) {
+  // RFC 9111 §4.3.5: a 200 to HEAD may update the stored GET response
+  // (one that may answer another request updates nothing).
+  if (
+    entry && x.method === "HEAD" && x.status === 200 && !x.trailingBytes
+  ) {
     return afterHead(x, entry, prior);
   }
   const verdict = storability(

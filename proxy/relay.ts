@@ -44,13 +44,15 @@ export async function relay(
     if (!(e instanceof UpstreamError)) throw e;
     return withStatus(
       upstreamErrorResponse(ctx, { error: e, now: req.receivedAt }),
-      BYPASS,
-      "BYPASS",
-      Date.now() - started,
+      { status: BYPASS, result: "BYPASS", upstreamMs: Date.now() - started },
     );
   }
   const res = relayResponse(up, req.receivedAt);
-  return withStatus(res, BYPASS, "BYPASS", Date.now() - started);
+  return withStatus(res, {
+    status: BYPASS,
+    result: "BYPASS",
+    upstreamMs: Date.now() - started,
+  });
 }
 
 /**

@@ -11,8 +11,8 @@ import type { OutgoingResponse } from "../http/types.ts";
 
 /**
  * What the access log says the cache did. MISS-NOT-STORED: a storable
- * response whose fill began and was abandoned (body cut short, client
- * gone, over --max-object-size, write failed).
+ * response whose fill began and was abandoned (body cut short, over
+ * --max-object-size, write failed).
  */
 export type CacheResult =
   | "HIT"
@@ -22,15 +22,25 @@ export type CacheResult =
   | "STALE"
   | "BYPASS";
 
+/** What the log line ends with. */
+export interface LogWords {
+  result: CacheResult;
+  /** Time to the upstream's response head (ms); "-" when not forwarded. */
+  upstreamMs?: number;
+}
+
+/** What Cache-Status and the log line say about one response. */
+export interface Report extends LogWords {
+  status: CacheStatusParams;
+}
+
 /** Adds Cache-Status and the log suffix to a response. */
 export function withStatus(
   res: OutgoingResponse,
-  status: CacheStatusParams,
-  result: CacheResult,
-  upstreamMs?: number,
+  report: Report,
 ): OutgoingResponse {
-  res.headers.set("Cache-Status", cacheStatus(status));
-  logResult(res, result, upstreamMs);
+  res.headers.set("Cache-Status", cacheStatus(report.status));
+  logResult(res, report);
   return res;
 }
 
@@ -38,12 +48,7 @@ export function withStatus(
  * Sets the words the access-log line ends with (upstream time, cache
  * result); may be called until the response's body has been written.
  */
-export function logResult(
-  res: OutgoingResponse,
-  result: CacheResult,
-  upstreamMs?: number,
-): void {
-  res.logSuffix = `${
-    upstreamMs === undefined ? "-" : `${upstreamMs}ms`
-  } ${result}`;
+export function logResult(res: OutgoingResponse, words: LogWords): void {
+  const ms = words.upstreamMs;
+  res.logSuffix = `${ms === undefined ? "-" : `${ms}ms`} ${words.result}`;
 }

@@ -1,72 +1,84 @@
 /**
- * Owns the proxy's bookkeeping of work in flight per cache key: the one
- * request filling a key that others wait for (request collapsing), and
- * background revalidations (stale-while-revalidate: once per key at a
- * time), tracked so shutdown can wait for them.
+ * Owns request collapsing's bookkeeping: the fills in flight, one per
+ * cache key, each a lock object (`Fill`) that the one request filling the
+ * key holds and that other requests for the key wait on. A Fill is
+ * released exactly once, when it is disposed (`using`), or, when its
+ * leader asked it to, once the body it stores has settled.
  *
  * Must not decide what to fetch or store: flow.ts does.
  */
 
-/** Fills in flight, one per cache key, that other requests can wait for. */
-export class FillRegistry {
-  #fills = new Map<string, Promise<void>>();
+/** The fill of one key in flight: the lock its leader holds. */
+export class Fill implements Disposable {
+  readonly key: string;
+  #fills: Map<string, Fill>;
+  #until: Promise<unknown> | undefined;
+  #released = Promise.withResolvers<void>();
+  #done = false;
 
-  /**
-   * Makes the caller the filler of `key` and returns the function that
-   * ends the fill, or undefined when another request is filling it.
-   */
-  lead(key: string): (() => void) | undefined {
-    if (this.#fills.has(key)) return undefined;
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.#fills.set(key, promise);
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.#fills.delete(key);
-      resolve();
-    };
+  constructor(key: string, fills: Map<string, Fill>) {
+    this.key = key;
+    this.#fills = fills;
+  }
+
+  /** Resolves once the fill is released. */
+  get released(): Promise<void> {
+    return this.#released.promise;
   }
 
   /**
-   * Waits for the fill of `key` in flight, at most `maxWaitMs`. Returns
-   * false at once when there is none.
+   * Keeps the lock, once disposed, until `settled` settles (the body the
+   * fill stores); without it the lock goes when disposed.
    */
-  async follow(key: string, maxWaitMs: number): Promise<boolean> {
-    const fill = this.#fills.get(key);
-    if (!fill) return false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const giveUp = new Promise<void>((
-      resolve,
-    ) => (timer = setTimeout(resolve, maxWaitMs)));
-    try {
-      await Promise.race([fill, giveUp]);
-    } finally {
-      clearTimeout(timer);
-    }
-    return true;
+  holdUntil(settled: Promise<unknown> | undefined): void {
+    this.#until = settled;
+  }
+
+  /** Releases the lock now, or once what holdUntil() named settled. */
+  [Symbol.dispose](): void {
+    const release = () => this.#release();
+    if (this.#until) this.#until.then(release, release);
+    else release();
+  }
+
+  #release(): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#fills.get(this.key) === this) this.#fills.delete(this.key);
+    this.#released.resolve();
   }
 }
 
-/** Background tasks, at most one per key, awaited at shutdown. */
-export class BackgroundTasks {
-  #running = new Map<string, Promise<void>>();
+/** The fills in flight, one per cache key. */
+export class FillRegistry {
+  #fills = new Map<string, Fill>();
 
   /**
-   * Starts `task` for `key` unless one is running; returns whether it
-   * started. The task handles its own errors (a rejection is dropped).
+   * Makes the caller the filler of `key`: the lock to hold (`using`), or
+   * undefined when another request is filling it.
    */
-  start(key: string, task: () => Promise<void>): boolean {
-    if (this.#running.has(key)) return false;
-    const run = task().catch(() => {}).finally(() => this.#running.delete(key));
-    this.#running.set(key, run);
-    return true;
+  lead(key: string): Fill | undefined {
+    if (this.#fills.has(key)) return undefined;
+    const fill = new Fill(key, this.#fills);
+    this.#fills.set(key, fill);
+    return fill;
   }
 
-  /** Waits for every running task. */
-  async drain(): Promise<void> {
-    while (this.#running.size > 0) {
-      await Promise.allSettled([...this.#running.values()]);
-    }
+  /** The fill of `key` in flight, if any. */
+  current(key: string): Fill | undefined {
+    return this.#fills.get(key);
+  }
+}
+
+/** Waits until `fill` is released, at most `maxWaitMs`. */
+export async function waitFor(fill: Fill, maxWaitMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const giveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, maxWaitMs);
+  });
+  try {
+    await Promise.race([fill.released, giveUp]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -1,26 +1,53 @@
 /**
- * Owns the cache's request flow, the one place where RFC 9111 decisions
- * become I/O: look up the stored variants, ask cache/policy.ts what to do,
- * then serve a hit, serve stale (and revalidate once in the background),
- * or go upstream for a miss or a revalidation (fetch.ts).
- * Concurrent misses for one key collapse onto one upstream request.
- * Every response says what happened in Cache-Status (RFC 9211) and in the
- * access log (HIT, MISS, REVALIDATED, STALE, BYPASS).
+ * Owns the cache's request flow, the one place where the cache's
+ * decisions become I/O. One handler: a bounded loop whose every round
+ * asks cache/policy.ts decide() what to do with the stored variants (a
+ * `switch`: serve, go upstream, 504), goes upstream when told to, and
+ * turns what afterResponse() or afterFailure() says of the answer into
+ * I/O (a second `switch`: store, replace, freshen, remove, pass, serve
+ * stale, invalidate, refetch). A round ends the request or starts the
+ * next one (a stored body that vanished, a 304 that matched nothing, a
+ * wait for another request's fill): nothing recurses. Concurrent misses
+ * for one key collapse onto one upstream request (collapsing.ts). Every
+ * response says what happened in Cache-Status (RFC 9211) and in the
+ * access log (report.ts).
  *
  * Must not take RFC 9111 decisions itself, parse bytes, or touch files
  * other than through the Store.
  */
 
-import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
-import { decide } from "../../cache/policy.ts";
-import { fetchForCache, passThrough } from "./fetch.ts";
-import type { CacheState } from "./state.ts";
-import { errorResponse } from "../errors.ts";
+import {
+  afterFailure,
+  afterResponse,
+  decide,
+  type Decision,
+  type Exchange,
+} from "../../cache/policy.ts";
+import type { FieldList } from "../../http/headers.ts";
+import type {
+  IncomingRequest,
+  OutgoingResponse,
+  RequestHead,
+} from "../../http/types.ts";
 import type { CacheFlow, HttpRoute, ProxyContext } from "../context.ts";
 import { upstreamRequest } from "../messages.ts";
+import { relayResponse, upstreamErrorResponse } from "../relay.ts";
+import { logResult, withStatus } from "../report.ts";
 import { routeKey } from "../route_key.ts";
-import { withStatus } from "../report.ts";
+import { failureStatus, UpstreamError } from "../upstream/errors.ts";
+import { requestFor, type UpstreamResponse } from "../upstream/mod.ts";
+import {
+  onlyIfCachedMiss,
+  relayed,
+  serveRevalidated,
+  serveStale,
+} from "./answers.ts";
+import { revalidateInBackground } from "./background.ts";
+import { type Fill, waitFor } from "./collapsing.ts";
+import { storeBody } from "./fill.ts";
+import { invalidate, passThrough } from "./pass.ts";
+import type { CacheState } from "./state.ts";
 import { serveStored } from "./stored.ts";
 
 /**
@@ -30,7 +57,18 @@ import { serveStored } from "./stored.ts";
 const COLLAPSE_WAIT_MS = 5000;
 /** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
 const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
+/** The client's validators, replaced by the cache's own when it revalidates. */
+const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
 const MISS = { kind: "miss", detail: "uri-miss" } as const;
+/**
+ * Rounds of one request: a vanished body, a refetch and a wait for
+ * another request's fill take one each. The last round goes upstream
+ * without conditions and without collapsing, so it always ends.
+ */
+const MAX_ROUNDS = 4;
+
+/** A decision that goes upstream. */
+type Forwarding = Extract<Decision, { kind: "miss" | "revalidate" }>;
 
 /**
  * Serves a request through the cache. Methods other than GET and HEAD
@@ -46,8 +84,8 @@ export async function serveWithCache(
 ): Promise<OutgoingResponse> {
   const upstream = upstreamRequest(req.head, route, req.remoteAddr);
   const key = routeKey(route, ctx.self); // RFC 9111 §2: the forwarded target URI
-  const pass = { ctx, cache, req, route, key, upstream };
   const method = req.head.method;
+  const pass = { ctx, cache, req, route, key, upstream };
   if (method !== "GET" && method !== "HEAD") {
     return await passThrough(pass, "method");
   }
@@ -55,115 +93,273 @@ export async function serveWithCache(
   if (ORIGIN_PRECONDITIONS.some((name) => req.head.headers.has(name))) {
     return await passThrough(pass, "request");
   }
-  return await lookup({ ...pass, key }, req.receivedAt, false);
-}
-
-async function lookup(
-  flow: CacheFlow,
-  now: number,
-  collapsed: boolean,
-): Promise<OutgoingResponse> {
-  const { ctx, cache, req } = flow;
-  const variants = cache.store.variants(flow.key);
-  const decision = decide(
-    req.head.method,
-    req.head.headers,
-    variants,
-    now,
-    flow.upstream.headers, // RFC 9111 §4.1: the values the origin would see
-  );
-  switch (decision.kind) {
-    case "fresh":
-      return await serveStored(flow, decision.entry, decision.age, "HIT", {
-        hit: true,
-        ttl: decision.ttl,
-        collapsed,
-      }) ?? await fetchForCache(flow, MISS, leadIfGet(flow));
-    case "stale-served":
-      return await serveStored(flow, decision.entry, decision.age, "STALE", {
-        hit: true,
-        ttl: decision.ttl,
-        detail: "max-stale",
-      }) ?? await fetchForCache(flow, MISS, leadIfGet(flow));
-    case "stale-while-revalidate":
-      revalidateInBackground(flow, decision.entry, decision.conditional);
-      return await serveStored(flow, decision.entry, decision.age, "STALE", {
-        hit: true,
-        ttl: decision.ttl,
-        detail: "stale-while-revalidate",
-      }) ?? await fetchForCache(flow, MISS, leadIfGet(flow));
-    case "only-if-cached-miss": {
-      ctx.stats.count("cache.only_if_cached_misses");
-      const reason =
-        "nothing usable is stored and the request said only-if-cached";
-      return withStatus(errorResponse(504, reason, now), {
-        hit: false,
-        detail: "only-if-cached",
-      }, "MISS"); // RFC 9111 §5.2.1.7
+  const flow: CacheFlow = { ...pass, key };
+  let collapsed = false; // this request waited for another one's fill
+  let plain = false; // what is stored is not to be used: a plain miss
+  for (let round = 1;; round++) {
+    const last = round >= MAX_ROUNDS;
+    const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
+    const decision = plain || last ? MISS : decide(
+      method,
+      req.head.headers,
+      cache.store.variants(key),
+      now,
+      upstream.headers, // RFC 9111 §4.1: the values the origin would see
+    );
+    switch (decision.kind) {
+      case "fresh":
+      case "stale-served":
+      case "stale-while-revalidate": {
+        if (decision.kind === "stale-while-revalidate") {
+          revalidateInBackground(flow, decision, forward);
+        }
+        const hit = decision.kind === "fresh";
+        const res = await serveStored(flow, {
+          entry: decision.entry,
+          age: decision.age,
+          result: hit ? "HIT" : "STALE",
+          status: {
+            hit: true,
+            ttl: decision.ttl,
+            collapsed: hit && collapsed,
+            detail: hit ? undefined : staleDetail(decision.kind),
+          },
+        });
+        if (res) return res;
+        plain = true; // its body vanished: a miss
+        continue;
+      }
+      case "only-if-cached-miss":
+        return onlyIfCachedMiss(ctx, now);
+      case "miss":
+      case "revalidate": {
+        const isGet = method === "GET"; // HEAD neither fills nor follows
+        using lock = isGet && !last ? cache.fills.lead(key) : undefined;
+        const other = isGet && !lock && !collapsed && !last
+          ? cache.fills.current(key)
+          : undefined;
+        if (other) {
+          ctx.stats.count("cache.collapsed");
+          collapsed = true;
+          await waitFor(
+            other,
+            Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs),
+          );
+          continue;
+        }
+        const res = await forward(flow, decision, lock);
+        if (res) return res;
+        plain = true; // refetch without conditions, or a vanished body
+        continue;
+      }
     }
   }
-  const release = leadIfGet(flow);
-  const isGet = req.head.method === "GET";
-  if (
-    isGet && !release && !collapsed &&
-    await cache.fills.follow(
-      flow.key,
-      Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs),
-    )
-  ) {
-    ctx.stats.count("cache.collapsed");
-    return await lookup(flow, Date.now(), true); // time passed while waiting
-  }
-  return await fetchForCache(flow, decision, release);
 }
 
-/** Makes a GET the filler of its key when nobody else is (HEAD never fills). */
-function leadIfGet(flow: CacheFlow): (() => void) | undefined {
-  return flow.req.head.method === "GET"
-    ? flow.cache.fills.lead(flow.key)
-    : undefined;
+function staleDetail(
+  kind: "stale-served" | "stale-while-revalidate",
+): string {
+  return kind === "stale-served" ? "max-stale" : "stale-while-revalidate";
 }
 
-/** Revalidates a stale entry once in the background (RFC 5861 §3). */
-function revalidateInBackground(
+/**
+ * Goes upstream for a miss or a revalidation and acts on the outcome.
+ * `lock` is this request's fill of the key, when it holds one. Undefined
+ * when the request must start over as a plain miss (a 304 that matched
+ * nothing, a stored body that vanished).
+ */
+async function forward(
   flow: CacheFlow,
-  entry: EntryMeta,
-  conditional: [string, string][],
-): void {
+  decision: Forwarding,
+  lock: Fill | undefined,
+): Promise<OutgoingResponse | undefined> {
   const { ctx, cache, req } = flow;
-  const started = cache.background.start(flow.key, async () => {
-    const quiet: IncomingRequest = {
-      ...req,
-      sendInterim: () => Promise.resolve(),
-    };
-    const revalidate = {
-      kind: "revalidate",
-      entry,
-      conditional,
-      fwd: "stale",
-    } as const;
-    try {
-      const res = await fetchForCache(
-        { ...flow, req: quiet },
-        revalidate,
-        cache.fills.lead(flow.key),
-      );
-      await drain(res);
-    } catch (e) {
-      ctx.stats.count("cache.background_errors"); // nobody waits for it: count, never crash
-      console.error(
-        `cachelab: background revalidation of ${flow.key} failed: ${e}`,
-      );
-    }
+  const entry = decision.kind === "revalidate" ? decision.entry : undefined;
+  const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
+  const sent = withValidators(flow.upstream, decision);
+  const started = Date.now();
+  let up: UpstreamResponse;
+  try {
+    up = await ctx.upstream.exchange(
+      requestFor(req, {
+        host: flow.route.host,
+        port: flow.route.port,
+        head: sent,
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) throw e;
+    return await upstreamFailed(flow, { entry, error: e, started });
+  }
+  const responseTime = Date.now();
+  const upstreamMs = responseTime - started;
+  const status = up.head.status;
+  const exchange: Exchange = {
+    key: flow.key,
+    method: req.head.method,
+    requestFields: sent.headers,
+    status,
+    reason: up.head.reason,
+    responseFields: up.head.headers,
+    requestTime: started,
+    responseTime,
+    trailingBytes: up.body.length === 0 && up.trailingBytes,
+  };
+  const outcome = afterResponse(exchange, {
+    revalidated: entry,
+    options: cache.options,
   });
-  if (started) ctx.stats.count("cache.background_revalidations");
+  const report = { fwd, fwdStatus: status };
+  switch (outcome.kind) {
+    case "store":
+    case "replace": {
+      ctx.stats.count("cache.misses");
+      const out = relayResponse(up, req.receivedAt);
+      let reported = false;
+      let notStored = false;
+      const fill = await storeBody(cache, { up, draft: outcome.draft }, {
+        onSettled: (settled) => {
+          ctx.stats.count(
+            settled === "stored"
+              ? "cache.stored"
+              : `cache.store_${settled.replace("-", "_")}`,
+          );
+          notStored = settled !== "stored";
+          if (notStored && reported) {
+            logResult(out, { result: "MISS-NOT-STORED", upstreamMs }); // the log says what Cache-Status could not
+          }
+        },
+      });
+      lock?.holdUntil(fill.holdUntil);
+      if (out.body !== null) out.body = fill.body; // teed into the store, or read ahead
+      withStatus(out, {
+        status: { hit: false, ...report, ...fill.status },
+        result: notStored ? "MISS-NOT-STORED" : "MISS",
+        upstreamMs,
+      });
+      reported = true;
+      return out;
+    }
+    case "freshen": {
+      const stored = outcome.persist
+        ? await cache.store.rekey(outcome.previous, outcome.entry).catch(() => {
+          ctx.stats.count("cache.update_errors");
+          return undefined;
+        })
+        : undefined;
+      if (outcome.answer === "upstream") {
+        ctx.stats.count("cache.head_freshened"); // RFC 9111 §4.3.5
+        return relayed(flow, up, { ...report, detail: "method", upstreamMs });
+      }
+      ctx.stats.count("cache.revalidated");
+      return await serveRevalidated(flow, stored ?? outcome.entry, {
+        fwd,
+        responseTime,
+        upstreamMs,
+      });
+    }
+    case "remove": {
+      if (outcome.serve) {
+        const res = await serveRevalidated(flow, outcome.serve, {
+          fwd,
+          responseTime,
+          upstreamMs,
+          detail: outcome.detail,
+        }); // the body is open before its entry goes
+        await cache.store.remove(outcome.entry);
+        ctx.stats.count("cache.update_removed");
+        ctx.stats.count("cache.revalidated");
+        return res;
+      }
+      await cache.store.remove(outcome.entry);
+      const isHead = req.head.method === "HEAD";
+      if (isHead) ctx.stats.count("cache.head_invalidated"); // RFC 9111 §4.3.5
+      return relayed(flow, up, {
+        ...report,
+        detail: isHead ? "method" : outcome.detail,
+        upstreamMs,
+      });
+    }
+    case "pass":
+      return relayed(flow, up, {
+        ...report,
+        detail: outcome.detail,
+        upstreamMs,
+      });
+    case "serve-stale": {
+      const stale = await serveStale(flow, outcome.entry, {
+        now: responseTime,
+        fwdStatus: status,
+      });
+      if (!stale) return relayed(flow, up, { ...report, upstreamMs });
+      await up.body.cancel();
+      return stale;
+    }
+    case "invalidate":
+      await invalidate(flow, outcome.keys);
+      return relayed(flow, up, { ...report, upstreamMs });
+    case "refetch":
+      await up.body.cancel();
+      ctx.stats.count(
+        up.trailingBytes ? "cache.untrusted_304" : "cache.mismatched_304",
+      ); // RFC 9111 §4.3.4: fetch it whole
+      return undefined;
+  }
 }
 
-/** Reads a response body to its end (so a background fill is stored). */
-async function drain(res: OutgoingResponse): Promise<void> {
-  const body = res.body;
-  if (!body || body instanceof Uint8Array) return;
-  while (await body.read() !== null) {
-    // the StoringBody writes as it reads
+/** The upstream could not be reached: what afterFailure() says, stale or 502/504. */
+async function upstreamFailed(
+  flow: CacheFlow,
+  failed: {
+    entry: EntryMeta | undefined;
+    error: UpstreamError;
+    started: number;
+  },
+): Promise<OutgoingResponse> {
+  const { entry, error } = failed;
+  const now = Date.now();
+  const outcome = afterFailure(
+    entry,
+    flow.req.head.headers,
+    failureStatus(error.failure),
+    now,
+  );
+  let status: number;
+  switch (outcome.kind) {
+    case "serve-stale": {
+      const stale = await serveStale(flow, outcome.entry, { now });
+      if (stale) return stale;
+      status = 504; // RFC 9111 §4.2.4: its body is gone, and no origin
+      break;
+    }
+    case "fail":
+      status = outcome.status;
+      break;
   }
+  const res = upstreamErrorResponse(flow.ctx, {
+    error,
+    now: flow.req.receivedAt,
+  });
+  res.status = status;
+  return withStatus(res, {
+    status: {
+      hit: false,
+      fwd: entry ? "stale" : "miss",
+      detail: error.failure,
+    },
+    result: "MISS",
+    upstreamMs: now - failed.started,
+  });
+}
+
+/** The request as sent upstream: its own validators replaced by the stored entry's (RFC 9111 §4.3.1). */
+function withValidators(
+  upstream: RequestHead,
+  decision: Forwarding,
+): RequestHead {
+  if (decision.kind !== "revalidate") return upstream;
+  const headers: FieldList = upstream.headers.clone();
+  for (const name of CLIENT_VALIDATORS) headers.delete(name);
+  for (const [name, value] of decision.conditional) headers.append(name, value);
+  return { ...upstream, headers };
 }

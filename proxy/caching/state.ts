@@ -10,7 +10,8 @@ import { FileStore } from "../../cache/file_store.ts";
 import type { StoreOptions } from "../../cache/policy.ts";
 import type { Store } from "../../cache/store.ts";
 import type { CacheConfig } from "../config.ts";
-import { BackgroundTasks, FillRegistry } from "./collapsing.ts";
+import { BackgroundTasks } from "./background.ts";
+import { FillRegistry } from "./collapsing.ts";
 
 /** The proxy's cache while it runs. */
 export interface CacheState {

@@ -29,7 +29,7 @@ import {
   servedHeaders,
 } from "../../cache/policy.ts";
 import type { CacheFlow } from "../context.ts";
-import type { CacheResult } from "../report.ts";
+import { type CacheResult, logResult } from "../report.ts";
 import type { Store } from "../../cache/store.ts";
 import { appendVia } from "../messages.ts";
 
@@ -45,17 +45,25 @@ const NOT_MODIFIED_FIELDS = new Set([
   "age",
 ]);
 
+/** A stored entry about to be served. */
+export interface StoredAnswer {
+  store: Store;
+  entry: EntryMeta;
+  /** Its current age in seconds (RFC 9111 §4.2.3). */
+  age: number;
+  /** The Cache-Status field value (RFC 9211). */
+  cacheStatus: string;
+}
+
 /**
- * The response for `req` from `entry`, or undefined when its body is gone
- * from the store (the caller then treats the request as a miss).
+ * The response for `req` from a stored entry, or undefined when its body
+ * is gone from the store (the caller then treats the request as a miss).
  */
 export async function storedResponse(
-  store: Store,
   req: IncomingRequest,
-  entry: EntryMeta,
-  age: number,
-  cacheStatus: string,
+  answer: StoredAnswer,
 ): Promise<OutgoingResponse | undefined> {
+  const { store, entry, age, cacheStatus } = answer;
   const headers = servedHeaders(entry, age); // RFC 9111 §5.1: Age
   appendVia(headers, "HTTP/1.1"); // RFC 9110 §7.6.3: this hop served it
   headers.set("Cache-Status", cacheStatus); // RFC 9211
@@ -127,6 +135,17 @@ function validatorsOf(headers: FieldList): Validators {
   };
 }
 
+/** How a stored entry is served and reported. */
+export interface Serving {
+  entry: EntryMeta;
+  /** Its current age in seconds (RFC 9111 §4.2.3). */
+  age: number;
+  status: CacheStatusParams;
+  result: CacheResult;
+  /** Time to the upstream's response head (ms), when the entry was validated. */
+  upstreamMs?: number;
+}
+
 /**
  * Serves a stored entry for a request of the cache flow: the response,
  * the entry marked as used, the result counted and logged. Undefined when
@@ -134,19 +153,16 @@ function validatorsOf(headers: FieldList): Validators {
  */
 export async function serveStored(
   flow: CacheFlow,
-  entry: EntryMeta,
-  age: number,
-  result: CacheResult,
-  status: CacheStatusParams,
+  serving: Serving,
 ): Promise<OutgoingResponse | undefined> {
   const { ctx, cache } = flow;
-  const res = await storedResponse(
-    cache.store,
-    flow.req,
+  const { entry, result } = serving;
+  const res = await storedResponse(flow.req, {
+    store: cache.store,
     entry,
-    age,
-    cacheStatus(status),
-  );
+    age: serving.age,
+    cacheStatus: cacheStatus(serving.status),
+  });
   if (!res) {
     ctx.stats.count("cache.vanished");
     return undefined;
@@ -154,6 +170,6 @@ export async function serveStored(
   cache.store.touch(entry);
   if (result === "HIT") ctx.stats.count("cache.hits");
   if (result === "STALE") ctx.stats.count("cache.stale_served");
-  res.logSuffix = `- ${result}`;
+  logResult(res, serving);
   return res;
 }
