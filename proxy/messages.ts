@@ -54,6 +54,24 @@ export function upstreamRequest(
   };
 }
 
+/** The client's validators, replaced by the cache's own when it revalidates. */
+const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
+
+/**
+ * The upstream request with the client's validators replaced by
+ * `conditional`, the cache's own for the entry it revalidates (RFC 9111
+ * §4.3.1).
+ */
+export function withOwnValidators(
+  head: RequestHead,
+  conditional: readonly [string, string][],
+): RequestHead {
+  const headers = head.headers.clone();
+  for (const name of CLIENT_VALIDATORS) headers.delete(name);
+  for (const [name, value] of conditional) headers.append(name, value);
+  return { ...head, headers };
+}
+
 /**
  * Prepares upstream response fields for the client: hop-by-hop removed,
  * Via appended, a Date added when the upstream sent none (RFC 9110 §6.6.1).

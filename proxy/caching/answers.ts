@@ -1,6 +1,8 @@
 /**
  * Owns the cache flow's answers other than a plain hit: an upstream
- * response relayed unstored, a stored response a 304 validated
+ * response stored while it is relayed (the fill started, the leader
+ * answered from it) or relayed unstored, a request collapsed onto a fill
+ * answered from the entry as it grows, a stored response a 304 validated
  * (REVALIDATED), a stale response standing in for a failure
  * (stale-if-error), and the 504 of only-if-cached; each with its
  * Cache-Status, log words and counters.
@@ -10,14 +12,140 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
-import { currentAge, type ForwardReason } from "../../cache/policy.ts";
+import {
+  cacheStatus,
+  currentAge,
+  type ForwardReason,
+} from "../../cache/policy.ts";
+import type { EntryDraft } from "../../cache/store.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, ProxyContext } from "../context.ts";
 import { errorResponse } from "../errors.ts";
-import { relayResponse } from "../relay.ts";
-import { withStatus } from "../report.ts";
+import { relayResponse, upstreamErrorResponse } from "../relay.ts";
+import { logResult, withStatus } from "../report.ts";
+import type { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
-import { serveStored } from "./stored.ts";
+import { Filling } from "./fill.ts";
+import { serveStored, storedHead } from "./stored.ts";
+
+/**
+ * Bodies of a known length up to this size are read whole before the
+ * response head goes out, so Cache-Status can say whether they were
+ * stored; the writer sends such a body with its head in one write anyway.
+ */
+const READ_AHEAD_MAX_BYTES = 64 * 1024;
+
+/** Why the cache went forward and what came back (RFC 9211 §2.2, §2.3). */
+interface Forwarded {
+  fwd: ForwardReason;
+  fwdStatus: number;
+  /** Time to the upstream's response head (ms). */
+  upstreamMs: number;
+}
+
+/**
+ * Starts storing `up` under `draft`: the fill runs at the upstream's pace
+ * until it settles, tracked so that shutdown stops it, and counted
+ * (cache.stored, cache.store_aborted, ...).
+ */
+export function startFill(
+  flow: CacheFlow,
+  fill: { up: UpstreamResponse; draft: EntryDraft },
+): Filling {
+  const { ctx, cache } = flow;
+  const { up } = fill;
+  const length = up.body.length;
+  const filling = new Filling(up.body, cache.store.begin(fill.draft), {
+    maxBytes: cache.options.maxObjectBytes,
+    keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,
+    trusted: () => !up.trailingBytes,
+    onSettled: (outcome) =>
+      ctx.stats.count(
+        outcome === "stored"
+          ? "cache.stored"
+          : `cache.store_${outcome.replace("-", "_")}`,
+      ),
+  });
+  cache.background.track(filling);
+  return filling;
+}
+
+/**
+ * The leader's response for a response being stored: a small body sent
+ * once stored (Cache-Status `stored`, or why not), a larger one read from
+ * the entry as it grows (`detail=storing`; the log line says
+ * MISS-NOT-STORED when the fill was abandoned).
+ */
+export async function filledResponse(
+  flow: CacheFlow,
+  filled: Forwarded & { up: UpstreamResponse; filling: Filling },
+): Promise<OutgoingResponse> {
+  flow.ctx.stats.count("cache.misses");
+  const { up, filling, upstreamMs, fwd, fwdStatus } = filled;
+  const out = relayResponse(up, flow.req.receivedAt);
+  if (!filling.keepsWhole) {
+    if (out.body !== null) {
+      out.body = filling.leaderBody((end) => {
+        if (end === "not-stored") {
+          logResult(out, { result: "MISS-NOT-STORED", upstreamMs }); // the log says what Cache-Status could not
+        }
+      });
+    }
+    return withStatus(out, {
+      status: { hit: false, fwd, fwdStatus, detail: "storing" },
+      result: "MISS",
+      upstreamMs,
+    });
+  }
+  const whole = await filling.whole();
+  if (out.body !== null) out.body = whole;
+  const stored = filling.outcome === "stored";
+  return withStatus(out, {
+    status: stored
+      ? { hit: false, fwd, fwdStatus, stored: true } // RFC 9211 §2.5
+      : { hit: false, fwd, fwdStatus, detail: `not-stored-${filling.outcome}` },
+    result: stored ? "MISS" : "MISS-NOT-STORED",
+    upstreamMs,
+  });
+}
+
+/**
+ * The response for a request collapsed onto a fill that stores `entry`
+ * (RFC 9211 §2.6): the stored fields as a hit has them, the body read
+ * from the entry as it grows, at this client's pace.
+ */
+export function collapsedResponse(
+  flow: CacheFlow,
+  following: { entry: EntryMeta; age: number; ttl: number; filling: Filling },
+): OutgoingResponse {
+  const { entry } = following;
+  const headers = storedHead({
+    entry,
+    age: following.age,
+    cacheStatus: cacheStatus({
+      hit: true,
+      ttl: following.ttl,
+      collapsed: true,
+    }),
+  });
+  flow.ctx.stats.count("cache.hits");
+  const res: OutgoingResponse = {
+    status: entry.status,
+    reason: entry.reason,
+    headers,
+    body: following.filling.follow(),
+  };
+  logResult(res, { result: "HIT" });
+  return res;
+}
+
+/** A draft as the entry it will be, for answering collapsed requests (its body size as announced, or 0). */
+export function draftEntry(
+  draft: EntryDraft,
+  length: number | undefined,
+): EntryMeta {
+  return { ...draft, bodySize: length ?? 0, bodyFile: "" };
+}
 
 /** RFC 9111 §5.2.1.7: only-if-cached and nothing usable is stored. */
 export function onlyIfCachedMiss(
@@ -97,5 +225,32 @@ export async function serveStale(
       ttl: Math.floor((entry.freshUntil - how.now) / 1000),
       detail: "stale-if-error",
     },
+  });
+}
+
+/** The 502/504 for an upstream failure, with `status` as afterFailure() said. */
+export function failedResponse(
+  flow: CacheFlow,
+  failed: {
+    entry: EntryMeta | undefined;
+    error: UpstreamError;
+    status: number;
+    upstreamMs: number;
+  },
+): OutgoingResponse {
+  const { entry, error } = failed;
+  const res = upstreamErrorResponse(flow.ctx, {
+    error,
+    now: flow.req.receivedAt,
+  });
+  res.status = failed.status;
+  return withStatus(res, {
+    status: {
+      hit: false,
+      fwd: entry ? "stale" : "miss",
+      detail: error.failure,
+    },
+    result: "MISS",
+    upstreamMs: failed.upstreamMs,
   });
 }

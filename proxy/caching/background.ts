@@ -1,7 +1,8 @@
 /**
  * Owns the cache's work that no client waits for: background
  * revalidations (stale-while-revalidate, RFC 5861 §3: at most one per key
- * at a time), tracked so that shutdown can wait for them.
+ * at a time) and fills still storing (a fill goes on when its clients
+ * left), tracked so that shutdown stops the fills and waits for both.
  *
  * Must not decide what to revalidate nor how: flow.ts does, and the
  * revalidation runs through its code (the `forward` it passes in).
@@ -24,9 +25,30 @@ export type Forward = (
   lock: Fill | undefined,
 ) => Promise<OutgoingResponse | undefined>;
 
-/** Background tasks, at most one per key, awaited at shutdown. */
+/** A fill in flight, as shutdown sees it (fill.ts Filling). */
+export interface Stoppable {
+  readonly done: Promise<unknown>;
+  /** Aborts it; `done` settles soon after. */
+  stop(): void;
+}
+
+/** Background tasks (at most one per key) and fills, awaited at shutdown. */
 export class BackgroundTasks {
   #running = new Map<string, Promise<void>>();
+  #fills = new Set<Stoppable>();
+  #closing = false;
+
+  /** True once close() began: new fills are stopped at once. */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** Keeps `fill` until it is done, so close() can stop it and wait. */
+  track(fill: Stoppable): void {
+    this.#fills.add(fill);
+    fill.done.finally(() => this.#fills.delete(fill));
+    if (this.#closing) fill.stop();
+  }
 
   /**
    * Starts `task` for `key` unless one is running; returns whether it
@@ -39,10 +61,15 @@ export class BackgroundTasks {
     return true;
   }
 
-  /** Waits for every running task. */
-  async drain(): Promise<void> {
-    while (this.#running.size > 0) {
-      await Promise.allSettled([...this.#running.values()]);
+  /** Stops the fills in flight, then waits for them and every task. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    while (this.#running.size > 0 || this.#fills.size > 0) {
+      for (const fill of this.#fills) fill.stop();
+      await Promise.allSettled([
+        ...this.#running.values(),
+        ...[...this.#fills].map((fill) => fill.done),
+      ]);
     }
   }
 }
@@ -76,9 +103,11 @@ export function revalidateInBackground(
       await drain(res);
     } catch (e) {
       ctx.stats.count("cache.background_errors"); // nobody waits for it: count, never crash
-      console.error(
-        `cachelab: background revalidation of ${flow.key} failed: ${e}`,
-      );
+      if (!cache.background.closing) {
+        console.error(
+          `cachelab: background revalidation of ${flow.key} failed: ${e}`,
+        );
+      }
     }
   });
   if (started) ctx.stats.count("cache.background_revalidations");

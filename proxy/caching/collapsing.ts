@@ -1,18 +1,38 @@
 /**
  * Owns request collapsing's bookkeeping: the fills in flight, one per
  * cache key, each a lock object (`Fill`) that the one request filling the
- * key holds and that other requests for the key wait on. A Fill is
- * released exactly once, when it is disposed (`using`), or, when its
- * leader asked it to, once the body it stores has settled.
+ * key holds and that other requests for the key wait on. The leader
+ * publishes what it does (it stores a response the others may read as it
+ * grows, or it ended without one); a Fill is released exactly once, when
+ * it is disposed (`using`), or, when its leader asked, once the body it
+ * stores has settled. Releasing publishes "ended" to whoever still waits.
  *
  * Must not decide what to fetch or store: flow.ts does.
  */
+
+import type { EntryMeta } from "../../cache/meta.ts";
+import type { Filling } from "./fill.ts";
+
+/** What requests waiting for a fill learn from its leader. */
+export type FillNews =
+  /**
+   * The leader stores this response: collapsed requests may answer from
+   * `entry` (the draft, its body size the announced length or 0) and read
+   * the body as it grows from `filling`.
+   */
+  | { kind: "storing"; entry: EntryMeta; filling: Filling }
+  /** The fill ended with nothing to read from: look again. */
+  | { kind: "ended" };
+
+const ENDED: FillNews = { kind: "ended" };
 
 /** The fill of one key in flight: the lock its leader holds. */
 export class Fill implements Disposable {
   readonly key: string;
   #fills: Map<string, Fill>;
   #until: Promise<unknown> | undefined;
+  #news = Promise.withResolvers<FillNews>();
+  #published = false;
   #released = Promise.withResolvers<void>();
   #done = false;
 
@@ -21,9 +41,21 @@ export class Fill implements Disposable {
     this.#fills = fills;
   }
 
+  /** Resolves with the leader's news (at the latest, "ended" at release). */
+  get news(): Promise<FillNews> {
+    return this.#news.promise;
+  }
+
   /** Resolves once the fill is released. */
   get released(): Promise<void> {
     return this.#released.promise;
+  }
+
+  /** Tells the waiting requests what the leader does (the first news only). */
+  publish(news: FillNews): void {
+    if (this.#published) return;
+    this.#published = true;
+    this.#news.resolve(news);
   }
 
   /**
@@ -45,6 +77,7 @@ export class Fill implements Disposable {
     if (this.#done) return;
     this.#done = true;
     if (this.#fills.get(this.key) === this) this.#fills.delete(this.key);
+    this.publish(ENDED);
     this.#released.resolve();
   }
 }
@@ -70,14 +103,17 @@ export class FillRegistry {
   }
 }
 
-/** Waits until `fill` is released, at most `maxWaitMs`. */
-export async function waitFor(fill: Fill, maxWaitMs: number): Promise<void> {
+/** What `promise` resolves with, or undefined once `maxWaitMs` passed. */
+export async function within<T>(
+  promise: Promise<T>,
+  maxWaitMs: number,
+): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const giveUp = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, maxWaitMs);
+  const giveUp = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), maxWaitMs);
   });
   try {
-    await Promise.race([fill.released, giveUp]);
+    return await Promise.race([promise, giveUp]);
   } finally {
     clearTimeout(timer);
   }

@@ -1,111 +1,246 @@
 /**
- * Owns putting a response the policy said to store into the store: the
- * writer begun with its draft, its body teed into the store as it streams
- * to the client, and the body read whole first when it is small, so that
- * Cache-Status can say whether it was stored.
+ * Owns the storing body: a pump that copies an upstream response body
+ * into a store writer at the upstream's pace (and the store's), whatever
+ * its readers do. Every client, the leader's included, reads the entry as
+ * it grows (EntryWriter.follow): a slow client holds back nobody, and a
+ * client that leaves does not stop the fill. The entry is committed only
+ * when the whole body arrived intact and within --max-object-size; a
+ * broken upstream aborts it, and every reader's body then throws (its
+ * connection is closed, never a short body passed off as complete). A
+ * body of unknown length that outgrows the limit stops being stored and
+ * is handed to the leader (leader.ts); the other readers are cut off. A
+ * small body of known length is kept whole as well, for the leader to
+ * send once the fill settled (so Cache-Status can say `stored`).
  *
  * Must not decide whether to store (cache/after_response.ts does) nor
- * serve hits.
+ * write to sockets.
  */
 
-import type { CacheStatusParams } from "../../cache/policy.ts";
-import type { EntryDraft } from "../../cache/store.ts";
+import { concatBytes } from "../../http/bytes.ts";
 import type { BodyReader } from "../../http/types.ts";
-import type { UpstreamResponse } from "../upstream/mod.ts";
-import type { CacheState } from "./state.ts";
-import { readAhead, type StoreOutcome, StoringBody } from "./storing_body.ts";
+import type { EntryWriter } from "../../cache/store.ts";
+import {
+  type Handoff,
+  LeaderBody,
+  type LeaderEnd,
+  type LeaderSource,
+} from "./leader.ts";
 
-export type { StoreOutcome } from "./storing_body.ts";
+/** How the store write ended. */
+export type StoreOutcome =
+  | "stored"
+  | "aborted"
+  | "too-large"
+  | "failed"
+  /** The upstream said, at its end, that it is not to be trusted. */
+  | "untrusted";
 
-/**
- * Bodies up to this size are filled for the requests collapsed onto them:
- * they fit in the socket buffers, so a slow client does not slow the fill.
- */
-const COLLAPSE_MAX_BYTES = 1024 * 1024;
-
-/**
- * Bodies of a known length up to this size are read whole before the
- * response head goes out, so Cache-Status can say whether they were
- * stored; the writer sends such a body with its head in one write anyway.
- */
-const READ_AHEAD_MAX_BYTES = 64 * 1024;
-
-/** How a fill reports. */
+/** How a fill is bounded and reports. */
 export interface FillOptions {
-  /** Called once, as soon as the fill ended: "stored", or why not. */
+  /** Bodies larger than this (--max-object-size) are not stored. */
+  maxBytes: number;
+  /** Keep the body whole too (a small body the leader sends once settled). */
+  keepWhole: boolean;
+  /**
+   * Asked once the upstream body ended: false when the response must not
+   * be stored after all (an upstream that sent bytes right behind it).
+   */
+  trusted: () => boolean;
+  /** Called once, as soon as the write ended: "stored", or why not. */
   onSettled: (outcome: StoreOutcome) => void;
 }
 
-/**
- * The body to relay and what Cache-Status says about storing it: `stored`
- * only for an entry already committed; a larger body streams while it is
- * stored (`detail=storing`).
- */
-export interface FillResult {
-  body: BodyReader | Uint8Array;
-  status: Pick<CacheStatusParams, "stored" | "detail">;
+/** One upstream body being stored, with its readers. */
+export class Filling implements LeaderSource {
+  readonly upstream: BodyReader;
+  /** Settles once the write ended (never rejects). */
+  readonly done: Promise<StoreOutcome>;
+  #writer: EntryWriter;
+  #options: FillOptions;
+  #written = 0;
+  #parts: Uint8Array[] | undefined;
+  #outcome: StoreOutcome | undefined;
+  #upstreamError: unknown = undefined;
+  #stopped = false;
+  #handoff: Handoff | undefined;
+  #handingOff = Promise.withResolvers<void>();
+  #leader: LeaderBody | undefined;
+  #leaderGone = true; // until there is a leader
+  #taken = Promise.withResolvers<boolean>();
+
+  /** Starts pumping `upstream` into `writer` at once. */
+  constructor(
+    upstream: BodyReader,
+    writer: EntryWriter,
+    options: FillOptions,
+  ) {
+    this.upstream = upstream;
+    this.#writer = writer;
+    this.#options = options;
+    this.#parts = options.keepWhole ? [] : undefined;
+    this.done = this.#pump().then((outcome) => {
+      this.#outcome = outcome;
+      options.onSettled(outcome);
+      return outcome;
+    });
+  }
+
+  /** What became of the write, once it ended. */
+  get outcome(): StoreOutcome | undefined {
+    return this.#outcome;
+  }
+
+  get handoff(): Handoff | undefined {
+    return this.#handoff;
+  }
+
+  get handingOff(): Promise<void> {
+    return this.#handingOff.promise;
+  }
+
+  get upstreamError(): unknown {
+    return this.#upstreamError;
+  }
+
+  /** True when the body is kept whole for whole() (keepWhole). */
+  get keepsWhole(): boolean {
+    return this.#parts !== undefined;
+  }
+
   /**
-   * What requests collapsed onto this fill wait for before they look
-   * again; undefined when they need not wait (a large body fills at its
-   * client's pace).
+   * The reader of the client that started the fill (made once): the
+   * entry as it grows, then, past the limit, the upstream itself.
+   * `onEnd` hears once how it ended.
    */
-  holdUntil?: Promise<unknown>;
-}
+  leaderBody(onEnd: (end: LeaderEnd) => void): BodyReader {
+    if (this.#leader) return this.#leader;
+    this.#leaderGone = false;
+    return this.#leader = new LeaderBody(this, {
+      follower: this.#writer.follow(this.upstream.length),
+      length: this.upstream.length,
+      onEnd,
+    });
+  }
 
-/** Stores the upstream response under `draft` while relaying its body. */
-export async function storeBody(
-  cache: CacheState,
-  fill: { up: UpstreamResponse; draft: EntryDraft },
-  options: FillOptions,
-): Promise<FillResult> {
-  const { up, draft } = fill;
-  const writer = cache.store.begin(draft);
-  let outcome: StoreOutcome | undefined;
-  const settled = Promise.withResolvers<StoreOutcome>();
-  const settle = (o: StoreOutcome) => {
-    outcome = o;
-    options.onSettled(o);
-    settled.resolve(o);
-  };
-  if (up.body.length === 0) {
-    await up.body.read(); // completes the (empty) exchange so the connection is pooled
-    if (up.trailingBytes) {
-      await writer.abort(); // bytes right behind it: not trusted
-      settle("untrusted");
-    } else {
-      settle(await writer.commit(0) ? "stored" : "failed");
+  /** A reader of the entry as it grows, for a collapsed request (EntryWriter.follow). */
+  follow(): BodyReader {
+    return this.#writer.follow(this.upstream.length);
+  }
+
+  handedOver(taken: boolean): void {
+    if (!taken) this.#leaderGone = true;
+    this.#taken.resolve(taken);
+  }
+
+  /**
+   * The whole body once the fill ended (keepWhole): its bytes, or, when
+   * the upstream failed part-way, a body that yields what arrived and
+   * then throws the same error, so the client sees the same cut it would
+   * have seen while streaming.
+   */
+  async whole(): Promise<Uint8Array | BodyReader> {
+    await this.done;
+    const parts = this.#parts ?? [];
+    if (this.#upstreamError === undefined) return concatBytes(parts);
+    return new ReplayBody(parts, this.#upstreamError, this.upstream.length);
+  }
+
+  /** Stops the fill (shutdown): the write is aborted, every reader throws. */
+  stop(): void {
+    this.#stopped = true;
+    this.#taken.resolve(false);
+    void this.#writer.abort();
+    void this.upstream.cancel().catch(() => {});
+  }
+
+  async #pump(): Promise<StoreOutcome> {
+    const writer = this.#writer;
+    for (;;) {
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await this.upstream.read();
+      } catch (error) {
+        this.#upstreamError = error;
+        await writer.abort();
+        return "aborted";
+      }
+      if (this.#stopped) {
+        await writer.abort();
+        return "aborted";
+      }
+      if (chunk === null) break;
+      if (this.#written + chunk.length > this.#options.maxBytes) {
+        return await this.#overflow(chunk);
+      }
+      this.#written += chunk.length;
+      this.#parts?.push(chunk);
+      await writer.write(chunk);
     }
-    return { body: up.body, status: settledStatus(outcome!) };
+    if (!this.#options.trusted()) {
+      await writer.abort();
+      return "untrusted";
+    }
+    return await writer.commit(this.#written) ? "stored" : "failed";
   }
-  const body = new StoringBody(
-    up.body,
-    writer,
-    {
-      maxBytes: cache.options.maxObjectBytes,
-      trusted: () => !up.trailingBytes,
-    },
-    settle,
-  );
-  if (up.body.length !== undefined && up.body.length <= READ_AHEAD_MAX_BYTES) {
-    const whole = await readAhead(body);
-    return { body: whole, status: settledStatus(outcome!) };
+
+  /**
+   * The body outgrew the limit: the leader, when it still reads, gets the
+   * rest from the upstream once it read what was stored; the write is then
+   * aborted (the other readers throw).
+   */
+  async #overflow(chunk: Uint8Array): Promise<StoreOutcome> {
+    if (this.#parts) {
+      this.#parts.push(chunk); // a small body of known length: keep it whole
+      await this.#readRest(this.#parts);
+    } else if (!this.#leaderGone && !this.#stopped) {
+      this.#handoff = { at: this.#written, chunk };
+      this.#handingOff.resolve();
+      if (!await this.#taken.promise) await this.upstream.cancel();
+    } else {
+      await this.upstream.cancel();
+    }
+    await this.#writer.abort();
+    return "too-large";
   }
-  // A large (or unknown-length) body fills at its client's pace: requests
-  // waiting for it would be held back by a slow reader, so they go now.
-  const small = up.body.length !== undefined &&
-    up.body.length <= COLLAPSE_MAX_BYTES;
-  return {
-    body,
-    status: { detail: "storing" },
-    holdUntil: small ? settled.promise : undefined,
-  };
+
+  async #readRest(parts: Uint8Array[]): Promise<void> {
+    try {
+      for (
+        let c = await this.upstream.read();
+        c;
+        c = await this.upstream.read()
+      ) {
+        parts.push(c);
+      }
+    } catch (error) {
+      this.#upstreamError = error;
+    }
+  }
 }
 
-/** Cache-Status once the fill ended: `stored` (RFC 9211 §2.5), or why not. */
-function settledStatus(
-  outcome: StoreOutcome,
-): Pick<CacheStatusParams, "stored" | "detail"> {
-  return outcome === "stored"
-    ? { stored: true }
-    : { detail: `not-stored-${outcome}` };
+/** What arrived of a body, then the error that cut it. */
+class ReplayBody implements BodyReader {
+  readonly length: number | undefined;
+  #parts: Uint8Array[];
+  #error: unknown;
+
+  constructor(parts: Uint8Array[], error: unknown, length: number | undefined) {
+    this.#parts = [...parts];
+    this.#error = error;
+    this.length = length;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    const next = this.#parts.shift();
+    return next ? Promise.resolve(next) : Promise.reject(this.#error);
+  }
+
+  trailers(): undefined {
+    return undefined;
+  }
+
+  cancel(): Promise<void> {
+    this.#parts = [];
+    return Promise.resolve();
+  }
 }

@@ -24,41 +24,31 @@ import {
   type Decision,
   type Exchange,
 } from "../../cache/policy.ts";
-import type { FieldList } from "../../http/headers.ts";
-import type {
-  IncomingRequest,
-  OutgoingResponse,
-  RequestHead,
-} from "../../http/types.ts";
+import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, HttpRoute, ProxyContext } from "../context.ts";
-import { upstreamRequest } from "../messages.ts";
-import { relayResponse, upstreamErrorResponse } from "../relay.ts";
-import { logResult, withStatus } from "../report.ts";
+import { upstreamRequest, withOwnValidators } from "../messages.ts";
 import { routeKey } from "../route_key.ts";
 import { failureStatus, UpstreamError } from "../upstream/errors.ts";
 import { requestFor, type UpstreamResponse } from "../upstream/mod.ts";
 import {
+  draftEntry,
+  failedResponse,
+  filledResponse,
   onlyIfCachedMiss,
   relayed,
   serveRevalidated,
   serveStale,
+  startFill,
 } from "./answers.ts";
 import { revalidateInBackground } from "./background.ts";
-import { type Fill, waitFor } from "./collapsing.ts";
-import { storeBody } from "./fill.ts";
+import type { Fill } from "./collapsing.ts";
+import { follow } from "./follow.ts";
 import { invalidate, passThrough } from "./pass.ts";
 import type { CacheState } from "./state.ts";
 import { serveStored } from "./stored.ts";
 
-/**
- * The longest a request waits for another one filling its key before it
- * goes upstream itself (nginx's proxy_cache_lock_timeout is 5 s too).
- */
-const COLLAPSE_WAIT_MS = 5000;
 /** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
 const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
-/** The client's validators, replaced by the cache's own when it revalidates. */
-const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
 const MISS = { kind: "miss", detail: "uri-miss" } as const;
 /**
  * Rounds of one request: a vanished body, a refetch and a wait for
@@ -122,7 +112,11 @@ export async function serveWithCache(
             hit: true,
             ttl: decision.ttl,
             collapsed: hit && collapsed,
-            detail: hit ? undefined : staleDetail(decision.kind),
+            detail: decision.kind === "stale-served"
+              ? "max-stale"
+              : hit
+              ? undefined
+              : "stale-while-revalidate",
           },
         });
         if (res) return res;
@@ -141,11 +135,9 @@ export async function serveWithCache(
         if (other) {
           ctx.stats.count("cache.collapsed");
           collapsed = true;
-          await waitFor(
-            other,
-            Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs),
-          );
-          continue;
+          const res = await follow(flow, other);
+          if (res) return res;
+          continue; // time passed while waiting: decide again
         }
         const res = await forward(flow, decision, lock);
         if (res) return res;
@@ -154,12 +146,6 @@ export async function serveWithCache(
       }
     }
   }
-}
-
-function staleDetail(
-  kind: "stale-served" | "stale-while-revalidate",
-): string {
-  return kind === "stale-served" ? "max-stale" : "stale-while-revalidate";
 }
 
 /**
@@ -176,7 +162,9 @@ async function forward(
   const { ctx, cache, req } = flow;
   const entry = decision.kind === "revalidate" ? decision.entry : undefined;
   const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
-  const sent = withValidators(flow.upstream, decision);
+  const sent = decision.kind === "revalidate"
+    ? withOwnValidators(flow.upstream, decision.conditional) // RFC 9111 §4.3.1
+    : flow.upstream;
   const started = Date.now();
   let up: UpstreamResponse;
   try {
@@ -213,32 +201,19 @@ async function forward(
   switch (outcome.kind) {
     case "store":
     case "replace": {
-      ctx.stats.count("cache.misses");
-      const out = relayResponse(up, req.receivedAt);
-      let reported = false;
-      let notStored = false;
-      const fill = await storeBody(cache, { up, draft: outcome.draft }, {
-        onSettled: (settled) => {
-          ctx.stats.count(
-            settled === "stored"
-              ? "cache.stored"
-              : `cache.store_${settled.replace("-", "_")}`,
-          );
-          notStored = settled !== "stored";
-          if (notStored && reported) {
-            logResult(out, { result: "MISS-NOT-STORED", upstreamMs }); // the log says what Cache-Status could not
-          }
-        },
+      const filling = startFill(flow, { up, draft: outcome.draft });
+      lock?.holdUntil(filling.done); // released once the fill settled
+      lock?.publish({
+        kind: "storing",
+        entry: draftEntry(outcome.draft, up.body.length),
+        filling,
       });
-      lock?.holdUntil(fill.holdUntil);
-      if (out.body !== null) out.body = fill.body; // teed into the store, or read ahead
-      withStatus(out, {
-        status: { hit: false, ...report, ...fill.status },
-        result: notStored ? "MISS-NOT-STORED" : "MISS",
+      return await filledResponse(flow, {
+        ...report,
         upstreamMs,
+        up,
+        filling,
       });
-      reported = true;
-      return out;
     }
     case "freshen": {
       const stored = outcome.persist
@@ -324,42 +299,18 @@ async function upstreamFailed(
     failureStatus(error.failure),
     now,
   );
-  let status: number;
+  const upstreamMs = now - failed.started;
   switch (outcome.kind) {
     case "serve-stale": {
       const stale = await serveStale(flow, outcome.entry, { now });
-      if (stale) return stale;
-      status = 504; // RFC 9111 §4.2.4: its body is gone, and no origin
-      break;
+      return stale ??
+        failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone, and no origin
     }
     case "fail":
-      status = outcome.status;
-      break;
+      return failedResponse(flow, {
+        ...failed,
+        status: outcome.status,
+        upstreamMs,
+      });
   }
-  const res = upstreamErrorResponse(flow.ctx, {
-    error,
-    now: flow.req.receivedAt,
-  });
-  res.status = status;
-  return withStatus(res, {
-    status: {
-      hit: false,
-      fwd: entry ? "stale" : "miss",
-      detail: error.failure,
-    },
-    result: "MISS",
-    upstreamMs: now - failed.started,
-  });
-}
-
-/** The request as sent upstream: its own validators replaced by the stored entry's (RFC 9111 §4.3.1). */
-function withValidators(
-  upstream: RequestHead,
-  decision: Forwarding,
-): RequestHead {
-  if (decision.kind !== "revalidate") return upstream;
-  const headers: FieldList = upstream.headers.clone();
-  for (const name of CLIENT_VALIDATORS) headers.delete(name);
-  for (const [name, value] of decision.conditional) headers.append(name, value);
-  return { ...upstream, headers };
 }

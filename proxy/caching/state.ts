@@ -54,8 +54,8 @@ export async function openCache(config: CacheConfig): Promise<CacheState> {
   });
 }
 
-/** Waits for background work, then closes the store. */
+/** Stops fills in flight, waits for background work, then closes the store. */
 export async function closeCache(cache: CacheState): Promise<void> {
-  await cache.background.drain();
+  await cache.background.close();
   await cache.store.close();
 }

@@ -63,10 +63,8 @@ export async function storedResponse(
   req: IncomingRequest,
   answer: StoredAnswer,
 ): Promise<OutgoingResponse | undefined> {
-  const { store, entry, age, cacheStatus } = answer;
-  const headers = servedHeaders(entry, age); // RFC 9111 §5.1: Age
-  appendVia(headers, "HTTP/1.1"); // RFC 9110 §7.6.3: this hop served it
-  headers.set("Cache-Status", cacheStatus); // RFC 9211
+  const { store, entry } = answer;
+  const headers = storedHead(answer);
   const method = req.head.method;
   if (entry.status === 200 && clientAsks304(req, headers)) {
     headers.deleteWhere((name) =>
@@ -99,6 +97,16 @@ export async function storedResponse(
   const body = store.memoryBody(entry) ?? await store.openBody(entry);
   if (!body) return undefined;
   return { status: entry.status, reason: entry.reason, headers, body };
+}
+
+/** The header fields a stored entry is served with (RFC 9111 §4, §5.1). */
+export function storedHead(
+  answer: { entry: EntryMeta; age: number; cacheStatus: string },
+): FieldList {
+  const headers = servedHeaders(answer.entry, answer.age); // RFC 9111 §5.1: Age
+  appendVia(headers, "HTTP/1.1"); // RFC 9110 §7.6.3: this hop served it
+  headers.set("Cache-Status", answer.cacheStatus); // RFC 9211
+  return headers;
 }
 
 /** The client's own If-None-Match / If-Modified-Since hold for this entry (RFC 9110 §13.2.2). */
