@@ -282,7 +282,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
  * 9110 §6.6.1), the Vary values of the request as sent upstream (§4.1),
  * and the absolute times computed once, here.
  */
-export function draftOf(x: Exchange): EntryDraft {
+function draftOf(x: Exchange): EntryDraft {
   const fields = x.responseFields.clone();
   stripHopByHop(fields); // RFC 9111 §3.1
   if (!fields.has("date")) {

@@ -23,6 +23,8 @@ export interface ProxyContext {
   stats: Stats;
   /** The proxy's own listening address, to refuse requests that loop back to it. */
   self: Deno.NetAddr;
+  /** This proxy instance's name in Via (messages.ts newViaName()). */
+  viaName: string;
   /** The cache; absent with --no-cache. */
   cache?: CacheState;
 }
@@ -30,12 +32,16 @@ export interface ProxyContext {
 /** A route that goes through an upstream exchange. */
 export type HttpRoute = Extract<Route, { kind: "reverse" | "forward" }>;
 
-/** One request being served through the cache, with what serving it needs. */
-export interface CacheFlow {
+/** A request routed to an upstream, with the proxy it came through. */
+export interface Routed {
   ctx: ProxyContext;
-  cache: CacheState;
   req: IncomingRequest;
   route: HttpRoute;
+}
+
+/** One request being served through the cache, with what serving it needs. */
+export interface CacheFlow extends Routed {
+  cache: CacheState;
   /** Its primary cache key (RFC 9111 §2): the target URI it is forwarded with. */
   key: string;
   /**

@@ -14,6 +14,7 @@ import { errorResponse } from "./errors.ts";
 import { failureStatus, UpstreamError } from "./upstream/errors.ts";
 import type { Stats } from "./stats.ts";
 import { connectWithTimeout } from "./upstream/conn.ts";
+import { closeQuietly } from "../http/close.ts";
 
 const RELAY_BUFFER = 64 * 1024;
 
@@ -23,12 +24,11 @@ const RELAY_BUFFER = 64 * 1024;
  * byte moved for `idleTimeoutMs`. Closes both connections. Returns the
  * bytes moved each way.
  */
-export async function relayTunnel(
-  client: Deno.Conn,
-  buffered: Uint8Array,
-  target: Deno.TcpConn,
+async function relayTunnel(
+  ends: { client: Deno.Conn; buffered: Uint8Array; target: Deno.TcpConn },
   idleTimeoutMs: number,
 ): Promise<{ up: number; down: number }> {
+  const { client, buffered, target } = ends;
   let lastActivity = Date.now();
   const touch = () => (lastActivity = Date.now());
   const closeBoth = () => {
@@ -41,8 +41,8 @@ export async function relayTunnel(
   try {
     if (buffered.length > 0) await writeAll(target, buffered);
     const [up, down] = await Promise.all([
-      pump(client, target, touch, closeBoth),
-      pump(target, client, touch, closeBoth),
+      pump(client, target, { touch, abort: closeBoth }),
+      pump(target, client, { touch, abort: closeBoth }),
     ]);
     return { up: up + buffered.length, down };
   } catch {
@@ -57,9 +57,9 @@ export async function relayTunnel(
 async function pump(
   from: Deno.Conn,
   to: Deno.Conn,
-  touch: () => void,
-  abort: () => void,
+  on: { touch: () => void; abort: () => void },
 ): Promise<number> {
+  const { touch, abort } = on;
   const buf = new Uint8Array(RELAY_BUFFER);
   let moved = 0;
   try {
@@ -77,29 +77,28 @@ async function pump(
   return moved;
 }
 
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
-}
-
-/** Connects to the CONNECT target and answers 200 with the relay as upgrade, or 502/504. */
+/**
+ * Connects to the CONNECT target (`now`: the request's time, for an
+ * error's Date) and answers 200 with the relay as upgrade, or 502/504.
+ */
 export async function openTunnel(
-  timeouts: { connectTimeoutMs: number; idleTimeoutMs: number },
-  stats: Stats,
-  host: string,
-  port: number,
-  now: number,
+  proxy: {
+    config: { connectTimeoutMs: number; idleTimeoutMs: number };
+    stats: Stats;
+  },
+  to: { host: string; port: number; now: number },
 ): Promise<OutgoingResponse> {
+  const { config, stats } = proxy;
   let target: Deno.TcpConn;
   try {
-    target = await connectWithTimeout(host, port, timeouts.connectTimeoutMs);
+    target = await connectWithTimeout(to, config.connectTimeoutMs);
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     stats.count(`errors.${e.failure}`);
-    return errorResponse(failureStatus(e.failure), e.message, now);
+    return errorResponse(failureStatus(e.failure), {
+      reason: e.message,
+      now: to.now,
+    });
   }
   stats.count("tunnels");
   return {
@@ -107,7 +106,7 @@ export async function openTunnel(
     reason: "Connection Established",
     headers: new FieldList(),
     upgrade: async (client, buffered) => {
-      await relayTunnel(client, buffered, target, timeouts.idleTimeoutMs);
+      await relayTunnel({ client, buffered, target }, config.idleTimeoutMs);
     },
   };
 }

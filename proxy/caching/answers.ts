@@ -1,11 +1,11 @@
 /**
- * Owns the cache flow's answers other than a plain hit: an upstream
- * response stored while it is relayed (the fill started, the leader
- * answered from it) or relayed unstored, a request collapsed onto a fill
- * answered from the entry as it grows, a stored response a 304 validated
- * (REVALIDATED), a stale response standing in for a failure
- * (stale-if-error), and the 504 of only-if-cached; each with its
- * Cache-Status, log words and counters.
+ * Owns the cache flow's answers other than a hit and a fill (filled.ts):
+ * an upstream response relayed unstored or passed through, a stored
+ * response a 304 validated (REVALIDATED, its update kept or removed), a
+ * stale response standing in for a failure (stale-if-error), the 502/504
+ * of a failure and the 504 of only-if-cached; and the store side of the
+ * outcomes that go with them (freshen, remove, invalidate). Each with
+ * its Cache-Status, log words and counters.
  *
  * Must not decide which answer is due: flow.ts does, from the policy's
  * decisions and outcomes.
@@ -13,138 +13,29 @@
 
 import type { EntryMeta } from "../../cache/meta.ts";
 import {
-  cacheStatus,
   currentAge,
   type ForwardReason,
+  type ResponseOutcome,
 } from "../../cache/policy.ts";
-import type { EntryDraft } from "../../cache/store.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
-import type { CacheFlow, ProxyContext } from "../context.ts";
+import type { CacheFlow, ProxyContext, Routed } from "../context.ts";
 import { errorResponse } from "../errors.ts";
 import { relayResponse, upstreamErrorResponse } from "../relay.ts";
-import { logResult, withStatus } from "../report.ts";
+import { withStatus } from "../report.ts";
 import type { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
-import { Filling } from "./fill.ts";
-import { serveStored, storedHead } from "./stored.ts";
+import type { CacheState } from "./state.ts";
+import { serveStored } from "./stored.ts";
 
-/**
- * Bodies of a known length up to this size are read whole before the
- * response head goes out, so Cache-Status can say whether they were
- * stored; the writer sends such a body with its head in one write anyway.
- */
-const READ_AHEAD_MAX_BYTES = 64 * 1024;
-
-/** Why the cache went forward and what came back (RFC 9211 §2.2, §2.3). */
-interface Forwarded {
+/** An upstream response as the cache reports it (RFC 9211 §2.2, §2.3). */
+export interface Forwarded {
+  up: UpstreamResponse;
   fwd: ForwardReason;
   fwdStatus: number;
   /** Time to the upstream's response head (ms). */
   upstreamMs: number;
-}
-
-/**
- * Starts storing `up` under `draft`: the fill runs at the upstream's pace
- * until it settles, tracked so that shutdown stops it, and counted
- * (cache.stored, cache.store_aborted, ...).
- */
-export function startFill(
-  flow: CacheFlow,
-  fill: { up: UpstreamResponse; draft: EntryDraft },
-): Filling {
-  const { ctx, cache } = flow;
-  const { up } = fill;
-  const length = up.body.length;
-  const filling = new Filling(up.body, cache.store.begin(fill.draft), {
-    maxBytes: cache.options.maxObjectBytes,
-    keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,
-    trusted: () => !up.trailingBytes,
-    onSettled: (outcome) =>
-      ctx.stats.count(
-        outcome === "stored"
-          ? "cache.stored"
-          : `cache.store_${outcome.replace("-", "_")}`,
-      ),
-  });
-  cache.background.track(filling);
-  return filling;
-}
-
-/**
- * The leader's response for a response being stored: a small body sent
- * once stored (Cache-Status `stored`, or why not), a larger one read from
- * the entry as it grows (`detail=storing`; the log line says
- * MISS-NOT-STORED when the fill was abandoned).
- */
-export async function filledResponse(
-  flow: CacheFlow,
-  filled: Forwarded & { up: UpstreamResponse; filling: Filling },
-): Promise<OutgoingResponse> {
-  flow.ctx.stats.count("cache.misses");
-  const { up, filling, upstreamMs, fwd, fwdStatus } = filled;
-  const out = relayResponse(up, flow.req.receivedAt);
-  if (!filling.keepsWhole) {
-    if (out.body !== null) {
-      out.body = filling.leaderBody((end) => {
-        if (end === "not-stored") {
-          logResult(out, { result: "MISS-NOT-STORED", upstreamMs }); // the log says what Cache-Status could not
-        }
-      });
-    }
-    return withStatus(out, {
-      status: { hit: false, fwd, fwdStatus, detail: "storing" },
-      result: "MISS",
-      upstreamMs,
-    });
-  }
-  const whole = await filling.whole();
-  if (out.body !== null) out.body = whole;
-  const stored = filling.outcome === "stored";
-  return withStatus(out, {
-    status: stored
-      ? { hit: false, fwd, fwdStatus, stored: true } // RFC 9211 §2.5
-      : { hit: false, fwd, fwdStatus, detail: `not-stored-${filling.outcome}` },
-    result: stored ? "MISS" : "MISS-NOT-STORED",
-    upstreamMs,
-  });
-}
-
-/**
- * The response for a request collapsed onto a fill that stores `entry`
- * (RFC 9211 §2.6): the stored fields as a hit has them, the body read
- * from the entry as it grows, at this client's pace.
- */
-export function collapsedResponse(
-  flow: CacheFlow,
-  following: { entry: EntryMeta; age: number; ttl: number; filling: Filling },
-): OutgoingResponse {
-  const { entry } = following;
-  const headers = storedHead({
-    entry,
-    age: following.age,
-    cacheStatus: cacheStatus({
-      hit: true,
-      ttl: following.ttl,
-      collapsed: true,
-    }),
-  });
-  flow.ctx.stats.count("cache.hits");
-  const res: OutgoingResponse = {
-    status: entry.status,
-    reason: entry.reason,
-    headers,
-    body: following.filling.follow(),
-  };
-  logResult(res, { result: "HIT" });
-  return res;
-}
-
-/** A draft as the entry it will be, for answering collapsed requests (its body size as announced, or 0). */
-export function draftEntry(
-  draft: EntryDraft,
-  length: number | undefined,
-): EntryMeta {
-  return { ...draft, bodySize: length ?? 0, bodyFile: "" };
+  /** When the response head arrived (ms since the epoch). */
+  responseTime: number;
 }
 
 /** RFC 9111 §5.2.1.7: only-if-cached and nothing usable is stored. */
@@ -154,7 +45,7 @@ export function onlyIfCachedMiss(
 ): OutgoingResponse {
   ctx.stats.count("cache.only_if_cached_misses");
   const reason = "nothing usable is stored and the request said only-if-cached";
-  return withStatus(errorResponse(504, reason, now), {
+  return withStatus(errorResponse(504, { reason, now }), {
     status: { hit: false, detail: "only-if-cached" },
     result: "MISS",
   });
@@ -163,45 +54,102 @@ export function onlyIfCachedMiss(
 /** Relays an upstream response the cache does not store (counted as a miss). */
 export function relayed(
   flow: CacheFlow,
-  up: UpstreamResponse,
-  report: {
-    fwd: ForwardReason;
-    fwdStatus: number;
-    detail?: string;
-    upstreamMs: number;
-  },
+  relaying: Forwarded & { detail?: string },
 ): OutgoingResponse {
-  flow.ctx.stats.count("cache.misses");
-  if (report.detail !== undefined) flow.ctx.stats.count("cache.not_stored");
-  const { upstreamMs, ...status } = report;
-  return withStatus(relayResponse(up, flow.req.receivedAt), {
-    status: { hit: false, ...status },
+  const { ctx, req } = flow;
+  const { up, fwd, fwdStatus, detail, upstreamMs } = relaying;
+  ctx.stats.count("cache.misses");
+  if (detail !== undefined) ctx.stats.count("cache.not_stored");
+  const res = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
+  return withStatus(res, {
+    status: { hit: false, fwd, fwdStatus, detail },
     result: "MISS",
     upstreamMs,
   });
 }
 
-/** Serves a stored response a 304 validated (RFC 9111 §4.3.4); undefined when its body vanished. */
-export async function serveRevalidated(
+/**
+ * A 304 or a HEAD 200 updated the stored response (RFC 9111 §4.3.4,
+ * §4.3.5): the update is stored (re-keyed when its Vary changed) unless
+ * the request forbade storing, then the stored body is served with it,
+ * or, for a HEAD, the upstream's answer relayed. Undefined when the
+ * stored body vanished.
+ */
+export async function freshened(
   flow: CacheFlow,
-  entry: EntryMeta,
-  how: {
-    fwd: ForwardReason;
-    responseTime: number;
-    upstreamMs: number;
-    detail?: string;
+  update: Forwarded & {
+    outcome: Extract<ResponseOutcome, { kind: "freshen" }>;
   },
 ): Promise<OutgoingResponse | undefined> {
+  const { ctx, cache } = flow;
+  const { outcome } = update;
+  const stored = outcome.persist
+    ? await cache.store.rekey(outcome.previous, outcome.entry).catch(() => {
+      ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
+      return undefined;
+    })
+    : undefined;
+  if (outcome.answer === "upstream") {
+    ctx.stats.count("cache.head_freshened");
+    return relayed(flow, { ...update, detail: "method" });
+  }
+  ctx.stats.count("cache.revalidated");
+  return await serveRevalidated(flow, {
+    ...update,
+    entry: stored ?? outcome.entry,
+  });
+}
+
+/**
+ * The stored response must go (RFC 9111 §3, §4.3.3, §4.3.5): the answer
+ * is the update a 304 validated, served from the stored body opened
+ * before the entry goes, or else the upstream's response relayed.
+ * Undefined when the stored body vanished.
+ */
+export async function removed(
+  flow: CacheFlow,
+  removal: Forwarded & {
+    outcome: Extract<ResponseOutcome, { kind: "remove" }>;
+  },
+): Promise<OutgoingResponse | undefined> {
+  const { ctx, cache, req } = flow;
+  const { outcome } = removal;
+  if (outcome.serve) {
+    const res = await serveRevalidated(flow, {
+      ...removal,
+      entry: outcome.serve,
+      detail: outcome.detail,
+    });
+    await cache.store.remove(outcome.entry);
+    ctx.stats.count("cache.update_removed");
+    ctx.stats.count("cache.revalidated");
+    return res;
+  }
+  await cache.store.remove(outcome.entry);
+  const isHead = req.head.method === "HEAD";
+  if (isHead) ctx.stats.count("cache.head_invalidated");
+  return relayed(flow, {
+    ...removal,
+    detail: isHead ? "method" : outcome.detail,
+  });
+}
+
+/** Serves a stored response a 304 validated (RFC 9111 §4.3.4); undefined when its body vanished. */
+async function serveRevalidated(
+  flow: CacheFlow,
+  how: Forwarded & { entry: EntryMeta; detail?: string },
+): Promise<OutgoingResponse | undefined> {
+  const { entry, responseTime } = how;
   return await serveStored(flow, {
     entry,
-    age: currentAge(entry, how.responseTime),
+    age: currentAge(entry, responseTime),
     result: "REVALIDATED",
     upstreamMs: how.upstreamMs,
     status: {
       hit: false,
       fwd: how.fwd,
       fwdStatus: 304,
-      ttl: Math.floor((entry.freshUntil - how.responseTime) / 1000),
+      ttl: Math.floor((entry.freshUntil - responseTime) / 1000),
       detail: how.detail,
     },
   });
@@ -210,19 +158,19 @@ export async function serveRevalidated(
 /** Serves a stale entry because the upstream failed (RFC 5861 §4); undefined when its body is gone. */
 export async function serveStale(
   flow: CacheFlow,
-  entry: EntryMeta,
-  how: { now: number; fwdStatus?: number },
+  how: { entry: EntryMeta; now: number; fwdStatus?: number },
 ): Promise<OutgoingResponse | undefined> {
+  const { entry, now } = how;
   flow.ctx.stats.count("cache.stale_if_error");
   return await serveStored(flow, {
     entry,
-    age: currentAge(entry, how.now),
+    age: currentAge(entry, now),
     result: "STALE",
     status: {
       hit: false,
       fwd: "stale",
       fwdStatus: how.fwdStatus,
-      ttl: Math.floor((entry.freshUntil - how.now) / 1000),
+      ttl: Math.floor((entry.freshUntil - now) / 1000),
       detail: "stale-if-error",
     },
   });
@@ -253,4 +201,44 @@ export function failedResponse(
     result: "MISS",
     upstreamMs: failed.upstreamMs,
   });
+}
+
+/** Why a request passed through the cache (RFC 9211 §2.2). */
+export type PassReason = "method" | "request" | "bypass";
+
+/** A passed-through request's response relayed, or its 502/504 (BYPASS). */
+export function passedResponse(
+  routed: Routed,
+  passed:
+    & { fwd: PassReason; upstreamMs: number }
+    & ({ up: UpstreamResponse } | { error: UpstreamError }),
+): OutgoingResponse {
+  const { ctx, req } = routed;
+  const { fwd, upstreamMs } = passed;
+  if ("error" in passed) {
+    return withStatus(
+      upstreamErrorResponse(ctx, { error: passed.error, now: req.receivedAt }),
+      { status: { hit: false, fwd }, result: "BYPASS", upstreamMs },
+    );
+  }
+  const { up } = passed;
+  ctx.stats.count("cache.bypass");
+  const res = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
+  return withStatus(res, {
+    status: { hit: false, fwd, fwdStatus: up.head.status },
+    result: "BYPASS",
+    upstreamMs,
+  });
+}
+
+/** Removes the stored responses of the primary keys an unsafe request changed (RFC 9111 §4.4). */
+export async function invalidate(
+  flow: { ctx: ProxyContext; cache: CacheState },
+  keys: readonly string[],
+): Promise<void> {
+  for (const key of keys) {
+    if (flow.cache.store.variants(key).length === 0) continue;
+    await flow.cache.store.remove(key);
+    flow.ctx.stats.count("cache.invalidations");
+  }
 }

@@ -1,8 +1,8 @@
 /**
- * Owns the cache's work that no client waits for: background
- * revalidations (stale-while-revalidate, RFC 5861 §3: at most one per key
- * at a time) and fills still storing (a fill goes on when its clients
- * left), tracked so that shutdown stops the fills and waits for both.
+ * Owns stale-while-revalidate's background revalidation (RFC 5861 §3):
+ * at most one per key at a time, run through the flow's own code as the
+ * filler of the key, its response read to the end and dropped, its
+ * failures counted (nobody waits for it), tracked by tasks.ts.
  *
  * Must not decide what to revalidate nor how: flow.ts does, and the
  * revalidation runs through its code (the `forward` it passes in).
@@ -16,63 +16,16 @@ import type { Fill } from "./collapsing.ts";
 /** How flow.ts goes upstream for a revalidation (its forward()). */
 export type Forward = (
   flow: CacheFlow,
-  decision: {
-    kind: "revalidate";
-    entry: EntryMeta;
-    conditional: [string, string][];
-    fwd: "stale";
+  going: {
+    decision: {
+      kind: "revalidate";
+      entry: EntryMeta;
+      conditional: [string, string][];
+      fwd: "stale";
+    };
+    lock: Fill | undefined;
   },
-  lock: Fill | undefined,
 ) => Promise<OutgoingResponse | undefined>;
-
-/** A fill in flight, as shutdown sees it (fill.ts Filling). */
-export interface Stoppable {
-  readonly done: Promise<unknown>;
-  /** Aborts it; `done` settles soon after. */
-  stop(): void;
-}
-
-/** Background tasks (at most one per key) and fills, awaited at shutdown. */
-export class BackgroundTasks {
-  #running = new Map<string, Promise<void>>();
-  #fills = new Set<Stoppable>();
-  #closing = false;
-
-  /** True once close() began: new fills are stopped at once. */
-  get closing(): boolean {
-    return this.#closing;
-  }
-
-  /** Keeps `fill` until it is done, so close() can stop it and wait. */
-  track(fill: Stoppable): void {
-    this.#fills.add(fill);
-    fill.done.finally(() => this.#fills.delete(fill));
-    if (this.#closing) fill.stop();
-  }
-
-  /**
-   * Starts `task` for `key` unless one is running; returns whether it
-   * started. The task handles its own errors (a rejection is dropped).
-   */
-  start(key: string, task: () => Promise<void>): boolean {
-    if (this.#running.has(key)) return false;
-    const run = task().catch(() => {}).finally(() => this.#running.delete(key));
-    this.#running.set(key, run);
-    return true;
-  }
-
-  /** Stops the fills in flight, then waits for them and every task. */
-  async close(): Promise<void> {
-    this.#closing = true;
-    while (this.#running.size > 0 || this.#fills.size > 0) {
-      for (const fill of this.#fills) fill.stop();
-      await Promise.allSettled([
-        ...this.#running.values(),
-        ...[...this.#fills].map((fill) => fill.done),
-      ]);
-    }
-  }
-}
 
 /**
  * Revalidates a stale entry once in the background (RFC 5861 §3): at
@@ -82,8 +35,11 @@ export class BackgroundTasks {
  */
 export function revalidateInBackground(
   flow: CacheFlow,
-  decision: { entry: EntryMeta; conditional: [string, string][] },
-  forward: Forward,
+  stale: {
+    entry: EntryMeta;
+    conditional: [string, string][];
+    forward: Forward;
+  },
 ): void {
   const { ctx, cache, req } = flow;
   const started = cache.background.start(flow.key, async () => {
@@ -91,15 +47,18 @@ export function revalidateInBackground(
       ...req,
       sendInterim: () => Promise.resolve(),
     };
-    const revalidate = {
+    const decision = {
       kind: "revalidate",
-      entry: decision.entry,
-      conditional: decision.conditional,
+      entry: stale.entry,
+      conditional: stale.conditional,
       fwd: "stale",
     } as const;
     try {
       using lock = cache.fills.lead(flow.key);
-      const res = await forward({ ...flow, req: quiet }, revalidate, lock);
+      const res = await stale.forward({ ...flow, req: quiet }, {
+        decision,
+        lock,
+      });
       await drain(res);
     } catch (e) {
       ctx.stats.count("cache.background_errors"); // nobody waits for it: count, never crash

@@ -103,6 +103,22 @@ export class FillRegistry {
   }
 }
 
+/**
+ * What the leader of `fill` stores, once it says so (bounded by
+ * `maxWaitMs`): undefined when it ended with nothing to read from, its
+ * write already settled, or the wait ran out.
+ */
+export async function storingNews(
+  fill: Fill,
+  maxWaitMs: number,
+): Promise<Extract<FillNews, { kind: "storing" }> | undefined> {
+  const news = await within(fill.news, maxWaitMs);
+  if (news?.kind !== "storing" || news.filling.outcome !== undefined) {
+    return undefined;
+  }
+  return news;
+}
+
 /** What `promise` resolves with, or undefined once `maxWaitMs` passed. */
 export async function within<T>(
   promise: Promise<T>,

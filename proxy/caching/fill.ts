@@ -35,8 +35,10 @@ export type StoreOutcome =
   /** The upstream said, at its end, that it is not to be trusted. */
   | "untrusted";
 
-/** How a fill is bounded and reports. */
+/** What a fill reads, how it is bounded and how it reports. */
 export interface FillOptions {
+  /** The upstream response body. */
+  upstream: BodyReader;
   /** Bodies larger than this (--max-object-size) are not stored. */
   maxBytes: number;
   /** Keep the body whole too (a small body the leader sends once settled). */
@@ -68,13 +70,9 @@ export class Filling implements LeaderSource {
   #leaderGone = true; // until there is a leader
   #taken = Promise.withResolvers<boolean>();
 
-  /** Starts pumping `upstream` into `writer` at once. */
-  constructor(
-    upstream: BodyReader,
-    writer: EntryWriter,
-    options: FillOptions,
-  ) {
-    this.upstream = upstream;
+  /** Starts pumping `options.upstream` into `writer` at once. */
+  constructor(writer: EntryWriter, options: FillOptions) {
+    this.upstream = options.upstream;
     this.#writer = writer;
     this.#options = options;
     this.#parts = options.keepWhole ? [] : undefined;
@@ -142,7 +140,10 @@ export class Filling implements LeaderSource {
     await this.done;
     const parts = this.#parts ?? [];
     if (this.#upstreamError === undefined) return concatBytes(parts);
-    return new ReplayBody(parts, this.#upstreamError, this.upstream.length);
+    return new ReplayBody(parts, {
+      error: this.#upstreamError,
+      length: this.upstream.length,
+    });
   }
 
   /** Stops the fill (shutdown): the write is aborted, every reader throws. */
@@ -224,10 +225,13 @@ class ReplayBody implements BodyReader {
   #parts: Uint8Array[];
   #error: unknown;
 
-  constructor(parts: Uint8Array[], error: unknown, length: number | undefined) {
+  constructor(
+    parts: Uint8Array[],
+    cut: { error: unknown; length: number | undefined },
+  ) {
     this.#parts = [...parts];
-    this.#error = error;
-    this.length = length;
+    this.#error = cut.error;
+    this.length = cut.length;
   }
 
   read(): Promise<Uint8Array | null> {

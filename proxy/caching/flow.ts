@@ -1,19 +1,19 @@
 /**
- * Owns the cache's request flow, the one place where the cache's
- * decisions become I/O. One handler: a bounded loop whose every round
- * asks cache/policy.ts decide() what to do with the stored variants (a
- * `switch`: serve, go upstream, 504), goes upstream when told to, and
- * turns what afterResponse() or afterFailure() says of the answer into
- * I/O (a second `switch`: store, replace, freshen, remove, pass, serve
+ * Owns the cache's request flow: the one place where the policy's
+ * answers for GET and HEAD (decide(), afterResponse(), afterFailure())
+ * become I/O, through answers.ts, filled.ts and the store; pass.ts does
+ * the same for what the cache passes through. One handler: a
+ * bounded loop whose every round switches over decide()'s decision
+ * (serve, go upstream, 504), and, upstream, over afterResponse()'s or
+ * afterFailure()'s outcome (store, replace, freshen, remove, pass, serve
  * stale, invalidate, refetch). A round ends the request or starts the
  * next one (a stored body that vanished, a 304 that matched nothing, a
- * wait for another request's fill): nothing recurses. Concurrent misses
- * for one key collapse onto one upstream request (collapsing.ts). Every
- * response says what happened in Cache-Status (RFC 9211) and in the
- * access log (report.ts).
+ * wait for another request's fill): nothing recurses. Concurrent GETs
+ * for one key collapse onto one fill (collapsing.ts) and read the entry
+ * as it grows.
  *
- * Must not take RFC 9111 decisions itself, parse bytes, or touch files
- * other than through the Store.
+ * Must not parse bytes, build responses (answers.ts, filled.ts) nor
+ * touch files other than through the Store.
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
@@ -22,33 +22,44 @@ import {
   afterResponse,
   decide,
   type Decision,
-  type Exchange,
 } from "../../cache/policy.ts";
 import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
-import type { CacheFlow, HttpRoute, ProxyContext } from "../context.ts";
+import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest, withOwnValidators } from "../messages.ts";
+import { sendUpstream } from "../relay.ts";
 import { routeKey } from "../route_key.ts";
 import { failureStatus, UpstreamError } from "../upstream/errors.ts";
-import { requestFor, type UpstreamResponse } from "../upstream/mod.ts";
+import type { UpstreamResponse } from "../upstream/mod.ts";
 import {
-  draftEntry,
   failedResponse,
-  filledResponse,
+  freshened,
+  invalidate,
   onlyIfCachedMiss,
   relayed,
-  serveRevalidated,
+  removed,
   serveStale,
-  startFill,
 } from "./answers.ts";
 import { revalidateInBackground } from "./background.ts";
-import type { Fill } from "./collapsing.ts";
-import { follow } from "./follow.ts";
-import { invalidate, passThrough } from "./pass.ts";
+import { type Fill, storingNews, within } from "./collapsing.ts";
+import {
+  collapsedResponse,
+  draftEntry,
+  filledResponse,
+  startFill,
+} from "./filled.ts";
+import { exchangeOf, passThrough } from "./pass.ts";
 import type { CacheState } from "./state.ts";
 import { serveStored } from "./stored.ts";
 
+/**
+ * The longest a request waits for another one filling its key before it
+ * goes upstream itself (nginx's proxy_cache_lock_timeout is 5 s too).
+ */
+const COLLAPSE_WAIT_MS = 5000;
 /** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
 const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
+/** Request fields that need the stored entry, not a body as it grows. */
+const PART_OR_CONDITION = ["range", "if-none-match", "if-modified-since"];
 const MISS = { kind: "miss", detail: "uri-miss" } as const;
 /**
  * Rounds of one request: a vanished body, a refetch and a wait for
@@ -61,21 +72,22 @@ const MAX_ROUNDS = 4;
 type Forwarding = Extract<Decision, { kind: "miss" | "revalidate" }>;
 
 /**
- * Serves a request through the cache. Methods other than GET and HEAD
- * pass through first: nothing of theirs is looked up or stored (an
- * `OPTIONS *` has no key at all). A request whose key cannot be built
- * passes through too, never stored.
+ * Serves a request through the cache. Methods other than GET and HEAD,
+ * requests with origin-only preconditions and requests without a key
+ * (`OPTIONS *`) pass through: nothing of theirs is looked up or stored.
  */
 export async function serveWithCache(
-  ctx: ProxyContext,
-  cache: CacheState,
-  req: IncomingRequest,
-  route: HttpRoute,
+  request: Routed & { cache: CacheState },
 ): Promise<OutgoingResponse> {
-  const upstream = upstreamRequest(req.head, route, req.remoteAddr);
+  const { ctx, cache, req, route } = request;
+  const upstream = upstreamRequest(req.head, {
+    route,
+    clientAddr: req.remoteAddr,
+    viaName: ctx.viaName,
+  });
   const key = routeKey(route, ctx.self); // RFC 9111 §2: the forwarded target URI
   const method = req.head.method;
-  const pass = { ctx, cache, req, route, key, upstream };
+  const pass = { ...request, key, upstream };
   if (method !== "GET" && method !== "HEAD") {
     return await passThrough(pass, "method");
   }
@@ -84,6 +96,7 @@ export async function serveWithCache(
     return await passThrough(pass, "request");
   }
   const flow: CacheFlow = { ...pass, key };
+  const waitMs = Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs);
   let collapsed = false; // this request waited for another one's fill
   let plain = false; // what is stored is not to be used: a plain miss
   for (let round = 1;; round++) {
@@ -100,21 +113,21 @@ export async function serveWithCache(
       case "fresh":
       case "stale-served":
       case "stale-while-revalidate": {
-        if (decision.kind === "stale-while-revalidate") {
-          revalidateInBackground(flow, decision, forward);
+        const { kind } = decision;
+        if (kind === "stale-while-revalidate") {
+          revalidateInBackground(flow, { ...decision, forward });
         }
-        const hit = decision.kind === "fresh";
         const res = await serveStored(flow, {
           entry: decision.entry,
           age: decision.age,
-          result: hit ? "HIT" : "STALE",
+          result: kind === "fresh" ? "HIT" : "STALE",
           status: {
             hit: true,
             ttl: decision.ttl,
-            collapsed: hit && collapsed,
-            detail: decision.kind === "stale-served"
+            collapsed: kind === "fresh" && collapsed,
+            detail: kind === "stale-served"
               ? "max-stale"
-              : hit
+              : kind === "fresh"
               ? undefined
               : "stale-while-revalidate",
           },
@@ -132,16 +145,27 @@ export async function serveWithCache(
         const other = isGet && !lock && !collapsed && !last
           ? cache.fills.current(key)
           : undefined;
-        if (other) {
-          ctx.stats.count("cache.collapsed");
-          collapsed = true;
-          const res = await follow(flow, other);
+        if (!other) {
+          const res = await forward(flow, { decision, lock });
           if (res) return res;
-          continue; // time passed while waiting: decide again
+          plain = true; // refetch without conditions, or a vanished body
+          continue;
         }
-        const res = await forward(flow, decision, lock);
-        if (res) return res;
-        plain = true; // refetch without conditions, or a vanished body
+        ctx.stats.count("cache.collapsed");
+        collapsed = true;
+        const storing = await storingNews(other, waitMs);
+        if (!storing) continue; // nothing to read from (or no news in time): look again
+        const seen = decide(
+          method,
+          req.head.headers,
+          [storing.entry],
+          Date.now(),
+          upstream.headers,
+        ); // RFC 9111 §4.2, §4.1: would this request use it once stored?
+        if (seen.kind === "fresh" && !needsStoredEntry(req)) {
+          return collapsedResponse(flow, { ...seen, filling: storing.filling });
+        }
+        await within(other.released, waitMs); // a Range or its own validators: the stored entry
         continue;
       }
     }
@@ -156,10 +180,10 @@ export async function serveWithCache(
  */
 async function forward(
   flow: CacheFlow,
-  decision: Forwarding,
-  lock: Fill | undefined,
+  going: { decision: Forwarding; lock: Fill | undefined },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache, req } = flow;
+  const { ctx, cache } = flow;
+  const { decision, lock } = going;
   const entry = decision.kind === "revalidate" ? decision.entry : undefined;
   const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
   const sent = decision.kind === "revalidate"
@@ -168,36 +192,23 @@ async function forward(
   const started = Date.now();
   let up: UpstreamResponse;
   try {
-    up = await ctx.upstream.exchange(
-      requestFor(req, {
-        host: flow.route.host,
-        port: flow.route.port,
-        head: sent,
-      }),
-    );
+    up = await sendUpstream(flow, sent);
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     return await upstreamFailed(flow, { entry, error: e, started });
   }
   const responseTime = Date.now();
-  const upstreamMs = responseTime - started;
-  const status = up.head.status;
-  const exchange: Exchange = {
-    key: flow.key,
-    method: req.head.method,
-    requestFields: sent.headers,
-    status,
-    reason: up.head.reason,
-    responseFields: up.head.headers,
-    requestTime: started,
+  const forwarded = {
+    up,
+    fwd,
+    fwdStatus: up.head.status,
+    upstreamMs: responseTime - started,
     responseTime,
-    trailingBytes: up.body.length === 0 && up.trailingBytes,
   };
-  const outcome = afterResponse(exchange, {
-    revalidated: entry,
-    options: cache.options,
-  });
-  const report = { fwd, fwdStatus: status };
+  const outcome = afterResponse(
+    exchangeOf(flow, { sent, up, started, responseTime }),
+    { revalidated: entry, options: cache.options },
+  );
   switch (outcome.kind) {
     case "store":
     case "replace": {
@@ -208,71 +219,27 @@ async function forward(
         entry: draftEntry(outcome.draft, up.body.length),
         filling,
       });
-      return await filledResponse(flow, {
-        ...report,
-        upstreamMs,
-        up,
-        filling,
-      });
+      return await filledResponse(flow, { ...forwarded, filling });
     }
-    case "freshen": {
-      const stored = outcome.persist
-        ? await cache.store.rekey(outcome.previous, outcome.entry).catch(() => {
-          ctx.stats.count("cache.update_errors");
-          return undefined;
-        })
-        : undefined;
-      if (outcome.answer === "upstream") {
-        ctx.stats.count("cache.head_freshened"); // RFC 9111 §4.3.5
-        return relayed(flow, up, { ...report, detail: "method", upstreamMs });
-      }
-      ctx.stats.count("cache.revalidated");
-      return await serveRevalidated(flow, stored ?? outcome.entry, {
-        fwd,
-        responseTime,
-        upstreamMs,
-      });
-    }
-    case "remove": {
-      if (outcome.serve) {
-        const res = await serveRevalidated(flow, outcome.serve, {
-          fwd,
-          responseTime,
-          upstreamMs,
-          detail: outcome.detail,
-        }); // the body is open before its entry goes
-        await cache.store.remove(outcome.entry);
-        ctx.stats.count("cache.update_removed");
-        ctx.stats.count("cache.revalidated");
-        return res;
-      }
-      await cache.store.remove(outcome.entry);
-      const isHead = req.head.method === "HEAD";
-      if (isHead) ctx.stats.count("cache.head_invalidated"); // RFC 9111 §4.3.5
-      return relayed(flow, up, {
-        ...report,
-        detail: isHead ? "method" : outcome.detail,
-        upstreamMs,
-      });
-    }
+    case "freshen":
+      return await freshened(flow, { ...forwarded, outcome });
+    case "remove":
+      return await removed(flow, { ...forwarded, outcome });
     case "pass":
-      return relayed(flow, up, {
-        ...report,
-        detail: outcome.detail,
-        upstreamMs,
-      });
+      return relayed(flow, { ...forwarded, detail: outcome.detail });
     case "serve-stale": {
-      const stale = await serveStale(flow, outcome.entry, {
+      const stale = await serveStale(flow, {
+        entry: outcome.entry,
         now: responseTime,
-        fwdStatus: status,
+        fwdStatus: up.head.status,
       });
-      if (!stale) return relayed(flow, up, { ...report, upstreamMs });
+      if (!stale) return relayed(flow, forwarded);
       await up.body.cancel();
       return stale;
     }
     case "invalidate":
       await invalidate(flow, outcome.keys);
-      return relayed(flow, up, { ...report, upstreamMs });
+      return relayed(flow, forwarded);
     case "refetch":
       await up.body.cancel();
       ctx.stats.count(
@@ -291,21 +258,18 @@ async function upstreamFailed(
     started: number;
   },
 ): Promise<OutgoingResponse> {
-  const { entry, error } = failed;
   const now = Date.now();
   const outcome = afterFailure(
-    entry,
+    failed.entry,
     flow.req.head.headers,
-    failureStatus(error.failure),
+    failureStatus(failed.error.failure),
     now,
   );
   const upstreamMs = now - failed.started;
   switch (outcome.kind) {
-    case "serve-stale": {
-      const stale = await serveStale(flow, outcome.entry, { now });
-      return stale ??
-        failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone, and no origin
-    }
+    case "serve-stale":
+      return await serveStale(flow, { entry: outcome.entry, now }) ??
+        failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone too
     case "fail":
       return failedResponse(flow, {
         ...failed,
@@ -313,4 +277,9 @@ async function upstreamFailed(
         upstreamMs,
       });
   }
+}
+
+/** The request asks for part of the body or carries its own validators. */
+function needsStoredEntry(req: IncomingRequest): boolean {
+  return PART_OR_CONDITION.some((name) => req.head.headers.has(name));
 }

@@ -46,20 +46,22 @@ const NOT_MODIFIED_FIELDS = new Set([
 ]);
 
 /** A stored entry about to be served. */
-export interface StoredAnswer {
+interface StoredAnswer {
   store: Store;
   entry: EntryMeta;
   /** Its current age in seconds (RFC 9111 §4.2.3). */
   age: number;
   /** The Cache-Status field value (RFC 9211). */
   cacheStatus: string;
+  /** This proxy's name in Via. */
+  viaName: string;
 }
 
 /**
  * The response for `req` from a stored entry, or undefined when its body
  * is gone from the store (the caller then treats the request as a miss).
  */
-export async function storedResponse(
+async function storedResponse(
   req: IncomingRequest,
   answer: StoredAnswer,
 ): Promise<OutgoingResponse | undefined> {
@@ -76,7 +78,7 @@ export async function storedResponse(
   if (method === "HEAD") {
     return { status: entry.status, reason: entry.reason, headers, body: null };
   }
-  const range = rangeOf(req, entry, headers);
+  const range = rangeOf(req, { entry, headers });
   if (range?.kind === "unsatisfiable") {
     headers.set("Content-Range", unsatisfiedRange(entry.bodySize)); // RFC 9110 §15.5.17
     headers.delete("content-length");
@@ -101,10 +103,15 @@ export async function storedResponse(
 
 /** The header fields a stored entry is served with (RFC 9111 §4, §5.1). */
 export function storedHead(
-  answer: { entry: EntryMeta; age: number; cacheStatus: string },
+  answer: {
+    entry: EntryMeta;
+    age: number;
+    cacheStatus: string;
+    viaName: string;
+  },
 ): FieldList {
   const headers = servedHeaders(answer.entry, answer.age); // RFC 9111 §5.1: Age
-  appendVia(headers, "HTTP/1.1"); // RFC 9110 §7.6.3: this hop served it
+  appendVia(headers, { version: "HTTP/1.1", viaName: answer.viaName }); // RFC 9110 §7.6.3: this hop served it
   headers.set("Cache-Status", answer.cacheStatus); // RFC 9211
   return headers;
 }
@@ -123,7 +130,11 @@ function clientAsks304(req: IncomingRequest, headers: FieldList): boolean {
 }
 
 /** The Range the client asked for, when it applies to this entry (RFC 9110 §14.2). */
-function rangeOf(req: IncomingRequest, entry: EntryMeta, headers: FieldList) {
+function rangeOf(
+  req: IncomingRequest,
+  of: { entry: EntryMeta; headers: FieldList },
+) {
+  const { entry, headers } = of;
   const value = req.head.headers.get("range");
   if (value === undefined || entry.status !== 200) return undefined;
   if (!ifRangeAllows(req.head.headers, validatorsOf(headers))) return undefined; // RFC 9110 §13.1.5
@@ -170,6 +181,7 @@ export async function serveStored(
     entry,
     age: serving.age,
     cacheStatus: cacheStatus(serving.status),
+    viaName: ctx.viaName,
   });
   if (!res) {
     ctx.stats.count("cache.vanished");

@@ -10,6 +10,7 @@
 
 import { BufferedReader } from "../../http/reader.ts";
 import { UpstreamError } from "./errors.ts";
+import { closeQuietly } from "../../http/close.ts";
 
 /** What the read deadline of a connection is doing. */
 type DeadlineMode = "none" | "head" | "body";
@@ -125,11 +126,7 @@ export class UpstreamConnection {
     this.#closed = true;
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    try {
-      this.conn.close();
-    } catch {
-      // already closed by the peer or the sweeper
-    }
+    closeQuietly(this.conn); // perhaps closed already by the peer or the sweeper
   }
 }
 
@@ -143,10 +140,10 @@ export function keyOf(host: string, port: number): string {
  * Throws UpstreamError ("connect-timeout" or "connect-failed").
  */
 export async function connectWithTimeout(
-  host: string,
-  port: number,
+  address: { host: string; port: number },
   timeoutMs: number,
 ): Promise<Deno.TcpConn> {
+  const { host, port } = address;
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {

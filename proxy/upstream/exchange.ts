@@ -75,7 +75,7 @@ export interface UpstreamResponse {
 /**
  * Sends the request head (and body, null when the request has none) to
  * host:port through `pool` and returns the response. A body of announced
- * length up to REPLAY_LIMIT is read before anything is sent (unless the
+ * length up to HELD_REQUEST_BODY is read before anything is sent (unless the
  * client waits for a 100), so that it can be sent again. Throws
  * UpstreamError when no response could be obtained, or the HttpError of a
  * broken client body.

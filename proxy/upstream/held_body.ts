@@ -1,6 +1,6 @@
 /**
  * Owns the client's request body as the exchange sends it, once or
- * twice: the first REPLAY_LIMIT bytes read are kept so that a second
+ * twice: the first HELD_REQUEST_BODY bytes read are kept so that a second
  * attempt can send the body from its start; past the limit nothing is
  * kept and the body cannot be replayed. A body of announced length within
  * the limit can be read whole before anything is sent.
@@ -10,7 +10,7 @@
 
 import type { FieldList } from "../../http/headers.ts";
 import type { BodyReader } from "../../http/types.ts";
-import { REPLAY_LIMIT } from "./retry.ts";
+import { HELD_REQUEST_BODY } from "../../cache/limits.ts";
 
 /** A request body that can be read again from its start while it is small. */
 export class HeldBody {
@@ -24,7 +24,7 @@ export class HeldBody {
   #cancelAsked = false;
   #current: object | undefined;
 
-  constructor(inner: BodyReader, limit = REPLAY_LIMIT) {
+  constructor(inner: BodyReader, limit = HELD_REQUEST_BODY) {
     this.inner = inner;
     this.#limit = limit;
   }

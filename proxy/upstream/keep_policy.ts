@@ -15,7 +15,7 @@ import type { KeepAliveHint } from "../../http/keep_alive.ts";
  * (ms): its timer and ours do not start at the same instant, and a
  * request needs time to arrive.
  */
-export const KEEP_ALIVE_MARGIN_MS = 1000;
+const KEEP_ALIVE_MARGIN_MS = 1000;
 
 /** What is known about a connection whose exchange completed. */
 export interface CompletedConnection {
@@ -51,9 +51,9 @@ export type KeepDecision =
  */
 export function keepDecision(
   conn: CompletedConnection,
-  hint: KeepAliveHint,
-  ownIdleMs: number,
+  limits: { hint: KeepAliveHint; ownIdleMs: number },
 ): KeepDecision {
+  const { hint, ownIdleMs } = limits;
   if (conn.buffered > 0) return { keep: false, reason: "extra_bytes" };
   if (conn.ended) return { keep: false, reason: "closed" };
   if (hint.max !== undefined && conn.requests >= hint.max) {

@@ -119,8 +119,7 @@ export class UpstreamPool {
         ended: c.reader.ended,
         requests: c.requests,
       },
-      hint,
-      this.#options.idleTimeoutMs,
+      { hint, ownIdleMs: this.#options.idleTimeoutMs },
     );
     if (!decision.keep) {
       this.#options.stats.count(`upstream.not_pooled_${decision.reason}`);
@@ -229,7 +228,7 @@ export class UpstreamPool {
       if (this.#closed) {
         throw new UpstreamError("closed", "the proxy is shutting down");
       }
-      conn = await connectWithTimeout(host, port, timeoutMs);
+      conn = await connectWithTimeout({ host, port }, timeoutMs);
     } catch (e) {
       slots.free();
       const failure = e instanceof UpstreamError ? e.failure : "connect-failed";

@@ -6,8 +6,10 @@
  * Must not do I/O: exchange.ts acts on the step returned.
  */
 
+import { HELD_REQUEST_BODY } from "../../cache/limits.ts";
+
 /** RFC 9110 §9.2.2: methods whose intended effect is the same when repeated. */
-export const IDEMPOTENT: ReadonlySet<string> = new Set([
+const IDEMPOTENT: ReadonlySet<string> = new Set([
   "GET",
   "HEAD",
   "OPTIONS",
@@ -15,9 +17,6 @@ export const IDEMPOTENT: ReadonlySet<string> = new Set([
   "PUT",
   "DELETE",
 ]);
-
-/** The request bodies kept for a second try, in bytes (larger ones are streamed only). */
-export const REPLAY_LIMIT = 64 * 1024;
 
 /** What is known about an attempt that failed. */
 export interface FailedAttempt {
@@ -64,7 +63,7 @@ export function nextStep(f: FailedAttempt): NextStep {
       kind: "fail",
       reason: "upstream closed the connection after the request was sent; " +
         `its body was streamed past ${
-          REPLAY_LIMIT / 1024
+          HELD_REQUEST_BODY / 1024
         } KiB and cannot be sent again`,
     };
   }

@@ -19,6 +19,7 @@ import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
 import { cacheStateFor } from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
+import { newViaName } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
 import { poolUpstream } from "../../proxy/upstream/mod.ts";
 import { UpstreamPool } from "../../proxy/upstream/pool.ts";
@@ -78,7 +79,8 @@ const cache = cacheStateFor(store, {
 });
 const self = { transport: "tcp" as const, hostname: "127.0.0.1", port: 18091 };
 const upstream = poolUpstream(pool, { ...config, stats });
-const handler = proxyHandler({ config, upstream, stats, self, cache });
+const viaName = newViaName();
+const handler = proxyHandler({ config, upstream, stats, self, viaName, cache });
 
 let sent = 0;
 let written = 0;

@@ -16,7 +16,7 @@ import { FieldList } from "../../http/headers.ts";
 import type { IncomingRequest } from "../../http/types.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
+import { newViaName } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
 import type { Upstream } from "../../proxy/upstream/mod.ts";
 
@@ -55,7 +55,7 @@ Deno.test("proxy answers 508 Loop Detected to every spelling of its own address 
 Deno.test("proxy answers 508 to a request whose Via already names this proxy, reverse or forward (RFC 9110 §7.6.3)", async () => {
   await using upstream = ScriptedServer.start(respondInOrder([]));
   await using proxy = await startTestProxy(upstream.port);
-  const via = `Via: 1.1 other, 1.1 ${VIA_NAME}\r\n`;
+  const via = `Via: 1.1 other, 1.1 ${proxy.viaName}\r\n`;
   for (
     const target of ["/x", `http://127.0.0.1:${upstream.port}/x`]
   ) {
@@ -80,7 +80,7 @@ Deno.test("proxy forwards a request that went through another cachelab instance"
   assertEquals(responses[0]!.status, 200);
   assertEquals(
     upstream.requests[0]!.head.header("via"),
-    `1.1 cachelab-00000000, 1.1 cachelab, 1.1 ${VIA_NAME}`,
+    `1.1 cachelab-00000000, 1.1 cachelab, 1.1 ${proxy.viaName}`,
   );
 });
 
@@ -102,6 +102,7 @@ function handlerAt5555(upstreamHost: string) {
     upstream,
     stats,
     self: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
+    viaName: newViaName(),
   });
   return { handler, stats };
 }
@@ -153,7 +154,7 @@ Deno.test("proxy echoes TRACE with Max-Forwards: 0 without credentials or cookie
     { responses: 1 },
   );
   assertEquals(responses[0]!.status, 200);
-  assertEquals(responses[0]!.head.header("via"), `1.1 ${VIA_NAME}`);
+  assertEquals(responses[0]!.head.header("via"), `1.1 ${proxy.viaName}`);
   assertEquals(
     responses[0]!.bodyText,
     `TRACE /t HTTP/1.1\r\n${H}Max-Forwards: 0\r\nAccept: */*\r\n\r\n`,

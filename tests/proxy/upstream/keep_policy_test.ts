@@ -35,7 +35,7 @@ const CASES: [string, Partial<CompletedConnection>, KeepAliveHint, KeepDecision]
 for (const [what, conn, hint, expected] of CASES) {
   Deno.test(`keepDecision() gives ${JSON.stringify(expected)} for ${what}`, () => {
     assert.deepEqual(
-      keepDecision({ ...CLEAN, ...conn }, hint, OWN_MS),
+      keepDecision({ ...CLEAN, ...conn }, { hint, ownIdleMs: OWN_MS }),
       expected,
     );
   });

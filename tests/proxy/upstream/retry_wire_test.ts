@@ -8,7 +8,6 @@
 
 import { assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
 import { startTestProxy } from "../../helpers/proxy.ts";
-import { VIA_NAME } from "../../../proxy/messages.ts";
 import {
   type PeerConn,
   RawClient,
@@ -90,12 +89,13 @@ Deno.test("proxy answers 502 when a reused connection loses a PUT whose streamed
 Deno.test("proxy retries a PUT with Expect: 100-continue when the reused connection closes before its 100; the client sees one 100", async () => {
   const head =
     "PUT /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n";
-  const sent = head +
-    `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`;
+  let viaName = ""; // the proxy's, once it runs
+  const sent = () =>
+    head + `Via: 1.1 ${viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`;
   await using upstream = losesSecond(
-    async (peer) => assertEquals(await peer.readExactly(sent.length), sent), // no body before a 100
+    async (peer) => assertEquals(await peer.readExactly(sent().length), sent()), // no body before a 100
     async (peer) => {
-      assertEquals(await peer.readExactly(sent.length), sent);
+      assertEquals(await peer.readExactly(sent().length), sent());
       await peer.write("HTTP/1.1 100 Continue\r\n\r\n");
       const got = await peer.readExactly(4);
       await peer.write(
@@ -104,6 +104,7 @@ Deno.test("proxy retries a PUT with Expect: 100-continue when the reused connect
     },
   );
   await using proxy = await startTestProxy(upstream.port);
+  viaName = proxy.viaName;
   using client = await primed(proxy);
   await client.write(`${head}\r\n`);
   assertEquals((await client.readResponse()).status, 100);
