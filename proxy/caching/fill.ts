@@ -26,6 +26,8 @@ import {
   type LeaderSource,
 } from "./leader.ts";
 
+const STOPPED: unique symbol = Symbol("stopped");
+
 /** How the store write ended. */
 export type StoreOutcome =
   | "stored"
@@ -64,6 +66,7 @@ export class Filling implements LeaderSource {
   #outcome: StoreOutcome | undefined;
   #upstreamError: unknown = undefined;
   #stopped = false;
+  #stop = Promise.withResolvers<typeof STOPPED>();
   #handoff: Handoff | undefined;
   #handingOff = Promise.withResolvers<void>();
   #leader: LeaderBody | undefined;
@@ -149,6 +152,7 @@ export class Filling implements LeaderSource {
   /** Stops the fill (shutdown): the write is aborted, every reader throws. */
   stop(): void {
     this.#stopped = true;
+    this.#stop.resolve(STOPPED); // a read under way is not waited for
     this.#taken.resolve(false);
     void this.#writer.abort();
     void this.upstream.cancel().catch(() => {});
@@ -157,15 +161,15 @@ export class Filling implements LeaderSource {
   async #pump(): Promise<StoreOutcome> {
     const writer = this.#writer;
     for (;;) {
-      let chunk: Uint8Array | null;
+      let chunk: Uint8Array | null | typeof STOPPED;
       try {
-        chunk = await this.upstream.read();
+        chunk = await Promise.race([this.upstream.read(), this.#stop.promise]);
       } catch (error) {
         this.#upstreamError = error;
         await writer.abort();
         return "aborted";
       }
-      if (this.#stopped) {
+      if (chunk === STOPPED || this.#stopped) {
         await writer.abort();
         return "aborted";
       }

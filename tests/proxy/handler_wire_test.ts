@@ -84,6 +84,27 @@ Deno.test("proxy forwards a request that went through another cachelab instance"
   );
 });
 
+Deno.test("startProxy() names each proxy apart in Via, so a chain of two in one process forwards (RFC 9110 §7.6.3)", async () => {
+  await using upstream = ScriptedServer.start(respondInOrder([OK]));
+  await using inner = await startTestProxy(upstream.port);
+  await using outer = await startTestProxy(inner.port);
+  assertEquals(inner.viaName === outer.viaName, false);
+  const { responses } = await exchange(
+    outer.addr,
+    `GET /x HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\n\r\n`,
+    { responses: 1 },
+  );
+  assertEquals(responses[0]!.status, 200);
+  assertEquals(
+    upstream.requests[0]!.head.header("via"),
+    `1.1 ${outer.viaName}, 1.1 ${inner.viaName}`,
+  );
+  assertEquals(
+    responses[0]!.head.header("via"),
+    `1.1 ${inner.viaName}, 1.1 ${outer.viaName}`,
+  );
+});
+
 /** The handler of a proxy listening on 127.0.0.1:5555, its upstream never reached. */
 function handlerAt5555(upstreamHost: string) {
   const config = {
