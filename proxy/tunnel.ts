@@ -41,8 +41,8 @@ async function relayTunnel(
   try {
     if (buffered.length > 0) await writeAll(target, buffered);
     const [up, down] = await Promise.all([
-      pump(client, target, { touch, abort: closeBoth }),
-      pump(target, client, { touch, abort: closeBoth }),
+      pump({ from: client, to: target }, { touch, abort: closeBoth }),
+      pump({ from: target, to: client }, { touch, abort: closeBoth }),
     ]);
     return { up: up + buffered.length, down };
   } catch {
@@ -55,10 +55,10 @@ async function relayTunnel(
 
 /** Copies from one side to the other; on end of input, shuts the other's writing. */
 async function pump(
-  from: Deno.Conn,
-  to: Deno.Conn,
+  way: { from: Deno.Conn; to: Deno.Conn },
   on: { touch: () => void; abort: () => void },
 ): Promise<number> {
+  const { from, to } = way;
   const { touch, abort } = on;
   const buf = new Uint8Array(RELAY_BUFFER);
   let moved = 0;

@@ -66,9 +66,9 @@ export class Filling implements LeaderSource {
   #outcome: StoreOutcome | undefined;
   #upstreamError: unknown = undefined;
   #stopped = false;
-  #stop = Promise.withResolvers<typeof STOPPED>();
+  /** Ends the upstream read under way with STOPPED (set while one is). */
+  #interrupt: (() => void) | undefined;
   #handoff: Handoff | undefined;
-  #handingOff = Promise.withResolvers<void>();
   #leader: LeaderBody | undefined;
   #leaderGone = true; // until there is a leader
   #taken = Promise.withResolvers<boolean>();
@@ -93,10 +93,6 @@ export class Filling implements LeaderSource {
 
   get handoff(): Handoff | undefined {
     return this.#handoff;
-  }
-
-  get handingOff(): Promise<void> {
-    return this.#handingOff.promise;
   }
 
   get upstreamError(): unknown {
@@ -152,10 +148,10 @@ export class Filling implements LeaderSource {
   /** Stops the fill (shutdown): the write is aborted, every reader throws. */
   stop(): void {
     this.#stopped = true;
-    this.#stop.resolve(STOPPED); // a read under way is not waited for
+    this.#interrupt?.(); // a read under way is not waited for
     this.#taken.resolve(false);
     void this.#writer.abort();
-    void this.upstream.cancel().catch(() => {});
+    void this.#cancelUpstream();
   }
 
   async #pump(): Promise<StoreOutcome> {
@@ -163,7 +159,7 @@ export class Filling implements LeaderSource {
     for (;;) {
       let chunk: Uint8Array | null | typeof STOPPED;
       try {
-        chunk = await Promise.race([this.upstream.read(), this.#stop.promise]);
+        chunk = await this.#read();
       } catch (error) {
         this.#upstreamError = error;
         await writer.abort();
@@ -188,6 +184,24 @@ export class Filling implements LeaderSource {
     return await writer.commit(this.#written) ? "stored" : "failed";
   }
 
+  /** Stops reading the upstream (its connection is not reused); never rejects. */
+  async #cancelUpstream(): Promise<void> {
+    await this.upstream.cancel().catch(() => {});
+  }
+
+  /** The next upstream chunk, or STOPPED as soon as stop() is called. */
+  #read(): Promise<Uint8Array | null | typeof STOPPED> {
+    if (this.#stopped) return Promise.resolve(STOPPED);
+    const reading = this.upstream.read();
+    reading.catch(() => {}); // stop() may leave it behind
+    return new Promise<Uint8Array | null | typeof STOPPED>(
+      (resolve, reject) => {
+        this.#interrupt = () => resolve(STOPPED);
+        reading.then(resolve, reject);
+      },
+    ).finally(() => this.#interrupt = undefined);
+  }
+
   /**
    * The body outgrew the limit: the leader, when it still reads, gets the
    * rest from the upstream once it read what was stored; the write is then
@@ -199,10 +213,10 @@ export class Filling implements LeaderSource {
       await this.#readRest(this.#parts);
     } else if (!this.#leaderGone && !this.#stopped) {
       this.#handoff = { at: this.#written, chunk };
-      this.#handingOff.resolve();
-      if (!await this.#taken.promise) await this.upstream.cancel();
+      this.#leader?.wake();
+      if (!await this.#taken.promise) await this.#cancelUpstream();
     } else {
-      await this.upstream.cancel();
+      await this.#cancelUpstream();
     }
     await this.#writer.abort();
     return "too-large";

@@ -24,10 +24,8 @@ export interface Handoff {
 
 /** What the leader's body needs from its fill (fill.ts). */
 export interface LeaderSource {
-  /** The hand-off, once the fill outgrew the limit. */
+  /** The hand-off, once the fill outgrew the limit (the fill then calls wake()). */
   readonly handoff: Handoff | undefined;
-  /** Resolves once there is a hand-off (never, for a fill that stays within the limit). */
-  readonly handingOff: Promise<void>;
   /** The upstream body: read only after a hand-off. */
   readonly upstream: BodyReader;
   /** The upstream's error, when that is why the fill failed. */
@@ -39,8 +37,6 @@ export interface LeaderSource {
 /** How the leader's body ended, for the access log. */
 export type LeaderEnd = "stored" | "not-stored";
 
-const HANDOFF: unique symbol = Symbol("handoff");
-
 /** The leader's reader of a fill. */
 export class LeaderBody implements BodyReader {
   readonly length: number | undefined;
@@ -48,7 +44,6 @@ export class LeaderBody implements BodyReader {
   #follower: BodyReader;
   #onEnd: (end: LeaderEnd) => void;
   #at = 0;
-  #reading: Promise<Uint8Array | null> | undefined;
   #tail: { first: Uint8Array | undefined } | undefined;
   #ended = false;
 
@@ -78,20 +73,15 @@ export class LeaderBody implements BodyReader {
         this.#takeOver(handoff);
         continue;
       }
-      const reading = this.#reading ??= this.#follower.read();
-      let next: Uint8Array | null | typeof HANDOFF;
+      let next: Uint8Array | null;
       try {
-        next = handoff ? await reading : await Promise.race([
-          reading,
-          this.#fill.handingOff.then((): typeof HANDOFF => HANDOFF),
-        ]);
+        next = await this.#follower.read();
       } catch (error) {
         this.#end("not-stored");
         throw this.#fill.upstreamError ?? error; // the upstream's own error when it cut the body
       }
-      if (next === HANDOFF) continue; // the entry ends here: look again
-      this.#reading = undefined;
       if (next === null) {
+        if (this.#fill.handoff) continue; // ended by wake(): the upstream goes on
         this.#end("stored"); // a follower ends only after the commit
         return null;
       }
@@ -113,12 +103,18 @@ export class LeaderBody implements BodyReader {
     await this.#follower.cancel();
   }
 
+  /**
+   * The fill handed off: a read waiting at the end of what was stored
+   * returns (its follower stops) so that the next one takes over.
+   */
+  wake(): void {
+    const handoff = this.#fill.handoff;
+    if (handoff && this.#at >= handoff.at) void this.#follower.cancel();
+  }
+
   /** From here on the upstream is read directly. */
   #takeOver(handoff: Handoff): void {
     this.#tail = { first: handoff.chunk };
-    const pending = this.#reading;
-    this.#reading = undefined;
-    pending?.catch(() => {}); // answered by the cancel below, or by the write's end
     void this.#follower.cancel();
     this.#fill.handedOver(true);
   }

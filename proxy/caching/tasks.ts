@@ -28,7 +28,8 @@ export class BackgroundTasks {
   /** Keeps `fill` until it is done, so close() can stop it and wait. */
   track(fill: Stoppable): void {
     this.#fills.add(fill);
-    fill.done.finally(() => this.#fills.delete(fill));
+    const forget = () => this.#fills.delete(fill);
+    fill.done.then(forget, forget);
     if (this.#closing) fill.stop();
   }
 

@@ -170,13 +170,13 @@ async function attempt(
     c.close();
     gate?.open(false);
     await send;
-    throw upstreamFailure(e, c, { failure: sendFailure, options });
+    throw upstreamFailure(e, { c, sendFailure, options });
   }
   if (response === null) {
     c.close();
     gate?.open(false);
     await send;
-    throw upstreamFailure(null, c, { failure: sendFailure, options });
+    throw upstreamFailure(null, { c, sendFailure, options });
   }
   responseArrived = true;
   gate?.open(false); // a final response ends any wait
@@ -203,10 +203,9 @@ async function attempt(
 /** Maps what went wrong on a connection to an UpstreamError. */
 function upstreamFailure(
   e: unknown,
-  c: UpstreamConnection,
-  sent: { failure: unknown; options: ExchangeRequest },
+  on: { c: UpstreamConnection; sendFailure: unknown; options: ExchangeRequest },
 ): unknown {
-  const { failure: sendFailure, options } = sent;
+  const { c, sendFailure, options } = on;
   if (c.timedOut) {
     return new UpstreamError(
       "response-timeout",
