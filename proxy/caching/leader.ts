@@ -81,9 +81,16 @@ export class LeaderBody implements BodyReader {
         throw this.#fill.upstreamError ?? error; // the upstream's own error when it cut the body
       }
       if (next === null) {
-        if (this.#fill.handoff) continue; // ended by wake(): the upstream goes on
-        this.#end("stored"); // a follower ends only after the commit
-        return null;
+        const handoff = this.#fill.handoff;
+        if (!handoff) {
+          this.#end("stored"); // a follower ends only after the commit
+          return null;
+        }
+        if (this.#at >= handoff.at) continue; // woken by wake(): the upstream goes on
+        this.#end("not-stored");
+        throw new Error(
+          `Cannot read the body: it stopped at byte ${this.#at}, before ${handoff.at}`,
+        );
       }
       this.#at += next.length;
       return next;
