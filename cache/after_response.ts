@@ -52,6 +52,13 @@ export interface Exchange {
   requestTime: number;
   /** When the response head arrived (ms since epoch). */
   responseTime: number;
+  /**
+   * Bytes arrived right behind a response without a body (HEAD, 304):
+   * it may be the answer to another request, so it updates no stored
+   * response. For a response with a body this is known only once the
+   * body ended: the storing side checks it then.
+   */
+  trailingBytes?: boolean;
 }
 
 /** What the cache knew before the request went upstream. */
@@ -133,9 +140,15 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   ) {
     return { kind: "serve-stale", entry, detail: "stale-if-error" };
   }
+  // Our rule: a 304 that may answer another request validates nothing:
+  // the request is sent again without conditions.
+  if (entry && x.status === 304 && x.trailingBytes) return { kind: "refetch" };
   if (entry && x.status === 304) return afterNotModified(x, entry, prior);
-  // RFC 9111 §4.3.5: a 200 to HEAD may update the stored GET response.
-  if (entry && x.method === "HEAD" && x.status === 200) {
+  // RFC 9111 §4.3.5: a 200 to HEAD may update the stored GET response
+  // (one that may answer another request updates nothing).
+  if (
+    entry && x.method === "HEAD" && x.status === 200 && !x.trailingBytes
+  ) {
     return afterHead(x, entry, prior);
   }
   const verdict = storability(
@@ -269,7 +282,7 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
  * 9110 §6.6.1), the Vary values of the request as sent upstream (§4.1),
  * and the absolute times computed once, here.
  */
-export function draftOf(x: Exchange): EntryDraft {
+function draftOf(x: Exchange): EntryDraft {
   const fields = x.responseFields.clone();
   stripHopByHop(fields); // RFC 9111 §3.1
   if (!fields.has("date")) {

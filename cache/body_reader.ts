@@ -9,6 +9,7 @@
 
 import type { BodyReader } from "../http/types.ts";
 import type { ByteRange } from "./store.ts";
+import { closeQuietly } from "../http/close.ts";
 
 /** Chunk size for bodies read from files and sliced from memory. */
 export const READ_CHUNK = 128 * 1024;
@@ -196,16 +197,6 @@ export async function readWhole(
     closeQuietly(file);
   }
 }
-
-/** Closes a file that may already be closed. */
-export function closeQuietly(file: Deno.FsFile): void {
-  try {
-    file.close();
-  } catch {
-    // already closed: nothing left to release
-  }
-}
-
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -6,7 +6,7 @@
  */
 
 /** The cache's identifier in Cache-Status (RFC 9211 §2: an sf-token). */
-export const CACHE_NAME = "cachelab";
+const CACHE_NAME = "cachelab";
 
 /** Why the request went forward (RFC 9211 §2.2). */
 export type ForwardReason =

@@ -8,10 +8,10 @@
  * Must not change the index nor delete files: the store does (torn()).
  */
 
+import { closeQuietly } from "../http/close.ts";
 import type { BodyReader } from "../http/types.ts";
 import {
   bytesReader,
-  closeQuietly,
   FileBody,
   openExact,
   readWhole,

@@ -42,6 +42,7 @@ import type {
   StoreStats,
 } from "./store.ts";
 import { checkDraft, checkSize } from "./store_checks.ts";
+import { MEMORY_TIER_DEFAULT_OBJECT } from "./limits.ts";
 
 /** Options of the file store. */
 export interface FileStoreOptions {
@@ -57,8 +58,6 @@ export interface FileStoreOptions {
 
 /** What the start-up sweep removed besides corrupt entries. */
 export type StartupCleanup = Pick<ScanResult, "tempFiles" | "orphanBodies">;
-
-const DEFAULT_MEMORY_MAX_OBJECT = 64 * 1024;
 
 /** A Store that keeps bodies in files under one folder. */
 export class FileStore implements Store {
@@ -93,7 +92,7 @@ export class FileStore implements Store {
     this.#newWriteId = options.newWriteId ?? randomWriteId;
     this.#tier = new MemoryTier({
       maxBytes: options.memoryBytes,
-      maxObject: options.memoryMaxObject ?? DEFAULT_MEMORY_MAX_OBJECT,
+      maxObject: options.memoryMaxObject ?? MEMORY_TIER_DEFAULT_OBJECT,
     });
     this.startupCleanup = cleanup;
     this.#host = {

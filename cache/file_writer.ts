@@ -2,7 +2,7 @@
  * Owns one write into the file store: the body streams into its own
  * `<variant>-<writeId>.body.tmp`, and only a complete body of the promised
  * size is renamed to its final (still unreferenced) name and handed to the
- * store to switch in. A small body (up to BUFFER_LIMIT) is held in memory
+ * store to switch in. A small body (up to WRITER_BUFFER_LIMIT) is held in memory
  * instead and written once, at commit, straight to its final name: one
  * file operation instead of four (open, write, close, rename), and still
  * nothing references it until the switch. Commits of one variant take
@@ -33,6 +33,7 @@ import {
   removeQuietly,
   TEMP_SUFFIX,
 } from "./file_layout.ts";
+import { WRITER_BUFFER_LIMIT } from "./limits.ts";
 
 /** What a writer needs from its store. */
 export interface WriterHost {
@@ -65,9 +66,6 @@ export interface WriterHost {
 const ABORTED = "the fill was aborted";
 const TOO_LARGE = "the body is larger than the store's cap";
 const NOT_STORED = "the fill was not stored (wrong size or a failed write)";
-
-/** Bodies up to this size are held in memory and written once at commit. */
-const BUFFER_LIMIT = 1024 * 1024;
 
 /** An EntryWriter that streams into a temp file (or buffers a small body). */
 export class FileWriter implements EntryWriter {
@@ -107,7 +105,7 @@ export class FileWriter implements EntryWriter {
       this.#fill.fail(TOO_LARGE);
     }
     if (this.#tooLarge) return this.#queue;
-    if (this.#buffered && this.#written <= BUFFER_LIMIT) {
+    if (this.#buffered && this.#written <= WRITER_BUFFER_LIMIT) {
       const copy = chunk.slice();
       this.#buffered.push(copy);
       this.#fill.hold(copy);

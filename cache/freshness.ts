@@ -17,9 +17,9 @@ import {
 import type { EntryMeta } from "./meta.ts";
 
 /** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2 "typical setting ... 10%"). */
-export const HEURISTIC_FRACTION = 0.1;
+const HEURISTIC_FRACTION = 0.1;
 /** Heuristic freshness never exceeds one day (our choice; §4.2.2 leaves the bound to the cache). */
-export const HEURISTIC_CAP_SECONDS = 86400;
+const HEURISTIC_CAP_SECONDS = 86400;
 
 /** Status codes defined as heuristically cacheable (RFC 9110 §15.1, RFC 9111 §4.2.2). */
 export const HEURISTICALLY_CACHEABLE: ReadonlySet<number> = new Set([
@@ -69,7 +69,7 @@ export function dateValue(resHeaders: FieldList, responseTime: number): number {
  * The Age value in seconds: the first member of the field, ignored (0)
  * when invalid (RFC 9111 §5.1).
  */
-export function ageValue(resHeaders: FieldList): number {
+function ageValue(resHeaders: FieldList): number {
   const first = resHeaders.list("age")[0];
   return parseDeltaSeconds(first) ?? 0;
 }
@@ -145,7 +145,7 @@ export function forbidsStale(cc: Directives): boolean {
 }
 
 /** A valid delta-seconds directive's value, or 0 when absent or invalid. */
-export function secondsOrZero(cc: Directives, name: string): number {
+function secondsOrZero(cc: Directives, name: string): number {
   const n = cc.seconds(name);
   return typeof n === "number" ? n : 0;
 }
@@ -199,12 +199,6 @@ export function currentAge(meta: EntryMeta, now: number): number {
 /** current_age with sub-second resident time, for comparisons against request limits. */
 export function exactAge(meta: EntryMeta, now: number): number {
   return meta.correctedInitialAge + Math.max(0, now - meta.responseTime) / 1000;
-}
-
-/** The freshness lifetime (s) recovered from the stored absolute times. */
-export function storedLifetime(meta: EntryMeta): number {
-  return (meta.freshUntil - meta.responseTime) / 1000 +
-    meta.correctedInitialAge;
 }
 
 /** Remaining freshness in seconds; negative once stale (RFC 9211 §2.5 ttl). */

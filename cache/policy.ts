@@ -23,39 +23,24 @@ import { conditionalHeaders } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 import { allowsMaxStale } from "./stale.ts";
 
-export {
-  type Directives,
-  parseCacheControl,
-  requestDirectives,
-  responseDirectives,
-} from "./cache_control.ts";
-export {
-  currentAge,
-  type EntryTimes,
-  entryTimes,
-  freshnessLifetime,
-  hasValidator,
-} from "./freshness.ts";
+export { currentAge, entryTimes, freshnessLifetime } from "./freshness.ts";
 export {
   isBinaryMediaType,
   type NotStoredDetail,
-  type Storability,
   storability,
   type StoreOptions,
 } from "./storable.ts";
 export { normalizeVaryValue, selectVariant, varyOf } from "./vary.ts";
 export {
-  conditionalHeaders,
   freshen,
   headResponseMatches,
   notModifiedMatches,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
-export { allowsMaxStale, staleOnError } from "./stale.ts";
+export { staleOnError } from "./stale.ts";
 export {
   afterFailure,
   afterResponse,
-  draftOf,
   type Exchange,
   type FailureOutcome,
   type Prior,

@@ -10,7 +10,7 @@
  * the Fill says how far a reader may read.
  */
 
-import { closeQuietly } from "./body_reader.ts";
+import { closeQuietly } from "../http/close.ts";
 
 /** Opens the body file again, or undefined when it is gone. */
 export type Reopen = () => Promise<Deno.FsFile | undefined>;

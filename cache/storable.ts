@@ -47,7 +47,7 @@ export type Storability =
  * §5.2.2.3). Anything else is not stored: storing is never required, and
  * transient errors such as 500/502/503 are better not kept.
  */
-export const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
+const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
   200,
   203,
   204,

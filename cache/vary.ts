@@ -67,7 +67,7 @@ export function varyOf(
 }
 
 /** RFC 9111 §4.1: does this stored variant's secondary key match the request? */
-export function varyMatches(entry: EntryMeta, reqHeaders: FieldList): boolean {
+function varyMatches(entry: EntryMeta, reqHeaders: FieldList): boolean {
   for (const [name, stored] of entry.vary) {
     if (name === "*") return false; // RFC 9111 §4.1: "*" always fails to match
     if (normalizeVaryValue(name, reqHeaders) !== stored) return false;

@@ -25,6 +25,7 @@
  */
 
 import type { ConnectionState } from "./timed_conn.ts";
+import { closeQuietly } from "./close.ts";
 
 /**
  * The admission order at the connection limit: connections that may be
@@ -120,12 +121,4 @@ export class Admission {
 function first<T>(set: Set<T>): T | undefined {
   for (const item of set) return item;
   return undefined;
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
 }

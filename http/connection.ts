@@ -49,6 +49,7 @@ import {
 } from "./lingering_close.ts";
 import { latin1Bytes } from "./bytes.ts";
 import type { AccessLogEntry } from "./access_log.ts";
+import { closeQuietly } from "./close.ts";
 
 /** Handles one request; the server frames and writes what it returns. */
 export type Handler = (req: IncomingRequest) => Promise<OutgoingResponse>;
@@ -151,11 +152,7 @@ async function end(
     state.setLingering(false);
     return;
   }
-  try {
-    conn.close();
-  } catch {
-    // already closed (timeout, shutdown, admission, or an upgrade handler)
-  }
+  closeQuietly(conn); // perhaps closed already (timeout, shutdown, admission, or an upgrade handler)
 }
 
 /**

@@ -11,6 +11,8 @@
  * Must not write anything but the shutdown: the response is already out.
  */
 
+import { closeQuietly } from "./close.ts";
+
 /** The bounds of one lingering close. */
 export interface LingerLimits {
   /** Longest time spent discarding input after the response (ms). */
@@ -62,13 +64,5 @@ export async function lingeringClose(
   } finally {
     clearTimeout(timer);
     closeQuietly(conn);
-  }
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
   }
 }

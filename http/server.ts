@@ -18,6 +18,7 @@ import {
 import { DEFAULT_HEAD_LIMITS, type HeadLimits } from "./head.ts";
 import { DEFAULT_LINGER, type LingerLimits } from "./lingering_close.ts";
 import { Admission } from "./admission.ts";
+import { closeQuietly } from "./close.ts";
 
 export type { Handler } from "./connection.ts";
 
@@ -173,12 +174,4 @@ async function waitAtMost(work: Promise<unknown>, ms: number): Promise<void> {
   });
   await Promise.race([work, expired]);
   clearTimeout(timer);
-}
-
-function closeQuietly(closer: { close(): void }): void {
-  try {
-    closer.close();
-  } catch {
-    // already closed
-  }
 }

@@ -1,9 +1,9 @@
 /**
- * Owns the proxy's request path: the one place where routing, the
- * upstream and (when configured) the cache meet. Each request is routed
- * (reverse, forward, tunnel or refused), answered by the proxy itself when
- * RFC 9110 says so, or exchanged with its upstream; failures become 502 or
- * 504 with a reason.
+ * Owns the proxy's request path: routing and dispatch. Each request is
+ * routed (reverse, forward, tunnel or refused), refused when it would
+ * loop (508), answered by the proxy itself when RFC 9110 says so, or
+ * handed to the cache flow (caching/flow.ts) or, without a cache, to the
+ * relay (relay.ts).
  *
  * Must not parse bytes (http/ does) nor take RFC 9111 decisions
  * (cache/policy.ts does).
@@ -16,11 +16,12 @@ import { isSensitive } from "../http/field_kinds.ts";
 import { FieldList } from "../http/headers.ts";
 import type { Handler } from "../http/server.ts";
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
-import { serveWithCache } from "./cache_flow.ts";
+import { serveWithCache } from "./caching/flow.ts";
 import { errorResponse } from "./errors.ts";
-import { forward, type ProxyContext } from "./forwarding.ts";
+import type { ProxyContext } from "./context.ts";
+import { relay } from "./relay.ts";
 import { loopsBack, viaNamesSelf } from "./loops.ts";
-import { answersItself, VIA_NAME } from "./messages.ts";
+import { answersItself } from "./messages.ts";
 import { type Route, route } from "./target.ts";
 import { openTunnel } from "./tunnel.ts";
 
@@ -31,19 +32,21 @@ export function proxyHandler(ctx: ProxyContext): Handler {
     const r = route(req.head, ctx.config);
     if (r.kind === "reject") {
       ctx.stats.count(`refused.${r.status}`);
-      return withClose(errorResponse(r.status, r.reason, now), req);
+      return withClose(errorResponse(r.status, { reason: r.reason, now }), req);
     }
-    const loop = loopReason(req, r, ctx.self);
+    const loop = loopReason(req, { route: r, ctx });
     if (loop) {
       ctx.stats.count("refused.loop");
-      return withClose(errorResponse(508, loop, now), req); // RFC 5842 §7.2
+      return withClose(errorResponse(508, { reason: loop, now }), req); // RFC 5842 §7.2
     }
     if (r.kind === "tunnel") {
-      return await openTunnel(ctx.config, ctx.stats, r.host, r.port, now);
+      return await openTunnel(ctx, { host: r.host, port: r.port, now });
     }
-    if (answersItself(req.head)) return selfAnswer(req, now);
-    if (ctx.cache) return await serveWithCache(ctx, ctx.cache, req, r);
-    return await forward(ctx, req, r);
+    if (answersItself(req.head)) return selfAnswer(req, ctx.viaName);
+    if (ctx.cache) {
+      return await serveWithCache({ ctx, cache: ctx.cache, req, route: r });
+    }
+    return await relay({ ctx, req, route: r });
   };
 }
 
@@ -53,13 +56,13 @@ export function proxyHandler(ctx: ProxyContext): Handler {
  */
 function loopReason(
   req: IncomingRequest,
-  r: Exclude<Route, { kind: "reject" }>,
-  self: Deno.NetAddr,
+  to: { route: Exclude<Route, { kind: "reject" }>; ctx: ProxyContext },
 ): string | undefined {
-  if (viaNamesSelf(req.head.headers)) {
+  const { route: r, ctx } = to;
+  if (viaNamesSelf(req.head.headers, ctx.viaName)) {
     return "request already came through this proxy (Via)";
   }
-  if (loopsBack(r.host, r.port, self)) {
+  if (loopsBack(r, ctx.self)) {
     return r.kind === "reverse"
       ? "the upstream is this proxy itself"
       : "request would loop back to this proxy";
@@ -72,10 +75,10 @@ function loopReason(
  * TRACE echoes the request head without the fields likely to carry
  * credentials (RFC 9110 §9.3.8).
  */
-function selfAnswer(req: IncomingRequest, now: number): OutgoingResponse {
-  const headers = new FieldList([["Date", formatHttpDate(now)], [
+function selfAnswer(req: IncomingRequest, viaName: string): OutgoingResponse {
+  const headers = new FieldList([["Date", formatHttpDate(req.receivedAt)], [
     "Via",
-    `1.1 ${VIA_NAME}`,
+    `1.1 ${viaName}`,
   ]]);
   if (req.head.method === "OPTIONS") {
     headers.append("Content-Length", "0");

@@ -19,7 +19,6 @@
  */
 
 import type { FieldList } from "../http/headers.ts";
-import { VIA_NAME } from "./messages.ts";
 
 /**
  * True when a connection to `host:port` (host as in a URL or a route,
@@ -27,12 +26,11 @@ import { VIA_NAME } from "./messages.ts";
  * `self`.
  */
 export function loopsBack(
-  host: string,
-  port: number,
+  to: { host: string; port: number },
   self: Deno.NetAddr,
 ): boolean {
-  if (port !== self.port) return false;
-  const target = canonicalHost(host);
+  if (to.port !== self.port) return false;
+  const target = canonicalHost(to.host);
   const bound = canonicalHost(self.hostname);
   if (target === bound) return true;
   if (isUnspecified(bound)) return isLocal(target); // listening on every address
@@ -46,10 +44,11 @@ export function loopsBack(
 /**
  * True when the request's Via names this proxy instance as one of the
  * hops it already went through (RFC 9110 §7.6.3: received-by is a
- * pseudonym, here `VIA_NAME`, optionally with a port).
+ * pseudonym, here `viaName` (messages.ts newViaName()), optionally with
+ * a port).
  */
-export function viaNamesSelf(fields: FieldList): boolean {
-  const self = VIA_NAME.toLowerCase();
+export function viaNamesSelf(fields: FieldList, viaName: string): boolean {
+  const self = viaName.toLowerCase();
   for (const hop of fields.list("via")) {
     const receivedBy = hop.split(/[ \t]+/)[1]?.toLowerCase();
     if (receivedBy === self || receivedBy?.startsWith(`${self}:`)) return true;

@@ -16,20 +16,28 @@ import type { HttpVersion, RequestHead } from "../http/types.ts";
 import type { Route } from "./target.ts";
 
 /**
- * This proxy's name in Via (RFC 9110 §7.6.3: a pseudonym as received-by),
- * `cachelab-` and 8 random hex digits, new for each process: unique, so a
+ * A new name for a proxy instance in Via (RFC 9110 §7.6.3: a pseudonym
+ * as received-by): `cachelab-` and 8 random hex digits. Unique, so a
  * request that already went through this proxy is recognised by its Via
- * (loops.ts) while other cachelab instances in a chain are not mistaken
- * for it. Two proxies started in one process share it.
+ * (loops.ts) while other cachelab instances in a chain, in other
+ * processes or in the same one, are not mistaken for it.
  */
-export const VIA_NAME = `cachelab-${crypto.randomUUID().slice(0, 8)}`;
+export function newViaName(): string {
+  return `cachelab-${crypto.randomUUID().slice(0, 8)}`;
+}
+
+/** The hop a request takes through this proxy. */
+export interface Hop {
+  route: Extract<Route, { kind: "reverse" | "forward" }>;
+  /** The client's address, for X-Forwarded-For. */
+  clientAddr: string;
+  /** This proxy's name in Via (newViaName()). */
+  viaName: string;
+}
 
 /** The request to send upstream for a client's request. */
-export function upstreamRequest(
-  head: RequestHead,
-  route: Extract<Route, { kind: "reverse" | "forward" }>,
-  clientAddr: string,
-): RequestHead {
+export function upstreamRequest(head: RequestHead, hop: Hop): RequestHead {
+  const { route, clientAddr, viaName } = hop;
   let fields = head.headers.clone();
   keepHost(fields);
   stripHopByHop(fields); // RFC 9110 §7.6.1
@@ -39,7 +47,7 @@ export function upstreamRequest(
   } else if (route.kind === "forward") {
     fields.set("Host", route.authority); // RFC 9112 §3.2.2: Host from the URL
   }
-  appendVia(fields, head.version);
+  appendVia(fields, { version: head.version, viaName });
   const forwardedFor = fields.get("x-forwarded-for");
   fields.set(
     "X-Forwarded-For",
@@ -54,25 +62,46 @@ export function upstreamRequest(
   };
 }
 
+/** The client's validators, replaced by the cache's own when it revalidates. */
+const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
+
+/**
+ * The upstream request with the client's validators replaced by
+ * `conditional`, the cache's own for the entry it revalidates (RFC 9111
+ * §4.3.1).
+ */
+export function withOwnValidators(
+  head: RequestHead,
+  conditional: readonly [string, string][],
+): RequestHead {
+  const headers = head.headers.clone();
+  for (const name of CLIENT_VALIDATORS) headers.delete(name);
+  for (const [name, value] of conditional) headers.append(name, value);
+  return { ...head, headers };
+}
+
 /**
  * Prepares upstream response fields for the client: hop-by-hop removed,
  * Via appended, a Date added when the upstream sent none (RFC 9110 §6.6.1).
  */
 export function downstreamFields(
   upstream: FieldList,
-  version: HttpVersion,
-  now: number,
+  hop: { version: HttpVersion; now: number; viaName: string },
 ): FieldList {
+  const { now } = hop;
   const fields = upstream.clone();
   stripHopByHop(fields); // RFC 9110 §7.6.1
-  appendVia(fields, version);
+  appendVia(fields, hop);
   if (!fields.has("date")) fields.append("Date", formatHttpDate(now)); // RFC 9110 §6.6.1
   return fields;
 }
 
 /** Appends this hop to Via, with the protocol the message arrived in (RFC 9110 §7.6.3). */
-export function appendVia(fields: FieldList, version: HttpVersion): void {
-  const hop = `${version === "HTTP/1.0" ? "1.0" : "1.1"} ${VIA_NAME}`;
+export function appendVia(
+  fields: FieldList,
+  by: { version: HttpVersion; viaName: string },
+): void {
+  const hop = `${by.version === "HTTP/1.0" ? "1.0" : "1.1"} ${by.viaName}`;
   const via = fields.get("via");
   fields.set("Via", via ? `${via}, ${hop}` : hop);
 }

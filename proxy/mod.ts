@@ -8,15 +8,19 @@
 
 import { type HttpServer, serveHttp } from "../http/server.ts";
 import type { ProxyConfig } from "./config.ts";
-import { type CacheState, closeCache, openCache } from "./cache_state.ts";
+import { type CacheState, closeCache, openCache } from "./caching/state.ts";
 import { proxyHandler } from "./handler.ts";
+import { newViaName } from "./messages.ts";
 import { Stats } from "./stats.ts";
-import { UpstreamPool } from "./upstream_pool.ts";
+import { poolUpstream } from "./upstream/mod.ts";
+import { UpstreamPool } from "./upstream/pool.ts";
 
-/** A running proxy with its counters and cache. */
+/** A running proxy with its counters, cache and name in Via. */
 export interface ProxyServer extends HttpServer {
   readonly stats: Stats;
   readonly cache: CacheState | undefined;
+  /** This instance's name in Via (RFC 9110 §7.6.3), new for each proxy. */
+  readonly viaName: string;
 }
 
 /**
@@ -44,7 +48,20 @@ export async function startProxy(
     stats,
   });
   const self = listener.addr;
-  const handler = proxyHandler({ config, pool, stats, self, cache });
+  const upstream = poolUpstream(pool, {
+    responseTimeoutMs: config.responseTimeoutMs,
+    idleTimeoutMs: config.idleTimeoutMs,
+    stats,
+  });
+  const viaName = newViaName();
+  const handler = proxyHandler({
+    config,
+    upstream,
+    stats,
+    self,
+    viaName,
+    cache,
+  });
   const server = serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
@@ -56,6 +73,7 @@ export async function startProxy(
     addr: server.addr,
     stats,
     cache,
+    viaName,
     get openConnections() {
       return server.openConnections;
     },

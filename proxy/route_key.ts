@@ -47,7 +47,7 @@ function namesServer(
   if (named === undefined) return false;
   const sameUpstream = named.port === upstream.port &&
     canonicalHost(named.host) === canonicalHost(upstream.host);
-  return sameUpstream || loopsBack(named.host, named.port, self);
+  return sameUpstream || loopsBack(named, self);
 }
 
 function authorityText(address: UpstreamAddress): string {

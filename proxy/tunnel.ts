@@ -10,9 +10,11 @@
 import { FieldList } from "../http/headers.ts";
 import type { OutgoingResponse } from "../http/types.ts";
 import { writeAll } from "../http/writer.ts";
-import { errorResponse, failureStatus, UpstreamError } from "./errors.ts";
+import { errorResponse } from "./errors.ts";
+import { failureStatus, UpstreamError } from "./upstream/errors.ts";
 import type { Stats } from "./stats.ts";
-import { connectWithTimeout } from "./upstream_conn.ts";
+import { connectWithTimeout } from "./upstream/conn.ts";
+import { closeQuietly } from "../http/close.ts";
 
 const RELAY_BUFFER = 64 * 1024;
 
@@ -22,12 +24,11 @@ const RELAY_BUFFER = 64 * 1024;
  * byte moved for `idleTimeoutMs`. Closes both connections. Returns the
  * bytes moved each way.
  */
-export async function relayTunnel(
-  client: Deno.Conn,
-  buffered: Uint8Array,
-  target: Deno.TcpConn,
+async function relayTunnel(
+  ends: { client: Deno.Conn; buffered: Uint8Array; target: Deno.TcpConn },
   idleTimeoutMs: number,
 ): Promise<{ up: number; down: number }> {
+  const { client, buffered, target } = ends;
   let lastActivity = Date.now();
   const touch = () => (lastActivity = Date.now());
   const closeBoth = () => {
@@ -40,8 +41,8 @@ export async function relayTunnel(
   try {
     if (buffered.length > 0) await writeAll(target, buffered);
     const [up, down] = await Promise.all([
-      pump(client, target, touch, closeBoth),
-      pump(target, client, touch, closeBoth),
+      pump({ from: client, to: target }, { touch, abort: closeBoth }),
+      pump({ from: target, to: client }, { touch, abort: closeBoth }),
     ]);
     return { up: up + buffered.length, down };
   } catch {
@@ -54,11 +55,11 @@ export async function relayTunnel(
 
 /** Copies from one side to the other; on end of input, shuts the other's writing. */
 async function pump(
-  from: Deno.Conn,
-  to: Deno.Conn,
-  touch: () => void,
-  abort: () => void,
+  way: { from: Deno.Conn; to: Deno.Conn },
+  on: { touch: () => void; abort: () => void },
 ): Promise<number> {
+  const { from, to } = way;
+  const { touch, abort } = on;
   const buf = new Uint8Array(RELAY_BUFFER);
   let moved = 0;
   try {
@@ -76,29 +77,28 @@ async function pump(
   return moved;
 }
 
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
-}
-
-/** Connects to the CONNECT target and answers 200 with the relay as upgrade, or 502/504. */
+/**
+ * Connects to the CONNECT target (`now`: the request's time, for an
+ * error's Date) and answers 200 with the relay as upgrade, or 502/504.
+ */
 export async function openTunnel(
-  timeouts: { connectTimeoutMs: number; idleTimeoutMs: number },
-  stats: Stats,
-  host: string,
-  port: number,
-  now: number,
+  proxy: {
+    config: { connectTimeoutMs: number; idleTimeoutMs: number };
+    stats: Stats;
+  },
+  to: { host: string; port: number; now: number },
 ): Promise<OutgoingResponse> {
+  const { config, stats } = proxy;
   let target: Deno.TcpConn;
   try {
-    target = await connectWithTimeout(host, port, timeouts.connectTimeoutMs);
+    target = await connectWithTimeout(to, config.connectTimeoutMs);
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     stats.count(`errors.${e.failure}`);
-    return errorResponse(failureStatus(e.failure), e.message, now);
+    return errorResponse(failureStatus(e.failure), {
+      reason: e.message,
+      now: to.now,
+    });
   }
   stats.count("tunnels");
   return {
@@ -106,7 +106,7 @@ export async function openTunnel(
     reason: "Connection Established",
     headers: new FieldList(),
     upgrade: async (client, buffered) => {
-      await relayTunnel(client, buffered, target, timeouts.idleTimeoutMs);
+      await relayTunnel({ client, buffered, target }, config.idleTimeoutMs);
     },
   };
 }

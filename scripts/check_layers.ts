@@ -1,13 +1,15 @@
 /**
  * Owns the import-layering check run by `deno task check`: every
- * TypeScript file's imports must follow the module map of STYLE.md, and
- * each npm package may be imported only by its one wrapper module.
+ * TypeScript file's imports must follow the module map of STYLE.md, each
+ * npm package may be imported only by its one wrapper module, and no
+ * product files import each other in a cycle, not even inside one folder
+ * (type-only imports count: a cycle of types is a cycle of meaning).
  *
  * Must not be imported by product code, and must not change any file.
  *
  * Usage: deno run --allow-read=. scripts/check_layers.ts [ROOT]
- * Prints one line per violation ("file imports X: forbidden edge a -> b")
- * and exits 1 when there is any.
+ * Prints one line per violation ("file imports X: forbidden edge a -> b",
+ * "import cycle: a.ts -> b.ts -> a.ts") and exits 1 when there is any.
  */
 
 import { posix } from "node:path";
@@ -27,6 +29,7 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
     "http/bytes.ts",
     "http/uri.ts",
     "http/transfer_coding.ts",
+    "http/close.ts",
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],
@@ -195,18 +198,102 @@ async function importMapOf(root: string): Promise<Record<string, string>> {
   }
 }
 
+/** The project files `file` imports by relative specifier (root-relative paths). */
+function localImports(file: string, specifiers: readonly string[]): string[] {
+  return specifiers
+    .filter((s) => s.startsWith("./") || s.startsWith("../"))
+    .map((s) => posix.normalize(posix.join(posix.dirname(file), s)));
+}
+
+/**
+ * The import cycles among `graph`'s files (file -> files it imports), one
+ * message per group of files that reach each other: the cycle through
+ * its first file in name order, e.g. "import cycle: a.ts -> b.ts -> a.ts".
+ */
+export function importCycles(
+  graph: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const groups: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file)!);
+    stack.push(file);
+    onStack.add(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!graph.has(next)) continue;
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file)!, low.get(next)!));
+      } else if (onStack.has(next)) {
+        low.set(file, Math.min(low.get(file)!, index.get(next)!));
+      }
+    }
+    if (low.get(file) !== index.get(file)) return;
+    const group: string[] = [];
+    for (let member = ""; member !== file;) {
+      member = stack.pop()!;
+      onStack.delete(member);
+      group.push(member);
+    }
+    const selfLoop = (graph.get(file) ?? []).includes(file);
+    if (group.length > 1 || selfLoop) groups.push(group.sort());
+  };
+  for (const file of [...graph.keys()].sort()) {
+    if (!index.has(file)) visit(file); // Tarjan's strongly connected components
+  }
+  return groups
+    .sort((a, b) => a[0]!.localeCompare(b[0]!))
+    .map((group) => `import cycle: ${cycleThrough(graph, group).join(" -> ")}`);
+}
+
+/** A shortest path from the group's first file back to itself, within the group. */
+function cycleThrough(
+  graph: ReadonlyMap<string, readonly string[]>,
+  group: readonly string[],
+): string[] {
+  const start = group[0]!;
+  const members = new Set(group);
+  const previous = new Map<string, string>();
+  const queue = [start];
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const next of [...(graph.get(file) ?? [])].sort()) {
+      if (!members.has(next)) continue;
+      if (next === start) {
+        const path = [file];
+        while (path[0] !== start) path.unshift(previous.get(path[0]!)!);
+        return [...path, start];
+      }
+      if (previous.has(next)) continue;
+      previous.set(next, file);
+      queue.push(next);
+    }
+  }
+  return [start, start]; // unreachable for a strongly connected group
+}
+
 /** Checks every source file under `root`; returns violations and the file count. */
 export async function checkLayers(
   root: string,
 ): Promise<{ files: number; violations: string[] }> {
   const importMap = await importMapOf(root);
   const violations: string[] = [];
+  const graph = new Map<string, string[]>();
   let files = 0;
   for await (const file of sourceFiles(root)) {
     files++;
     const source = await Deno.readTextFile(posix.join(root, file));
-    violations.push(...checkImports(file, importsOf(source), importMap));
+    const specifiers = importsOf(source);
+    violations.push(...checkImports(file, specifiers, importMap));
+    if (!FREE_LAYERS.has(layerOf(file))) {
+      graph.set(file, localImports(file, specifiers));
+    }
   }
+  violations.push(...importCycles(graph));
   return { files, violations };
 }
 

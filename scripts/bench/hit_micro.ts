@@ -16,11 +16,13 @@ import { MemoryStore } from "../../cache/memory_store.ts";
 import { META_VERSION } from "../../cache/meta.ts";
 import { ConnectionState, serveConnection } from "../../http/connection.ts";
 import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
-import { cacheStateFor } from "../../proxy/cache_state.ts";
+import { cacheStateFor } from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
+import { newViaName } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
-import { UpstreamPool } from "../../proxy/upstream_pool.ts";
+import { poolUpstream } from "../../proxy/upstream/mod.ts";
+import { UpstreamPool } from "../../proxy/upstream/pool.ts";
 
 const N = Number(Deno.args[0] ?? 300_000);
 const REQUEST = new TextEncoder().encode(
@@ -76,7 +78,9 @@ const cache = cacheStateFor(store, {
   skipBinary: false,
 });
 const self = { transport: "tcp" as const, hostname: "127.0.0.1", port: 18091 };
-const handler = proxyHandler({ config, pool, stats, self, cache });
+const upstream = poolUpstream(pool, { ...config, stats });
+const viaName = newViaName();
+const handler = proxyHandler({ config, upstream, stats, self, viaName, cache });
 
 let sent = 0;
 let written = 0;

@@ -34,6 +34,7 @@ interface Case {
   status: number;
   response: Field[];
   revalidated?: EntryMeta;
+  trailingBytes?: boolean;
 }
 
 function outcomeOf(c: Case): ResponseOutcome {
@@ -46,6 +47,7 @@ function outcomeOf(c: Case): ResponseOutcome {
     responseFields: fields(...c.response),
     requestTime: at(10),
     responseTime: at(10),
+    trailingBytes: c.trailingBytes,
   };
   return afterResponse(x, { revalidated: c.revalidated, options: OPTIONS });
 }
@@ -196,6 +198,33 @@ Deno.test("afterResponse() refetches when a 304's validator matches no stored re
       revalidated: entry,
     }),
     { kind: "refetch" },
+  );
+});
+
+Deno.test("afterResponse() refetches when a matching 304 has bytes right behind it: it may answer another request (RFC 9111 §4.3.4)", () => {
+  const entry = storedEntry();
+  assert.deepEqual(
+    outcomeOf({
+      status: 304,
+      response: [["Date", dateAt(10)], ETAG],
+      revalidated: entry,
+      trailingBytes: true,
+    }),
+    { kind: "refetch" },
+  );
+});
+
+Deno.test("afterResponse() passes a matching 200 to HEAD with bytes right behind it without updating the stored response (RFC 9111 §4.3.5)", () => {
+  const entry = storedEntry();
+  assert.deepEqual(
+    outcomeOf({
+      method: "HEAD",
+      status: 200,
+      response: [["Date", dateAt(10)], ETAG, ["Content-Length", "5"]],
+      revalidated: entry,
+      trailingBytes: true,
+    }),
+    { kind: "pass", detail: "method" },
   );
 });
 

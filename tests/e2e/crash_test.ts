@@ -3,7 +3,9 @@
  * cacheable response into its cache: the next process on the same
  * --cache-dir sweeps the litter at start-up and serves no torn entry —
  * a first store is a miss with the full, exact bytes, then a hit; a
- * replacement cut short leaves the older entry whole.
+ * replacement cut short leaves the older entry whole. A fill goes at its
+ * upstream's pace, so the origin is reached through a relay that slows
+ * it while the proxy is to be killed.
  */
 
 import assert from "../helpers/assert.ts";
@@ -17,6 +19,7 @@ import {
   type ServerProcess,
   sha256,
 } from "./helpers.ts";
+import { ThrottledRelay } from "./throttle.ts";
 
 const SIZE = 64 * 1024 * 1024;
 
@@ -25,12 +28,17 @@ Deno.test("cachelab proxy serves no torn entry after it was killed with SIGKILL 
   const expected = await sha256(content);
   await using lab = await Lab.create({ "big.bin": content });
   const origin = await lab.origin(["--max-age", "60"]);
-  const proxyA = await lab.proxy(origin.port);
+  await using relay = ThrottledRelay.start(origin.port);
+  const proxyA = await lab.proxy(relay.port);
 
-  const received = await killDuringSlowDownload(lab, proxyA, "/big.bin");
+  const received = await killDuringSlowDownload(lab, {
+    proxy: proxyA,
+    relay,
+    path: "/big.bin",
+  });
   assert.ok(received < SIZE, `the download was cut short (${received} bytes)`);
 
-  const proxyB = await lab.proxy(origin.port);
+  const proxyB = await lab.proxy(relay.port);
   await assertSweptClean(lab.cacheDir);
   assert.deepEqual(
     await metaFiles(lab.cacheDir),
@@ -74,7 +82,8 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   const newer = randomBytes(24 * 1024 * 1024);
   await using lab = await Lab.create({ "big.bin": older });
   const origin = await lab.origin(); // no-cache: every request revalidates
-  const proxyA = await lab.proxy(origin.port);
+  await using relay = ThrottledRelay.start(origin.port);
+  const proxyA = await lab.proxy(relay.port);
   // A and B listen on different ports: the clients name one site in Host
   // (the key's authority), so B finds what A stored.
   const site = [`Host: 127.0.0.1:${origin.port}`];
@@ -93,9 +102,14 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
   await lab.write("big.bin", newer);
   const later = new Date(Math.floor(before / 1000) * 1000 + 5000);
   await Deno.utime(path, later, later);
-  await killDuringSlowDownload(lab, proxyA, "/big.bin", site);
+  await killDuringSlowDownload(lab, {
+    proxy: proxyA,
+    relay,
+    path: "/big.bin",
+    headers: site,
+  });
 
-  const proxyB = await lab.proxy(origin.port);
+  const proxyB = await lab.proxy(relay.port);
   await assertSweptClean(lab.cacheDir);
   const [entry, ...others] = await metaFiles(lab.cacheDir);
   assert.deepEqual(others, []);
@@ -131,17 +145,22 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
 
 /**
  * Starts a rate-limited curl download of `path` through `proxy` (with the
- * field lines `headers`), waits until bytes arrived and a temp file is in
- * the cache, kills the proxy with SIGKILL, and returns how many bytes
- * curl got.
+ * field lines `headers`) while `relay` slows the origin to 1 MiB/s, waits
+ * until bytes arrived and a temp file is in the cache, kills the proxy
+ * with SIGKILL, and returns how many bytes curl got.
  */
 async function killDuringSlowDownload(
   lab: Lab,
-  proxy: ServerProcess,
-  path: string,
-  headers: string[] = [],
+  download: {
+    proxy: ServerProcess;
+    relay: ThrottledRelay;
+    path: string;
+    headers?: string[];
+  },
 ): Promise<number> {
+  const { proxy, relay, path, headers = [] } = download;
   const partial = join(lab.dir, "partial.body");
+  relay.rate = 1024 * 1024;
   const slow = new Deno.Command("curl", {
     args: [
       "-sS",
@@ -175,6 +194,7 @@ async function killDuringSlowDownload(
       // it ended when the proxy went away
     }
     await slow.status;
+    relay.rate = undefined;
   }
   const litter = (await listFiles(lab.cacheDir)).filter((f) =>
     f.endsWith(".tmp")

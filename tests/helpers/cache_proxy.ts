@@ -9,7 +9,7 @@
 
 import { MemoryStore } from "../../cache/memory_store.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
-import { cacheStateFor } from "../../proxy/cache_state.ts";
+import { cacheStateFor } from "../../proxy/caching/state.ts";
 import { startTestProxy, type TestProxy } from "./proxy.ts";
 import { ScriptedServer } from "./raw_peer.ts";
 import type { WireMessage } from "./wire_text.ts";

@@ -6,7 +6,7 @@
  */
 
 import type { ProxyConfig } from "../../proxy/config.ts";
-import type { CacheState } from "../../proxy/cache_state.ts";
+import type { CacheState } from "../../proxy/caching/state.ts";
 import { type ProxyServer, startProxy } from "../../proxy/mod.ts";
 
 /** A proxy for one test, with its access-log lines. */

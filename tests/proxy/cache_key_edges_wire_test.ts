@@ -8,7 +8,6 @@
 import { assertEquals } from "../helpers/assert.ts";
 import { countingUpstream, startCacheProxy } from "../helpers/cache_proxy.ts";
 import { echo, get, HIT, send, viaUpstream } from "./cache_key_fixtures.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
 
 /** Refused by routing (counted refused.400) or, for a Host every server refuses, as the head is parsed (downstream.error:400). */
 const ROUTING = "refused.400";
@@ -62,9 +61,9 @@ Deno.test("cache passes OPTIONS * through to the upstream unchanged, storing not
   assertEquals(old.status, 200);
   assertEquals(upstream.requests.map((r) => r.raw), [
     "OPTIONS * HTTP/1.1\r\nHost: a.example\r\nMax-Forwards: 2\r\n" +
-    `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`,
+    `Via: 1.1 ${proxy.viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`,
     `OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\n` +
-    `Via: 1.0 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`,
+    `Via: 1.0 ${proxy.viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`,
   ]);
   assertEquals(proxy.stats.get("cache.stored"), 0);
   assertEquals(proxy.logs.map((l) => l.split(" ").pop()), [

@@ -8,7 +8,6 @@
 
 import { exchange } from "../helpers/raw_peer.ts";
 import type { WireMessage, WireResponse } from "../helpers/wire_text.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
 
 /** A fresh response whose body says which target and Host it answered. */
 export function echo(request: WireMessage): string {
@@ -37,8 +36,13 @@ export function get(target: string, host: string | null, extra = ""): string {
 }
 
 /** What the proxy sends upstream for a plain GET from 127.0.0.1. */
-export function forwarded(target: string, host: string, via = "1.1"): string {
-  return `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nVia: ${via} ${VIA_NAME}\r\n` +
+export function forwarded(
+  target: string,
+  host: string,
+  hop: { viaName: string; version?: string },
+): string {
+  const via = `${hop.version ?? "1.1"} ${hop.viaName}`;
+  return `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nVia: ${via}\r\n` +
     `X-Forwarded-For: 127.0.0.1\r\n\r\n`;
 }
 

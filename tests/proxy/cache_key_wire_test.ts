@@ -40,8 +40,8 @@ Deno.test("cache keeps virtual hosts apart: two Hosts make two upstream requests
     [true, true],
   );
   assertEquals(upstream.requests.map((r) => r.raw), [
-    forwarded("/", "a.example"),
-    forwarded("/", "b.example"),
+    forwarded("/", "a.example", proxy),
+    forwarded("/", "b.example", proxy),
   ]);
   const store = proxy.cache!.store;
   assertEquals(
@@ -64,8 +64,8 @@ Deno.test("cache sends the client's Host upstream unchanged and keys it lowercas
   const other = await send(proxy.port, get("/p", "a.example:8080"));
   assertEquals(other.bodyText, "GET /p HTTP/1.1 | a.example:8080");
   assertEquals(upstream.requests.map((r) => r.raw), [
-    forwarded("/p", "A.Example:80"),
-    forwarded("/p", "a.example:8080"),
+    forwarded("/p", "A.Example:80", proxy),
+    forwarded("/p", "a.example:8080", proxy),
   ]);
   assertEquals(
     proxy.cache!.store.variants(
@@ -115,8 +115,8 @@ Deno.test("cache sets Host from the URI in forward mode and shares that entry on
   );
   assertEquals(HIT.test(forwardAgain.head.header("cache-status")!), true);
   assertEquals(upstream.requests.map((r) => r.raw), [
-    forwarded("/x", authority),
-    forwarded("/x", "evil.example"),
+    forwarded("/x", authority, proxy),
+    forwarded("/x", "evil.example", proxy),
   ]);
 });
 
@@ -135,7 +135,7 @@ Deno.test("cache keys the path and query byte for byte as forwarded: encodings, 
   }
   assertEquals(
     upstream.requests.map((r) => r.raw),
-    targets.map((target) => forwarded(target, "h.example")),
+    targets.map((target) => forwarded(target, "h.example", proxy)),
   );
 });
 
@@ -154,8 +154,8 @@ Deno.test("cache forwards and keys an absolute-form path and query byte for byte
   const decoded = await send(proxy.port, get("/~user/x?q=A&", authority));
   assertEquals(decoded.bodyText, `GET /~user/x?q=A& HTTP/1.1 | ${authority}`);
   assertEquals(upstream.requests.map((r) => r.raw), [
-    forwarded(target, authority),
-    forwarded("/~user/x?q=A&", authority),
+    forwarded(target, authority, proxy),
+    forwarded("/~user/x?q=A&", authority, proxy),
   ]);
   assertEquals(
     proxy.cache!.store.variants(`http://${authority}${target}`).length,
@@ -172,7 +172,7 @@ Deno.test("cache sends an HTTP/1.0 request without Host as HTTP/1.1 with the ups
   const named = await send(proxy.port, get("/old", authority));
   assertEquals(HIT.test(named.head.header("cache-status")!), true);
   assertEquals(upstream.requests.map((r) => r.raw), [
-    forwarded("/old", authority, "1.0"),
+    forwarded("/old", authority, { viaName: proxy.viaName, version: "1.0" }),
   ]);
   assertEquals(
     proxy.cache!.store.variants(`http://${authority}/old`).length,
@@ -191,7 +191,7 @@ Deno.test("cache keeps Host when the client's Connection names it", async () => 
   const again = await send(proxy.port, get("/c", "a.example"));
   assertEquals(HIT.test(again.head.header("cache-status")!), true);
   assertEquals(upstream.requests.map((r) => r.raw), [
-    forwarded("/c", "a.example"),
+    forwarded("/c", "a.example", proxy),
   ]);
 });
 

@@ -7,7 +7,6 @@
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { exchange } from "../helpers/raw_peer.ts";
 import { startTestProxy } from "../helpers/proxy.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
 
 /** An origin that echoes what it saw. */
 function startEchoOrigin(): Deno.HttpServer<Deno.NetAddr> {
@@ -52,7 +51,7 @@ Deno.test("proxy forwards an absolute-form request from curl -x to the named hos
     method: "GET",
     path: "/fwd?q=1",
     host: `127.0.0.1:${origin.addr.port}`,
-    via: `1.1 ${VIA_NAME}`,
+    via: `1.1 ${proxy.viaName}`,
     xff: "127.0.0.1",
     body: "",
   });
@@ -74,9 +73,9 @@ Deno.test("proxy forwards a POST from fetch through a configured HTTP proxy clie
     200,
     "POST",
     "payload",
-    `1.1 ${VIA_NAME}`,
+    `1.1 ${proxy.viaName}`,
   ]);
-  assertEquals(res.headers.get("via"), `1.1 ${VIA_NAME}`);
+  assertEquals(res.headers.get("via"), `1.1 ${proxy.viaName}`);
 });
 
 Deno.test("proxy tunnels CONNECT for curl -p and relays bytes both ways (RFC 9110 §9.3.6)", async () => {

@@ -16,9 +16,9 @@ import { FieldList } from "../../http/headers.ts";
 import type { IncomingRequest } from "../../http/types.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
+import { newViaName } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
-import type { UpstreamPool } from "../../proxy/upstream_pool.ts";
+import type { Upstream } from "../../proxy/upstream/mod.ts";
 
 const H = "Host: h\r\n";
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
@@ -55,7 +55,7 @@ Deno.test("proxy answers 508 Loop Detected to every spelling of its own address 
 Deno.test("proxy answers 508 to a request whose Via already names this proxy, reverse or forward (RFC 9110 §7.6.3)", async () => {
   await using upstream = ScriptedServer.start(respondInOrder([]));
   await using proxy = await startTestProxy(upstream.port);
-  const via = `Via: 1.1 other, 1.1 ${VIA_NAME}\r\n`;
+  const via = `Via: 1.1 other, 1.1 ${proxy.viaName}\r\n`;
   for (
     const target of ["/x", `http://127.0.0.1:${upstream.port}/x`]
   ) {
@@ -80,11 +80,32 @@ Deno.test("proxy forwards a request that went through another cachelab instance"
   assertEquals(responses[0]!.status, 200);
   assertEquals(
     upstream.requests[0]!.head.header("via"),
-    `1.1 cachelab-00000000, 1.1 cachelab, 1.1 ${VIA_NAME}`,
+    `1.1 cachelab-00000000, 1.1 cachelab, 1.1 ${proxy.viaName}`,
   );
 });
 
-/** The handler of a proxy listening on 127.0.0.1:5555, its pool never reached. */
+Deno.test("startProxy() names each proxy apart in Via, so a chain of two in one process forwards (RFC 9110 §7.6.3)", async () => {
+  await using upstream = ScriptedServer.start(respondInOrder([OK]));
+  await using inner = await startTestProxy(upstream.port);
+  await using outer = await startTestProxy(inner.port);
+  assertEquals(inner.viaName === outer.viaName, false);
+  const { responses } = await exchange(
+    outer.addr,
+    `GET /x HTTP/1.1\r\nHost: 127.0.0.1:${upstream.port}\r\n\r\n`,
+    { responses: 1 },
+  );
+  assertEquals(responses[0]!.status, 200);
+  assertEquals(
+    upstream.requests[0]!.head.header("via"),
+    `1.1 ${outer.viaName}, 1.1 ${inner.viaName}`,
+  );
+  assertEquals(
+    responses[0]!.head.header("via"),
+    `1.1 ${inner.viaName}, 1.1 ${outer.viaName}`,
+  );
+});
+
+/** The handler of a proxy listening on 127.0.0.1:5555, its upstream never reached. */
 function handlerAt5555(upstreamHost: string) {
   const config = {
     host: "127.0.0.1",
@@ -94,12 +115,15 @@ function handlerAt5555(upstreamHost: string) {
     connectPorts: [443, 5555],
   } as ProxyConfig;
   const stats = new Stats();
-  const pool = {} as UpstreamPool; // using it would throw
+  const upstream: Upstream = {
+    exchange: () => Promise.reject(new Error("the upstream was reached")),
+  };
   const handler = proxyHandler({
     config,
-    pool,
+    upstream,
     stats,
     self: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
+    viaName: newViaName(),
   });
   return { handler, stats };
 }
@@ -151,7 +175,7 @@ Deno.test("proxy echoes TRACE with Max-Forwards: 0 without credentials or cookie
     { responses: 1 },
   );
   assertEquals(responses[0]!.status, 200);
-  assertEquals(responses[0]!.head.header("via"), `1.1 ${VIA_NAME}`);
+  assertEquals(responses[0]!.head.header("via"), `1.1 ${proxy.viaName}`);
   assertEquals(
     responses[0]!.bodyText,
     `TRACE /t HTTP/1.1\r\n${H}Max-Forwards: 0\r\nAccept: */*\r\n\r\n`,

@@ -4,9 +4,11 @@ import type { RequestHead } from "../../http/types.ts";
 import {
   answersItself,
   downstreamFields,
+  newViaName,
   upstreamRequest,
-  VIA_NAME,
 } from "../../proxy/messages.ts";
+
+const VIA_NAME = newViaName();
 
 const reverse = {
   kind: "reverse" as const,
@@ -41,8 +43,7 @@ Deno.test("upstreamRequest() removes hop-by-hop fields, including those named in
       ["Proxy-Connection", "keep-alive"],
       ["Accept", "*/*"],
     ]),
-    reverse,
-    "10.0.0.1",
+    { route: reverse, clientAddr: "10.0.0.1", viaName: VIA_NAME },
   );
   assertEquals(head.headers.toArray(), [
     ["Host", "proxy.test"],
@@ -63,8 +64,7 @@ Deno.test("upstreamRequest() appends to Via and X-Forwarded-For, keeping order a
       "x-forwarded-for",
       "1.2.3.4",
     ]], "HTTP/1.0"),
-    reverse,
-    "10.0.0.1",
+    { route: reverse, clientAddr: "10.0.0.1", viaName: VIA_NAME },
   );
   assertEquals(head.headers.toArray(), [
     ["host", "proxy.test"],
@@ -76,8 +76,11 @@ Deno.test("upstreamRequest() appends to Via and X-Forwarded-For, keeping order a
 Deno.test("upstreamRequest() sets Host from the URL when forward proxying (RFC 9112 §3.2.2)", () => {
   const head = upstreamRequest(
     request([["Host", "wrong.test"]]),
-    { ...reverse, kind: "forward", authority: "origin.test:8080" },
-    "10.0.0.1",
+    {
+      route: { ...reverse, kind: "forward", authority: "origin.test:8080" },
+      clientAddr: "10.0.0.1",
+      viaName: VIA_NAME,
+    },
   );
   assertEquals(head.headers.first("host"), "origin.test:8080");
 });
@@ -88,8 +91,11 @@ Deno.test("upstreamRequest() keeps Host in place when Connection names it (RFC 9
       "X-Hop",
       "1",
     ], ["Accept", "*/*"]]),
-    { ...reverse, authority: "A.test" },
-    "10.0.0.1",
+    {
+      route: { ...reverse, authority: "A.test" },
+      clientAddr: "10.0.0.1",
+      viaName: VIA_NAME,
+    },
   );
   assertEquals(head.headers.toArray(), [
     ["host", "A.test"],
@@ -103,8 +109,11 @@ Deno.test("upstreamRequest() gives a request without Host the route's authority 
   for (const kind of ["reverse", "forward"] as const) {
     const head = upstreamRequest(
       request([["Accept", "*/*"]], "HTTP/1.0"),
-      { ...reverse, kind, authority: "127.0.0.1:20000" },
-      "10.0.0.1",
+      {
+        route: { ...reverse, kind, authority: "127.0.0.1:20000" },
+        clientAddr: "10.0.0.1",
+        viaName: VIA_NAME,
+      },
     );
     assertEquals(head.version, "HTTP/1.1");
     assertEquals(head.headers.toArray(), [
@@ -119,14 +128,12 @@ Deno.test("upstreamRequest() gives a request without Host the route's authority 
 Deno.test("upstreamRequest() decrements Max-Forwards for OPTIONS and TRACE only (RFC 9110 §7.6.2)", () => {
   const options = upstreamRequest(
     { ...request([["Host", "h"], ["Max-Forwards", "3"]]), method: "OPTIONS" },
-    reverse,
-    "1.1.1.1",
+    { route: reverse, clientAddr: "1.1.1.1", viaName: VIA_NAME },
   );
   assertEquals(options.headers.first("max-forwards"), "2");
   const get = upstreamRequest(
     request([["Host", "h"], ["Max-Forwards", "3"]]),
-    reverse,
-    "1.1.1.1",
+    { route: reverse, clientAddr: "1.1.1.1", viaName: VIA_NAME },
   );
   assertEquals(get.headers.first("max-forwards"), "3");
 });
@@ -177,8 +184,7 @@ Deno.test("upstreamRequest() decrements Max-Forwards read as a number and passes
   for (const [value, forwarded] of cases) {
     const head = upstreamRequest(
       { ...request([["Host", "h"], ["Max-Forwards", value]]), method: "TRACE" },
-      reverse,
-      "1.1.1.1",
+      { route: reverse, clientAddr: "1.1.1.1", viaName: VIA_NAME },
     );
     assertEquals(head.headers.first("max-forwards"), forwarded, value);
   }
@@ -191,8 +197,7 @@ Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only 
       "Transfer-Encoding",
       "chunked",
     ]]),
-    "HTTP/1.1",
-    now,
+    { version: "HTTP/1.1", now, viaName: VIA_NAME },
   );
   assertEquals(fields.toArray(), [
     ["Content-Type", "text/plain"],
@@ -201,8 +206,7 @@ Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only 
   ]);
   const dated = downstreamFields(
     new FieldList([["Date", "x"]]),
-    "HTTP/1.0",
-    now,
+    { version: "HTTP/1.0", now, viaName: VIA_NAME },
   );
   assertEquals(dated.toArray(), [["Date", "x"], ["Via", `1.0 ${VIA_NAME}`]]);
 });

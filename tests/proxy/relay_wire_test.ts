@@ -12,7 +12,6 @@ import {
   ScriptedServer,
 } from "../helpers/raw_peer.ts";
 import { startTestProxy } from "../helpers/proxy.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
 
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
@@ -29,7 +28,7 @@ Deno.test("proxy sends the upstream exactly the request minus hop-by-hop fields,
   assertEquals(
     upstream.peers[0]!.receivedText,
     "GET /1.txt?a=b HTTP/1.1\r\nHost: example.test\r\nACCEPT: */*\r\n" +
-      `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`,
+      `Via: 1.1 ${proxy.viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`,
   );
 });
 
@@ -51,7 +50,7 @@ Deno.test("proxy relays any status and reason verbatim and strips hop-by-hop res
     ["Content-Length", "3"],
     ["X-Keep", "2"],
     ["Date", "Wed, 25 Nov 2026 07:00:00 GMT"],
-    ["Via", `1.1 ${VIA_NAME}`],
+    ["Via", `1.1 ${proxy.viaName}`],
     ["Cache-Status", "cachelab; fwd=bypass"],
   ]);
   await client.write("GET /b HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -132,10 +131,12 @@ Deno.test("proxy relays 1xx interim responses before the final one (RFC 9110 §1
 });
 
 Deno.test("proxy waits for the upstream's 100 Continue before sending the body (RFC 9110 §10.1.1)", async () => {
-  const expectedHead =
+  let viaName = ""; // the proxy's, once it runs
+  const expected = () =>
     "POST /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n" +
-    `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`;
+    `Via: 1.1 ${viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n\r\n`;
   await using upstream = ScriptedServer.start(async (peer) => {
+    const expectedHead = expected();
     assertEquals(await peer.readExactly(expectedHead.length), expectedHead); // the head alone
     await peer.write("HTTP/1.1 100 Continue\r\n\r\n");
     const body = await peer.readExactly(4);
@@ -144,6 +145,7 @@ Deno.test("proxy waits for the upstream's 100 Continue before sending the body (
     );
   });
   await using proxy = await startTestProxy(upstream.port);
+  viaName = proxy.viaName;
   using client = await RawClient.connect(proxy.addr);
   await client.write(
     "POST /e HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n",

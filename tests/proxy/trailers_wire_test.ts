@@ -13,7 +13,6 @@ import {
   ScriptedServer,
 } from "../helpers/raw_peer.ts";
 import { startTestProxy } from "../helpers/proxy.ts";
-import { VIA_NAME } from "../../proxy/messages.ts";
 
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 const FORBIDDEN = "Content-Length: 999\r\nTransfer-Encoding: chunked\r\n" +
@@ -33,7 +32,7 @@ Deno.test("proxy drops framing, routing and other forbidden fields from request 
   assertEquals(
     upstream.peers[0]!.receivedText,
     "POST /up HTTP/1.1\r\nHost: h\r\n" +
-      `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n` +
+      `Via: 1.1 ${proxy.viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n` +
       "Transfer-Encoding: chunked\r\n\r\n" +
       "5\r\nhello\r\n0\r\nX-Sum: 42\r\nX-Late: 1\r\n\r\n",
   );
@@ -74,7 +73,7 @@ Deno.test("proxy drops routing and proxy-hop fields (Via, Forwarded, X-Forwarded
   assertEquals(
     upstream.peers[0]!.receivedText,
     "POST /up HTTP/1.1\r\nHost: h\r\n" +
-      `Via: 1.1 ${VIA_NAME}\r\nX-Forwarded-For: 127.0.0.1\r\n` +
+      `Via: 1.1 ${proxy.viaName}\r\nX-Forwarded-For: 127.0.0.1\r\n` +
       "Transfer-Encoding: chunked\r\n\r\n" +
       "5\r\nhello\r\n0\r\nX-Sum: 42\r\n\r\n",
   );

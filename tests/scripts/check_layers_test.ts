@@ -5,7 +5,11 @@
  */
 
 import assert from "../helpers/assert.ts";
-import { checkLayers, importsOf } from "../../scripts/check_layers.ts";
+import {
+  checkLayers,
+  importCycles,
+  importsOf,
+} from "../../scripts/check_layers.ts";
 
 const SCRIPT =
   new URL("../../scripts/check_layers.ts", import.meta.url).pathname;
@@ -237,6 +241,60 @@ for (const { name, file, source, expected } of VIOLATIONS) {
     }
   });
 }
+
+Deno.test("checkLayers() reports an import cycle inside a folder, type-only imports included", async () => {
+  const root = await tree({
+    ...CLEAN_TREE,
+    "proxy/a.ts": 'import type { B } from "./b.ts";\nexport type A = B;\n',
+    "proxy/b.ts": 'import type { A } from "./a.ts";\nexport type B = A;\n',
+  });
+  try {
+    const { violations } = await checkLayers(root);
+    assert.deepEqual(violations, [
+      "import cycle: proxy/a.ts -> proxy/b.ts -> proxy/a.ts",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("checkLayers() reports a cycle that crosses folders of one layer once, through its first file", async () => {
+  const root = await tree({
+    ...CLEAN_TREE,
+    "proxy/context.ts": imp("./caching/state.ts"),
+    "proxy/caching/state.ts": imp("./tasks.ts"),
+    "proxy/caching/tasks.ts": imp("../context.ts"),
+    "proxy/caching/flow.ts": `${imp("../context.ts")}${imp("./state.ts")}`,
+  });
+  try {
+    const { violations } = await checkLayers(root);
+    assert.deepEqual(violations, [
+      "import cycle: proxy/caching/state.ts -> proxy/caching/tasks.ts -> proxy/context.ts -> proxy/caching/state.ts",
+    ]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("importCycles() finds each group of files that import each other, a file importing itself included, and nothing in a tree without cycles", () => {
+  const graph = new Map<string, string[]>([
+    ["x/a.ts", ["x/b.ts"]],
+    ["x/b.ts", ["x/c.ts", "http/h.ts"]],
+    ["x/c.ts", ["x/a.ts"]],
+    ["x/d.ts", ["x/d.ts"]],
+    ["x/e.ts", ["x/a.ts"]],
+  ]);
+  assert.deepEqual(importCycles(graph), [
+    "import cycle: x/a.ts -> x/b.ts -> x/c.ts -> x/a.ts",
+    "import cycle: x/d.ts -> x/d.ts",
+  ]);
+  assert.deepEqual(
+    importCycles(
+      new Map([["a.ts", ["b.ts"]], ["b.ts", ["c.ts"]], ["c.ts", []]]),
+    ),
+    [],
+  );
+});
 
 async function runScript(root: string) {
   const output = await new Deno.Command(Deno.execPath(), {

@@ -1,0 +1,47 @@
+/**
+ * Owns the byte thresholds the cache and the proxy size their buffers and
+ * choices by: each named by its purpose, with why it has that size. The
+ * one place to look them up; imported by cache/ and proxy/.
+ *
+ * Must not hold behaviour.
+ */
+
+/**
+ * Largest body kept in the in-memory tier (the tier also takes at most a
+ * sixteenth of --memory-cache-size per body): a 1 MiB hit then goes out
+ * in one write instead of eight file reads (1 MiB hits: 1100 -> 1240
+ * req/s, p99 80 -> 41 ms).
+ */
+export const MEMORY_TIER_MAX_OBJECT = 1024 * 1024;
+
+/**
+ * The in-memory tier's largest body when a FileStore is opened without
+ * a limit of its own (tests, scripts): small enough that a few hot
+ * entries cannot crowd the tier.
+ */
+export const MEMORY_TIER_DEFAULT_OBJECT = 64 * 1024;
+
+/**
+ * A body being written to the file store is held in memory up to this
+ * size and written once at commit (one file operation instead of four);
+ * past it, it streams to a temp file. Matches MEMORY_TIER_MAX_OBJECT, so
+ * a body the tier keeps never touched a temp file.
+ */
+export const WRITER_BUFFER_LIMIT = 1024 * 1024;
+
+/**
+ * Bodies of a known length up to this size are stored whole before the
+ * response head goes out, so Cache-Status can say `stored`; the
+ * downstream writer sends such a body with its head in one write anyway
+ * (http/writer.ts coalesces up to 64 KiB).
+ */
+export const READ_AHEAD_MAX_BYTES = 64 * 1024;
+
+/**
+ * Request bodies up to this size are kept while they are sent upstream,
+ * so the request can be sent again on a fresh connection (RFC 9110
+ * §9.2.2); a body announced within it is read whole before sending. The
+ * size of a socket buffer: small bodies (forms, API calls) fit, uploads
+ * stream.
+ */
+export const HELD_REQUEST_BODY = 64 * 1024;

@@ -1,0 +1,244 @@
+/**
+ * Owns the cache flow's answers other than a hit and a fill (filled.ts):
+ * an upstream response relayed unstored or passed through, a stored
+ * response a 304 validated (REVALIDATED, its update kept or removed), a
+ * stale response standing in for a failure (stale-if-error), the 502/504
+ * of a failure and the 504 of only-if-cached; and the store side of the
+ * outcomes that go with them (freshen, remove, invalidate). Each with
+ * its Cache-Status, log words and counters.
+ *
+ * Must not decide which answer is due: flow.ts does, from the policy's
+ * decisions and outcomes.
+ */
+
+import type { EntryMeta } from "../../cache/meta.ts";
+import {
+  currentAge,
+  type ForwardReason,
+  type ResponseOutcome,
+} from "../../cache/policy.ts";
+import type { OutgoingResponse } from "../../http/types.ts";
+import type { CacheFlow, ProxyContext, Routed } from "../context.ts";
+import { errorResponse } from "../errors.ts";
+import { relayResponse, upstreamErrorResponse } from "../relay.ts";
+import { withStatus } from "../report.ts";
+import type { UpstreamError } from "../upstream/errors.ts";
+import type { UpstreamResponse } from "../upstream/mod.ts";
+import type { CacheState } from "./state.ts";
+import { serveStored } from "./stored.ts";
+
+/** An upstream response as the cache reports it (RFC 9211 §2.2, §2.3). */
+export interface Forwarded {
+  up: UpstreamResponse;
+  fwd: ForwardReason;
+  fwdStatus: number;
+  /** Time to the upstream's response head (ms). */
+  upstreamMs: number;
+  /** When the response head arrived (ms since the epoch). */
+  responseTime: number;
+}
+
+/** RFC 9111 §5.2.1.7: only-if-cached and nothing usable is stored. */
+export function onlyIfCachedMiss(
+  ctx: ProxyContext,
+  now: number,
+): OutgoingResponse {
+  ctx.stats.count("cache.only_if_cached_misses");
+  const reason = "nothing usable is stored and the request said only-if-cached";
+  return withStatus(errorResponse(504, { reason, now }), {
+    status: { hit: false, detail: "only-if-cached" },
+    result: "MISS",
+  });
+}
+
+/** Relays an upstream response the cache does not store (counted as a miss). */
+export function relayed(
+  flow: CacheFlow,
+  relaying: Forwarded & { detail?: string },
+): OutgoingResponse {
+  const { ctx, req } = flow;
+  const { up, fwd, fwdStatus, detail, upstreamMs } = relaying;
+  ctx.stats.count("cache.misses");
+  if (detail !== undefined) ctx.stats.count("cache.not_stored");
+  const res = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
+  return withStatus(res, {
+    status: { hit: false, fwd, fwdStatus, detail },
+    result: "MISS",
+    upstreamMs,
+  });
+}
+
+/**
+ * A 304 or a HEAD 200 updated the stored response (RFC 9111 §4.3.4,
+ * §4.3.5): the update is stored (re-keyed when its Vary changed) unless
+ * the request forbade storing, then the stored body is served with it,
+ * or, for a HEAD, the upstream's answer relayed. Undefined when the
+ * stored body vanished.
+ */
+export async function freshened(
+  flow: CacheFlow,
+  update: Forwarded & {
+    outcome: Extract<ResponseOutcome, { kind: "freshen" }>;
+  },
+): Promise<OutgoingResponse | undefined> {
+  const { ctx, cache } = flow;
+  const { outcome } = update;
+  const stored = outcome.persist
+    ? await cache.store.rekey(outcome.previous, outcome.entry).catch(() => {
+      ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
+      return undefined;
+    })
+    : undefined;
+  if (outcome.answer === "upstream") {
+    ctx.stats.count("cache.head_freshened");
+    return relayed(flow, { ...update, detail: "method" });
+  }
+  ctx.stats.count("cache.revalidated");
+  return await serveRevalidated(flow, {
+    ...update,
+    entry: stored ?? outcome.entry,
+  });
+}
+
+/**
+ * The stored response must go (RFC 9111 §3, §4.3.3, §4.3.5): the answer
+ * is the update a 304 validated, served from the stored body opened
+ * before the entry goes, or else the upstream's response relayed.
+ * Undefined when the stored body vanished.
+ */
+export async function removed(
+  flow: CacheFlow,
+  removal: Forwarded & {
+    outcome: Extract<ResponseOutcome, { kind: "remove" }>;
+  },
+): Promise<OutgoingResponse | undefined> {
+  const { ctx, cache, req } = flow;
+  const { outcome } = removal;
+  if (outcome.serve) {
+    const res = await serveRevalidated(flow, {
+      ...removal,
+      entry: outcome.serve,
+      detail: outcome.detail,
+    });
+    await cache.store.remove(outcome.entry);
+    ctx.stats.count("cache.update_removed");
+    ctx.stats.count("cache.revalidated");
+    return res;
+  }
+  await cache.store.remove(outcome.entry);
+  const isHead = req.head.method === "HEAD";
+  if (isHead) ctx.stats.count("cache.head_invalidated");
+  return relayed(flow, {
+    ...removal,
+    detail: isHead ? "method" : outcome.detail,
+  });
+}
+
+/** Serves a stored response a 304 validated (RFC 9111 §4.3.4); undefined when its body vanished. */
+async function serveRevalidated(
+  flow: CacheFlow,
+  how: Forwarded & { entry: EntryMeta; detail?: string },
+): Promise<OutgoingResponse | undefined> {
+  const { entry, responseTime } = how;
+  return await serveStored(flow, {
+    entry,
+    age: currentAge(entry, responseTime),
+    result: "REVALIDATED",
+    upstreamMs: how.upstreamMs,
+    status: {
+      hit: false,
+      fwd: how.fwd,
+      fwdStatus: 304,
+      ttl: Math.floor((entry.freshUntil - responseTime) / 1000),
+      detail: how.detail,
+    },
+  });
+}
+
+/** Serves a stale entry because the upstream failed (RFC 5861 §4); undefined when its body is gone. */
+export async function serveStale(
+  flow: CacheFlow,
+  how: { entry: EntryMeta; now: number; fwdStatus?: number },
+): Promise<OutgoingResponse | undefined> {
+  const { entry, now } = how;
+  flow.ctx.stats.count("cache.stale_if_error");
+  return await serveStored(flow, {
+    entry,
+    age: currentAge(entry, now),
+    result: "STALE",
+    status: {
+      hit: false,
+      fwd: "stale",
+      fwdStatus: how.fwdStatus,
+      ttl: Math.floor((entry.freshUntil - now) / 1000),
+      detail: "stale-if-error",
+    },
+  });
+}
+
+/** The 502/504 for an upstream failure, with `status` as afterFailure() said. */
+export function failedResponse(
+  flow: CacheFlow,
+  failed: {
+    entry: EntryMeta | undefined;
+    error: UpstreamError;
+    status: number;
+    upstreamMs: number;
+  },
+): OutgoingResponse {
+  const { entry, error } = failed;
+  const res = upstreamErrorResponse(flow.ctx, {
+    error,
+    now: flow.req.receivedAt,
+  });
+  res.status = failed.status;
+  return withStatus(res, {
+    status: {
+      hit: false,
+      fwd: entry ? "stale" : "miss",
+      detail: error.failure,
+    },
+    result: "MISS",
+    upstreamMs: failed.upstreamMs,
+  });
+}
+
+/** Why a request passed through the cache (RFC 9211 §2.2). */
+export type PassReason = "method" | "request" | "bypass";
+
+/** A passed-through request's response relayed, or its 502/504 (BYPASS). */
+export function passedResponse(
+  routed: Routed,
+  passed:
+    & { fwd: PassReason; upstreamMs: number }
+    & ({ up: UpstreamResponse } | { error: UpstreamError }),
+): OutgoingResponse {
+  const { ctx, req } = routed;
+  const { fwd, upstreamMs } = passed;
+  if ("error" in passed) {
+    return withStatus(
+      upstreamErrorResponse(ctx, { error: passed.error, now: req.receivedAt }),
+      { status: { hit: false, fwd }, result: "BYPASS", upstreamMs },
+    );
+  }
+  const { up } = passed;
+  ctx.stats.count("cache.bypass");
+  const res = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
+  return withStatus(res, {
+    status: { hit: false, fwd, fwdStatus: up.head.status },
+    result: "BYPASS",
+    upstreamMs,
+  });
+}
+
+/** Removes the stored responses of the primary keys an unsafe request changed (RFC 9111 §4.4). */
+export async function invalidate(
+  flow: { ctx: ProxyContext; cache: CacheState },
+  keys: readonly string[],
+): Promise<void> {
+  for (const key of keys) {
+    if (flow.cache.store.variants(key).length === 0) continue;
+    await flow.cache.store.remove(key);
+    flow.ctx.stats.count("cache.invalidations");
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * Owns the cache's request flow: the one place where the policy's
+ * answers for GET and HEAD (decide(), afterResponse(), afterFailure())
+ * become I/O, through answers.ts, filled.ts and the store; pass.ts does
+ * the same for what the cache passes through. One handler: a
+ * bounded loop whose every round switches over decide()'s decision
+ * (serve, go upstream, 504), and, upstream, over afterResponse()'s or
+ * afterFailure()'s outcome (store, replace, freshen, remove, pass, serve
+ * stale, invalidate, refetch). A round ends the request or starts the
+ * next one (a stored body that vanished, a 304 that matched nothing, a
+ * wait for another request's fill): nothing recurses. Concurrent GETs
+ * for one key collapse onto one fill (collapsing.ts) and read the entry
+ * as it grows.
+ *
+ * Must not parse bytes, build responses (answers.ts, filled.ts) nor
+ * touch files other than through the Store.
+ */
+
+import type { EntryMeta } from "../../cache/meta.ts";
+import {
+  afterFailure,
+  afterResponse,
+  decide,
+  type Decision,
+} from "../../cache/policy.ts";
+import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
+import type { CacheFlow, Routed } from "../context.ts";
+import { upstreamRequest, withOwnValidators } from "../messages.ts";
+import { sendUpstream } from "../relay.ts";
+import { routeKey } from "../route_key.ts";
+import { failureStatus, UpstreamError } from "../upstream/errors.ts";
+import type { UpstreamResponse } from "../upstream/mod.ts";
+import {
+  failedResponse,
+  freshened,
+  invalidate,
+  onlyIfCachedMiss,
+  relayed,
+  removed,
+  serveStale,
+} from "./answers.ts";
+import { revalidateInBackground } from "./background.ts";
+import { type Fill, storingNews, within } from "./collapsing.ts";
+import {
+  collapsedResponse,
+  draftEntry,
+  filledResponse,
+  startFill,
+} from "./filled.ts";
+import { exchangeOf, passThrough } from "./pass.ts";
+import type { CacheState } from "./state.ts";
+import { serveStored } from "./stored.ts";
+
+/**
+ * The longest a request waits for another one filling its key before it
+ * goes upstream itself (nginx's proxy_cache_lock_timeout is 5 s too).
+ */
+const COLLAPSE_WAIT_MS = 5000;
+/** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
+const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
+/** Request fields that need the stored entry, not a body as it grows. */
+const PART_OR_CONDITION = ["range", "if-none-match", "if-modified-since"];
+const MISS = { kind: "miss", detail: "uri-miss" } as const;
+/**
+ * Rounds of one request: a vanished body, a refetch and a wait for
+ * another request's fill take one each. The last round goes upstream
+ * without conditions and without collapsing, so it always ends.
+ */
+const MAX_ROUNDS = 4;
+
+/** A decision that goes upstream. */
+type Forwarding = Extract<Decision, { kind: "miss" | "revalidate" }>;
+
+/**
+ * Serves a request through the cache. Methods other than GET and HEAD,
+ * requests with origin-only preconditions and requests without a key
+ * (`OPTIONS *`) pass through: nothing of theirs is looked up or stored.
+ */
+export async function serveWithCache(
+  request: Routed & { cache: CacheState },
+): Promise<OutgoingResponse> {
+  const { ctx, cache, req, route } = request;
+  const upstream = upstreamRequest(req.head, {
+    route,
+    clientAddr: req.remoteAddr,
+    viaName: ctx.viaName,
+  });
+  const key = routeKey(route, ctx.self); // RFC 9111 §2: the forwarded target URI
+  const method = req.head.method;
+  const pass = { ...request, key, upstream };
+  if (method !== "GET" && method !== "HEAD") {
+    return await passThrough(pass, "method");
+  }
+  if (key === undefined) return await passThrough(pass, "bypass");
+  if (ORIGIN_PRECONDITIONS.some((name) => req.head.headers.has(name))) {
+    return await passThrough(pass, "request");
+  }
+  const flow: CacheFlow = { ...pass, key };
+  const waitMs = Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs);
+  let collapsed = false; // this request waited for another one's fill
+  let plain = false; // what is stored is not to be used: a plain miss
+  for (let round = 1;; round++) {
+    const last = round >= MAX_ROUNDS;
+    const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
+    const decision = plain || last ? MISS : decide(
+      method,
+      req.head.headers,
+      cache.store.variants(key),
+      now,
+      upstream.headers, // RFC 9111 §4.1: the values the origin would see
+    );
+    switch (decision.kind) {
+      case "fresh":
+      case "stale-served":
+      case "stale-while-revalidate": {
+        const { kind } = decision;
+        if (kind === "stale-while-revalidate") {
+          revalidateInBackground(flow, { ...decision, forward });
+        }
+        const res = await serveStored(flow, {
+          entry: decision.entry,
+          age: decision.age,
+          result: kind === "fresh" ? "HIT" : "STALE",
+          status: {
+            hit: true,
+            ttl: decision.ttl,
+            collapsed: kind === "fresh" && collapsed,
+            detail: kind === "stale-served"
+              ? "max-stale"
+              : kind === "fresh"
+              ? undefined
+              : "stale-while-revalidate",
+          },
+        });
+        if (res) return res;
+        plain = true; // its body vanished: a miss
+        continue;
+      }
+      case "only-if-cached-miss":
+        return onlyIfCachedMiss(ctx, now);
+      case "miss":
+      case "revalidate": {
+        const isGet = method === "GET"; // HEAD neither fills nor follows
+        using lock = isGet && !last ? cache.fills.lead(key) : undefined;
+        const other = isGet && !lock && !collapsed && !last
+          ? cache.fills.current(key)
+          : undefined;
+        if (!other) {
+          const res = await forward(flow, { decision, lock });
+          if (res) return res;
+          plain = true; // refetch without conditions, or a vanished body
+          continue;
+        }
+        ctx.stats.count("cache.collapsed");
+        collapsed = true;
+        const storing = await storingNews(other, waitMs);
+        if (!storing) continue; // nothing to read from (or no news in time): look again
+        const seen = decide(
+          method,
+          req.head.headers,
+          [storing.entry],
+          Date.now(),
+          upstream.headers,
+        ); // RFC 9111 §4.2, §4.1: would this request use it once stored?
+        if (seen.kind === "fresh" && !needsStoredEntry(req)) {
+          return collapsedResponse(flow, { ...seen, filling: storing.filling });
+        }
+        await within(other.released, waitMs); // a Range or its own validators: the stored entry
+        continue;
+      }
+    }
+  }
+}
+
+/**
+ * Goes upstream for a miss or a revalidation and acts on the outcome.
+ * `lock` is this request's fill of the key, when it holds one. Undefined
+ * when the request must start over as a plain miss (a 304 that matched
+ * nothing, a stored body that vanished).
+ */
+async function forward(
+  flow: CacheFlow,
+  going: { decision: Forwarding; lock: Fill | undefined },
+): Promise<OutgoingResponse | undefined> {
+  const { ctx, cache } = flow;
+  const { decision, lock } = going;
+  const entry = decision.kind === "revalidate" ? decision.entry : undefined;
+  const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
+  const sent = decision.kind === "revalidate"
+    ? withOwnValidators(flow.upstream, decision.conditional) // RFC 9111 §4.3.1
+    : flow.upstream;
+  const started = Date.now();
+  let up: UpstreamResponse;
+  try {
+    up = await sendUpstream(flow, sent);
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) throw e;
+    return await upstreamFailed(flow, { entry, error: e, started });
+  }
+  const responseTime = Date.now();
+  const forwarded = {
+    up,
+    fwd,
+    fwdStatus: up.head.status,
+    upstreamMs: responseTime - started,
+    responseTime,
+  };
+  const outcome = afterResponse(
+    exchangeOf(flow, { sent, up, started, responseTime }),
+    { revalidated: entry, options: cache.options },
+  );
+  switch (outcome.kind) {
+    case "store":
+    case "replace": {
+      const filling = startFill(flow, { up, draft: outcome.draft });
+      lock?.holdUntil(filling.done); // released once the fill settled
+      lock?.publish({
+        kind: "storing",
+        entry: draftEntry(outcome.draft, up.body.length),
+        filling,
+      });
+      return await filledResponse(flow, { ...forwarded, filling });
+    }
+    case "freshen":
+      return await freshened(flow, { ...forwarded, outcome });
+    case "remove":
+      return await removed(flow, { ...forwarded, outcome });
+    case "pass":
+      return relayed(flow, { ...forwarded, detail: outcome.detail });
+    case "serve-stale": {
+      const stale = await serveStale(flow, {
+        entry: outcome.entry,
+        now: responseTime,
+        fwdStatus: up.head.status,
+      });
+      if (!stale) return relayed(flow, forwarded);
+      await up.body.cancel();
+      return stale;
+    }
+    case "invalidate":
+      await invalidate(flow, outcome.keys);
+      return relayed(flow, forwarded);
+    case "refetch":
+      await up.body.cancel();
+      ctx.stats.count(
+        up.trailingBytes ? "cache.untrusted_304" : "cache.mismatched_304",
+      ); // RFC 9111 §4.3.4: fetch it whole
+      return undefined;
+  }
+}
+
+/** The upstream could not be reached: what afterFailure() says, stale or 502/504. */
+async function upstreamFailed(
+  flow: CacheFlow,
+  failed: {
+    entry: EntryMeta | undefined;
+    error: UpstreamError;
+    started: number;
+  },
+): Promise<OutgoingResponse> {
+  const now = Date.now();
+  const outcome = afterFailure(
+    failed.entry,
+    flow.req.head.headers,
+    failureStatus(failed.error.failure),
+    now,
+  );
+  const upstreamMs = now - failed.started;
+  switch (outcome.kind) {
+    case "serve-stale":
+      return await serveStale(flow, { entry: outcome.entry, now }) ??
+        failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone too
+    case "fail":
+      return failedResponse(flow, {
+        ...failed,
+        status: outcome.status,
+        upstreamMs,
+      });
+  }
+}
+
+/** The request asks for part of the body or carries its own validators. */
+function needsStoredEntry(req: IncomingRequest): boolean {
+  return PART_OR_CONDITION.some((name) => req.head.headers.has(name));
+}

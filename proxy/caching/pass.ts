@@ -1,0 +1,91 @@
+/**
+ * Owns what the cache passes through: unsafe methods, requests with
+ * preconditions only the origin can evaluate (RFC 9111 §4.3.2) and
+ * requests without a key. Nothing of theirs is looked up or stored; an
+ * unsafe method's success invalidates what afterResponse() names (RFC
+ * 9111 §4.4). Also owns how an upstream exchange is shown to the policy
+ * (exchangeOf).
+ *
+ * Must not store anything.
+ */
+
+import { afterResponse, type Exchange } from "../../cache/policy.ts";
+import type {
+  IncomingRequest,
+  OutgoingResponse,
+  RequestHead,
+} from "../../http/types.ts";
+import type { CacheFlow } from "../context.ts";
+import { sendUpstream } from "../relay.ts";
+import { UpstreamError } from "../upstream/errors.ts";
+import type { UpstreamResponse } from "../upstream/mod.ts";
+import { invalidate, passedResponse, type PassReason } from "./answers.ts";
+
+/** A request passed through: it may have no key (then nothing is invalidated). */
+export type PassFlow = Omit<CacheFlow, "key"> & { key: string | undefined };
+
+/**
+ * Forwards a request the cache passes through; an unsafe method's
+ * success invalidates what afterResponse() names (RFC 9111 §4.4).
+ */
+export async function passThrough(
+  flow: PassFlow,
+  fwd: PassReason,
+): Promise<OutgoingResponse> {
+  const started = Date.now();
+  let up: UpstreamResponse;
+  try {
+    up = await sendUpstream(flow, flow.upstream);
+  } catch (e) {
+    if (!(e instanceof UpstreamError)) throw e;
+    return passedResponse(flow, {
+      fwd,
+      error: e,
+      upstreamMs: Date.now() - started,
+    });
+  }
+  const responseTime = Date.now();
+  if (flow.key !== undefined && fwd === "method") {
+    const outcome = afterResponse(
+      exchangeOf({ ...flow, key: flow.key }, {
+        sent: flow.upstream,
+        up,
+        started,
+        responseTime,
+      }),
+      { options: flow.cache.options },
+    );
+    switch (outcome.kind) {
+      case "invalidate":
+        await invalidate(flow, outcome.keys);
+        break;
+      default:
+        break; // an unsafe method's response is passed, never stored
+    }
+  }
+  return passedResponse(flow, { fwd, up, upstreamMs: responseTime - started });
+}
+
+/** One upstream exchange as the policy sees it (cache/after_response.ts). */
+export function exchangeOf(
+  flow: { key: string; req: IncomingRequest },
+  x: {
+    sent: RequestHead;
+    up: UpstreamResponse;
+    started: number;
+    responseTime: number;
+  },
+): Exchange {
+  const { head, body } = x.up;
+  return {
+    key: flow.key,
+    method: flow.req.head.method,
+    requestFields: x.sent.headers, // as sent upstream (RFC 9111 §4.1)
+    status: head.status,
+    reason: head.reason,
+    responseFields: head.headers,
+    requestTime: x.started,
+    responseTime: x.responseTime,
+    trailingBytes: body.length === 0 && x.up.trailingBytes, // final at once for an empty body
+  };
+}
