@@ -25,6 +25,7 @@ import { withStatus } from "../report.ts";
 import type { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import type { CacheState } from "./state.ts";
+import { forgetIfOutOfStep } from "./out_of_step.ts";
 import { serveStored } from "./stored.ts";
 
 /** An upstream response as the cache reports it (RFC 9211 §2.2, §2.3). */
@@ -89,6 +90,7 @@ export async function freshened(
       return undefined;
     })
     : undefined;
+  forgetIfOutOfStep(flow, { up: update.up, updated: stored });
   if (outcome.answer === "upstream") {
     ctx.stats.count("cache.head_freshened");
     return relayed(flow, { ...update, detail: "method" });

@@ -20,6 +20,7 @@ import { relayResponse } from "../relay.ts";
 import { logResult, withStatus } from "../report.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import { Filling } from "./fill.ts";
+import { distrustFillIfOutOfStep } from "./out_of_step.ts";
 import { storedHead } from "./stored.ts";
 
 /**
@@ -34,11 +35,15 @@ export function startFill(
   const { ctx, cache } = flow;
   const { up } = fill;
   const length = up.body.length;
-  const filling = new Filling(cache.store.begin(fill.draft), {
+  const outOfStep = distrustFillIfOutOfStep(flow, {
+    ...fill,
+    filling: () => filling,
+  });
+  const filling: Filling = new Filling(cache.store.begin(fill.draft), {
     upstream: up.body,
     maxBytes: cache.options.maxObjectBytes,
     keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,
-    trusted: () => !up.trailingBytes,
+    trusted: () => !up.trailingBytes && !outOfStep(),
     onSettled: (outcome) =>
       ctx.stats.count(
         outcome === "stored"

@@ -12,6 +12,14 @@ import { BufferedReader } from "../../http/reader.ts";
 import { UpstreamError } from "./errors.ts";
 import { closeQuietly } from "../../http/close.ts";
 
+/**
+ * Responses whose effects a connection remembers, to undo them if it
+ * turns out to be out of step: a desynchronised upstream is found out
+ * within a response or two (the real answer arrives behind the stolen
+ * one), so a few are enough.
+ */
+const SUSPECTS_KEPT = 4;
+
 /** What the read deadline of a connection is doing. */
 type DeadlineMode = "none" | "head" | "body";
 
@@ -44,6 +52,8 @@ export class UpstreamConnection {
   idleUntil = Number.POSITIVE_INFINITY;
   /** The timer that closes it when idle too long (pool-owned). */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** What to undo if the connection turns out to be out of step (newest last). */
+  #suspects: (() => void)[] = [];
   #mode: DeadlineMode = "none";
   #perReadMs = 0;
   #headMs = 0;
@@ -114,6 +124,33 @@ export class UpstreamConnection {
     const n = await this.conn.write(p);
     this.written += n;
     return n;
+  }
+
+  /**
+   * Registers `undo`, to be called if this connection later shows it is
+   * out of step with its upstream: then a response read on it may have
+   * been the answer to another request. The last SUSPECTS_KEPT are kept.
+   */
+  suspect(undo: () => void): void {
+    this.#suspects.push(undo);
+    if (this.#suspects.length > SUSPECTS_KEPT) this.#suspects.shift();
+  }
+
+  /**
+   * The upstream sent bytes nobody asked for (behind a response, or while
+   * the connection sat idle): every recent response read on it is
+   * suspect, so what was done with them is undone, once.
+   */
+  outOfStep(): void {
+    const undo = this.#suspects;
+    this.#suspects = [];
+    for (const callback of undo) {
+      try {
+        callback();
+      } catch {
+        // an undo that fails must not stop the others
+      }
+    }
   }
 
   get closed(): boolean {

@@ -70,6 +70,14 @@ export interface UpstreamResponse {
    * (HEAD, 204, 304, Content-Length: 0).
    */
   readonly trailingBytes: boolean;
+  /**
+   * Registers `undo`, called at most once if the connection this response
+   * came on later shows it is out of step with its upstream (bytes nobody
+   * asked for arrive behind this response or a later one, or while it sits
+   * idle): this response may then have been the answer to another request,
+   * and whatever the cache did with it (stored, freshened) is undone.
+   */
+  onOutOfStep(undo: () => void): void;
 }
 
 /**
@@ -167,6 +175,9 @@ async function attempt(
       },
     });
   } catch (e) {
+    if (c.reused && e instanceof HttpError && e.kind !== "truncated") {
+      c.outOfStep(); // garbage where a response belongs: leftovers of an earlier one?
+    }
     c.close();
     gate?.open(false);
     await send;
@@ -197,6 +208,7 @@ async function attempt(
     get trailingBytes() {
       return upstreamBody.trailingBytes;
     },
+    onOutOfStep: (undo) => c.suspect(undo),
   };
 }
 

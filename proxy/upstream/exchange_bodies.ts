@@ -152,6 +152,7 @@ export class PooledBody implements BodyReader {
   #finish(): void {
     if (this.#settled) return;
     this.#trailing = this.#wire.complete && this.#c.reader.buffered > 0;
+    if (this.#trailing) this.#c.outOfStep(); // what came before this response is suspect too
     this.#settle(this.#wire.complete && this.#reusable());
   }
 

@@ -122,6 +122,7 @@ export class UpstreamPool {
       { hint, ownIdleMs: this.#options.idleTimeoutMs },
     );
     if (!decision.keep) {
+      if (decision.reason === "extra_bytes") c.outOfStep();
       this.#options.stats.count(`upstream.not_pooled_${decision.reason}`);
       return this.discard(c);
     }
@@ -269,6 +270,7 @@ export class UpstreamPool {
   #endIdle(c: UpstreamConnection, why: IdleEnd): void {
     const slots = this.#slots.get(c);
     if (!slots || !slots.idle.includes(c)) return; // taken, or already gone
+    if (why === "bytes") c.outOfStep(); // nothing may arrive on an idle connection
     this.#options.stats.count(
       why === "expired"
         ? "upstream.idle_expired"

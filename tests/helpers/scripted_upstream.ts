@@ -82,6 +82,8 @@ export class ScriptedBody implements BodyReader {
 export class ScriptedUpstream implements Upstream {
   readonly requests: UpstreamRequest[] = [];
   #script: Script;
+  /** The undo callbacks registered on each response (onOutOfStep), by request index. */
+  #undo: (() => void)[][] = [];
 
   constructor(script: Script) {
     this.#script = script;
@@ -90,6 +92,8 @@ export class ScriptedUpstream implements Upstream {
   async exchange(request: UpstreamRequest): Promise<UpstreamResponse> {
     const index = this.requests.length;
     this.requests.push(request);
+    const undo: (() => void)[] = [];
+    this.#undo[index] = undo;
     const answer = await this.#script(request, index);
     if ("fail" in answer) {
       throw new UpstreamError(answer.fail, `scripted ${answer.fail}`);
@@ -109,7 +113,18 @@ export class ScriptedUpstream implements Upstream {
       body,
       reused: false,
       trailingBytes: answer.trailingBytes ?? false,
+      onOutOfStep: (callback) => undo.push(callback),
     };
+  }
+
+  /**
+   * Plays an upstream found out of step after the response to request
+   * `index`: calls what was registered on it (onOutOfStep), once.
+   */
+  outOfStep(index: number): void {
+    const undo = this.#undo[index] ?? [];
+    this.#undo[index] = [];
+    for (const callback of undo) callback();
   }
 }
 

@@ -1,20 +1,20 @@
 /**
- * Failing wire tests found by the review of issue 8 (review8): an
- * upstream that switches protocols nobody asked for, and a late body
- * behind a HEAD response that a request reusing the connection reads as
- * its own answer. A scripted raw-TCP upstream misbehaves on cue, a raw
+ * Wire tests of upstreams out of step with their connection: one that
+ * switches protocols nobody asked for, and a late body behind a HEAD
+ * response that a request reusing the connection reads as its own
+ * answer. A scripted raw-TCP upstream misbehaves on cue, a raw
  * client asserts what it gets; counters are the oracle; every wait is
  * bounded.
  */
 
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
-import { startCacheProxy, waitUntil } from "../helpers/cache_proxy.ts";
-import { deferred } from "../helpers/deadline.ts";
+import { assertEquals, assertStringIncludes } from "../../helpers/assert.ts";
+import { startCacheProxy, waitUntil } from "../../helpers/cache_proxy.ts";
+import { deferred } from "../../helpers/deadline.ts";
 import {
   RawClient,
   respondInOrder,
   ScriptedServer,
-} from "../helpers/raw_peer.ts";
+} from "../../helpers/raw_peer.ts";
 
 const VICTIM =
   "HTTP/1.1 200 OK\r\nCache-Control: max-age=600\r\nContent-Length: 6\r\n\r\nvictim";
@@ -22,7 +22,7 @@ const VICTIM =
 const POISON =
   "HTTP/1.1 200 OK\r\nCache-Control: max-age=600\r\nContent-Length: 6\r\n\r\nPOISON";
 
-Deno.test("proxy never reuses an upstream connection that answered 101 to a request without Upgrade, nor relays that 101 (review8)", async () => {
+Deno.test("proxy never reuses an upstream connection that answered 101 to a request without Upgrade, nor relays that 101", async () => {
   // RFC 9110 §7.8, §15.2.2: a server switches only to a protocol the
   // request's Upgrade named; the proxy strips Upgrade, so any 101 is
   // unrequested, and after it the connection no longer speaks HTTP/1.1.
@@ -52,11 +52,7 @@ Deno.test("proxy never reuses an upstream connection that answered 101 to a requ
   assertEquals(switched.startsWith("HTTP/1.1 101"), false, switched);
 });
 
-Deno.test({
-  name:
-    "cache does not keep a response read on a reused connection whose real answer then arrives behind it (late HEAD body) (review8) (pending: desync taint, lead)",
-  ignore: true, // the lead fixes it after the proxy/upstream redesign
-}, async () => {
+Deno.test("cache removes a response read on a reused connection whose real answer then arrives behind it (late HEAD body)", async () => {
   // The issue's example with GET /victim sent before the late HEAD body
   // arrived: the proxy cannot unsend what it relayed, but once the
   // connection proves desynchronised (bytes arrive behind the response,
@@ -86,8 +82,9 @@ Deno.test({
   await waitUntil(
     () =>
       proxy.stats.get("upstream.idle_closed_bytes") +
-          proxy.stats.get("upstream.not_pooled_extra_bytes") === 1,
-    "the desynchronised connection dropped",
+            proxy.stats.get("upstream.not_pooled_extra_bytes") === 1 &&
+      proxy.stats.get("cache.out_of_step_removed") === 1,
+    "the desynchronised connection dropped and its response forgotten",
   );
   await client.write("GET /victim HTTP/1.1\r\nHost: h\r\n\r\n");
   const again = await client.readResponse(methods);

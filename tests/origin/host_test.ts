@@ -1,5 +1,5 @@
 /**
- * Failing wire test found by the review of issue 8 (review8): the origin
+ * Failing wire test found by the review of issue 8: the origin
  * and an invalid Host. The origin runs from startOrigin on port 0 over a
  * fixture folder; a raw client sends exact bytes.
  */
@@ -12,7 +12,7 @@ import { makeFixture } from "./fixtures.ts";
 // Each is not uri-host [ ":" port ] (RFC 3986 §3.2.2, §3.2.3).
 const INVALID_HOSTS = ["[::1", "a:b", "a:-1", "[zz]", "%zz", "a]"];
 
-Deno.test("startOrigin() answers 400 to a request whose Host is not a valid authority (review8)", async () => {
+Deno.test("startOrigin() answers 400 to a request whose Host is not a valid authority", async () => {
   // RFC 9112 §3.2: a server MUST respond 400 to a request with a Host
   // field whose value is invalid (the proxy already does: target.ts).
   await using fx = await makeFixture();

@@ -1,5 +1,5 @@
 /**
- * Failing test found by the review of issue 8 (review8): `deno task
+ * Failing test found by the review of issue 8: `deno task
  * start` with an unknown option. It fails before starting any server.
  */
 
@@ -8,7 +8,7 @@ import { REPO } from "../helpers/cli_process.ts";
 
 const DENO_JSON = JSON.parse(await Deno.readTextFile(`${REPO}deno.json`));
 
-Deno.test("start.ts refuses an unknown option with one line on stderr, not an uncaught stack trace (review8)", async () => {
+Deno.test("start.ts refuses an unknown option with one line on stderr, not an uncaught stack trace", async () => {
   const words: string[] = DENO_JSON.tasks.start.split(/\s+/);
   const output = await new Deno.Command(Deno.execPath(), {
     args: [...words.slice(1), "--bogus"],

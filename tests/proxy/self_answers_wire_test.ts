@@ -1,5 +1,5 @@
 /**
- * Failing wire tests found by the review of issue 8 (review8): how the
+ * Failing wire tests found by the review of issue 8: how the
  * proxy forwards OPTIONS and TRACE. A scripted raw-TCP upstream records
  * the exact requests it received; counters are the oracle.
  */
@@ -14,7 +14,7 @@ import {
 
 const OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 
-Deno.test("proxy answers TRACE itself when Max-Forwards is zero written with leading zeros (review8)", async () => {
+Deno.test("proxy answers TRACE itself when Max-Forwards is zero written with leading zeros", async () => {
   // RFC 9110 §7.6.2: Max-Forwards = 1*DIGIT; "00" is zero, and a zero
   // value MUST NOT be forwarded: the proxy responds as the final recipient.
   await using upstream = ScriptedServer.start(respondInOrder([OK]));
@@ -28,7 +28,7 @@ Deno.test("proxy answers TRACE itself when Max-Forwards is zero written with lea
   assertEquals(res.head.header("content-type"), "message/http");
 });
 
-Deno.test("proxy forwards OPTIONS for an absolute URI with an empty path as OPTIONS * (review8)", async () => {
+Deno.test("proxy forwards OPTIONS for an absolute URI with an empty path as OPTIONS *", async () => {
   // RFC 9112 §3.2.4: an OPTIONS request whose absolute-form URI has an
   // empty path and no query is sent on to the origin with target "*".
   await using upstream = ScriptedServer.start(respondInOrder([OK]));
