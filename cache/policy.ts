@@ -14,7 +14,7 @@ import { requestDirectives } from "./cache_control.ts";
 import { currentAge, forbidsStale, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
-import { noCacheFields, removeFields } from "./qualified.ts";
+import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
 import { conditionalHeaders } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
@@ -196,8 +196,10 @@ export interface ServeOptions {
  * with Age replaced by the current age (RFC 9111 §4, §5.1), without the
  * fields a qualified `no-cache="F"` names unless `opts.revalidated`
  * (RFC 9111 §5.2.2.4: "MUST NOT send the specified fields in a response
- * to a subsequent request without successful revalidation"). The handler
- * adds Cache-Status.
+ * to a subsequent request without successful revalidation"), and never
+ * with the fields a qualified `private="F"` names (§5.2.2.7: draftOf
+ * does not store them; an entry written by code that did is still safe).
+ * The handler adds Cache-Status.
  */
 export function servedHeaders(
   entry: EntryMeta,
@@ -206,6 +208,7 @@ export function servedHeaders(
 ): FieldList {
   const facts = factsOf(entry);
   const fields = facts.fields.clone();
+  removeFields(fields, privateFields(facts.directives)); // RFC 9111 §5.2.2.7
   if (!opts.revalidated) removeFields(fields, noCacheFields(facts.directives)); // RFC 9111 §5.2.2.4
   fields.set("Age", String(Math.max(0, Math.floor(age))));
   return fields;

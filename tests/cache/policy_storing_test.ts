@@ -319,3 +319,22 @@ Deno.test("afterResponse() judges an update with the Set-Cookie rule of its opti
   });
   assert.equal(on.kind, "freshen");
 });
+
+Deno.test("servedHeaders() never serves the fields a qualified private names, even from an entry that holds them (RFC 9111 §5.2.2.7)", () => {
+  const entry = stored({
+    headers: [
+      DATE,
+      ["Cache-Control", 'private="Set-Cookie", max-age=60'],
+      ["Set-Cookie", "sid=1"],
+    ],
+  });
+  for (const revalidated of [false, true]) {
+    assert.deepEqual(
+      servedHeaders(entry, 0, { revalidated }).toArray(),
+      [DATE, ["Cache-Control", 'private="Set-Cookie", max-age=60'], [
+        "Age",
+        "0",
+      ]],
+    );
+  }
+});

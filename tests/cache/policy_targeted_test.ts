@@ -1,8 +1,10 @@
 import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
 import {
+  afterResponse,
   decide,
   entryTimes,
+  type Exchange,
   freshnessLifetime,
   storability,
   type StoreOptions,
@@ -206,4 +208,54 @@ Deno.test("parseMeta() accepts metadata with and without policyField and rejects
   );
   assert.equal(parseMeta({ ...json, policyField: 7 }), undefined);
   assert.equal(parseMeta({ ...json, policyField: "" }), undefined);
+});
+
+function exchange(status: number, response: Field[]): Exchange {
+  return {
+    key: "http://origin.test/x",
+    method: "GET",
+    requestFields: fields(),
+    status,
+    reason: "OK",
+    responseFields: fields(...response),
+    requestTime: at(10),
+    responseTime: at(10),
+  };
+}
+
+Deno.test("afterResponse() records the deciding targeted field in the draft and judges updates by it (RFC 9213 §2.1, RFC 9111 §4.3.4)", () => {
+  const o = afterResponse(
+    exchange(200, [["Date", dateAt(10)], ["Cache-Control", "no-store"], [
+      "CDN-Cache-Control",
+      "max-age=60",
+    ], ["ETag", '"a"']]),
+    { options: OPTS },
+  );
+  assert.equal(o.kind, "store");
+  if (o.kind !== "store") return;
+  assert.equal(o.draft.policyField, "cdn-cache-control");
+  assert.equal(o.draft.freshUntil, at(70));
+  const entry = { ...o.draft, bodySize: 0, bodyFile: "b.body" };
+  const noStore = afterResponse(
+    exchange(304, [["ETag", '"a"'], ["CDN-Cache-Control", "no-store"]]),
+    { revalidated: entry, options: OPTS },
+  );
+  assert.equal(noStore.kind, "remove");
+  const longer = afterResponse(
+    exchange(304, [["ETag", '"a"'], ["CDN-Cache-Control", "max-age=600"]]),
+    { revalidated: entry, options: OPTS },
+  );
+  assert.equal(longer.kind, "freshen");
+  if (longer.kind === "freshen") {
+    assert.equal(longer.entry.policyField, "cdn-cache-control");
+    assert.equal(longer.entry.freshUntil, at(610));
+  }
+  const plain = afterResponse(
+    exchange(200, [["Cache-Control", "no-store"], [
+      "CDN-Cache-Control",
+      "max-age=60",
+    ]]),
+    { options: { ...OPTS, targets: undefined } },
+  );
+  assert.deepEqual(plain, { kind: "pass", detail: "no-store" });
 });
