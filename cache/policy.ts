@@ -41,7 +41,12 @@ export {
   storability,
   type StoreOptions,
 } from "./storable.ts";
-export { normalizeVaryValue, selectVariant, varyOf } from "./vary.ts";
+export {
+  normalizeFieldValue,
+  normalizeVaryValue,
+  selectVariant,
+  varyOf,
+} from "./vary.ts";
 export {
   clientValidators,
   conditionalHeaders,
