@@ -7,7 +7,8 @@
  * Varnish's `vcl_backend_response` and http-cache-semantics'
  * `revalidatedPolicy`. Every response that may end up stored (new, merged
  * from a 304, updated by a HEAD) is judged by the one storability().
- * Also owns what happens when no response came at all (afterFailure).
+ * What happens when no response came at all is after_failure.ts's
+ * (afterFailure, re-exported here).
  *
  * Pure: times are parameters; outcomes are returned, never acted on.
  * Must not read the clock, touch the store, files or sockets.
@@ -15,10 +16,12 @@
 
 import { formatHttpDate } from "../http/dates.ts";
 import { FieldList, stripHopByHop } from "../http/headers.ts";
-import { entryTimes } from "./freshness.ts";
+import { entryTimes, type PolicyOptions } from "./freshness.ts";
 import { invalidationTargets } from "./invalidation.ts";
 import { type EntryMeta, META_VERSION } from "./meta.ts";
+import { privateFields, removeFields } from "./qualified.ts";
 import { staleOnError } from "./stale.ts";
+import { policyOf } from "./targeted.ts";
 import {
   type NotStoredDetail,
   storability,
@@ -31,6 +34,13 @@ import {
   notModifiedMatches,
 } from "./validation.ts";
 import { varyNames, varyOf } from "./vary.ts";
+
+export {
+  afterFailure,
+  type FailureKind,
+  type FailureOptions,
+  type FailureOutcome,
+} from "./after_failure.ts";
 
 /** One upstream exchange as the cache sees it once the response head arrived. */
 export interface Exchange {
@@ -68,6 +78,12 @@ export interface Prior {
    * HEAD or a plain fetch was sent to refresh), if any.
    */
   revalidated?: EntryMeta;
+  /**
+   * How storing is configured for this request; `options.targets` is the
+   * target list of this route (RFC 9213 §2.1) and decides the policy of
+   * every response judged here, `options.storeSetCookie` the Set-Cookie
+   * rule (RFC 9111 §7.3).
+   */
   options: StoreOptions;
 }
 
@@ -159,9 +175,12 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
     prior.options,
   );
   if (verdict.storable && entry) {
-    return { kind: "replace", draft: draftOf(x), replaced: entry }; // RFC 9111 §4.3.3
+    const draft = draftOf(x, prior.options);
+    return { kind: "replace", draft, replaced: entry }; // RFC 9111 §4.3.3
   }
-  if (verdict.storable) return { kind: "store", draft: draftOf(x) }; // RFC 9111 §3
+  if (verdict.storable) {
+    return { kind: "store", draft: draftOf(x, prior.options) }; // RFC 9111 §3
+  }
   // A successful full response to a revalidation outdates the stored one
   // even when it cannot take its place (RFC 9111 §4.3.3).
   if (entry && x.method === "GET" && x.status < 300) {
@@ -195,6 +214,7 @@ function afterNotModified(
     x.responseFields,
     x.requestTime,
     x.responseTime,
+    { targets: prior.options.targets },
   );
   return judgeUpdate(x, entry, merged, "stored", prior);
 }
@@ -214,6 +234,7 @@ function afterHead(
     x.responseFields,
     x.requestTime,
     x.responseTime,
+    { targets: prior.options.targets },
   );
   return judgeUpdate(x, entry, merged, "upstream", prior);
 }
@@ -278,12 +299,18 @@ function sameNames(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * The metadata of a response about to be stored (RFC 9111 §3, §4.2.3):
- * hop-by-hop fields removed (§3.1), a Date supplied when missing (RFC
- * 9110 §6.6.1), the Vary values of the request as sent upstream (§4.1),
- * and the absolute times computed once, here.
+ * hop-by-hop fields removed (§3.1), the fields a qualified private names
+ * removed (§5.2.2.7), a Date supplied when missing (RFC 9110 §6.6.1), the
+ * Vary values of the request as sent upstream (§4.1), and the absolute
+ * times computed once, here, with the policy of `opts.targets` (RFC 9213
+ * §2.1; `policyField` records a targeted field that decided).
  */
-function draftOf(x: Exchange): EntryDraft {
-  const fields = x.responseFields.clone();
+export function draftOf(x: Exchange, opts: PolicyOptions = {}): EntryDraft {
+  const policy = policyOf(x.responseFields, opts.targets);
+  const withheld = privateFields(policy.directives); // RFC 9111 §5.2.2.7
+  const kept = x.responseFields.clone();
+  removeFields(kept, withheld);
+  const fields = kept.clone();
   stripHopByHop(fields); // RFC 9111 §3.1
   if (!fields.has("date")) {
     fields.append("Date", formatHttpDate(x.responseTime)); // RFC 9110 §6.6.1
@@ -297,34 +324,6 @@ function draftOf(x: Exchange): EntryDraft {
     headers: fields.toArray(),
     requestTime: x.requestTime,
     responseTime: x.responseTime,
-    ...entryTimes(x.status, x.responseFields, x.requestTime, x.responseTime),
+    ...entryTimes(x.status, kept, x.requestTime, x.responseTime, opts),
   };
-}
-
-/** What to do when no usable response came from upstream. */
-export type FailureOutcome =
-  /** Serve the stored response stale (RFC 5861 §4, RFC 9111 §4.2.4). */
-  | { kind: "serve-stale"; entry: EntryMeta; detail: "stale-if-error" }
-  /** Answer with this error status. */
-  | { kind: "fail"; status: number };
-
-/**
- * The upstream could not be reached or gave no response (connect failed,
- * timed out, closed early). `failureStatus` is the status the failure
- * maps to by itself (502 or 504). A stored response may stand in when
- * staleOnError() allows it; otherwise, with a stored response the cache
- * may not serve, the answer is 504 (RFC 9111 §4.2.4: a cache that cannot
- * reach the origin and may not serve stale generates 504).
- */
-export function afterFailure(
-  entry: EntryMeta | undefined,
-  requestFields: FieldList,
-  failureStatus: number,
-  now: number,
-): FailureOutcome {
-  if (entry && staleOnError(entry, requestFields, now)) {
-    return { kind: "serve-stale", entry, detail: "stale-if-error" }; // RFC 5861 §4
-  }
-  if (entry) return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4
-  return { kind: "fail", status: failureStatus };
 }

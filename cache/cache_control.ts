@@ -30,7 +30,9 @@ export interface Directives {
   /**
    * The lowercase field names of a qualified directive such as
    * `no-cache="Set-Cookie"` or `private="X-A, X-B"` (RFC 9111 §5.2.2.4,
-   * §5.2.2.7); undefined when absent or unqualified.
+   * §5.2.2.7); undefined when absent, unqualified, or qualified with no
+   * name. An unqualified occurrence beside a qualified one wins (the whole
+   * response is concerned), so undefined then too.
    */
   fieldNames(name: string): string[] | undefined;
   /** Every directive name present, lowercase, in first-seen order. */
@@ -76,13 +78,12 @@ class ParsedDirectives implements Directives {
   fieldNames(name: string): string[] | undefined {
     const args = this.#args.get(name.toLowerCase());
     if (args === undefined) return undefined;
-    let out: string[] | undefined;
+    const out: string[] = [];
     for (const arg of args) {
-      if (arg === undefined) continue;
-      out ??= [];
+      if (arg === undefined) return undefined; // the unqualified form covers every field
       for (const field of splitList(arg)) out.push(field.toLowerCase());
     }
-    return out;
+    return out.length === 0 ? undefined : out;
   }
 
   names(): string[] {

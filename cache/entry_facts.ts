@@ -1,22 +1,27 @@
 /**
  * Owns what is derived from a stored entry's headers once and reused on
- * every request it serves: the field list, the parsed Cache-Control
- * directives and the Date value. Entries are immutable (a 304 makes a new
+ * every request it serves: the field list, the directives of its caching
+ * policy (Cache-Control, or the targeted field recorded at store time,
+ * RFC 9213 §2.1) and the Date value. Entries are immutable (a 304 makes a new
  * one), so memoising by object identity keeps the policy pure.
  *
  * Must not be mutated by callers: clone `fields` before changing it.
  */
 
 import { FieldList } from "../http/headers.ts";
-import { type Directives, responseDirectives } from "./cache_control.ts";
+import type { Directives } from "./cache_control.ts";
 import { dateValue } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
+import { policyOf, targetsOf } from "./targeted.ts";
 
 /** Facts about one stored entry, computed on first use. */
 export interface EntryFacts {
   /** The stored header fields (shared: clone before changing). */
   readonly fields: FieldList;
-  /** Its response Cache-Control directives. */
+  /**
+   * The directives of its caching policy: those of `entry.policyField`
+   * when set (RFC 9213 §2.1), else its Cache-Control directives.
+   */
   readonly directives: Directives;
   /** Its Date value in ms (the response time when absent or invalid). */
   readonly date: number;
@@ -31,7 +36,7 @@ export function factsOf(entry: EntryMeta): EntryFacts {
     const fields = new FieldList(entry.headers);
     facts = {
       fields,
-      directives: responseDirectives(fields),
+      directives: policyOf(fields, targetsOf(entry.policyField)).directives,
       date: dateValue(fields, entry.responseTime),
     };
     memo.set(entry, facts);

@@ -1,20 +1,19 @@
 /**
  * Owns freshness arithmetic (RFC 9111 §4.2): the freshness lifetime
  * (explicit, then heuristic), the age calculation (§4.2.3) and the
- * absolute times persisted in the entry metadata at store time.
+ * absolute times persisted in the entry metadata at store time. Dates the
+ * cache received are read leniently (RFC 9111 §4.2); the directives are
+ * those of the response's policy (RFC 9213 §2.1, targeted.ts).
  *
  * Pure: `now` and the request/response times are parameters; nothing here
  * reads the clock. Must not decide what to serve (policy.ts does).
  */
 
 import type { FieldList } from "../http/headers.ts";
-import { parseHttpDate } from "../http/dates.ts";
-import {
-  type Directives,
-  parseDeltaSeconds,
-  responseDirectives,
-} from "./cache_control.ts";
+import { parseHttpDateLenient } from "../http/dates.ts";
+import { type Directives, parseDeltaSeconds } from "./cache_control.ts";
 import type { EntryMeta } from "./meta.ts";
+import { type Policy, policyOf } from "./targeted.ts";
 
 /** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2 "typical setting ... 10%"). */
 const HEURISTIC_FRACTION = 0.1;
@@ -38,6 +37,15 @@ export const HEURISTICALLY_CACHEABLE: ReadonlySet<number> = new Set([
   501,
 ]);
 
+/** Which response fields decide the caching policy (RFC 9213 §2.1). */
+export interface PolicyOptions {
+  /**
+   * The targeted fields to consult, in order (e.g. ["Cachelab-Cache-Control",
+   * "CDN-Cache-Control"]); absent or empty: Cache-Control only.
+   */
+  targets?: readonly string[];
+}
+
 /** The absolute times stored with an entry. */
 export interface EntryTimes {
   /** RFC 9111 §4.2.3 corrected_initial_age, whole seconds. */
@@ -46,6 +54,11 @@ export interface EntryTimes {
   freshUntil: number;
   /** null when revalidatable (has a validator), else the end of any stale window (ms). */
   keepUntil: number | null;
+  /**
+   * The lowercase targeted field that decided (RFC 9213 §2.1); absent
+   * (not merely undefined) when Cache-Control did.
+   */
+  policyField?: string;
 }
 
 /** True when the response carries a validator (RFC 9111 §4.3.1: ETag or Last-Modified). */
@@ -61,7 +74,7 @@ export function dateValue(resHeaders: FieldList, responseTime: number): number {
   const text = resHeaders.first("date");
   const parsed = text === undefined
     ? undefined
-    : parseHttpDate(text, responseTime);
+    : parseHttpDateLenient(text, responseTime); // RFC 9111 §4.2: lenient
   return parsed ?? responseTime;
 }
 
@@ -77,23 +90,43 @@ function ageValue(resHeaders: FieldList): number {
 /**
  * The freshness lifetime in whole seconds (RFC 9111 §4.2.1, §4.2.2):
  * s-maxage over max-age over Expires minus Date, then the heuristic.
- * Invalid explicit freshness yields 0 (already stale).
+ * Invalid explicit freshness yields 0 (already stale). When a targeted
+ * field of `opts.targets` decides (RFC 9213 §2.1), its max-age and
+ * s-maxage are the only explicit freshness: Cache-Control and Expires are
+ * ignored. Last-Modified is not, so without a targeted max-age or s-maxage
+ * the heuristic still applies (RFC 9111 §4.2.2: no explicit expiration
+ * time was given).
  */
 export function freshnessLifetime(
   status: number,
   resHeaders: FieldList,
   responseTime: number,
+  opts: PolicyOptions = {},
 ): number {
-  const cc = responseDirectives(resHeaders);
-  // RFC 9111 §5.2.2.4: no-cache (either form) needs validation on every use.
-  if (cc.has("no-cache")) return 0;
+  const policy = policyOf(resHeaders, opts.targets);
+  return lifetimeOf(status, resHeaders, responseTime, policy);
+}
+
+function lifetimeOf(
+  status: number,
+  resHeaders: FieldList,
+  responseTime: number,
+  policy: Policy,
+): number {
+  const cc = policy.directives;
+  // RFC 9111 §5.2.2.4: the unqualified no-cache needs validation on every
+  // use; the qualified form only keeps the named fields from being served.
+  if (cc.has("no-cache") && cc.fieldNames("no-cache") === undefined) return 0;
   const sMaxAge = cc.seconds("s-maxage"); // RFC 9111 §5.2.2.10 (shared cache)
   if (sMaxAge !== undefined) return sMaxAge === "invalid" ? 0 : sMaxAge;
   const maxAge = cc.seconds("max-age"); // RFC 9111 §5.2.2.1
   if (maxAge !== undefined) return maxAge === "invalid" ? 0 : maxAge;
   const date = dateValue(resHeaders, responseTime);
-  const expires = resHeaders.getAll("expires"); // RFC 9111 §5.3
-  if (expires.length > 0) return expiresLifetime(expires, date, responseTime);
+  // RFC 9213 §2.1: a deciding targeted field makes the cache ignore Expires.
+  const expires = policy.field === undefined
+    ? resHeaders.getAll("expires")
+    : [];
+  if (expires.length > 0) return expiresLifetime(expires, date, responseTime); // RFC 9111 §5.3
   return heuristicLifetime(status, cc, resHeaders, date, responseTime);
 }
 
@@ -104,7 +137,7 @@ function expiresLifetime(
 ): number {
   // RFC 9111 §4.2.1: more than one Expires value: consider it stale.
   if (expires.length > 1) return 0;
-  const at = parseHttpDate(expires[0]!, responseTime);
+  const at = parseHttpDateLenient(expires[0]!, responseTime); // RFC 9111 §4.2
   // RFC 9111 §5.3: an invalid date (e.g. "0") is a time in the past.
   if (at === undefined) return 0;
   return Math.max(0, Math.floor((at - date) / 1000));
@@ -122,7 +155,7 @@ function heuristicLifetime(
   if (!allowed) return 0;
   const text = resHeaders.first("last-modified");
   if (text === undefined) return 0;
-  const lastModified = parseHttpDate(text, responseTime);
+  const lastModified = parseHttpDateLenient(text, responseTime); // RFC 9111 §4.2
   if (lastModified === undefined || lastModified >= date) return 0;
   const interval = (date - lastModified) / 1000;
   return Math.min(
@@ -150,12 +183,17 @@ function secondsOrZero(cc: Directives, name: string): number {
   return typeof n === "number" ? n : 0;
 }
 
-/** Computes the absolute times persisted at store time (RFC 9111 §4.2.1, §4.2.3). */
+/**
+ * Computes the absolute times persisted at store time (RFC 9111 §4.2.1,
+ * §4.2.3), and the targeted field that decided the policy (RFC 9213 §2.1)
+ * when `opts.targets` names one that is present and valid.
+ */
 export function entryTimes(
   status: number,
   resHeaders: FieldList,
   requestTime: number,
   responseTime: number,
+  opts: PolicyOptions = {},
 ): EntryTimes {
   const date = dateValue(resHeaders, responseTime);
   // RFC 9111 §4.2.3, in whole seconds (sub-second delays round down).
@@ -166,20 +204,22 @@ export function entryTimes(
   );
   const correctedAgeValue = ageValue(resHeaders) + responseDelay;
   const correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
-  const lifetime = freshnessLifetime(status, resHeaders, responseTime);
+  const policy = policyOf(resHeaders, opts.targets);
+  const lifetime = lifetimeOf(status, resHeaders, responseTime, policy);
   const freshUntil = responseTime + (lifetime - correctedInitialAge) * 1000;
-  return {
+  const times: EntryTimes = {
     correctedInitialAge,
     freshUntil,
     keepUntil: hasValidator(resHeaders)
       ? null
-      : freshUntil + staleWindow(resHeaders) * 1000,
+      : freshUntil + staleWindow(policy.directives) * 1000,
   };
+  if (policy.field !== undefined) times.policyField = policy.field; // RFC 9213 §2.1
+  return times;
 }
 
 /** How long after freshUntil the response itself allows stale use (RFC 5861 §3, §4). */
-function staleWindow(resHeaders: FieldList): number {
-  const cc = responseDirectives(resHeaders);
+function staleWindow(cc: Directives): number {
   if (forbidsStale(cc)) return 0;
   return Math.max(
     secondsOrZero(cc, "stale-while-revalidate"),

@@ -45,6 +45,12 @@ export interface EntryMeta {
   bodySize: number;
   /** The body file's name within the entry's folder (unique per write, so a switch is atomic). */
   bodyFile: string;
+  /**
+   * The lowercase name of the targeted field that decided this response's
+   * caching policy (RFC 9213 §2.1), e.g. "cdn-cache-control"; absent when
+   * Cache-Control did. Optional, so sidecars written before it still parse.
+   */
+  policyField?: string;
 }
 
 /**
@@ -71,6 +77,9 @@ export function parseMeta(value: unknown): EntryMeta | undefined {
   if (typeof v.bodyFile !== "string" || !/^[\w.-]+\.body$/.test(v.bodyFile)) {
     return undefined;
   }
+  if (v.policyField !== undefined && !isFieldName(v.policyField)) {
+    return undefined;
+  }
   return v as unknown as EntryMeta;
 }
 
@@ -84,6 +93,12 @@ function isInt(value: unknown): value is number {
 
 function isTime(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
+}
+
+/** A lowercase field name (RFC 9110 §5.1: a token). */
+function isFieldName(value: unknown): boolean {
+  return typeof value === "string" &&
+    /^[!#$%&'*+\-.^_`|~0-9a-z]+$/.test(value);
 }
 
 function isField(value: unknown): boolean {

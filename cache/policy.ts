@@ -10,28 +10,45 @@
  */
 
 import type { FieldList } from "../http/headers.ts";
-import { type Directives, requestDirectives } from "./cache_control.ts";
-import {
-  currentAge,
-  exactAge,
-  forbidsStale,
-  remainingSeconds,
-} from "./freshness.ts";
+import { requestDirectives } from "./cache_control.ts";
+import { currentAge, forbidsStale, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
+import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
 import { conditionalHeaders } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
-import { allowsMaxStale } from "./stale.ts";
+import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
 
-export { currentAge, entryTimes, freshnessLifetime } from "./freshness.ts";
+export {
+  type Directives,
+  parseCacheControl,
+  requestDirectives,
+  responseDirectives,
+} from "./cache_control.ts";
+export {
+  currentAge,
+  type EntryTimes,
+  entryTimes,
+  freshnessLifetime,
+  hasValidator,
+  type PolicyOptions,
+} from "./freshness.ts";
+export { type Policy, policyOf, targetedDirectives } from "./targeted.ts";
 export {
   isBinaryMediaType,
   type NotStoredDetail,
   storability,
   type StoreOptions,
 } from "./storable.ts";
-export { normalizeVaryValue, selectVariant, varyOf } from "./vary.ts";
 export {
+  normalizeFieldValue,
+  normalizeVaryValue,
+  selectVariant,
+  varyOf,
+} from "./vary.ts";
+export {
+  clientValidators,
+  conditionalHeaders,
   freshen,
   headResponseMatches,
   notModifiedMatches,
@@ -39,13 +56,19 @@ export {
 export { invalidationTargets } from "./invalidation.ts";
 export { staleOnError } from "./stale.ts";
 export {
-  afterFailure,
   afterResponse,
+  draftOf,
   type Exchange,
-  type FailureOutcome,
   type Prior,
   type ResponseOutcome,
 } from "./after_response.ts";
+export {
+  afterFailure,
+  disconnectedStaleAllowed,
+  type FailureKind,
+  type FailureOptions,
+  type FailureOutcome,
+} from "./after_failure.ts";
 export {
   cacheStatus,
   type CacheStatusParams,
@@ -126,14 +149,19 @@ export function decide(
   const reason = fresh ? "request" : "stale";
 
   if (req.has("no-cache")) return revalidate(reason); // RFC 9111 §5.2.1.4, §5.4
-  // RFC 9111 §5.2.2.4: both forms; the field-name form revalidates too
-  // rather than serving with the named fields stripped.
-  if (res.has("no-cache")) return revalidate("stale");
+  // RFC 9111 §5.2.2.4: the unqualified form needs validation on every
+  // use; the qualified form is served while fresh, without the named
+  // fields (servedHeaders).
+  const everyUse = res.has("no-cache") &&
+    res.fieldNames("no-cache") === undefined;
+  if (everyUse) return revalidate("stale");
   // RFC 9111 §5.2.1.1; RFC 8246 §2.1: a fresh immutable response is
   // served despite a reload's max-age (only no-cache forces validation).
   const immutableFresh = fresh && res.has("immutable");
-  if (tooOld(req, entry, now) && !immutableFresh) return revalidate(reason);
-  if (notFreshEnough(req, entry, now)) return revalidate(reason); // RFC 9111 §5.2.1.3
+  if (exceedsMaxAge(req, entry, now) && !immutableFresh) {
+    return revalidate(reason);
+  }
+  if (lacksMinFresh(req, entry, now)) return revalidate(reason); // RFC 9111 §5.2.1.3
   if (fresh) return { kind: "fresh", entry, age, ttl }; // RFC 9111 §4.2
 
   // Stale from here on (RFC 9111 §4.2.4).
@@ -157,40 +185,35 @@ export function decide(
   return revalidate("stale");
 }
 
-/**
- * RFC 9111 §5.2.1.1: the request's max-age is exceeded. An invalid value
- * counts as 0: the client asked for something recent; we never guess it
- * meant more.
- */
-function tooOld(req: Directives, entry: EntryMeta, now: number): boolean {
-  const maxAge = req.seconds("max-age");
-  if (maxAge === undefined) return false;
-  const limit = maxAge === "invalid" ? 0 : maxAge;
-  return exactAge(entry, now) > limit;
-}
-
-/**
- * RFC 9111 §5.2.1.3: less freshness left than min-fresh asks. An invalid
- * value is unsatisfiable (validate).
- */
-function notFreshEnough(
-  req: Directives,
-  entry: EntryMeta,
-  now: number,
-): boolean {
-  const minFresh = req.seconds("min-fresh");
-  if (minFresh === undefined) return false;
-  if (minFresh === "invalid") return true;
-  return remainingSeconds(entry, now) < minFresh;
+/** Optional inputs of servedHeaders. */
+export interface ServeOptions {
+  /**
+   * The stored response was just successfully revalidated (a 304 or a
+   * HEAD freshened it for this very request): the fields a qualified
+   * no-cache names may be sent. Absent or false: they are left out.
+   */
+  revalidated?: boolean;
 }
 
 /**
  * The header fields of a stored response as served: the stored fields
- * with Age replaced by the current age (RFC 9111 §4, §5.1). The handler
- * adds Cache-Status.
+ * with Age replaced by the current age (RFC 9111 §4, §5.1), without the
+ * fields a qualified `no-cache="F"` names unless `opts.revalidated`
+ * (RFC 9111 §5.2.2.4: "MUST NOT send the specified fields in a response
+ * to a subsequent request without successful revalidation"), and never
+ * with the fields a qualified `private="F"` names (§5.2.2.7: draftOf
+ * does not store them; an entry written by code that did is still safe).
+ * The handler adds Cache-Status.
  */
-export function servedHeaders(entry: EntryMeta, age: number): FieldList {
-  const fields = factsOf(entry).fields.clone();
+export function servedHeaders(
+  entry: EntryMeta,
+  age: number,
+  opts: ServeOptions = {},
+): FieldList {
+  const facts = factsOf(entry);
+  const fields = facts.fields.clone();
+  removeFields(fields, privateFields(facts.directives)); // RFC 9111 §5.2.2.7
+  if (!opts.revalidated) removeFields(fields, noCacheFields(facts.directives)); // RFC 9111 §5.2.2.4
   fields.set("Age", String(Math.max(0, Math.floor(age))));
   return fields;
 }

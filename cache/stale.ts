@@ -10,7 +10,7 @@
 import type { FieldList } from "../http/headers.ts";
 import { type Directives, requestDirectives } from "./cache_control.ts";
 import { factsOf } from "./entry_facts.ts";
-import { forbidsStale, remainingSeconds } from "./freshness.ts";
+import { exactAge, forbidsStale, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 
 /**
@@ -53,4 +53,35 @@ function within(
   staleness: number,
 ): boolean {
   return typeof limit === "number" && staleness <= limit;
+}
+
+/**
+ * RFC 9111 §5.2.1.1: the request's max-age is exceeded. An invalid value
+ * counts as 0: the client asked for something recent; we never guess it
+ * meant more.
+ */
+export function exceedsMaxAge(
+  req: Directives,
+  entry: EntryMeta,
+  now: number,
+): boolean {
+  const maxAge = req.seconds("max-age");
+  if (maxAge === undefined) return false;
+  const limit = maxAge === "invalid" ? 0 : maxAge;
+  return exactAge(entry, now) > limit;
+}
+
+/**
+ * RFC 9111 §5.2.1.3: less freshness left than min-fresh asks. An invalid
+ * value is unsatisfiable.
+ */
+export function lacksMinFresh(
+  req: Directives,
+  entry: EntryMeta,
+  now: number,
+): boolean {
+  const minFresh = req.seconds("min-fresh");
+  if (minFresh === undefined) return false;
+  if (minFresh === "invalid") return true;
+  return remainingSeconds(entry, now) < minFresh;
 }

@@ -10,9 +10,11 @@
 
 import { type FieldList, parseDecimal } from "../http/headers.ts";
 import { keptTransferCodings } from "../http/transfer_coding.ts";
-import { requestDirectives, responseDirectives } from "./cache_control.ts";
+import { requestDirectives } from "./cache_control.ts";
 import type { Directives } from "./cache_control.ts";
 import { hasValidator, HEURISTICALLY_CACHEABLE } from "./freshness.ts";
+import { privateFields } from "./qualified.ts";
+import { type Policy, policyOf } from "./targeted.ts";
 import { varyNames } from "./vary.ts";
 
 /** How the handler configured storing. The cache is always shared. */
@@ -21,6 +23,19 @@ export interface StoreOptions {
   maxObjectBytes: number;
   /** Do not store responses with a binary media type (the assignment's rule). */
   skipBinary: boolean;
+  /**
+   * The targeted cache-control fields that apply to this response, in
+   * order (RFC 9213 §2.1), e.g. ["Cachelab-Cache-Control",
+   * "CDN-Cache-Control"] for a reverse-proxied response; absent or empty:
+   * Cache-Control alone decides (today's behaviour).
+   */
+  targets?: readonly string[];
+  /**
+   * RFC 9111 §7.3's own behaviour for Set-Cookie: a response that sets a
+   * cookie may be stored, but here only with explicit freshness (max-age,
+   * s-maxage, Expires). Absent or false: never stored (the default).
+   */
+  storeSetCookie?: boolean;
 }
 
 /** Why a response was not stored: a token for the Cache-Status `detail` (RFC 9211 §2.8). */
@@ -43,26 +58,19 @@ export type Storability =
   | { storable: false; detail: NotStoredDetail };
 
 /**
- * Final statuses whose caching rules this cache implements (RFC 9111 §3,
- * §5.2.2.3). Anything else is not stored: storing is never required, and
- * transient errors such as 500/502/503 are better not kept.
+ * Final statuses this cache understands (RFC 9111 §5.2.2.3): the final
+ * codes RFC 9110 §15 defines, and 429, 431 (RFC 6585) and 451 (RFC 7725),
+ * none of which has caching rules beyond RFC 9111's. 206 is left out
+ * (partial content is not stored yet, §3.3) and so is 304 (never stored,
+ * §4.3.4). It matters only under must-understand: any other final status
+ * may still be stored when explicit freshness or public allows it (§3).
  */
-const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
-  200,
-  203,
-  204,
-  300,
-  301,
-  302,
-  303,
-  307,
-  308,
-  404,
-  405,
-  410,
-  414,
-  451,
-  501,
+export const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
+  ...[200, 201, 202, 203, 204, 205],
+  ...[300, 301, 302, 303, 307, 308],
+  ...[400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413],
+  ...[414, 415, 416, 417, 421, 422, 426, 429, 431, 451],
+  ...[500, 501, 502, 503, 504, 505],
 ]);
 
 const STORABLE: Storability = { storable: true };
@@ -71,7 +79,13 @@ function notStored(detail: NotStoredDetail): Storability {
   return { storable: false, detail };
 }
 
-/** RFC 9111 §3: may this response to this request be stored? */
+/**
+ * RFC 9111 §3: may this response to this request be stored? The response
+ * directives are those of its policy: the first targeted field of
+ * `opts.targets` present and valid, else Cache-Control (RFC 9213 §2.1).
+ * A qualified `private="F"` does not prevent storing: draftOf() stores the
+ * response without the named fields (§5.2.2.7).
+ */
 export function storability(
   method: string,
   reqHeaders: FieldList,
@@ -80,42 +94,48 @@ export function storability(
   opts: StoreOptions,
 ): Storability {
   const req = requestDirectives(reqHeaders);
-  const res = responseDirectives(resHeaders);
-  const understood = UNDERSTOOD_STATUSES.has(status);
+  const policy = policyOf(resHeaders, opts.targets);
+  const res = policy.directives;
+  const mustUnderstand = res.has("must-understand");
   // RFC 9111 §3: the method is understood; we store GET only (HEAD is
   // answered from GET entries, RFC 9110 §9.3.2).
   if (method !== "GET") return notStored("method");
   // RFC 9111 §3: the status is final; 206 and 304 are never stored as
-  // complete responses (§3.3, §4.3.4); must-understand needs an understood
-  // status (§5.2.2.3). We store understood statuses only.
-  if (!understood) return notStored("status");
+  // complete responses (§3.3, §4.3.4).
+  if (status < 200 || status === 206 || status === 304) {
+    return notStored("status");
+  }
+  // RFC 9111 §3, §5.2.2.3: must-understand needs a status we understand.
+  if (mustUnderstand && !UNDERSTOOD_STATUSES.has(status)) {
+    return notStored("status");
+  }
   if (req.has("no-store")) return notStored("no-store"); // RFC 9111 §5.2.1.5
   // RFC 9111 §5.2.2.5, §5.2.2.3: must-understand with an understood status overrides no-store.
-  if (res.has("no-store") && !res.has("must-understand")) {
-    return notStored("no-store");
+  if (res.has("no-store") && !mustUnderstand) return notStored("no-store");
+  // RFC 9111 §5.2.2.7: a shared cache does not store private responses;
+  // the qualified form only keeps the named fields out (draftOf).
+  if (res.has("private") && res.fieldNames("private") === undefined) {
+    return notStored("private");
   }
-  // RFC 9111 §5.2.2.7: a shared cache does not store private responses
-  // (the qualified form private="X" is treated as unqualified).
-  if (res.has("private")) return notStored("private");
   // RFC 9111 §3.5: Authorization needs a directive allowing shared storage.
   if (reqHeaders.has("authorization") && !allowsAuthorized(res)) {
     return notStored("authorization");
   }
-  // RFC 9111 §7.3 leaves it open; like nginx and Varnish, a shared cache
-  // here never stores a response that sets a cookie: serving one client's
-  // session cookie to every other client is the classic shared-cache leak.
-  if (resHeaders.has("set-cookie")) return notStored("set-cookie");
+  if (!cookieAllowed(policy, resHeaders, opts)) return notStored("set-cookie");
   // RFC 9111 §4.1: Vary "*" always fails to match; storing it is useless.
   if (varyNames(resHeaders).includes("*")) return notStored("vary-star");
   // RFC 9111 §3: at least one of public, Expires, max-age, s-maxage, a
   // heuristically cacheable status (§4.2.2).
-  if (!hasFreshnessPermit(status, res, resHeaders)) {
+  if (!hasFreshnessPermit(status, policy, resHeaders)) {
     return notStored("no-freshness");
   }
   // Our choice: a no-cache response without a validator can never be
   // reused (every use needs validation, §5.2.2.4, and validation without
-  // a validator is a full fetch that replaces it).
-  if (res.has("no-cache") && !hasValidator(resHeaders)) {
+  // a validator is a full fetch that replaces it). The qualified form
+  // allows reuse while fresh, so it is stored.
+  const everyUseValidated = res.has("no-cache") &&
+    res.fieldNames("no-cache") === undefined;
+  if (everyUseValidated && !hasValidator(resHeaders)) {
     return notStored("no-validator");
   }
   if (exceedsSize(resHeaders, opts.maxObjectBytes)) {
@@ -131,6 +151,37 @@ export function storability(
   return STORABLE;
 }
 
+/**
+ * Set-Cookie. RFC 9111 §7.3 leaves it open; by default, like nginx and
+ * Varnish, a shared cache here never stores a response that sets a
+ * cookie: serving one client's session cookie to every other client is
+ * the classic shared-cache leak. A qualified `private="Set-Cookie"` keeps
+ * the cookie out of the stored copy (§5.2.2.7), so it is no obstacle.
+ * With `storeSetCookie`, the RFC's own rule (the cookie does not inhibit
+ * storing) holds for responses with explicit freshness only.
+ */
+function cookieAllowed(
+  policy: Policy,
+  resHeaders: FieldList,
+  opts: StoreOptions,
+): boolean {
+  if (!resHeaders.has("set-cookie")) return true;
+  if (privateFields(policy.directives).includes("set-cookie")) return true; // RFC 9111 §5.2.2.7
+  if (!opts.storeSetCookie) return false;
+  return hasExplicitFreshness(policy, resHeaders); // RFC 9111 §7.3 note
+}
+
+/**
+ * Explicit freshness (RFC 9111 §4.2.1): s-maxage, max-age, or Expires
+ * unless a targeted field decides (RFC 9213 §2.1 ignores Expires then).
+ */
+function hasExplicitFreshness(policy: Policy, resHeaders: FieldList): boolean {
+  const res = policy.directives;
+  return res.has("s-maxage") || // RFC 9111 §5.2.2.10
+    res.has("max-age") || // RFC 9111 §5.2.2.1
+    (policy.field === undefined && resHeaders.has("expires")); // RFC 9111 §5.3
+}
+
 /** RFC 9111 §3.5: must-revalidate, public and s-maxage allow shared storage. */
 function allowsAuthorized(res: Directives): boolean {
   return res.has("must-revalidate") ||
@@ -141,13 +192,11 @@ function allowsAuthorized(res: Directives): boolean {
 /** The last condition of RFC 9111 §3 for a shared cache. */
 function hasFreshnessPermit(
   status: number,
-  res: Directives,
+  policy: Policy,
   resHeaders: FieldList,
 ): boolean {
-  return res.has("public") || // RFC 9111 §5.2.2.9
-    resHeaders.has("expires") || // RFC 9111 §5.3
-    res.has("max-age") || // RFC 9111 §5.2.2.1
-    res.has("s-maxage") || // RFC 9111 §5.2.2.10
+  return policy.directives.has("public") || // RFC 9111 §5.2.2.9
+    hasExplicitFreshness(policy, resHeaders) || // Expires, max-age, s-maxage
     HEURISTICALLY_CACHEABLE.has(status); // RFC 9111 §4.2.2
 }
 

@@ -1,21 +1,25 @@
 /**
  * Owns validation (RFC 9111 §4.3): the conditional fields a cache sends
- * for a stored entry, whether a 304 applies to it, and the entry freshened
- * by that 304.
+ * for a stored entry, whether a 304 applies to it, the entry freshened
+ * by that 304, and the validators a client's own conditional request is
+ * evaluated against (§4.3.2).
  *
  * Pure: returns new metadata, never writes it (the handler does, through
  * Store.updateMeta). Must not decide when to validate (policy.ts does).
  */
 
+import type { Validators } from "../http/conditional.ts";
 import {
   FieldList,
   isHopByHop,
   parseDecimal,
   stripHopByHop,
 } from "../http/headers.ts";
-import { formatHttpDate, parseHttpDate } from "../http/dates.ts";
-import { entryTimes } from "./freshness.ts";
+import { formatHttpDate, parseHttpDateLenient } from "../http/dates.ts";
+import { dateValue, entryTimes, type PolicyOptions } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
+import { privateFields, removeFields } from "./qualified.ts";
+import { policyOf, targetsOf } from "./targeted.ts";
 
 /**
  * RFC 9111 §4.3.1: the validators of the stored entry as conditional
@@ -53,13 +57,18 @@ const KEPT_FROM_STORED = new Set([
  * fields and those in KEPT_FROM_STORED (§3.2). The stored Age is dropped
  * (the 304's own Age, if any, describes the new response), a Date is
  * supplied when the 304 lacks one (RFC 9110 §6.6.1), and the times are
- * recomputed from the new request/response times.
+ * recomputed from the new request/response times. The policy is read
+ * again from the updated fields with `opts.targets` (RFC 9213 §2.1;
+ * absent: the entry's own policy field, or Cache-Control), fields a
+ * qualified private names are dropped (§5.2.2.7), and `policyField`
+ * records the field that decides now.
  */
 export function freshen(
   entry: EntryMeta,
   notModified: FieldList,
   requestTime: number,
   responseTime: number,
+  opts: PolicyOptions = {},
 ): EntryMeta {
   const update = notModified.clone();
   stripHopByHop(update); // RFC 9111 §3.1
@@ -76,9 +85,14 @@ export function freshen(
     stored.set(name, values[0]!);
     for (const value of values.slice(1)) stored.append(name, value);
   }
-  const times = entryTimes(entry.status, stored, requestTime, responseTime);
+  const targets = opts.targets ?? targetsOf(entry.policyField);
+  removeFields(stored, privateFields(policyOf(stored, targets).directives)); // RFC 9111 §5.2.2.7
+  const times = entryTimes(entry.status, stored, requestTime, responseTime, {
+    targets,
+  });
+  const { policyField: _previous, ...rest } = entry;
   return {
-    ...entry,
+    ...rest,
     headers: stored.toArray(),
     requestTime,
     responseTime,
@@ -109,7 +123,7 @@ export function notModifiedMatches(
   if (lastModified !== undefined) {
     const storedLastModified = stored.first("last-modified");
     return storedLastModified !== undefined &&
-      sameDate(storedLastModified, lastModified);
+      sameDate(storedLastModified, lastModified, entry.responseTime);
   }
   return true;
 }
@@ -126,9 +140,10 @@ function opaque(etag: string): string {
   return etag.startsWith("W/") ? etag.slice(2) : etag;
 }
 
-function sameDate(a: string, b: string): boolean {
-  const x = parseHttpDate(a);
-  const y = parseHttpDate(b);
+/** Two received dates name the same time (read leniently, RFC 9111 §4.2); `now` places two-digit years. */
+function sameDate(a: string, b: string, now: number): boolean {
+  const x = parseHttpDateLenient(a, now);
+  const y = parseHttpDateLenient(b, now);
   if (x === undefined || y === undefined) return a.trim() === b.trim();
   return x === y;
 }
@@ -157,9 +172,34 @@ export function headResponseMatches(
     const storedLastModified = stored.first("last-modified");
     if (
       storedLastModified === undefined ||
-      !sameDate(storedLastModified, lastModified)
+      !sameDate(storedLastModified, lastModified, entry.responseTime)
     ) return false;
   }
   const length = head.first("content-length");
   return length === undefined || parseDecimal(length) === entry.bodySize; // a number, not text: "010" is 10
+}
+
+/**
+ * RFC 9111 §4.3.2: the validators of a stored response for evaluating a
+ * client's own conditional request (evaluatePreconditions, ifRangeAllows):
+ * its ETag; as last-modification time its Last-Modified, else its Date,
+ * else the time it was received ("the cache SHOULD use ... Last-Modified
+ * ..., if present; failing that, the Date ..., and failing that, the time
+ * it was received"); and its Date (else that time) as the generation time
+ * that tells a strong Last-Modified from a weak one (RFC 9110 §8.8.2.2:
+ * a Date stand-in is never strong, so an If-Range date never matches it).
+ * Dates are read leniently (RFC 9111 §4.2). Times in ms since the epoch.
+ */
+export function clientValidators(entry: EntryMeta): Validators {
+  const fields = new FieldList(entry.headers);
+  const date = dateValue(fields, entry.responseTime); // Date, else received
+  const text = fields.first("last-modified");
+  const lastModified = text === undefined
+    ? undefined
+    : parseHttpDateLenient(text, entry.responseTime);
+  return {
+    etag: fields.first("etag"),
+    lastModified: lastModified ?? date, // RFC 9111 §4.3.2
+    date,
+  };
 }

@@ -75,7 +75,9 @@ export interface UpstreamResponse {
    * came on later shows it is out of step with its upstream (bytes nobody
    * asked for arrive behind this response or a later one, or while it sits
    * idle): this response may then have been the answer to another request,
-   * and whatever the cache did with it (stored, freshened) is undone.
+   * and whatever the cache did with it (stored, freshened) is undone. Only
+   * a response read on a reused connection can be out of step: on a fresh
+   * one, `undo` is never called.
    */
   onOutOfStep(undo: () => void): void;
 }
@@ -208,7 +210,11 @@ async function attempt(
     get trailingBytes() {
       return upstreamBody.trailingBytes;
     },
-    onOutOfStep: (undo) => c.suspect(undo),
+    // The first response on a connection cannot be another's answer:
+    // nothing came before it to leave bytes behind.
+    onOutOfStep: (undo) => {
+      if (c.reused) c.suspect(undo);
+    },
   };
 }
 

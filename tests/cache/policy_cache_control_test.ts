@@ -120,3 +120,24 @@ Deno.test("requestDirectives() ignores Pragma when Cache-Control is present (RFC
   assert.equal(cc.has("no-cache"), false);
   assert.equal(cc.seconds("max-age"), 30);
 });
+
+Deno.test("parseCacheControl() gives no field names when an unqualified form is present or the list is empty (RFC 9111 §5.2.2.4, §5.2.2.7)", () => {
+  assert.equal(
+    parseCacheControl(['no-cache="X-A", no-cache']).fieldNames("no-cache"),
+    undefined,
+  );
+  assert.equal(
+    parseCacheControl(["private", 'private="X-A"']).fieldNames("private"),
+    undefined,
+  );
+  assert.equal(
+    parseCacheControl(['no-cache=""']).fieldNames("no-cache"),
+    undefined,
+  );
+  assert.deepEqual(
+    parseCacheControl(['no-cache="X-A"', "no-cache=X-B"]).fieldNames(
+      "no-cache",
+    ),
+    ["x-a", "x-b"],
+  );
+});

@@ -94,12 +94,21 @@ Deno.test("decide() sends If-None-Match and If-Modified-Since when both validato
   ], ["If-Modified-Since", LM]]);
 });
 
-Deno.test("decide() revalidates the field-name form of no-cache instead of stripping fields (RFC 9111 §5.2.2.4)", () => {
+Deno.test("decide() serves the field-name form of no-cache while fresh and revalidates it once stale (RFC 9111 §5.2.2.4)", () => {
   const e = entry(["Cache-Control", 'no-cache="Set-Cookie", max-age=600'], [
     "ETag",
     '"a"',
   ]);
-  assert.equal(run(e, [], 1).kind, "revalidate");
+  assert.equal(run(e, [], 1).kind, "fresh");
+  assert.equal(run(e, [], 601).kind, "revalidate");
+  const both = entry(
+    ["Cache-Control", 'no-cache, no-cache="X-A", max-age=600'],
+    [
+      "ETag",
+      '"a"',
+    ],
+  );
+  assert.equal(run(both, [], 1).kind, "revalidate");
 });
 
 Deno.test("decide() revalidates a stale entry without a validator as a plain fetch (RFC 9111 §4.3.1)", () => {

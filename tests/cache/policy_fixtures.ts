@@ -34,6 +34,8 @@ export interface StoredOptions {
   requestAt?: number;
   /** Seconds after T0 the response arrived (default requestAt). */
   responseAt?: number;
+  /** The targeted fields that decide its policy (RFC 9213 §2.1). */
+  targets?: readonly string[];
 }
 
 /** A stored entry as the handler would persist it. */
@@ -42,7 +44,9 @@ export function stored(o: StoredOptions): EntryMeta {
   const resHeaders = new FieldList(o.headers);
   const requestTime = at(o.requestAt ?? 0);
   const responseTime = at(o.responseAt ?? o.requestAt ?? 0);
-  const times = entryTimes(status, resHeaders, requestTime, responseTime);
+  const times = entryTimes(status, resHeaders, requestTime, responseTime, {
+    targets: o.targets,
+  });
   return {
     version: META_VERSION,
     key: "http://origin.test/x",

@@ -52,12 +52,20 @@ Deno.test("freshnessLifetime() treats an invalid max-age as stale and ignores Ex
   assert.equal(lifetime([["Cache-Control", "s-maxage=-1, max-age=60"]]), 0);
 });
 
-Deno.test("freshnessLifetime() is 0 for a no-cache response in both forms (RFC 9111 §5.2.2.4)", () => {
+Deno.test("freshnessLifetime() is 0 for an unqualified no-cache and ignores the qualified form (RFC 9111 §5.2.2.4)", () => {
   assert.equal(lifetime([["Cache-Control", "no-cache, max-age=60"]]), 0);
   assert.equal(
     lifetime([["Cache-Control", 'no-cache="Set-Cookie", max-age=60']]),
+    60,
+  );
+  assert.equal(
+    lifetime([[
+      "Cache-Control",
+      'no-cache="Set-Cookie", no-cache, max-age=60',
+    ]]),
     0,
   );
+  assert.equal(lifetime([["Cache-Control", 'no-cache="", max-age=60']]), 0);
 });
 
 Deno.test("freshnessLifetime() uses 10% of Date minus Last-Modified, capped at one day (RFC 9111 §4.2.2)", () => {

@@ -60,7 +60,7 @@ Deno.test("storability() stores GET only; HEAD and unsafe methods are not stored
   ]);
 });
 
-Deno.test("storability() stores final understood statuses only, never 206, 304 or 1xx (RFC 9111 §3, §3.3, §4.3.4)", () => {
+Deno.test("storability() stores any final status with explicit freshness or public, never 206, 304 or 1xx (RFC 9111 §3, §3.3, §4.3.4)", () => {
   const explicit: Field[] = [["Cache-Control", "max-age=60"]];
   check([
     { name: "200", status: 200, res: explicit, expect: true },
@@ -70,8 +70,10 @@ Deno.test("storability() stores final understood statuses only, never 206, 304 o
     { name: "100", status: 100, res: explicit, expect: "status" },
     { name: "206", status: 206, res: explicit, expect: "status" },
     { name: "304", status: 304, res: explicit, expect: "status" },
-    { name: "500 explicit", status: 500, res: explicit, expect: "status" },
-    { name: "599 unknown", status: 599, res: explicit, expect: "status" },
+    { name: "500 explicit", status: 500, res: explicit, expect: true },
+    { name: "599 unknown explicit", status: 599, res: explicit, expect: true },
+    { name: "500 no freshness", status: 500, res: [], expect: "no-freshness" },
+    { name: "302 no freshness", status: 302, res: [], expect: "no-freshness" },
   ]);
 });
 
@@ -112,7 +114,7 @@ Deno.test("storability() lets must-understand override no-store for an understoo
   ]);
 });
 
-Deno.test("storability() refuses private in both forms in a shared cache (RFC 9111 §5.2.2.7)", () => {
+Deno.test("storability() refuses an unqualified private and stores a qualified one, whose fields draftOf() leaves out (RFC 9111 §5.2.2.7)", () => {
   check([
     {
       name: "private",
@@ -122,6 +124,16 @@ Deno.test("storability() refuses private in both forms in a shared cache (RFC 91
     {
       name: "private=field",
       res: [["Cache-Control", 'private="Set-Cookie", max-age=60']],
+      expect: true,
+    },
+    {
+      name: "private and private=field",
+      res: [["Cache-Control", 'private, private="X-A", max-age=60']],
+      expect: "private",
+    },
+    {
+      name: 'private=""',
+      res: [["Cache-Control", 'private="", max-age=60']],
       expect: "private",
     },
   ]);

@@ -1,11 +1,16 @@
 import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
 import {
+  clientValidators,
   decide,
   freshen,
   headResponseMatches,
   notModifiedMatches,
 } from "../../cache/policy.ts";
+import {
+  evaluatePreconditions,
+  ifRangeAllows,
+} from "../../http/conditional.ts";
 import { at, dateAt, fields, stored } from "./policy_fixtures.ts";
 
 const LM = dateAt(-3600);
@@ -215,4 +220,133 @@ Deno.test("headResponseMatches() lets a 200 to HEAD freshen the stored GET respo
   for (const [name, got, match] of cases) {
     assert.equal(headResponseMatches(entry, fields(...got)), match, name);
   }
+});
+
+Deno.test("freshen() leaves out the fields a qualified private names, also when the 304 brings them (RFC 9111 §5.2.2.7, §4.3.4)", () => {
+  const e = stored({
+    headers: [["Date", dateAt(0)], [
+      "Cache-Control",
+      'private="X-User", max-age=1',
+    ], ["ETag", '"a"']],
+  });
+  const next = freshen(
+    e,
+    fields(["ETag", '"a"'], ["X-User", "bob"], ["Date", dateAt(10)]),
+    at(10),
+    at(10),
+  );
+  assert.deepEqual(next.headers, [
+    ["Date", dateAt(10)],
+    ["Cache-Control", 'private="X-User", max-age=1'],
+    ["ETag", '"a"'],
+  ]);
+});
+
+Deno.test("freshen() reads the policy again from the updated fields with its targets, else the entry's own field (RFC 9213 §2.1, RFC 9111 §4.3.4)", () => {
+  const targets = ["CDN-Cache-Control"];
+  const plain = stored({
+    headers: [["Date", dateAt(0)], ["Cache-Control", "max-age=1"], [
+      "ETag",
+      '"a"',
+    ]],
+  });
+  const gained = freshen(
+    plain,
+    fields(["ETag", '"a"'], ["CDN-Cache-Control", "max-age=600"]),
+    at(10),
+    at(10),
+    { targets },
+  );
+  assert.equal(gained.policyField, "cdn-cache-control");
+  assert.equal(gained.freshUntil, at(610));
+  const targeted = stored({
+    headers: [["Date", dateAt(0)], ["Cache-Control", "max-age=1"], [
+      "CDN-Cache-Control",
+      "max-age=100",
+    ], ["ETag", '"a"']],
+    targets,
+  });
+  const kept = freshen(targeted, fields(["ETag", '"a"']), at(10), at(10));
+  assert.equal(kept.policyField, "cdn-cache-control"); // no targets given: its own field
+  assert.equal(kept.freshUntil, at(110));
+  const lost = freshen(
+    targeted,
+    fields(["ETag", '"a"'], ["CDN-Cache-Control", "&"]),
+    at(10),
+    at(10),
+    { targets },
+  );
+  assert.equal("policyField" in lost, false); // invalid now: Cache-Control decides
+  assert.equal(lost.freshUntil, at(11));
+  const off = freshen(targeted, fields(["ETag", '"a"']), at(10), at(10), {
+    targets: [],
+  });
+  assert.equal("policyField" in off, false);
+});
+
+Deno.test("notModifiedMatches() compares Last-Modified dates read leniently (RFC 9111 §4.2, §4.3.4)", () => {
+  const e = stored({
+    headers: [["Date", dateAt(0)], [
+      "Last-Modified",
+      "Sun, 06 Nov 1994 08:49:37 GMT",
+    ]],
+  });
+  assert.equal(
+    notModifiedMatches(
+      e,
+      fields(["Last-Modified", "sunday, 06-nov-94 08:49:37 gmt"]),
+    ),
+    true,
+  );
+  assert.equal(
+    notModifiedMatches(
+      e,
+      fields(["Last-Modified", "Sun, 06 Nov 1994 08:49:38 GMT"]),
+    ),
+    false,
+  );
+});
+
+Deno.test("clientValidators() gives Last-Modified, else Date, else the time received, for a client's conditional (RFC 9111 §4.3.2)", () => {
+  const rows: [string, Field[], number | undefined][] = [
+    [
+      "Last-Modified",
+      [["Date", dateAt(0)], ["Last-Modified", dateAt(-100)]],
+      at(-100),
+    ],
+    ["Last-Modified in lowercase", [["Date", dateAt(0)], [
+      "Last-Modified",
+      dateAt(-100).toLowerCase(),
+    ]], at(-100)],
+    ["Date without Last-Modified", [["Date", dateAt(-5)]], at(-5)],
+    ["Date for an invalid Last-Modified", [["Date", dateAt(-5)], [
+      "Last-Modified",
+      "x",
+    ]], at(-5)],
+    ["received time without either", [], at(0)],
+  ];
+  for (const [name, headers, expected] of rows) {
+    const v = clientValidators(stored({ headers }));
+    assert.equal(v.lastModified, expected, name);
+  }
+  const withTag = clientValidators(stored({ headers: [["ETag", '"t"']] }));
+  assert.equal(withTag.etag, '"t"');
+});
+
+Deno.test("clientValidators() lets a fresh stored response without Last-Modified answer If-Modified-Since with 304 (RFC 9111 §4.3.2)", () => {
+  const e = stored({
+    headers: [["Date", dateAt(0)], ["Cache-Control", "max-age=600"]],
+  });
+  const v = clientValidators(e);
+  const since = (d: string) =>
+    evaluatePreconditions("GET", fields(["If-Modified-Since", d]), v);
+  assert.equal(since(dateAt(0)), "304");
+  assert.equal(since(dateAt(60)), "304");
+  assert.equal(since(dateAt(-1)), "proceed");
+  // A Date stand-in is never a strong validator: an If-Range date fails.
+  assert.equal(ifRangeAllows(fields(["If-Range", dateAt(0)]), v), false);
+  const strong = clientValidators(stored({
+    headers: [["Date", dateAt(0)], ["Last-Modified", dateAt(-10)]],
+  }));
+  assert.equal(ifRangeAllows(fields(["If-Range", dateAt(-10)]), strong), true);
 });

@@ -1,5 +1,9 @@
 import assert from "../helpers/assert.ts";
-import { formatHttpDate, parseHttpDate } from "../../http/dates.ts";
+import {
+  formatHttpDate,
+  parseHttpDate,
+  parseHttpDateLenient,
+} from "../../http/dates.ts";
 
 const NOV_6_1994 = Date.UTC(1994, 10, 6, 8, 49, 37);
 const NOW_2026 = Date.UTC(2026, 0, 1);
@@ -86,6 +90,77 @@ Deno.test("parseHttpDate() reads a two-digit year into the next century when tha
   );
   assert.equal(
     parseHttpDate("Wednesday, 01-Jan-50 00:00:00 GMT", now),
+    Date.UTC(2050, 0, 1),
+  );
+});
+
+Deno.test("parseHttpDate() compares a two-digit year with the moment 50 years after now, not just the year (RFC 9110 §5.6.7)", () => {
+  const now = Date.UTC(2026, 5, 1);
+  assert.equal(
+    parseHttpDate("Friday, 31-May-76 00:00:00 GMT", now),
+    Date.UTC(2076, 4, 31),
+  );
+  assert.equal(
+    parseHttpDate("Tuesday, 02-Jun-76 00:00:00 GMT", now),
+    Date.UTC(1976, 5, 2),
+  );
+});
+
+const lenient: [string, string, number][] = [
+  ["an IMF-fixdate as sent", "Sun, 06 Nov 1994 08:49:37 GMT", NOV_6_1994],
+  ["an IMF-fixdate in lowercase", "sun, 06 nov 1994 08:49:37 gmt", NOV_6_1994],
+  ["an IMF-fixdate in uppercase", "SUN, 06 NOV 1994 08:49:37 GMT", NOV_6_1994],
+  ["an IMF-fixdate in mixed case", "sUn, 06 nOV 1994 08:49:37 Gmt", NOV_6_1994],
+  ["an rfc850-date in lowercase", "sunday, 06-nov-94 08:49:37 gmt", NOV_6_1994],
+  ["an rfc850-date in uppercase", "SUNDAY, 06-NOV-94 08:49:37 GMT", NOV_6_1994],
+  ["an asctime-date in lowercase", "sun nov  6 08:49:37 1994", NOV_6_1994],
+  ["an asctime-date in uppercase", "SUN NOV  6 08:49:37 1994", NOV_6_1994],
+];
+for (const [what, input, expected] of lenient) {
+  Deno.test(`parseHttpDateLenient() accepts ${what} (RFC 9111 §4.2, RFC 9110 §5.6.7)`, () => {
+    assert.equal(parseHttpDateLenient(input, NOW_2026), expected);
+  });
+}
+
+const stillInvalid: [string, string][] = [
+  ["an empty value", ""],
+  ["a number", "0"],
+  ["another zone", "Sun, 06 Nov 1994 08:49:37 UTC"],
+  ["a numeric offset", "Sun, 06 Nov 1994 08:49:37 +0000"],
+  ["an unknown month in any case", "sun, 06 foo 1994 08:49:37 gmt"],
+  ["a one-digit day", "sun, 6 nov 1994 08:49:37 gmt"],
+  ["a short day name in an rfc850-date", "Sun, 06-Nov-94 08:49:37 GMT"],
+  ["a missing comma", "Sun 06 Nov 1994 08:49:37 GMT"],
+  ["two spaces between fields", "Sun,  06 Nov 1994 08:49:37 GMT"],
+  ["trailing garbage", "Sun, 06 Nov 1994 08:49:37 GMT x"],
+  ["an ISO 8601 date", "1994-11-06T08:49:37Z"],
+  ["31 Feb", "mon, 31 feb 2020 00:00:00 gmt"],
+];
+for (const [what, input] of stillInvalid) {
+  Deno.test(`parseHttpDateLenient() returns undefined when given ${what} (RFC 9110 §5.6.7)`, () => {
+    assert.equal(parseHttpDateLenient(input, NOW_2026), undefined);
+  });
+}
+
+Deno.test("parseHttpDateLenient() reads a two-digit year more than 50 years after now as the past century (RFC 9110 §5.6.7)", () => {
+  const now = Date.UTC(2026, 5, 1);
+  const rows: [string, number][] = [
+    ["thursday, 01-jan-76 00:00:00 gmt", Date.UTC(2076, 0, 1)],
+    ["saturday, 01-jan-77 00:00:00 gmt", Date.UTC(1977, 0, 1)],
+    ["monday, 01-jan-99 00:00:00 gmt", Date.UTC(1999, 0, 1)],
+    ["friday, 01-jan-27 00:00:00 gmt", Date.UTC(2027, 0, 1)],
+    ["saturday, 01-jan-00 00:00:00 gmt", Date.UTC(2000, 0, 1)],
+  ];
+  for (const [input, expected] of rows) {
+    assert.equal(parseHttpDateLenient(input, now), expected, input);
+  }
+  const later = Date.UTC(2090, 0, 1);
+  assert.equal(
+    parseHttpDateLenient("Tuesday, 01-Jan-10 00:00:00 GMT", later),
+    Date.UTC(2110, 0, 1),
+  );
+  assert.equal(
+    parseHttpDateLenient("Wednesday, 01-Jan-50 00:00:00 GMT", later),
     Date.UTC(2050, 0, 1),
   );
 });

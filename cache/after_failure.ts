@@ -1,0 +1,118 @@
+/**
+ * Owns the cache's decision when no usable response came from upstream
+ * (connect failed, the connection closed before a response, the response
+ * timed out): serve the stored response stale (RFC 5861 §4, RFC 9111
+ * §4.2.4) or answer with an error status.
+ *
+ * Pure: times are parameters; outcomes are returned, never acted on.
+ * Must not read the clock, touch the store, files or sockets.
+ */
+
+import type { FieldList } from "../http/headers.ts";
+import { requestDirectives } from "./cache_control.ts";
+import { factsOf } from "./entry_facts.ts";
+import { forbidsStale, remainingSeconds } from "./freshness.ts";
+import type { EntryMeta } from "./meta.ts";
+import { exceedsMaxAge, lacksMinFresh, staleOnError } from "./stale.ts";
+
+/** How the upstream failed to give a response. */
+export type FailureKind =
+  /** Connecting (or the TLS/proxy handshake) failed. */
+  | "connect-failed"
+  /** The upstream closed the connection before a complete response head. */
+  | "closed"
+  /** No response head came in time. */
+  | "timeout";
+
+/** Optional inputs of afterFailure; absent keeps the behaviour before them. */
+export interface FailureOptions {
+  /**
+   * How long (s) past its freshness a stored response may stand in when
+   * the origin cannot be reached at all (RFC 9111 §4.2.4: a cache
+   * "disconnected from the origin server" may serve stale). Absent or 0:
+   * off, only stale-if-error and max-stale allow it. The CLI default is
+   * 86400 (Squid's max_stale).
+   */
+  maxStaleOnErrorSeconds?: number;
+  /** What failed; named in the outcome's detail (default "connect-failed"). */
+  failure?: FailureKind;
+}
+
+/** What to do when no usable response came from upstream. */
+export type FailureOutcome =
+  /** Serve the stored response stale: the response or request allowed it (RFC 5861 §4, RFC 9111 §5.2.1.2). */
+  | { kind: "serve-stale"; entry: EntryMeta; detail: "stale-if-error" }
+  /**
+   * Serve the stored response stale because the origin could not be
+   * reached (RFC 9111 §4.2.4, within `maxStaleOnErrorSeconds`). `detail`
+   * names the failure for Cache-Status (RFC 9211 §2.8), e.g.
+   * `fwd=stale; detail=stale-on-timeout` (no fwd-status: no response came).
+   */
+  | {
+    kind: "serve-stale";
+    entry: EntryMeta;
+    detail: `stale-on-${FailureKind}`;
+    failure: FailureKind;
+  }
+  /** Answer with this error status. */
+  | { kind: "fail"; status: number };
+
+/**
+ * The upstream could not be reached or gave no response. `failureStatus`
+ * is the status the failure maps to by itself (502 or 504). A stored
+ * response stands in when staleOnError() allows it (stale-if-error,
+ * max-stale); else, with `opts.maxStaleOnErrorSeconds`, when it is stale
+ * by no more than that and nothing forbids it (disconnectedStaleAllowed);
+ * otherwise, with a stored response the cache may not serve, the answer
+ * is 504 (RFC 9111 §4.2.4: a cache that cannot reach the origin and may
+ * not serve stale generates 504); without one, `failureStatus`.
+ */
+export function afterFailure(
+  entry: EntryMeta | undefined,
+  requestFields: FieldList,
+  failureStatus: number,
+  now: number,
+  opts: FailureOptions = {},
+): FailureOutcome {
+  if (entry && staleOnError(entry, requestFields, now)) {
+    return { kind: "serve-stale", entry, detail: "stale-if-error" }; // RFC 5861 §4
+  }
+  const limit = opts.maxStaleOnErrorSeconds ?? 0;
+  if (entry && disconnectedStaleAllowed(entry, requestFields, now, limit)) {
+    const failure = opts.failure ?? "connect-failed";
+    return {
+      kind: "serve-stale",
+      entry,
+      detail: `stale-on-${failure}`,
+      failure,
+    }; // RFC 9111 §4.2.4
+  }
+  if (entry) return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4
+  return { kind: "fail", status: failureStatus };
+}
+
+/**
+ * RFC 9111 §4.2.4: may a cache disconnected from the origin serve this
+ * stored response stale, by at most `limitSeconds` (0: never)? Not when
+ * the response forbids stale use (no-cache in either form, must-revalidate,
+ * proxy-revalidate, s-maxage), nor when the request has no-cache
+ * (§5.2.1.4), or a max-age (§5.2.1.1) or min-fresh (§5.2.1.3) the stale
+ * response does not satisfy: those ask for something the origin must
+ * confirm. (A max-stale that accepts it was already honoured by
+ * staleOnError.)
+ */
+export function disconnectedStaleAllowed(
+  entry: EntryMeta,
+  reqHeaders: FieldList,
+  now: number,
+  limitSeconds: number,
+): boolean {
+  if (!(limitSeconds > 0)) return false; // off
+  const req = requestDirectives(reqHeaders);
+  if (forbidsStale(factsOf(entry).directives)) return false; // RFC 9111 §4.2.4
+  if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
+  if (exceedsMaxAge(req, entry, now)) return false; // RFC 9111 §5.2.1.1
+  if (lacksMinFresh(req, entry, now)) return false; // RFC 9111 §5.2.1.3
+  const staleness = Math.max(0, -remainingSeconds(entry, now));
+  return staleness <= limitSeconds;
+}

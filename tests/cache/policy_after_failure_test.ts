@@ -1,0 +1,202 @@
+import assert from "../helpers/assert.ts";
+import type { Field } from "../../http/headers.ts";
+import {
+  afterFailure,
+  type FailureKind,
+  type FailureOutcome,
+} from "../../cache/policy.ts";
+import type { EntryMeta } from "../../cache/meta.ts";
+import { at, dateAt, fields, stored } from "./policy_fixtures.ts";
+
+/** A stored 200 fresh for 10 s from T0, with an ETag. */
+function entryWith(cc: string, extra: Field[] = []): EntryMeta {
+  return stored({
+    headers: [["Date", dateAt(0)], ["Cache-Control", cc], [
+      "ETag",
+      '"v1"',
+    ], ...extra],
+  });
+}
+
+const DAY = 86400;
+
+interface Row {
+  name: string;
+  cc: string;
+  request?: Field[];
+  /** Seconds after T0 (the entry is stale from 10). */
+  now: number;
+  limit?: number;
+  failure?: FailureKind;
+  /** "stale-on-..." / "stale-if-error" when served stale, else the status. */
+  expect: string | number;
+}
+
+function check(rows: Row[]): void {
+  for (const row of rows) {
+    const entry = entryWith(row.cc);
+    const got = afterFailure(
+      entry,
+      fields(...(row.request ?? [])),
+      502,
+      at(row.now),
+      { maxStaleOnErrorSeconds: row.limit ?? DAY, failure: row.failure },
+    );
+    const want: FailureOutcome = typeof row.expect === "number"
+      ? { kind: "fail", status: row.expect }
+      : row.expect === "stale-if-error"
+      ? { kind: "serve-stale", entry, detail: "stale-if-error" }
+      : {
+        kind: "serve-stale",
+        entry,
+        detail: row.expect as `stale-on-${FailureKind}`,
+        failure: row.failure ?? "connect-failed",
+      };
+    assert.deepEqual(got, want, row.name);
+  }
+}
+
+Deno.test("afterFailure() serves a stored response stale by no more than maxStaleOnErrorSeconds when no response came (RFC 9111 §4.2.4)", () => {
+  check([
+    {
+      name: "connect failed, stale by a minute",
+      cc: "max-age=10",
+      now: 70,
+      expect: "stale-on-connect-failed",
+    },
+    {
+      name: "closed before a response",
+      cc: "max-age=10",
+      now: 70,
+      failure: "closed",
+      expect: "stale-on-closed",
+    },
+    {
+      name: "timed out",
+      cc: "max-age=10",
+      now: 70,
+      failure: "timeout",
+      expect: "stale-on-timeout",
+    },
+    {
+      name: "stale by exactly the limit",
+      cc: "max-age=10",
+      now: 10 + DAY,
+      expect: "stale-on-connect-failed",
+    },
+    {
+      name: "stale by more than the limit",
+      cc: "max-age=10",
+      now: 11 + DAY,
+      expect: 504,
+    },
+    {
+      name: "a limit of 0 is off",
+      cc: "max-age=10",
+      now: 70,
+      limit: 0,
+      expect: 504,
+    },
+    {
+      name: "stale-if-error still comes first, with its own detail",
+      cc: "max-age=10, stale-if-error=600",
+      now: 70,
+      expect: "stale-if-error",
+    },
+    {
+      name: "a request's max-stale that accepts it",
+      cc: "max-age=10",
+      request: [["Cache-Control", "max-stale=100"]],
+      now: 70,
+      limit: 0,
+      expect: "stale-if-error",
+    },
+  ]);
+});
+
+Deno.test("afterFailure() never serves stale on a disconnect when the stored response forbids it (RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.4, §5.2.2.8, §5.2.2.10)", () => {
+  check([
+    { name: "no-cache", cc: "no-cache, max-age=10", now: 70, expect: 504 },
+    {
+      name: "qualified no-cache",
+      cc: 'no-cache="X-A", max-age=10',
+      now: 70,
+      expect: 504,
+    },
+    {
+      name: "must-revalidate",
+      cc: "max-age=10, must-revalidate",
+      now: 70,
+      expect: 504,
+    },
+    {
+      name: "proxy-revalidate",
+      cc: "max-age=10, proxy-revalidate",
+      now: 70,
+      expect: 504,
+    },
+    { name: "s-maxage", cc: "s-maxage=10", now: 70, expect: 504 },
+  ]);
+});
+
+Deno.test("afterFailure() never serves stale on a disconnect when the request asks for more than the stale response gives (RFC 9111 §5.2.1.1, §5.2.1.3, §5.2.1.4)", () => {
+  const cc = "max-age=10";
+  check([
+    {
+      name: "no-cache",
+      cc,
+      request: [["Cache-Control", "no-cache"]],
+      now: 70,
+      expect: 504,
+    },
+    {
+      name: "Pragma: no-cache",
+      cc,
+      request: [["Pragma", "no-cache"]],
+      now: 70,
+      expect: 504,
+    },
+    {
+      name: "max-age below the age",
+      cc,
+      request: [["Cache-Control", "max-age=60"]],
+      now: 70,
+      expect: 504,
+    },
+    {
+      name: "max-age above the age",
+      cc,
+      request: [["Cache-Control", "max-age=100"]],
+      now: 70,
+      expect: "stale-on-connect-failed",
+    },
+    {
+      name: "min-fresh",
+      cc,
+      request: [["Cache-Control", "min-fresh=1"]],
+      now: 70,
+      expect: 504,
+    },
+    {
+      name: "min-fresh=0",
+      cc,
+      request: [["Cache-Control", "min-fresh=0"]],
+      now: 70,
+      expect: 504,
+    },
+  ]);
+});
+
+Deno.test("afterFailure() keeps today's answers without maxStaleOnErrorSeconds (RFC 9111 §4.2.4)", () => {
+  const entry = entryWith("max-age=10");
+  assert.deepEqual(afterFailure(entry, fields(), 502, at(70)), {
+    kind: "fail",
+    status: 504,
+  });
+  assert.deepEqual(
+    afterFailure(undefined, fields(), 502, at(70), {
+      maxStaleOnErrorSeconds: DAY,
+    }),
+    { kind: "fail", status: 502 },
+  );
+});
