@@ -15,7 +15,9 @@
  * a write failed (full disk, I/O error, no read handle) the writer stores
  * nothing more but holds the rest of the body in memory for its followers
  * (each chunk until every follower read it; at most FAILED_WRITE_BACKLOG,
- * past which `write()` waits for the slowest follower). A body that
+ * past which the next `write()` waits for the slowest follower; the one
+ * that failed resolves at once, so the caller learns it before any held
+ * byte is let go). A body that
  * arrived whole (commit or discard at the size written) ends cleanly for
  * every follower, stored or not; the partial file is removed and the
  * older entry left in place.
@@ -112,11 +114,12 @@ export class FileWriter implements EntryWriter {
       const held = this.#buffered; // too large to hold: from now on, stream to the temp file
       this.#buffered = undefined;
       this.#queue = this.#queue.then(() => this.#openFile()).then(() =>
-        this.#writeNow(concatBytes(held), { held: true })
+        this.#writeNow(concatBytes(held), { held: true, wait: false })
       ).then(() => this.#fill.forgetHeld());
     }
+    const wait = this.#error !== undefined; // the write that fails says so at once
     this.#queue = this.#queue.then(() =>
-      this.#writeNow(chunk, { held: false })
+      this.#writeNow(chunk, { held: false, wait })
     );
     return this.#queue.then(() => this.#storing());
   }
@@ -248,8 +251,15 @@ export class FileWriter implements EntryWriter {
     }
   }
 
-  /** Appends a chunk to the temp file; after a failure, holds it for the followers instead (unless `held` already). */
-  async #writeNow(chunk: Uint8Array, how: { held: boolean }): Promise<void> {
+  /**
+   * Appends a chunk to the temp file; after a failure, holds it for the
+   * followers instead (unless `held` already), then, when the failure
+   * was known before this write (`wait`), waits for room.
+   */
+  async #writeNow(
+    chunk: Uint8Array,
+    how: { held: boolean; wait: boolean },
+  ): Promise<void> {
     if (this.#error === undefined) {
       try {
         await this.#temp.append(chunk);
@@ -261,7 +271,7 @@ export class FileWriter implements EntryWriter {
     }
     if (how.held) return;
     this.#fill.hold(chunk.slice()); // the caller may reuse its chunk
-    await this.#fill.room(FAILED_WRITE_BACKLOG);
+    if (how.wait) await this.#fill.room(FAILED_WRITE_BACKLOG);
   }
 
   /** Remembers the first write failure (counted): the writer stores nothing more, its followers read on. */

@@ -52,9 +52,10 @@ export interface EntryWriter {
    * still be stored. Once a write failed (full disk, I/O error; counted
    * in `stats.writeErrors`) nothing more is stored, but followers read
    * on: the rest of the body is held in memory until every follower read
-   * it, and write() resolves only once at most FAILED_WRITE_BACKLOG bytes
-   * (cache/limits.ts) are held, so the writer then goes at the pace of
-   * its slowest follower still reading, as a relay without a cache would.
+   * it. The write that failed resolves (false) at once; each later one
+   * only once at most FAILED_WRITE_BACKLOG bytes (cache/limits.ts) are
+   * held, so the writer then goes at the pace of its slowest follower
+   * still reading, as a relay without a cache would.
    * A body larger than the store's whole cap stops storing too, and its
    * followers throw. The chunk must not be modified until the promise
    * settles.

@@ -187,22 +187,28 @@ Deno.test("FileStore write() after a failed write waits for the slowest follower
     const idle = writer.follow(LARGE);
     const busy = writer.follow(LARGE);
     assert.equal(await writer.write(body.subarray(0, 1_000_000)), true); // held in memory
-    const failing = writer.write(body.subarray(1_000_000, 1_500_000)); // the disk fails: 1.5 MB held
     assert.equal(
-      await settlesSoon(failing),
+      await writer.write(body.subarray(1_000_000, 1_500_000)),
+      false,
+      "the disk failed: the failing write says so at once",
+    ); // 1.5 MB held
+    const next = writer.write(body.subarray(1_500_000, 2_000_000));
+    assert.equal(
+      await settlesSoon(next),
       false,
       "wrote on past the backlog while a follower read nothing",
     );
-    const first = await readAtLeast(busy, 1_500_000);
+    const first = await readAtLeast(busy, 2_000_000);
+    assert.equal(await settlesSoon(next), false, "the idle one holds it back");
     await idle.cancel(); // the slowest follower leaves: what the other one read goes
-    assert.equal(await withDeadline(failing, 10_000, "the write"), false);
+    assert.equal(await withDeadline(next, 10_000, "the write"), false);
     const late = writer.follow(LARGE);
     await assert.rejects(
       readAll(late),
       /Cannot read cached body: the write failed and byte 0 on were let go/,
     );
     const busyRead = readRest(busy);
-    await writeAll(writer, body.subarray(1_500_000), 400_000);
+    await writeAll(writer, body.subarray(2_000_000), 400_000);
     await writer.discard(LARGE);
     const rest = await withDeadline(busyRead, 10_000, "the follower");
     assert.deepEqual(concatBytes([...first, rest]), body);
