@@ -74,8 +74,20 @@ export class TempBody {
     if (this.#created) await removeQuietly(this.#path);
   }
 
-  /** Writes a held body to the final name in one go; throws on I/O errors. */
+  /**
+   * Writes a held body to the final name in one go; throws on I/O errors,
+   * leaving no file behind.
+   */
   async writeWhole(bytes: Uint8Array): Promise<void> {
+    try {
+      await this.#writeFinal(bytes);
+    } catch (error) {
+      await removeQuietly(this.#finalPath);
+      throw error;
+    }
+  }
+
+  async #writeFinal(bytes: Uint8Array): Promise<void> {
     try {
       await Deno.writeFile(this.#finalPath, bytes);
     } catch (error) {

@@ -12,15 +12,13 @@
  * and which survives the rename and the removal of the file.
  *
  * A cache failure never fails a reader: `write()` never rejects, and once
- * a write failed (full disk, I/O error, no read handle) the writer stores
- * nothing more but holds the rest of the body in memory for its followers
- * (each chunk until every follower read it; at most FAILED_WRITE_BACKLOG,
- * past which the next `write()` waits for the slowest follower; the one
- * that failed resolves at once, so the caller learns it before any held
- * byte is let go). A body that
- * arrived whole (commit or discard at the size written) ends cleanly for
- * every follower, stored or not; the partial file is removed and the
- * older entry left in place.
+ * a write failed (full disk, I/O error) the writer stores nothing more
+ * but holds the rest of the body in memory for its followers, each chunk
+ * until every follower read it; past FAILED_WRITE_BACKLOG held, the next
+ * `write()` waits for the slowest follower (the one that failed resolves
+ * at once). A body that arrived whole (commit or discard at the size
+ * written) ends cleanly for every follower, stored or not; the partial
+ * file is removed and the older entry left in place.
  *
  * Must not touch the index nor other writes' files; the switch belongs to
  * the store, file I/O to file_temp.ts.
@@ -35,7 +33,7 @@ import { variantId } from "./key.ts";
 import { slotOf } from "./lru_index.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { EntryDraft, EntryWriter } from "./store.ts";
-import { bodyName, entryDir, removeQuietly } from "./file_layout.ts";
+import { bodyName, entryDir } from "./file_layout.ts";
 import { TempBody } from "./file_temp.ts";
 import { FAILED_WRITE_BACKLOG, WRITER_BUFFER_LIMIT } from "./limits.ts";
 
@@ -177,19 +175,17 @@ export class FileWriter implements EntryWriter {
   /**
    * The body ended at `bodySize` bytes: followers end there when that is
    * what was written within the cap (stored or not), else they throw.
-   * Returns whether the body is whole.
    */
-  #end(bodySize: number, stored: boolean): boolean {
+  #end(bodySize: number, stored: boolean): void {
     if (this.#tooLarge || this.#written !== bodySize) {
       this.#fill.fail(
         this.#tooLarge
           ? TOO_LARGE
           : `the write ended at ${bodySize} bytes, not the ${this.#written} written`,
       );
-      return false;
+    } else {
+      this.#fill.complete(bodySize, stored);
     }
-    this.#fill.complete(bodySize, stored);
-    return true;
   }
 
   async #commit(bodySize: number): Promise<boolean> {
@@ -210,7 +206,6 @@ export class FileWriter implements EntryWriter {
     } catch {
       this.#host.writeFailed();
       this.#end(bodySize, false);
-      if (held) await removeQuietly(finalPath);
       return this.#cleanUp().then(() => false);
     }
     this.#fill.file.reopenWith(async () => {
