@@ -6,18 +6,24 @@
  * instead and written once, at commit, straight to its final name: one
  * file operation instead of four (open, write, close, rename), and still
  * nothing references it until the switch. Commits of one variant take
- * turns in call order, so the last commit wins. `write()` never rejects: a
- * failure (full disk, I/O error) is remembered and reported by `commit()`
- * returning false, with the partial file removed and the older entry left
- * in place. Followers read the body while it is written (fill.ts): from
- * the held chunks, then through a read handle on the temp file, which the
- * writer opens beside its write handle and which survives the rename.
+ * turns in call order, so the last commit wins. Followers read the body
+ * while it is written (fill.ts): from the held chunks, then through a read
+ * handle on the temp file, which the writer opens beside its write handle
+ * and which survives the rename and the removal of the file.
+ *
+ * A cache failure never fails a reader: `write()` never rejects, and once
+ * a write failed (full disk, I/O error) the writer stores nothing more
+ * but holds the rest of the body in memory for its followers, each chunk
+ * until every follower read it; past FAILED_WRITE_BACKLOG held, the next
+ * `write()` waits for the slowest follower (the one that failed resolves
+ * at once). A body that arrived whole (commit or discard at the size
+ * written) ends cleanly for every follower, stored or not; the partial
+ * file is removed and the older entry left in place.
  *
  * Must not touch the index nor other writes' files; the switch belongs to
- * the store.
+ * the store, file I/O to file_temp.ts.
  */
 
-import { join } from "node:path";
 import { concatBytes } from "../http/bytes.ts";
 import type { BodyReader } from "../http/types.ts";
 import { openExact } from "./body_reader.ts";
@@ -27,13 +33,9 @@ import { variantId } from "./key.ts";
 import { slotOf } from "./lru_index.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { EntryDraft, EntryWriter } from "./store.ts";
-import {
-  bodyName,
-  entryDir,
-  removeQuietly,
-  TEMP_SUFFIX,
-} from "./file_layout.ts";
-import { WRITER_BUFFER_LIMIT } from "./limits.ts";
+import { bodyName, entryDir } from "./file_layout.ts";
+import { TempBody } from "./file_temp.ts";
+import { FAILED_WRITE_BACKLOG, WRITER_BUFFER_LIMIT } from "./limits.ts";
 
 /** What a writer needs from its store. */
 export interface WriterHost {
@@ -65,18 +67,15 @@ export interface WriterHost {
 /** Why followers of a write throw. */
 const ABORTED = "the fill was aborted";
 const TOO_LARGE = "the body is larger than the store's cap";
-const NOT_STORED = "the fill was not stored (wrong size or a failed write)";
 
 /** An EntryWriter that streams into a temp file (or buffers a small body). */
 export class FileWriter implements EntryWriter {
   #host: WriterHost;
   #draft: EntryDraft;
-  #dir: string;
-  #variant: string;
   #bodyFile: string;
-  #tempPath: string;
-  #file: Deno.FsFile | undefined;
+  #temp: TempBody;
   #queue: Promise<void> = Promise.resolve();
+  /** The first write failure: nothing is stored from then on. */
   #error: unknown = undefined;
   #written = 0;
   #tooLarge = false;
@@ -91,35 +90,36 @@ export class FileWriter implements EntryWriter {
     this.#fill = new Fill(host.followers);
     this.#fill.file.hold(); // the writer's hold, released when it finishes
     this.#draft = draft;
-    this.#dir = entryDir(host.root, draft.key);
-    this.#variant = variantId(draft.vary);
-    this.#bodyFile = bodyName(this.#variant, host.newWriteId());
-    this.#tempPath = join(this.#dir, this.#bodyFile + TEMP_SUFFIX);
+    this.#bodyFile = bodyName(variantId(draft.vary), host.newWriteId());
+    this.#temp = new TempBody(entryDir(host.root, draft.key), this.#bodyFile);
   }
 
-  write(chunk: Uint8Array): Promise<void> {
-    if (this.#state !== "open") return Promise.resolve();
+  write(chunk: Uint8Array): Promise<boolean> {
+    if (this.#state !== "open") return Promise.resolve(false);
     this.#written += chunk.length;
-    if (this.#written > this.#host.sizeBytes) {
+    if (this.#written > this.#host.sizeBytes && !this.#tooLarge) {
       this.#tooLarge = true; // never stored: stop writing
       this.#fill.fail(TOO_LARGE);
     }
-    if (this.#tooLarge) return this.#queue;
+    if (this.#tooLarge) return this.#queue.then(() => false);
     if (this.#buffered && this.#written <= WRITER_BUFFER_LIMIT) {
       const copy = chunk.slice();
       this.#buffered.push(copy);
       this.#fill.hold(copy);
-      return this.#queue;
+      return this.#queue.then(() => this.#storing());
     }
     if (this.#buffered) {
       const held = this.#buffered; // too large to hold: from now on, stream to the temp file
       this.#buffered = undefined;
       this.#queue = this.#queue.then(() => this.#openFile()).then(() =>
-        this.#writeNow(concatBytes(held))
+        this.#writeNow(concatBytes(held), { held: true, wait: false })
       ).then(() => this.#fill.forgetHeld());
     }
-    this.#queue = this.#queue.then(() => this.#writeNow(chunk));
-    return this.#queue;
+    const wait = this.#error !== undefined; // the write that fails says so at once
+    this.#queue = this.#queue.then(() =>
+      this.#writeNow(chunk, { held: false, wait })
+    );
+    return this.#queue.then(() => this.#storing());
   }
 
   commit(bodySize: number): Promise<boolean> {
@@ -135,10 +135,22 @@ export class FileWriter implements EntryWriter {
     return ending;
   }
 
+  discard(bodySize: number): Promise<void> {
+    if (this.#state !== "open") return this.#ending.then(() => {});
+    this.#state = "ending";
+    const ending = this.#queue.then(() => {
+      this.#end(bodySize, false);
+      return this.#cleanUp();
+    });
+    this.#ending = ending;
+    return ending;
+  }
+
   abort(): Promise<void> {
     if (this.#state !== "open") return this.#ending.then(() => {});
     this.#state = "ending";
-    const ending = this.#discard();
+    this.#fill.fail(ABORTED);
+    const ending = this.#cleanUp();
     this.#ending = ending;
     return ending;
   }
@@ -154,27 +166,47 @@ export class FileWriter implements EntryWriter {
     return this.abort();
   }
 
+  /** True while the entry can still be stored. */
+  #storing(): boolean {
+    return this.#error === undefined && !this.#tooLarge &&
+      this.#state === "open";
+  }
+
+  /**
+   * The body ended at `bodySize` bytes: followers end there when that is
+   * what was written within the cap (stored or not), else they throw.
+   */
+  #end(bodySize: number, stored: boolean): void {
+    if (this.#tooLarge || this.#written !== bodySize) {
+      this.#fill.fail(
+        this.#tooLarge
+          ? TOO_LARGE
+          : `the write ended at ${bodySize} bytes, not the ${this.#written} written`,
+      );
+    } else {
+      this.#fill.complete(bodySize, stored);
+    }
+  }
+
   async #commit(bodySize: number): Promise<boolean> {
     await this.#queue;
     this.#closeFile();
-    const failed = this.#error !== undefined;
-    if (failed || this.#tooLarge || this.#written !== bodySize) {
-      if (failed) this.#host.writeFailed();
-      this.#fill.fail(NOT_STORED);
-      return this.#discard().then(() => false);
+    const whole = !this.#tooLarge && this.#written === bodySize;
+    if (this.#error !== undefined || !whole) {
+      this.#end(bodySize, false); // after a failed write: whole, never stored
+      return this.#cleanUp().then(() => false);
     }
-    const finalPath = join(this.#dir, this.#bodyFile);
+    const finalPath = this.#temp.finalPath;
     const held = this.#buffered ? concatBytes(this.#buffered) : undefined;
     this.#buffered = undefined;
     if (held) this.#fill.holdWhole(held);
     try {
-      if (held) await this.#writeWhole(finalPath, held);
-      else await Deno.rename(this.#tempPath, finalPath);
+      if (held) await this.#temp.writeWhole(held);
+      else await this.#temp.rename();
     } catch {
       this.#host.writeFailed();
-      this.#fill.fail(NOT_STORED);
-      if (held) await removeQuietly(finalPath);
-      return this.#discard().then(() => false);
+      this.#end(bodySize, false);
+      return this.#cleanUp().then(() => false);
     }
     this.#fill.file.reopenWith(async () => {
       const file = await openExact(finalPath, bodySize);
@@ -190,80 +222,67 @@ export class FileWriter implements EntryWriter {
       : undefined;
     try {
       const stored = await this.#host.switchIn(meta, bytes);
-      if (stored) this.#fill.commit(bodySize);
-      else this.#fill.fail(NOT_STORED);
+      this.#end(bodySize, stored); // whole either way: followers end cleanly
       return stored;
     } finally {
       this.#finish();
     }
   }
 
-  async #discard(): Promise<void> {
-    this.#fill.fail(ABORTED); // unless it failed for another reason first
+  /** Closes the file, removes the temp file (a follower's handle outlives it), and finishes. */
+  async #cleanUp(): Promise<void> {
     await this.#queue;
     this.#closeFile();
-    const streamed = this.#buffered === undefined;
     this.#buffered = undefined;
-    if (streamed) await removeQuietly(this.#tempPath);
+    await this.#temp.remove();
     this.#finish();
-  }
-
-  /** Writes a held body to its final (still unreferenced) name in one go. */
-  async #writeWhole(path: string, bytes: Uint8Array): Promise<void> {
-    try {
-      await Deno.writeFile(path, bytes);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      await Deno.mkdir(this.#dir, { recursive: true }); // the entry's folder is new
-      await Deno.writeFile(path, bytes);
-    }
   }
 
   async #openFile(): Promise<void> {
     try {
-      await Deno.mkdir(this.#dir, { recursive: true });
-      this.#file = await Deno.open(this.#tempPath, {
-        write: true,
-        create: true,
-        truncate: true,
-      });
+      await this.#temp.open(this.#fill.file);
     } catch (error) {
-      this.#failed(error);
-      return;
-    }
-    try {
-      this.#fill.file.attach(await Deno.open(this.#tempPath, { read: true }));
-    } catch (error) {
-      this.#fill.fail(`cannot open the temp file: ${messageOf(error)}`); // followers only: the write goes on
+      this.#failed(error); // followers read the held bytes instead
     }
   }
 
-  async #writeNow(chunk: Uint8Array): Promise<void> {
-    const file = this.#file;
-    if (!file || this.#error !== undefined) return;
-    try {
-      let at = 0;
-      while (at < chunk.length) at += await file.write(chunk.subarray(at));
-    } catch (error) {
-      this.#failed(error);
-      return;
+  /**
+   * Appends a chunk to the temp file; after a failure, holds it for the
+   * followers instead (unless `held` already), then, when the failure
+   * was known before this write (`wait`), waits for room.
+   */
+  async #writeNow(
+    chunk: Uint8Array,
+    how: { held: boolean; wait: boolean },
+  ): Promise<void> {
+    if (this.#error === undefined) {
+      try {
+        await this.#temp.append(chunk);
+        this.#fill.flushed(chunk.length);
+        return;
+      } catch (error) {
+        this.#failed(error);
+      }
     }
-    this.#fill.flushed(chunk.length);
+    if (how.held) return;
+    this.#fill.hold(chunk.slice()); // the caller may reuse its chunk
+    if (how.wait) await this.#fill.room(FAILED_WRITE_BACKLOG);
   }
 
-  /** Remembers a write failure (reported by commit) and fails the followers at once. */
+  /** Remembers the first write failure (counted): the writer stores nothing more, its followers read on. */
   #failed(error: unknown): void {
-    this.#error ??= error;
-    this.#fill.fail(`the write failed: ${messageOf(error)}`);
+    if (this.#error !== undefined) return;
+    this.#error = error;
+    this.#host.writeFailed();
+    this.#closeFile();
+    this.#fill.unstore();
   }
 
   #closeFile(): void {
-    const file = this.#file;
-    this.#file = undefined;
     try {
-      file?.close();
+      this.#temp.close();
     } catch (error) {
-      this.#error ??= error;
+      this.#failed(error);
     }
   }
 
@@ -275,14 +294,11 @@ export class FileWriter implements EntryWriter {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** What `begin()` gives once the store is closed: stores nothing; its followers throw. */
 export const CLOSED_WRITER: EntryWriter = {
-  write: () => Promise.resolve(),
+  write: () => Promise.resolve(false),
   commit: () => Promise.resolve(false),
+  discard: () => Promise.resolve(),
   abort: () => Promise.resolve(),
   follow: (length) => {
     const fill = new Fill();

@@ -4,28 +4,31 @@
  * yields the bytes held in memory (shared views) or flushed to the body
  * file (read through the fill's shared handle into one READ_CHUNK buffer
  * of its own), waits for the writer's next report when it has caught up,
- * ends only once the commit succeeded with exactly the bytes it yielded,
- * and throws "Cannot read cached body: ..." when the fill failed: it never
- * passes a truncated body off as complete.
+ * ends only once the body is complete (committed, or ended whole without
+ * being stored) with exactly the bytes it yielded, and throws "Cannot read
+ * cached body: ..." when the fill failed or the bytes it needs were let go
+ * after a failed write: it never passes a truncated body off as complete.
  *
- * Must not change the fill: only the writer reports progress.
+ * Must not change the fill: only the writer reports progress; a follower
+ * only says it moved (so that a failed write can let go of what every
+ * follower read).
  */
 
 import type { BodyReader } from "../http/types.ts";
 import { READ_CHUNK } from "./body_reader.ts";
 import type { SharedFile } from "./shared_file.ts";
 
-/** Where a fill stands. */
-export type FillState = "open" | "committed" | "failed";
+/** Where a fill stands: written to, complete (stored or not), or failed. */
+export type FillState = "open" | "complete" | "failed";
 
 /** A fill as its followers see it (fill.ts). */
 export interface FillProgress {
   readonly state: FillState;
   /** Why it failed (empty unless failed). */
   readonly failure: string;
-  /** The committed size in bytes (0 until committed). */
+  /** The complete body's size in bytes (0 until complete). */
   readonly size: number;
-  /** Bytes a follower may read now, from memory or from the file. */
+  /** Bytes written so far (held in memory, on disk, or let go after a failed write). */
   readonly readable: number;
   /** Bytes readable from the body file. */
   readonly onDisk: number;
@@ -35,6 +38,8 @@ export interface FillProgress {
   chunkAt(at: number, max: number): Uint8Array | undefined;
   /** Calls `wake` once, at the next change; returns a function that unregisters it. */
   onChange(wake: () => void): () => void;
+  /** A follower read on (see Follower.position). */
+  moved(): void;
 }
 
 /** What a fill tells its store about its followers (the store aborts them at close). */
@@ -79,6 +84,11 @@ export class Follower implements BodyReader {
     fill.file.hold();
   }
 
+  /** The offset of the next byte it reads. */
+  get position(): number {
+    return this.#at;
+  }
+
   async read(): Promise<Uint8Array | null> {
     for (;;) {
       const verdict = this.#check();
@@ -87,10 +97,16 @@ export class Follower implements BodyReader {
       const held = fill.chunkAt(this.#at, READ_CHUNK);
       if (held) {
         this.#at += held.length;
+        fill.moved();
         return held;
       }
       if (this.#at < fill.onDisk) return await this.#readFile();
-      if (fill.state === "committed") {
+      if (this.#at < fill.readable) {
+        this.#fail(
+          `${PREFIX}the write failed and byte ${this.#at} on were let go`,
+        );
+      }
+      if (fill.state === "complete") {
         if (this.#at !== fill.size) {
           this.#fail(`${PREFIX}the fill ended at byte ${this.#at}`);
         }
@@ -137,8 +153,9 @@ export class Follower implements BodyReader {
     if (fill.state === "failed") this.#fail(PREFIX + fill.failure);
     const length = this.length;
     if (length === undefined) return "go";
-    const size = fill.state === "committed" ? fill.size : fill.readable;
-    if (size > length || (fill.state === "committed" && size !== length)) {
+    const complete = fill.state === "complete";
+    const size = complete ? fill.size : fill.readable;
+    if (size > length || (complete && size !== length)) {
       this.#fail(
         `${PREFIX}the body has ${size} bytes, not the announced ${length}`,
       );
@@ -168,6 +185,7 @@ export class Follower implements BodyReader {
     if (verdict !== "go") return verdict;
     if (got === null) this.#fail(`${PREFIX}the file ended at byte ${this.#at}`);
     this.#at += got;
+    this.#fill.moved();
     return buffer.subarray(0, got);
   }
 

@@ -45,3 +45,12 @@ export const READ_AHEAD_MAX_BYTES = 64 * 1024;
  * stream.
  */
 export const HELD_REQUEST_BODY = 64 * 1024;
+
+/**
+ * Once a store write failed (full disk, I/O error), the most body bytes
+ * a writer holds in memory for followers that have not read them yet;
+ * past it, the write waits for the slowest follower still reading. The
+ * size of the writer's buffer: a failing fill holds no more than a
+ * healthy one does.
+ */
+export const FAILED_WRITE_BACKLOG = 1024 * 1024;

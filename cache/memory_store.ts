@@ -2,7 +2,9 @@
  * Owns the in-memory store: the Store contract with every body held in
  * memory, bounded by a byte cap with least-recently-used eviction. Used by
  * the handler's component tests; nothing survives the process. Followers
- * read a write's chunks as they arrive (fill.ts).
+ * read a write's chunks as they arrive (fill.ts); a write discarded whole
+ * keeps its chunks for them, never stored. Writes cannot fail here but
+ * for the store's cap.
  *
  * Must not read the clock nor hold RFC 9111 decisions.
  */
@@ -101,7 +103,7 @@ export class MemoryStore implements Store {
     if (this.#closed) end("the store was closed");
     return {
       write: (chunk) => {
-        if (!open) return Promise.resolve();
+        if (!open) return Promise.resolve(false);
         written += chunk.length;
         if (written > this.#sizeBytes) {
           end("the body is larger than the store's cap");
@@ -110,19 +112,33 @@ export class MemoryStore implements Store {
           chunks.push(copy);
           fill.hold(copy);
         }
-        return Promise.resolve();
+        return Promise.resolve(open);
       },
       commit: (bodySize) => {
         if (!open || written !== bodySize) {
-          end("the fill was not stored (wrong size or aborted)");
+          end(
+            `the write ended at ${bodySize} bytes, not the ${written} written`,
+          );
           return Promise.resolve(false);
         }
         const bytes = concatBytes(chunks);
         fill.holdWhole(bytes);
         end();
         this.#store(draft, bytes);
-        fill.commit(bodySize);
+        fill.complete(bodySize, true);
         return Promise.resolve(true);
+      },
+      discard: (bodySize) => {
+        if (!open) return Promise.resolve();
+        if (written !== bodySize) {
+          end(
+            `the write ended at ${bodySize} bytes, not the ${written} written`,
+          );
+        } else {
+          end(); // the fill keeps the chunks for its followers
+          fill.complete(bodySize, false);
+        }
+        return Promise.resolve();
       },
       abort: () => {
         if (open) abort();

@@ -28,7 +28,7 @@ export interface StoreStats {
   evictions: number;
   /** Entries found corrupt or torn and removed (never served). */
   corruptRemoved: number;
-  /** Writes that failed (full disk, I/O error); the response still went to the client. */
+  /** Writes that failed (full disk, I/O error); the response still went to every client. */
   writeErrors: number;
   /** Bodies served from the in-memory tier. */
   memoryHits: number;
@@ -36,55 +36,88 @@ export interface StoreStats {
 
 /**
  * Writes one response into the store. Nothing of it is visible until
- * `commit()` succeeds; a write that fails or is aborted leaves the store
- * as it was (an older entry of the same variant stays in place).
+ * `commit()` succeeds; a write that fails, is discarded or is aborted
+ * leaves the store as it was (an older entry of the same variant stays in
+ * place).
+ *
+ * A cache failure never fails a reader: whether a follower (follow())
+ * ends cleanly depends only on whether the body it reads is complete,
+ * never on whether the store kept it. The caller says which: `commit()`
+ * and `discard()` with the size written end every follower cleanly (the
+ * body is whole, stored or not); `abort()` makes them throw (it is not).
  */
 export interface EntryWriter {
   /**
-   * Appends body bytes. Never rejects: a failure here (full disk, I/O
-   * error) is reported by `commit()` returning false and counted in
-   * `stats.writeErrors`. The chunk must not be modified until the promise
+   * Appends body bytes. Never rejects; resolves to whether the entry can
+   * still be stored. Once a write failed (full disk, I/O error; counted
+   * in `stats.writeErrors`) nothing more is stored, but followers read
+   * on: the rest of the body is held in memory until every follower read
+   * it. The write that failed resolves (false) at once; each later one
+   * only once at most FAILED_WRITE_BACKLOG bytes (cache/limits.ts) are
+   * held, so the writer then goes at the pace of its slowest follower
+   * still reading, as a relay without a cache would.
+   * A body larger than the store's whole cap stops storing too, and its
+   * followers throw. The chunk must not be modified until the promise
    * settles.
    */
-  write(chunk: Uint8Array): Promise<void>;
+  write(chunk: Uint8Array): Promise<boolean>;
   /**
    * Makes the entry visible, replacing an older one of the same key and
    * variant, when exactly `bodySize` bytes were written (the caller knows
    * the length once the body completed). Returns whether it was stored:
-   * false for a wrong size, a failed write, or a body larger than the
-   * store's whole cap. Never rejects. Commits of one variant land in the
-   * order `commit()` was called: the last one wins. Evicts least recently
-   * used entries to stay under the cap.
+   * false for a wrong size, a failed write, a failed switch (metadata
+   * write error), or a body larger than the store's whole cap. Never
+   * rejects. Followers end cleanly at `bodySize` bytes whenever that is
+   * what was written within the cap, whether or not it was then stored;
+   * otherwise (a wrong size, too large) they throw. Commits of one
+   * variant land in the order `commit()` was called: the last one wins.
+   * Evicts least recently used entries to stay under the cap.
    */
   commit(bodySize: number): Promise<boolean>;
-  /** Discards what was written (the older entry stays). */
+  /**
+   * Ends the write without storing it (the older entry stays) although
+   * the body is complete at `bodySize` bytes, e.g. a response found
+   * untrustworthy at its end: followers read on to exactly `bodySize`
+   * bytes and end cleanly; when another number of bytes was written, or
+   * the body outgrew the cap, they throw as after abort(). The bytes stay
+   * readable for the followers attached until each one ends or cancels,
+   * and are released then; a follower started after discard() reads them
+   * while the store still holds them (in memory, or a body file an
+   * earlier follower holds open), else its reads throw. Never rejects.
+   */
+  discard(bodySize: number): Promise<void>;
+  /** Ends the write without storing it, the body being incomplete: followers throw (the older entry stays). */
   abort(): Promise<void>;
   /**
    * A reader of the body as it is being written (read-while-write, for
    * collapsed requests): it yields the bytes written so far from byte 0,
-   * then waits for more (woken by write, commit and abort, never by a
-   * timer), and returns null only once `commit()` succeeded with exactly
-   * the bytes it yielded. Its reads throw an Error "Cannot read cached
-   * body: ..." when the write is aborted, fails (full disk, I/O error),
-   * exceeds the store's cap, the commit fails (wrong size, failed switch),
-   * the body grows past or commits at another size than `length`, or the
-   * store closes; a read waiting for bytes then throws too. Call it any
-   * time: after a successful commit it reads the committed body (a
+   * then waits for more (woken by write, commit, discard and abort, never
+   * by a timer), and returns null only once the body is complete with
+   * exactly the bytes it yielded: committed, or ended whole by commit()
+   * or discard() without being stored. Its reads throw an Error "Cannot
+   * read cached body: ..." when the write is aborted, exceeds the store's
+   * cap, ends (commit or discard) at another size than was written, the
+   * body grows past or ends at another size than `length`, the bytes it
+   * needs were let go after a failed write (a follower started late), or
+   * the store closes; a read waiting for bytes then throws too. Call it
+   * any time: after a successful commit it reads the committed body (a
    * store that no longer holds it, replaced, removed or evicted since,
-   * may throw instead); after a failed one, or on a closed store, its
-   * reads throw.
+   * may throw instead); after a body ended whole but not stored, see
+   * discard(); after an abort, or on a closed store, its reads throw.
    *
    * `length` is the announced body length in bytes (from Content-Length),
    * reported as the reader's `length`; when omitted it is undefined, or
-   * the committed size when the commit already succeeded.
+   * the body's size when it is already complete.
    *
-   * Any number of followers read one write, each at its own pace: the
-   * writer never waits for them, and memory per follower is bounded (no
-   * copy of the body). `cancel()` stops only that follower (its pending
-   * read returns null); cancel a follower you stop reading, or it holds
-   * resources until the store closes. Chunks are read-only: those held in
-   * memory are shared with the writer, those read from a file are views
-   * of one buffer, valid until the next read() (copy what you keep).
+   * Any number of followers read one write, each at its own pace: while
+   * the entry is being stored the writer never waits for them, and
+   * memory per follower is bounded (no copy of the body). `cancel()`
+   * stops only that follower (its pending read returns null); cancel a
+   * follower you stop reading, or it holds resources until the store
+   * closes (and, after a failed write, holds the writer back). Chunks are
+   * read-only: those held in memory are shared with the writer, those
+   * read from a file are views of one buffer, valid until the next
+   * read() (copy what you keep).
    */
   follow(length?: number): BodyReader;
 }

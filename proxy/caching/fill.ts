@@ -4,13 +4,19 @@
  * its readers do. Every client, the leader's included, reads the entry as
  * it grows (EntryWriter.follow): a slow client holds back nobody, and a
  * client that leaves does not stop the fill. The entry is committed only
- * when the whole body arrived intact and within --max-object-size; a
- * broken upstream aborts it, and every reader's body then throws (its
- * connection is closed, never a short body passed off as complete). A
- * body of unknown length that outgrows the limit stops being stored and
- * is handed to the leader (leader.ts); the other readers are cut off. A
- * small body of known length is kept whole as well, for the leader to
- * send once the fill settled (so Cache-Status can say `stored`).
+ * when the whole body arrived intact and within --max-object-size.
+ *
+ * Whether a reader's body ends cleanly depends only on the upstream body,
+ * never on the store: a body that arrived whole reaches every reader
+ * whole, stored or not (a response found untrustworthy at its end is
+ * discarded, not aborted; a store write that fails goes on for the
+ * readers, EntryWriter.write); a broken upstream aborts the write, and
+ * every reader's body then throws (its connection is closed, never a
+ * short body passed off as complete). A body of unknown length that
+ * outgrows the limit stops being stored and is handed to the leader
+ * (leader.ts); the other readers are cut off. A small body of known
+ * length is kept whole as well, for the leader to send once the fill
+ * settled (so Cache-Status can say `stored`).
  *
  * Must not decide whether to store (cache/after_response.ts does) nor
  * write to sockets.
@@ -79,14 +85,20 @@ export class Filling implements LeaderSource {
     this.#writer = writer;
     this.#options = options;
     this.#parts = options.keepWhole ? [] : undefined;
-    this.done = this.#pump().then((outcome) => {
+    this.done = this.#pump().then((ended) => {
+      const outcome = this.#outcome ?? ended; // a failed write is the first word
       this.#outcome = outcome;
       options.onSettled(outcome);
       return outcome;
     });
   }
 
-  /** What became of the write, once it ended. */
+  /**
+   * What became of the write: known once it ended, or, as "failed", as
+   * soon as a store write failed (nothing will be stored; a request that
+   * would collapse onto the fill now goes upstream itself instead, since
+   * the start of the body may no longer be held for it).
+   */
   get outcome(): StoreOutcome | undefined {
     return this.#outcome;
   }
@@ -175,10 +187,10 @@ export class Filling implements LeaderSource {
       }
       this.#written += chunk.length;
       this.#parts?.push(chunk);
-      await writer.write(chunk);
+      if (!await writer.write(chunk)) this.#outcome ??= "failed"; // the readers still read on
     }
     if (!this.#options.trusted()) {
-      await writer.abort();
+      await writer.discard(this.#written); // whole: every reader ends cleanly
       return "untrusted";
     }
     return await writer.commit(this.#written) ? "stored" : "failed";

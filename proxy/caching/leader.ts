@@ -30,6 +30,10 @@ export interface LeaderSource {
   readonly upstream: BodyReader;
   /** The upstream's error, when that is why the fill failed. */
   readonly upstreamError: unknown;
+  /** Settles once the write ended (never rejects); `outcome` then says how. */
+  readonly done: Promise<unknown>;
+  /** "stored" once the entry was stored. */
+  readonly outcome: string | undefined;
   /** The leader took the rest (true), or left (false): the fill may stop its write. */
   handedOver(taken: boolean): void;
 }
@@ -46,6 +50,7 @@ export class LeaderBody implements BodyReader {
   #at = 0;
   #tail: { first: Uint8Array | undefined } | undefined;
   #ended = false;
+  #cancelled = false;
 
   /**
    * `follower` reads the store write from byte 0 (EntryWriter.follow);
@@ -82,8 +87,10 @@ export class LeaderBody implements BodyReader {
       }
       if (next === null) {
         const handoff = this.#fill.handoff;
+        if (this.#cancelled) return null;
         if (!handoff) {
-          this.#end("stored"); // a follower ends only after the commit
+          await this.#fill.done; // the body is whole: was it stored?
+          this.#end(this.#fill.outcome === "stored" ? "stored" : "not-stored");
           return null;
         }
         if (this.#at >= handoff.at) continue; // woken by wake(): the upstream goes on
@@ -102,6 +109,7 @@ export class LeaderBody implements BodyReader {
   }
 
   async cancel(): Promise<void> {
+    this.#cancelled = true;
     if (this.#tail) {
       await this.#fill.upstream.cancel();
       return;

@@ -2,12 +2,14 @@ import assert from "../helpers/assert.ts";
 import { withDeadline } from "../helpers/deadline.ts";
 import type { BodyReader } from "../../http/types.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
+import { concatBytes } from "../../http/bytes.ts";
 import {
   bodyBytes,
   draft,
   only,
   put,
   readAll,
+  readAtLeast,
   writeAll,
 } from "./store_helpers.ts";
 
@@ -124,24 +126,123 @@ Deno.test("FileStore close() stops a follower of a committed body and closes its
   }
 });
 
-Deno.test("FileStore follow() throws as soon as a streamed write fails on a full disk", async () => {
+/** Makes the temp file of the first write to `key` in a fixture with countingIds() be /dev/full. */
+async function fullDisk(dir: string, key: string): Promise<void> {
+  await Deno.mkdir(pathIn(dir, key, ""), { recursive: true });
+  await Deno.symlink("/dev/full", pathIn(dir, key, "default-id0001.body.tmp"));
+}
+
+/** Reads a body on to its end (copies). */
+async function readRest(reader: BodyReader): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for (let chunk = await reader.read(); chunk; chunk = await reader.read()) {
+    parts.push(chunk.slice());
+  }
+  return concatBytes(parts);
+}
+
+/** True when `promise` settled within a short pause (a guard: it can only miss a bug, never invent one). */
+async function settlesSoon(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(() => settled = true, () => settled = true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return settled;
+}
+
+Deno.test("FileStore follow() reads the whole body when a streamed write fails on a full disk, and nothing is stored", async () => {
   const fixture = await fileFixture({ newWriteId: countingIds() });
   try {
-    await Deno.mkdir(pathIn(fixture.dir, KEY, ""), { recursive: true });
-    await Deno.symlink(
-      "/dev/full",
-      pathIn(fixture.dir, KEY, "default-id0001.body.tmp"),
-    );
+    await fullDisk(fixture.dir, KEY);
+    const body = bodyBytes(LARGE, 6);
     const writer = fixture.store.begin(draft(KEY));
-    const follower = writer.follow(LARGE);
-    const reading = readAll(follower).catch((error: Error) => error);
-    await writeAll(writer, bodyBytes(LARGE, 6), 400_000); // never rejects
-    const error = await withDeadline(reading, 10_000, "the follower");
-    assert.match(String(error), /Cannot read cached body: the write failed/);
-    assert.equal(await writer.commit(LARGE), false);
+    const reading = [writer.follow(LARGE), writer.follow(LARGE)].map(collect);
+    const storing: boolean[] = [];
+    for (let at = 0; at < LARGE; at += 400_000) {
+      storing.push(await writer.write(body.subarray(at, at + 400_000))); // never rejects
+    }
+    assert.deepEqual(storing.slice(0, 2), [true, true], "held in memory");
+    assert.equal(storing.at(-1), false, "the write to the disk failed");
     assert.equal(fixture.store.stats.writeErrors, 1);
+    assert.equal(await writer.commit(LARGE), false);
+    const read = await withDeadline(
+      Promise.all(reading),
+      10_000,
+      "the followers",
+    );
+    for (const { bytes } of read) assert.deepEqual(bytes, body);
+    assert.equal(fixture.store.stats.writeErrors, 1);
+    assert.deepEqual(fixture.store.variants(KEY), []);
     assert.deepEqual(await filesOf(fixture.dir, KEY), []);
   } finally {
     await fixture.dispose();
+  }
+});
+
+Deno.test("FileStore write() after a failed write waits for the slowest follower, and a follower started once bytes were let go throws", async () => {
+  const fixture = await fileFixture({ newWriteId: countingIds() });
+  try {
+    await fullDisk(fixture.dir, KEY);
+    const body = bodyBytes(LARGE, 7);
+    const writer = fixture.store.begin(draft(KEY));
+    const idle = writer.follow(LARGE);
+    const busy = writer.follow(LARGE);
+    assert.equal(await writer.write(body.subarray(0, 1_000_000)), true); // held in memory
+    assert.equal(
+      await writer.write(body.subarray(1_000_000, 1_500_000)),
+      false,
+      "the disk failed: the failing write says so at once",
+    ); // 1.5 MB held
+    const next = writer.write(body.subarray(1_500_000, 2_000_000));
+    assert.equal(
+      await settlesSoon(next),
+      false,
+      "wrote on past the backlog while a follower read nothing",
+    );
+    const first = await readAtLeast(busy, 2_000_000);
+    assert.equal(await settlesSoon(next), false, "the idle one holds it back");
+    await idle.cancel(); // the slowest follower leaves: what the other one read goes
+    assert.equal(await withDeadline(next, 10_000, "the write"), false);
+    const late = writer.follow(LARGE);
+    await assert.rejects(
+      readAll(late),
+      /Cannot read cached body: the write failed and byte 0 on were let go/,
+    );
+    const busyRead = readRest(busy);
+    await writeAll(writer, body.subarray(2_000_000), 400_000);
+    await writer.discard(LARGE);
+    const rest = await withDeadline(busyRead, 10_000, "the follower");
+    assert.deepEqual(concatBytes([...first, rest]), body);
+    assert.deepEqual(fixture.store.variants(KEY), []);
+    assert.deepEqual(await filesOf(fixture.dir, KEY), []);
+  } finally {
+    await fixture.dispose();
+  }
+});
+
+Deno.test("FileStore commit() ends the followers of a body whose write failed cleanly at its size, and makes them throw at another size", async () => {
+  for (const claimed of [LARGE, LARGE - 1]) {
+    const fixture = await fileFixture({ newWriteId: countingIds() });
+    try {
+      await fullDisk(fixture.dir, KEY);
+      const body = bodyBytes(LARGE, 8);
+      const writer = fixture.store.begin(draft(KEY));
+      const reading = readAll(writer.follow(LARGE)).catch((error: Error) =>
+        error
+      );
+      await writeAll(writer, body, 400_000);
+      assert.equal(await writer.commit(claimed), false);
+      const got = await withDeadline(reading, 10_000, "the follower");
+      if (claimed === LARGE) {
+        assert.ok(got instanceof Uint8Array, String(got));
+        assert.deepEqual(got, body);
+      } else {
+        assert.match(
+          String(got),
+          /Error: Cannot read cached body: the write ended at 3145727 bytes, not the 3145728 written/,
+        );
+      }
+    } finally {
+      await fixture.dispose();
+    }
   }
 });

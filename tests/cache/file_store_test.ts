@@ -1,5 +1,8 @@
 import assert from "../helpers/assert.ts";
+import { join } from "node:path";
 import { FileStore } from "../../cache/file_store.ts";
+import { metaName } from "../../cache/file_layout.ts";
+import { variantId } from "../../cache/key.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
 import {
   bodyBytes,
@@ -13,8 +16,21 @@ import { storeContract } from "./store_contract.ts";
 
 storeContract("FileStore", async (sizeBytes) => {
   const fixture = await fileFixture({ sizeBytes, memoryBytes: 1 << 20 });
-  return { store: fixture.store, dispose: () => fixture.dispose() };
-});
+  return {
+    store: fixture.store,
+    dispose: () => fixture.dispose(),
+    faults: {
+      async failSwitch(entry) {
+        const meta = pathIn(
+          fixture.dir,
+          entry.key,
+          metaName(variantId(entry.vary)),
+        );
+        await Deno.mkdir(join(meta, "in-the-way"), { recursive: true }); // a folder where the metadata goes
+      },
+    },
+  };
+}, { faults: true });
 
 Deno.test("FileStore.open() throws when a size option is not a byte count", async () => {
   const dir = await Deno.makeTempDir();

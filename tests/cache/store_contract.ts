@@ -1,7 +1,10 @@
 /**
  * Owns the Store contract suite: one set of tests every store must pass,
- * registered against a factory. Reading while writing (follow()) and
- * re-keying (rekey()) have their own files, registered from here.
+ * registered against a factory. Reading while writing (follow()), ending
+ * a write whole without storing it (discard(), a failed commit) and
+ * re-keying (rekey()) have their own files, registered from here. Tests
+ * that need a failure injected run against the stores whose fixture can
+ * inject it (StoreFaults; the memory store cannot fail a commit).
  *
  * Must not know which store it runs against.
  */
@@ -13,24 +16,35 @@ import {
   bodyOf,
   type ContractTest,
   draft,
+  type FaultTest,
   only,
   put,
   readAll,
+  type StoreFaults,
 } from "./store_helpers.ts";
 import { followContract } from "./store_contract_follow.ts";
+import { discardContract } from "./store_contract_discard.ts";
 import { rekeyContract } from "./store_contract_rekey.ts";
 
-/** A store under test and how to dispose of it (and its folder). */
+/** A store under test, how to dispose of it (and its folder), and the failures it can be made to have. */
 export interface StoreFixture {
   store: Store;
   dispose(): Promise<void>;
+  faults?: StoreFaults;
 }
 
 /** Makes a fresh store with this byte cap (and a memory tier for small bodies). */
 export type StoreFactory = (sizeBytes: number) => Promise<StoreFixture>;
 
-/** Registers the contract tests for one store. */
-export function storeContract(name: string, make: StoreFactory): void {
+/**
+ * Registers the contract tests for one store; `faults` says that its
+ * fixtures inject failures (StoreFaults), for the tests that need them.
+ */
+export function storeContract(
+  name: string,
+  make: StoreFactory,
+  options: { faults?: boolean } = {},
+): void {
   const test: ContractTest = (title, body, size = 1 << 22) =>
     Deno.test(`${name}: ${title}`, async () => {
       const fixture = await make(size);
@@ -40,6 +54,18 @@ export function storeContract(name: string, make: StoreFactory): void {
         await fixture.dispose();
       }
     });
+  const faultTest: FaultTest = (title, body) => {
+    if (!options.faults) return; // this store cannot be made to fail so
+    Deno.test(`${name}: ${title}`, async () => {
+      const fixture = await make(1 << 22);
+      try {
+        if (!fixture.faults) throw new Error(`${name} injects no faults`);
+        await body(fixture.store, fixture.faults);
+      } finally {
+        await fixture.dispose();
+      }
+    });
+  };
 
   test("commit() stores the bytes and metadata it was given", async (store) => {
     const entry = draft("http://a.example/one");
@@ -291,5 +317,6 @@ export function storeContract(name: string, make: StoreFactory): void {
   });
 
   followContract(test);
+  discardContract(test, faultTest);
   rekeyContract(test);
 }

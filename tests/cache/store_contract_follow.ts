@@ -1,9 +1,11 @@
 /**
  * Owns the Store contract tests of reading while writing
  * (EntryWriter.follow()): exact bytes, from byte 0, ending only after a
- * successful commit, throwing on every failure, each follower at its own
- * pace. Bodies come in two sizes: one a file store holds in memory while
- * writing, one it streams to a temp file.
+ * successful commit, throwing when the body is not complete (aborted, a
+ * wrong size, the store's cap, the store closed), each follower at its
+ * own pace. Bodies ending whole without being stored are
+ * store_contract_discard.ts's. Bodies come in two sizes: one a file
+ * store holds in memory while writing, one it streams to a temp file.
  *
  * Must not know which store it runs against.
  */

@@ -20,6 +20,21 @@ export type ContractTest = (
   size?: number,
 ) => void;
 
+/** Failures a store's test fixture can inject. */
+export interface StoreFaults {
+  /** The next commit of `entry`'s variant fails at the switch: its metadata cannot be written. */
+  failSwitch(entry: EntryDraft): Promise<void>;
+}
+
+/**
+ * Registers one Store contract test that needs a failure injected: it
+ * runs only against stores whose fixture injects them.
+ */
+export type FaultTest = (
+  title: string,
+  body: (store: Store, faults: StoreFaults) => Promise<void>,
+) => void;
+
 /** A valid draft for `key`; `vary` selects the variant. */
 export function draft(
   key: string,

@@ -4,13 +4,15 @@
  * upstream seam, proxy/upstream/mod.ts) that answers each request with a
  * function of it and records what it was sent, bodies scripted chunk by
  * chunk (gated by the test, throwing part-way, of unknown length), and a
- * proxy handler wired to it with a MemoryStore: requests go in as
+ * proxy handler wired to it with a MemoryStore (or a store the test
+ * gives, e.g. a FileStore made to fail): requests go in as
  * objects, responses come out as objects, no socket anywhere.
  *
  * Must not assert: tests do, on the upstream's record and the counters.
  */
 
 import { MemoryStore } from "../../cache/memory_store.ts";
+import type { Store } from "../../cache/store.ts";
 import { FieldList } from "../../http/headers.ts";
 import type {
   BodyReader,
@@ -159,13 +161,17 @@ export interface FlowHarness extends AsyncDisposable {
   ): Promise<OutgoingResponse>;
 }
 
-/** Wires the proxy handler to a ScriptedUpstream and a MemoryStore. */
+/**
+ * Wires the proxy handler to a ScriptedUpstream and a MemoryStore (or
+ * `store`, closed with the harness).
+ */
 export function flowHarness(
   script: Script,
-  options: { maxObjectBytes?: number; sizeBytes?: number } = {},
+  options: { maxObjectBytes?: number; sizeBytes?: number; store?: Store } = {},
 ): FlowHarness {
   const upstream = new ScriptedUpstream(script);
-  const store = new MemoryStore({ sizeBytes: options.sizeBytes ?? 1 << 28 });
+  const store = options.store ??
+    new MemoryStore({ sizeBytes: options.sizeBytes ?? 1 << 28 });
   const cache = cacheStateFor(store, {
     maxObjectBytes: options.maxObjectBytes ?? 1 << 26,
     skipBinary: false,
