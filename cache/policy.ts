@@ -33,7 +33,12 @@ export {
   hasValidator,
   type PolicyOptions,
 } from "./freshness.ts";
-export { type Policy, policyOf, targetedDirectives } from "./targeted.ts";
+export {
+  type Policy,
+  policyOf,
+  targetedDirectives,
+  targetsFor,
+} from "./targeted.ts";
 export {
   isBinaryMediaType,
   type NotStoredDetail,

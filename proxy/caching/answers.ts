@@ -157,13 +157,24 @@ async function serveRevalidated(
   });
 }
 
-/** Serves a stale entry because the upstream failed (RFC 5861 §4); undefined when its body is gone. */
+/**
+ * Serves a stale entry because the upstream failed: it answered a server
+ * error or could not be reached, and stale-if-error or max-stale allowed
+ * it (`detail` "stale-if-error", RFC 5861 §4), or it could not be reached
+ * and --max-stale-on-error allowed it (`detail` "stale-on-FAILURE", RFC
+ * 9111 §4.2.4; no fwd-status then: no response came). Undefined when its
+ * body is gone.
+ */
 export async function serveStale(
   flow: CacheFlow,
-  how: { entry: EntryMeta; now: number; fwdStatus?: number },
+  how: { entry: EntryMeta; now: number; fwdStatus?: number; detail: string },
 ): Promise<OutgoingResponse | undefined> {
-  const { entry, now } = how;
-  flow.ctx.stats.count("cache.stale_if_error");
+  const { entry, now, detail } = how;
+  flow.ctx.stats.count(
+    detail === "stale-if-error"
+      ? "cache.stale_if_error"
+      : "cache.stale_on_disconnect",
+  );
   return await serveStored(flow, {
     entry,
     age: currentAge(entry, now),
@@ -173,7 +184,7 @@ export async function serveStale(
       fwd: "stale",
       fwdStatus: how.fwdStatus,
       ttl: Math.floor((entry.freshUntil - now) / 1000),
-      detail: "stale-if-error",
+      detail,
     },
   });
 }

@@ -28,7 +28,11 @@ import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest, withOwnValidators } from "../messages.ts";
 import { sendUpstream } from "../relay.ts";
 import { routeKey } from "../route_key.ts";
-import { failureStatus, UpstreamError } from "../upstream/errors.ts";
+import {
+  disconnection,
+  failureStatus,
+  UpstreamError,
+} from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import {
   failedResponse,
@@ -48,7 +52,7 @@ import {
   startFill,
 } from "./filled.ts";
 import { exchangeOf, passThrough } from "./pass.ts";
-import type { CacheState } from "./state.ts";
+import { type CacheState, storeOptionsFor } from "./state.ts";
 import { serveStored } from "./stored.ts";
 
 /**
@@ -87,7 +91,8 @@ export async function serveWithCache(
   });
   const key = routeKey(route, ctx.self); // RFC 9111 §2: the forwarded target URI
   const method = req.head.method;
-  const pass = { ...request, key, upstream };
+  const options = storeOptionsFor(cache, route.kind); // RFC 9213 §3
+  const pass = { ...request, key, upstream, options };
   if (method !== "GET" && method !== "HEAD") {
     return await passThrough(pass, "method");
   }
@@ -182,7 +187,7 @@ async function forward(
   flow: CacheFlow,
   going: { decision: Forwarding; lock: Fill | undefined },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache } = flow;
+  const { ctx } = flow;
   const { decision, lock } = going;
   const entry = decision.kind === "revalidate" ? decision.entry : undefined;
   const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
@@ -207,7 +212,7 @@ async function forward(
   };
   const outcome = afterResponse(
     exchangeOf(flow, { sent, up, started, responseTime }),
-    { revalidated: entry, options: cache.options },
+    { revalidated: entry, options: flow.options },
   );
   switch (outcome.kind) {
     case "store":
@@ -232,6 +237,7 @@ async function forward(
         entry: outcome.entry,
         now: responseTime,
         fwdStatus: up.head.status,
+        detail: outcome.detail,
       });
       if (!stale) return relayed(flow, forwarded);
       await up.body.cancel();
@@ -259,16 +265,27 @@ async function upstreamFailed(
   },
 ): Promise<OutgoingResponse> {
   const now = Date.now();
+  const failure = disconnection(failed.error.failure);
   const outcome = afterFailure(
     failed.entry,
     flow.req.head.headers,
     failureStatus(failed.error.failure),
     now,
+    {
+      // RFC 9111 §4.2.4: only a cache cut off from the origin (not one
+      // given a bad response) may serve stale on its own authority.
+      maxStaleOnErrorSeconds: failure ? flow.cache.maxStaleOnErrorSeconds : 0,
+      failure,
+    },
   );
   const upstreamMs = now - failed.started;
   switch (outcome.kind) {
     case "serve-stale":
-      return await serveStale(flow, { entry: outcome.entry, now }) ??
+      return await serveStale(flow, {
+        entry: outcome.entry,
+        now,
+        detail: outcome.detail,
+      }) ??
         failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone too
     case "fail":
       return failedResponse(flow, {

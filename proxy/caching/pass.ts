@@ -53,7 +53,7 @@ export async function passThrough(
         started,
         responseTime,
       }),
-      { options: flow.cache.options },
+      { options: flow.options },
     );
     switch (outcome.kind) {
       case "invalidate":
