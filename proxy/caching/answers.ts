@@ -147,6 +147,7 @@ async function serveRevalidated(
     age: currentAge(entry, responseTime),
     result: "REVALIDATED",
     upstreamMs: how.upstreamMs,
+    revalidated: true, // RFC 9111 §5.2.2.4: qualified no-cache fields may go
     status: {
       hit: false,
       fwd: how.fwd,
