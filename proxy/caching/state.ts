@@ -35,7 +35,9 @@ export interface CacheState {
 
 /** How the cache is configured; absent optional settings take the CLI's defaults. */
 export interface CacheOptions {
+  /** Largest body stored, in bytes (CacheConfig.maxObjectBytes). */
   maxObjectBytes: number;
+  /** Do not store binary media types (CacheConfig.skipBinary). */
   skipBinary: boolean;
   /** Default false (CacheConfig.storeSetCookie). */
   storeSetCookie?: boolean;
