@@ -15,7 +15,7 @@ import { currentAge, forbidsStale, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
-import { conditionalHeaders } from "./validation.ts";
+import { conditionalHeaders, storedEntityTags } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
 
@@ -33,7 +33,12 @@ export {
   hasValidator,
   type PolicyOptions,
 } from "./freshness.ts";
-export { type Policy, policyOf, targetedDirectives } from "./targeted.ts";
+export {
+  type Policy,
+  policyOf,
+  targetedDirectives,
+  targetsFor,
+} from "./targeted.ts";
 export {
   isBinaryMediaType,
   type NotStoredDetail,
@@ -51,7 +56,9 @@ export {
   conditionalHeaders,
   freshen,
   headResponseMatches,
+  identifiedBy304,
   notModifiedMatches,
+  storedEntityTags,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
 export { staleOnError } from "./stale.ts";
@@ -59,6 +66,7 @@ export {
   afterResponse,
   draftOf,
   type Exchange,
+  postResponseDraft,
   type Prior,
   type ResponseOutcome,
 } from "./after_response.ts";
@@ -104,8 +112,19 @@ export type Decision =
     conditional: [string, string][];
     fwd: "stale" | "request";
   }
-  /** No usable entry: forward. */
-  | { kind: "miss"; detail: MissDetail }
+  /**
+   * No usable entry: forward. For a vary-miss whose stored variants carry
+   * entity-tags (and a request without its own If-None-Match),
+   * `conditional` is an If-None-Match listing them (RFC 9111 §4.3.1), so
+   * that the origin's 304 selects one of `selectable` (§4.3.4) instead of
+   * sending a body the cache already holds.
+   */
+  | {
+    kind: "miss";
+    detail: MissDetail;
+    conditional?: [string, string][];
+    selectable?: readonly EntryMeta[];
+  }
   /** only-if-cached and nothing usable: answer 504 (RFC 9111 §5.2.1.7). */
   | { kind: "only-if-cached-miss" };
 
@@ -133,7 +152,12 @@ export function decide(
   if (method !== "GET" && method !== "HEAD") return miss("method");
   if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
   const entry = selectVariant(variants, forwarded); // RFC 9111 §4.1
-  if (entry === undefined) return miss("vary-miss");
+  if (entry === undefined) {
+    const selection = onlyIfCached
+      ? undefined
+      : varySelection(variants, reqHeaders);
+    return selection ?? miss("vary-miss");
+  }
 
   const res = factsOf(entry).directives;
   const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
@@ -183,6 +207,31 @@ export function decide(
     return { kind: "stale-served", entry, age, ttl }; // RFC 9111 §5.2.1.2
   }
   return revalidate("stale");
+}
+
+/**
+ * RFC 9111 §4.3.1: when no stored variant matches, the request may still
+ * be answered by one of them: ask the origin with an If-None-Match that
+ * lists their entity-tags (strong and weak, as stored). Not when the
+ * client sent an If-None-Match of its own (its validators then go
+ * upstream as they are), nor when no variant has an entity-tag.
+ */
+function varySelection(
+  variants: readonly EntryMeta[],
+  reqHeaders: FieldList,
+): Decision | undefined {
+  if (reqHeaders.has("if-none-match")) return undefined; // the client's own conditional
+  const selectable = variants.filter((entry) =>
+    storedEntityTags([entry]).length > 0
+  );
+  const tags = storedEntityTags(selectable);
+  if (tags.length === 0) return undefined;
+  return {
+    kind: "miss",
+    detail: "vary-miss",
+    conditional: [["If-None-Match", tags.join(", ")]], // RFC 9111 §4.3.1
+    selectable,
+  };
 }
 
 /** Optional inputs of servedHeaders. */
