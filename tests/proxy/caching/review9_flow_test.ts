@@ -103,3 +103,31 @@ Deno.test("serveWithCache() does not store a response whose fill was in flight w
   );
   assert.equal(text, "after");
 });
+
+Deno.test("serveWithCache() collapses the misses queued behind a request that led with its own If-None-Match into one more upstream exchange, not one each (review9)", async () => {
+  const head = deferred();
+  await using h = flowHarness(async (request) => {
+    await head.promise;
+    if (request.head.headers.get("if-none-match") === '"v1"') {
+      return { status: 304, headers: [...CACHEABLE, ["ETag", '"v1"']] };
+    }
+    return {
+      status: 200,
+      headers: [...CACHEABLE, ["ETag", '"v1"']],
+      body: "the whole representation",
+    };
+  });
+  const conditional = h.send("/big", { headers: [["If-None-Match", '"v1"']] }); // a browser with its own copy
+  const plain = Array.from({ length: 4 }, () => h.send("/big"));
+  await waitUntil(() => h.stats.get("cache.collapsed") === 4, "4 collapsed");
+  head.resolve();
+  assert.equal((await conditional).status, 304);
+  const texts = await Promise.all(
+    plain.map(async (r) => new TextDecoder().decode(await bodyBytes(await r))),
+  );
+  assert.deepEqual(texts, Array(4).fill("the whole representation"));
+  assert.ok(
+    h.upstream.requests.length <= 2,
+    `${h.upstream.requests.length} upstream exchanges for one cacheable object`,
+  );
+});
