@@ -10,9 +10,7 @@
 import type { BodyReader } from "../http/types.ts";
 import type { ByteRange } from "./store.ts";
 import { closeQuietly } from "../http/close.ts";
-
-/** Chunk size for bodies read from files and sliced from memory. */
-export const READ_CHUNK = 128 * 1024;
+import { READ_CHUNK } from "./limits.ts";
 
 /** Resolves an optional inclusive range against a body size; throws RangeError when it does not fit. */
 export function resolveRange(

@@ -15,7 +15,7 @@
  */
 
 import type { BodyReader } from "../http/types.ts";
-import { READ_CHUNK } from "./body_reader.ts";
+import { READ_CHUNK } from "./limits.ts";
 import type { SharedFile } from "./shared_file.ts";
 
 /** Where a fill stands: written to, complete (stored or not), or failed. */

@@ -1,7 +1,10 @@
 /**
  * Owns the byte thresholds the cache and the proxy size their buffers and
  * choices by: each named by its purpose, with why it has that size. The
- * one place to look them up; imported by cache/ and proxy/.
+ * one place to look them up: every buffer size and body-size threshold of
+ * cache/ and proxy/ is here (http/ sizes its wire buffers itself, and the
+ * file store's limit on a metadata file is file_scan.ts's sanity check);
+ * imported by cache/ and proxy/.
  *
  * Must not hold behaviour.
  */
@@ -54,3 +57,16 @@ export const HELD_REQUEST_BODY = 64 * 1024;
  * healthy one does.
  */
 export const FAILED_WRITE_BACKLOG = 1024 * 1024;
+
+/**
+ * Chunk size of stored bodies read from files and sliced from memory (one
+ * buffer per reader): large enough that a 1 MiB body takes eight reads,
+ * small enough that many readers at once stay cheap.
+ */
+export const READ_CHUNK = 128 * 1024;
+
+/**
+ * Buffer of each direction of a CONNECT tunnel (proxy/tunnel.ts): one
+ * socket read's worth, as a TLS record stream delivers it.
+ */
+export const RELAY_BUFFER = 64 * 1024;

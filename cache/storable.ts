@@ -65,7 +65,7 @@ export type Storability =
  * §4.3.4). It matters only under must-understand: any other final status
  * may still be stored when explicit freshness or public allows it (§3).
  */
-export const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
+const UNDERSTOOD_STATUSES: ReadonlySet<number> = new Set([
   ...[200, 201, 202, 203, 204, 205],
   ...[300, 301, 302, 303, 307, 308],
   ...[400, 401, 402, 403, 404, 405, 406, 407, 408, 409, 410, 411, 412, 413],

@@ -161,7 +161,7 @@ function storedValues(entry: EntryMeta): (string | null)[] {
 }
 
 /** RFC 9111 §4.1: does this stored variant's secondary key match the request? */
-export function varyMatches(entry: EntryMeta, reqHeaders: FieldList): boolean {
+function varyMatches(entry: EntryMeta, reqHeaders: FieldList): boolean {
   if (entry.vary.length === 0) return true;
   const stored = storedValues(entry);
   for (let i = 0; i < entry.vary.length; i++) {

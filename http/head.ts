@@ -170,7 +170,7 @@ export function parseFields(
 }
 
 /** Splits a head into lines on LF, dropping one CR before each LF. */
-export function splitLines(text: string): string[] {
+function splitLines(text: string): string[] {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i]!;

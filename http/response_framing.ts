@@ -107,7 +107,7 @@ export async function cancelBody(res: OutgoingResponse): Promise<void> {
  * request that asked to upgrade (RFC 9110 §7.8, §15.2.2): anything else
  * would tell the client the connection changed protocol when it did not.
  */
-export function unsendableFinal(
+function unsendableFinal(
   head: RequestHead,
   res: OutgoingResponse,
 ): string | undefined {

@@ -26,7 +26,7 @@ export function routeKey(
   self: Deno.NetAddr,
 ): string | undefined {
   const via = route.kind === "reverse" &&
-      !namesServer(route.authority, route, self)
+      !namesServer(route.authority, { upstream: route, self })
     ? authorityText(route)
     : undefined;
   return primaryKey(route.authority, route.path, via);
@@ -34,15 +34,15 @@ export function routeKey(
 
 /**
  * True when the Host `authority` names the server the request is
- * fetched from (the upstream, in any spelling) or this proxy itself (a
+ * fetched from (`upstream`, in any spelling) or this proxy itself, `self` (a
  * forward request for it would loop, so it can never be fetched from
  * elsewhere).
  */
 function namesServer(
   authority: string,
-  upstream: UpstreamAddress,
-  self: Deno.NetAddr,
+  servers: { upstream: UpstreamAddress; self: Deno.NetAddr },
 ): boolean {
+  const { upstream, self } = servers;
   const named = parseAuthority(authority, 80); // RFC 9110 §4.2.1
   if (named === undefined) return false;
   const sameUpstream = named.port === upstream.port &&

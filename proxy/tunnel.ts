@@ -15,8 +15,7 @@ import { failureStatus, UpstreamError } from "./upstream/errors.ts";
 import type { Stats } from "./stats.ts";
 import { connectWithTimeout } from "./upstream/conn.ts";
 import { closeQuietly } from "../http/close.ts";
-
-const RELAY_BUFFER = 64 * 1024;
+import { RELAY_BUFFER } from "../cache/limits.ts";
 
 /**
  * Relays between `client` (whose already-received bytes are `buffered`)

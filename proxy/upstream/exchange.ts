@@ -154,7 +154,9 @@ async function attempt(
     throw new UpstreamError("closed", "the pooled connection went stale");
   }
   const gate = options.expectContinue && held ? new ContinueGate() : undefined;
-  const sending = held ? new SendingBody(held.attempt(), c, gate) : null;
+  const sending = held
+    ? new SendingBody(held.attempt(), { connection: c, gate })
+    : null;
   let sendFailure: unknown;
   let sendDone = false;
   let responseArrived = false;
@@ -199,7 +201,9 @@ async function attempt(
     response.head.version,
     response.head.headers,
   ); // RFC 9112 §9.3
-  const upstreamBody = new PooledBody(response.body, c, pool, {
+  const upstreamBody = new PooledBody(response.body, {
+    connection: c,
+    pool,
     reusable: () => sendDone && persistent,
     hint: parseKeepAlive(response.head.headers), // read before hop-by-hop removal
   });

@@ -51,14 +51,14 @@ export class SendingBody implements BodyReader {
   readonly #gate: ContinueGate | undefined;
   #started = false;
 
+  /** `sending.gate`: the continue gate to wait at, when the request expects 100. */
   constructor(
     inner: BodyReader,
-    c: UpstreamConnection,
-    gate: ContinueGate | undefined,
+    sending: { connection: UpstreamConnection; gate: ContinueGate | undefined },
   ) {
     this.#inner = inner;
-    this.#c = c;
-    this.#gate = gate;
+    this.#c = sending.connection;
+    this.#gate = sending.gate;
   }
 
   get length(): number | undefined {
@@ -101,15 +101,22 @@ export class PooledBody implements BodyReader {
   #settled = false;
   #trailing = false;
 
+  /**
+   * `options.connection` goes back to `options.pool` once the body
+   * completed, when `reusable()` says so, with the Keep-Alive `hint`.
+   */
   constructor(
     wire: WireBody,
-    c: UpstreamConnection,
-    pool: UpstreamPool,
-    options: { reusable: () => boolean; hint: KeepAliveHint },
+    options: {
+      connection: UpstreamConnection;
+      pool: UpstreamPool;
+      reusable: () => boolean;
+      hint: KeepAliveHint;
+    },
   ) {
     this.#wire = wire;
-    this.#c = c;
-    this.#pool = pool;
+    this.#c = options.connection;
+    this.#pool = options.pool;
     this.#reusable = options.reusable;
     this.#hint = options.hint;
     this.length = wire.length;

@@ -79,7 +79,12 @@ export class UpstreamPool {
       if (got !== "slot") return got;
     }
     const left = started + this.#options.connectTimeoutMs - Date.now();
-    return await this.#connectInSlot(host, port, slots, Math.max(1, left));
+    return await this.#connectInSlot({
+      host,
+      port,
+      slots,
+      timeoutMs: Math.max(1, left),
+    });
   }
 
   /**
@@ -95,12 +100,12 @@ export class UpstreamPool {
       this.discard(c);
       slots.open++;
     }
-    return await this.#connectInSlot(
-      c.host,
-      c.port,
+    return await this.#connectInSlot({
+      host: c.host,
+      port: c.port,
       slots,
-      this.#options.connectTimeoutMs,
-    );
+      timeoutMs: this.#options.connectTimeoutMs,
+    });
   }
 
   /**
@@ -217,13 +222,14 @@ export class UpstreamPool {
     this.#startSweeper();
   }
 
-  /** Opens a connection in a slot already counted in `slots.open`. */
+  /**
+   * Opens a connection to `host`:`port` within `timeoutMs`, in a slot
+   * already counted in `slots.open`.
+   */
   async #connectInSlot(
-    host: string,
-    port: number,
-    slots: HostSlots,
-    timeoutMs: number,
+    to: { host: string; port: number; slots: HostSlots; timeoutMs: number },
   ): Promise<UpstreamConnection> {
+    const { host, port, slots, timeoutMs } = to;
     let conn: Deno.TcpConn;
     try {
       if (this.#closed) {
