@@ -57,38 +57,54 @@ export type FailureOutcome =
   /** Answer with this error status. */
   | { kind: "fail"; status: number };
 
+/** What is known when no usable response came from upstream. */
+export interface Failure {
+  /** The stored response the request would have used or revalidated, if any. */
+  entry: EntryMeta | undefined;
+  /** The request's fields (Cache-Control, Pragma). */
+  requestFields: FieldList;
+  /** The status the failure maps to by itself (502 or 504). */
+  failureStatus: number;
+  /** When the failure was seen (ms since the epoch). */
+  now: number;
+  /**
+   * True when afterFailure() already chose to serve `entry` stale and its
+   * body turned out to be gone from the store.
+   */
+  staleGone?: boolean;
+}
+
 /**
- * The upstream could not be reached or gave no response. `failureStatus`
- * is the status the failure maps to by itself (502 or 504). A stored
+ * The upstream could not be reached or gave no response. A stored
  * response stands in when staleOnError() allows it (stale-if-error,
  * max-stale); else, with `opts.maxStaleOnErrorSeconds`, when it is stale
  * by no more than that and nothing forbids it (disconnectedStaleAllowed);
- * otherwise, with a stored response the cache may not serve, the answer
- * is 504 (RFC 9111 §4.2.4: a cache that cannot reach the origin and may
- * not serve stale generates 504); without one, `failureStatus`.
+ * otherwise, with a stored response the cache may not serve (or whose
+ * body is gone, `staleGone`), the answer is 504 (RFC 9111 §4.2.4: a
+ * cache that cannot reach the origin and may not serve stale generates
+ * 504); without one, `failureStatus`.
  */
 export function afterFailure(
-  entry: EntryMeta | undefined,
-  requestFields: FieldList,
-  failureStatus: number,
-  now: number,
+  failure: Failure,
   opts: FailureOptions = {},
 ): FailureOutcome {
-  if (entry && staleOnError(entry, requestFields, now)) {
+  const { entry, requestFields, now } = failure;
+  if (!entry) return { kind: "fail", status: failure.failureStatus };
+  if (failure.staleGone) return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4: nothing to serve
+  if (staleOnError(entry, requestFields, now)) {
     return { kind: "serve-stale", entry, detail: "stale-if-error" }; // RFC 5861 §4
   }
-  const limit = opts.maxStaleOnErrorSeconds ?? 0;
-  if (entry && disconnectedStaleAllowed(entry, requestFields, now, limit)) {
-    const failure = opts.failure ?? "connect-failed";
+  const limitSeconds = opts.maxStaleOnErrorSeconds ?? 0;
+  if (disconnectedStaleAllowed(entry, { requestFields, now, limitSeconds })) {
+    const kind = opts.failure ?? "connect-failed";
     return {
       kind: "serve-stale",
       entry,
-      detail: `stale-on-${failure}`,
-      failure,
+      detail: `stale-on-${kind}`,
+      failure: kind,
     }; // RFC 9111 §4.2.4
   }
-  if (entry) return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4
-  return { kind: "fail", status: failureStatus };
+  return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4
 }
 
 /**
@@ -101,14 +117,13 @@ export function afterFailure(
  * confirm. (A max-stale that accepts it was already honoured by
  * staleOnError.)
  */
-export function disconnectedStaleAllowed(
+function disconnectedStaleAllowed(
   entry: EntryMeta,
-  reqHeaders: FieldList,
-  now: number,
-  limitSeconds: number,
+  when: { requestFields: FieldList; now: number; limitSeconds: number },
 ): boolean {
+  const { now, limitSeconds } = when;
   if (!(limitSeconds > 0)) return false; // off
-  const req = requestDirectives(reqHeaders);
+  const req = requestDirectives(when.requestFields);
   if (forbidsStale(factsOf(entry).directives)) return false; // RFC 9111 §4.2.4
   if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
   if (exceedsMaxAge(req, entry, now)) return false; // RFC 9111 §5.2.1.1

@@ -32,6 +32,7 @@ import { varyNames, varyOf } from "./vary.ts";
 
 export {
   afterFailure,
+  type Failure,
   type FailureKind,
   type FailureOptions,
   type FailureOutcome,
@@ -60,19 +61,21 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   // Our rule: a 304 that may answer another request validates nothing:
   // the request is sent again without conditions.
   if (entry && x.status === 304 && x.trailingBytes) return { kind: "refetch" };
-  if (entry && x.status === 304) return afterNotModified(x, entry, prior);
+  if (entry && x.status === 304) {
+    return afterNotModified(x, { ...prior, revalidated: entry });
+  }
   // RFC 9111 §4.3.4: a 304 to a vary-miss that listed stored entity-tags
   // selects one of them (one that may answer another request selects nothing).
   if (!entry && prior.selectable && x.status === 304) {
     if (x.trailingBytes) return { kind: "refetch" };
-    return afterSelection(x, prior.selectable, prior);
+    return afterSelection(x, { ...prior, selectable: prior.selectable });
   }
   // RFC 9111 §4.3.5: a 200 to HEAD may update the stored GET response
   // (one that may answer another request updates nothing).
   if (
     entry && x.method === "HEAD" && x.status === 200 && !x.trailingBytes
   ) {
-    return afterHead(x, entry, prior);
+    return afterHead(x, { ...prior, revalidated: entry });
   }
   const verdict = storability(
     x.method,
@@ -96,12 +99,12 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   return { kind: "pass", detail: verdict.detail };
 }
 
+/** What the cache knew before a request that revalidated a stored response. */
+type Revalidation = Prior & { revalidated: EntryMeta };
+
 /** RFC 9111 §4.3.4: a 304 updates the stored response it identifies. */
-function afterNotModified(
-  x: Exchange,
-  entry: EntryMeta,
-  prior: Prior,
-): ResponseOutcome {
+function afterNotModified(x: Exchange, prior: Revalidation): ResponseOutcome {
+  const entry = prior.revalidated;
   // RFC 9111 §4.3.4: a validator that matches no stored response: no update.
   if (!notModifiedMatches(entry, x.responseFields)) return { kind: "refetch" };
   const merged = freshen(
@@ -111,15 +114,12 @@ function afterNotModified(
     x.responseTime,
     { targets: prior.options.targets },
   );
-  return judgeUpdate(x, entry, merged, "stored", prior);
+  return judgeUpdate(x, { prior, updated: merged, answer: "stored" });
 }
 
 /** RFC 9111 §4.3.5: a 200 to HEAD freshens the stored GET response or outdates it. */
-function afterHead(
-  x: Exchange,
-  entry: EntryMeta,
-  prior: Prior,
-): ResponseOutcome {
+function afterHead(x: Exchange, prior: Revalidation): ResponseOutcome {
+  const entry = prior.revalidated;
   // RFC 9111 §4.3.5: validators or length differ: the stored one is outdated.
   if (!headResponseMatches(entry, x.responseFields)) {
     return { kind: "remove", entry, detail: "outdated" };
@@ -131,7 +131,7 @@ function afterHead(
     x.responseTime,
     { targets: prior.options.targets },
   );
-  return judgeUpdate(x, entry, merged, "upstream", prior);
+  return judgeUpdate(x, { prior, updated: merged, answer: "upstream" });
 }
 
 /**
@@ -140,15 +140,21 @@ function afterHead(
  * response's own (no-store, private, Set-Cookie, Vary: *, ...) removes
  * the stored response; a rule of this request's (no-store, Authorization)
  * only keeps the update from being stored. A changed Vary files the entry
- * under the request that led to the update.
+ * under the request that led to the update. `updated` is the stored
+ * response `prior.revalidated` with the update's fields merged; `answer`
+ * says what answers the request (the stored body, or the upstream's
+ * response to a HEAD).
  */
 function judgeUpdate(
   x: Exchange,
-  entry: EntryMeta,
-  updated: EntryMeta,
-  answer: "stored" | "upstream",
-  prior: Prior,
+  update: {
+    prior: Revalidation;
+    updated: EntryMeta;
+    answer: "stored" | "upstream";
+  },
 ): ResponseOutcome {
+  const { prior, updated, answer } = update;
+  const entry = prior.revalidated;
   const fields = new FieldList(updated.headers);
   const names = varyNames(fields);
   const rekeyed = !sameNames(names, entry.vary.map(([name]) => name));

@@ -27,7 +27,7 @@ const NO_FIELDS = new FieldList();
 
 /**
  * RFC 9111 §4.3.4: a 304 to a vary-miss request that listed the
- * entity-tags of `selectable`. Nothing identified: refetch. Otherwise the
+ * entity-tags of `prior.selectable`. Nothing identified: refetch. Otherwise the
  * most recent identified response, updated, answers the request; every
  * identified response is updated (each judged by the storing rules again,
  * RFC 9111 §3: one no longer storable is removed, as is one whose Vary
@@ -37,10 +37,9 @@ const NO_FIELDS = new FieldList();
  */
 export function afterSelection(
   x: Exchange,
-  selectable: readonly EntryMeta[],
-  prior: Prior,
+  prior: Prior & { selectable: readonly EntryMeta[] },
 ): ResponseOutcome {
-  const identified = identifiedBy304(selectable, x.responseFields); // RFC 9111 §4.3.4
+  const identified = identifiedBy304(prior.selectable, x.responseFields); // RFC 9111 §4.3.4
   const chosen = mostRecent(identified);
   if (chosen === undefined) return { kind: "refetch" }; // RFC 9111 §4.3.4: no update
   const update = (entry: EntryMeta): EntryMeta =>

@@ -245,3 +245,12 @@ export function exactAge(meta: EntryMeta, now: number): number {
 export function remainingSeconds(meta: EntryMeta, now: number): number {
   return (meta.freshUntil - now) / 1000;
 }
+
+/**
+ * The Cache-Status `ttl` of a stored response at `now` (RFC 9211 §2.5):
+ * its remaining freshness in whole seconds, rounded down; negative once
+ * stale.
+ */
+export function ttlSeconds(meta: EntryMeta, now: number): number {
+  return Math.floor(remainingSeconds(meta, now));
+}

@@ -11,7 +11,12 @@
 
 import type { FieldList } from "../http/headers.ts";
 import { requestDirectives } from "./cache_control.ts";
-import { currentAge, forbidsStale, remainingSeconds } from "./freshness.ts";
+import {
+  currentAge,
+  forbidsStale,
+  remainingSeconds,
+  ttlSeconds,
+} from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
@@ -32,6 +37,7 @@ export {
   freshnessLifetime,
   hasValidator,
   type PolicyOptions,
+  ttlSeconds,
 } from "./freshness.ts";
 export {
   type Policy,
@@ -72,7 +78,7 @@ export {
 } from "./after_response.ts";
 export {
   afterFailure,
-  disconnectedStaleAllowed,
+  type Failure,
   type FailureKind,
   type FailureOptions,
   type FailureOutcome,
@@ -162,7 +168,7 @@ export function decide(
   const res = factsOf(entry).directives;
   const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
   const age = currentAge(entry, now);
-  const ttl = Math.floor(remainingSeconds(entry, now));
+  const ttl = ttlSeconds(entry, now); // RFC 9211 §2.5
   const revalidate = (fwd: "stale" | "request"): Decision =>
     onlyIfCached ? ONLY_IF_CACHED_MISS : {
       kind: "revalidate",

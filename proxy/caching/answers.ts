@@ -16,6 +16,7 @@ import {
   currentAge,
   type ForwardReason,
   type ResponseOutcome,
+  ttlSeconds,
 } from "../../cache/policy.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, ProxyContext, Routed } from "../context.ts";
@@ -152,7 +153,7 @@ async function serveRevalidated(
       hit: false,
       fwd: how.fwd,
       fwdStatus: 304,
-      ttl: Math.floor((entry.freshUntil - responseTime) / 1000),
+      ttl: ttlSeconds(entry, responseTime),
       detail: how.detail,
     },
   });

@@ -11,7 +11,7 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
-import { afterFailure, currentAge } from "../../cache/policy.ts";
+import { afterFailure, currentAge, ttlSeconds } from "../../cache/policy.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { upstreamErrorResponse } from "../relay.ts";
@@ -34,34 +34,42 @@ export async function upstreamFailed(
 ): Promise<OutgoingResponse> {
   const now = Date.now();
   const failure = disconnection(failed.error.failure);
-  const outcome = afterFailure(
-    failed.entry,
-    flow.req.head.headers,
-    failureStatus(failed.error.failure),
+  const facts = {
+    entry: failed.entry,
+    requestFields: flow.req.head.headers,
+    failureStatus: failureStatus(failed.error.failure),
     now,
-    {
-      // RFC 9111 §4.2.4: only a cache cut off from the origin (not one
-      // given a bad response) may serve stale on its own authority.
-      maxStaleOnErrorSeconds: failure ? flow.cache.maxStaleOnErrorSeconds : 0,
-      failure,
-    },
-  );
+  };
+  const options = {
+    // RFC 9111 §4.2.4: only a cache cut off from the origin (not one
+    // given a bad response) may serve stale on its own authority.
+    maxStaleOnErrorSeconds: failure ? flow.cache.maxStaleOnErrorSeconds : 0,
+    failure,
+  };
   const upstreamMs = now - failed.started;
-  switch (outcome.kind) {
-    case "serve-stale":
-      return await serveStale(flow, {
-        entry: outcome.entry,
-        now,
-        detail: outcome.detail,
-      }) ??
-        failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone too
-    case "fail":
-      return failedResponse(flow, {
-        ...failed,
-        status: outcome.status,
-        upstreamMs,
-      });
+  for (const staleGone of [false, true]) {
+    const outcome = afterFailure({ ...facts, staleGone }, options);
+    switch (outcome.kind) {
+      case "serve-stale": {
+        const stale = await serveStale(flow, {
+          entry: outcome.entry,
+          now,
+          detail: outcome.detail,
+        });
+        if (stale) return stale;
+        continue; // its body is gone: afterFailure() says what then
+      }
+      case "fail":
+        return failedResponse(flow, {
+          ...failed,
+          status: outcome.status,
+          upstreamMs,
+        });
+    }
   }
+  throw new Error(
+    "Cannot answer the upstream failure: afterFailure() served a stale response that is gone",
+  );
 }
 
 /**
@@ -90,7 +98,7 @@ export async function serveStale(
       hit: false,
       fwd: "stale",
       fwdStatus: how.fwdStatus,
-      ttl: Math.floor((entry.freshUntil - now) / 1000),
+      ttl: ttlSeconds(entry, now),
       detail,
     },
   });

@@ -12,7 +12,11 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
-import { currentAge, type ResponseOutcome } from "../../cache/policy.ts";
+import {
+  currentAge,
+  type ResponseOutcome,
+  ttlSeconds,
+} from "../../cache/policy.ts";
 import type { EntryDraft, EntryWriter } from "../../cache/store.ts";
 import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
@@ -54,7 +58,7 @@ export async function selected(
       hit: false,
       fwd: selection.fwd,
       fwdStatus: 304,
-      ttl: Math.floor((serve.freshUntil - responseTime) / 1000),
+      ttl: ttlSeconds(serve, responseTime),
       detail: outcome.detail,
     },
   });

@@ -36,10 +36,12 @@ function check(rows: Row[]): void {
   for (const row of rows) {
     const entry = entryWith(row.cc);
     const got = afterFailure(
-      entry,
-      fields(...(row.request ?? [])),
-      502,
-      at(row.now),
+      {
+        entry,
+        requestFields: fields(...(row.request ?? [])),
+        failureStatus: 502,
+        now: at(row.now),
+      },
       { maxStaleOnErrorSeconds: row.limit ?? DAY, failure: row.failure },
     );
     const want: FailureOutcome = typeof row.expect === "number"
@@ -189,14 +191,47 @@ Deno.test("afterFailure() never serves stale on a disconnect when the request as
 
 Deno.test("afterFailure() keeps today's answers without maxStaleOnErrorSeconds (RFC 9111 §4.2.4)", () => {
   const entry = entryWith("max-age=10");
-  assert.deepEqual(afterFailure(entry, fields(), 502, at(70)), {
+  assert.deepEqual(
+    afterFailure({
+      entry,
+      requestFields: fields(),
+      failureStatus: 502,
+      now: at(70),
+    }),
+    {
+      kind: "fail",
+      status: 504,
+    },
+  );
+  assert.deepEqual(
+    afterFailure({
+      entry: undefined,
+      requestFields: fields(),
+      failureStatus: 502,
+      now: at(70),
+    }, {
+      maxStaleOnErrorSeconds: DAY,
+    }),
+    { kind: "fail", status: 502 },
+  );
+});
+
+Deno.test("afterFailure() answers 504 when the stored response it chose to serve stale is gone (RFC 9111 §4.2.4)", () => {
+  const entry = entryWith("max-age=10, stale-if-error=600");
+  const failure = {
+    entry,
+    requestFields: fields(),
+    failureStatus: 502,
+    now: at(70),
+  };
+  assert.equal(afterFailure(failure).kind, "serve-stale");
+  assert.deepEqual(afterFailure({ ...failure, staleGone: true }), {
     kind: "fail",
     status: 504,
   });
   assert.deepEqual(
-    afterFailure(undefined, fields(), 502, at(70), {
-      maxStaleOnErrorSeconds: DAY,
-    }),
+    afterFailure({ ...failure, entry: undefined, staleGone: true }),
     { kind: "fail", status: 502 },
+    "nothing was stored: the failure's own status",
   );
 });

@@ -402,25 +402,57 @@ Deno.test("afterResponse() invalidates the target and same-origin locations afte
 
 Deno.test("afterFailure() serves stale when stale-if-error allows it, else 504 with a stored response, else the failure's status (RFC 9111 §4.2.4, RFC 5861 §4)", () => {
   const allowing = storedEntry([["Cache-Control", "stale-if-error=60"]]);
-  assert.deepEqual(afterFailure(allowing, fields(), 502, at(10)), {
-    kind: "serve-stale",
-    entry: allowing,
-    detail: "stale-if-error",
-  });
-  assert.deepEqual(afterFailure(allowing, fields(), 502, at(100)), {
-    kind: "fail",
-    status: 504,
-  });
-  assert.deepEqual(afterFailure(undefined, fields(), 502, at(10)), {
-    kind: "fail",
-    status: 502,
-  });
+  assert.deepEqual(
+    afterFailure({
+      entry: allowing,
+      requestFields: fields(),
+      failureStatus: 502,
+      now: at(10),
+    }),
+    {
+      kind: "serve-stale",
+      entry: allowing,
+      detail: "stale-if-error",
+    },
+  );
+  assert.deepEqual(
+    afterFailure({
+      entry: allowing,
+      requestFields: fields(),
+      failureStatus: 502,
+      now: at(100),
+    }),
+    {
+      kind: "fail",
+      status: 504,
+    },
+  );
+  assert.deepEqual(
+    afterFailure({
+      entry: undefined,
+      requestFields: fields(),
+      failureStatus: 502,
+      now: at(10),
+    }),
+    {
+      kind: "fail",
+      status: 502,
+    },
+  );
   const forbidding = storedEntry([[
     "Cache-Control",
     "must-revalidate, stale-if-error=60",
   ]]);
-  assert.deepEqual(afterFailure(forbidding, fields(), 502, at(10)), {
-    kind: "fail",
-    status: 504,
-  });
+  assert.deepEqual(
+    afterFailure({
+      entry: forbidding,
+      requestFields: fields(),
+      failureStatus: 502,
+      now: at(10),
+    }),
+    {
+      kind: "fail",
+      status: 504,
+    },
+  );
 });
