@@ -34,10 +34,12 @@ export interface Exchange {
   /** When the response head arrived (ms since epoch). */
   responseTime: number;
   /**
-   * Bytes arrived right behind a response without a body (HEAD, 304):
-   * it may be the answer to another request, so it updates no stored
-   * response. For a response with a body this is known only once the
-   * body ended: the storing side checks it then.
+   * Bytes arrived right behind the response, as known when its head
+   * arrived: final for a response without a body (HEAD, 304), which then
+   * may be the answer to another request and updates no stored response
+   * (the only responses the policy asks it of). For a response with a
+   * body it is known only once the body ended: the storing side checks
+   * it then.
    */
   trailingBytes?: boolean;
 }

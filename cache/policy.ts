@@ -67,6 +67,7 @@ export {
   storedEntityTags,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
+export { type PassReason, passReason, validatorsSent } from "./forwarding.ts";
 export { staleOnError } from "./stale.ts";
 export {
   afterResponse,
@@ -120,10 +121,10 @@ export type Decision =
   }
   /**
    * No usable entry: forward. For a vary-miss whose stored variants carry
-   * entity-tags (and a request without its own If-None-Match),
-   * `conditional` is an If-None-Match listing them (RFC 9111 §4.3.1), so
-   * that the origin's 304 selects one of `selectable` (§4.3.4) instead of
-   * sending a body the cache already holds.
+   * entity-tags, `conditional` is an If-None-Match listing them (RFC 9111
+   * §4.3.1; it replaces the client's own), so that the origin's 304
+   * selects one of `selectable` (§4.3.4) instead of sending a body the
+   * cache already holds.
    */
   | {
     kind: "miss";
@@ -159,9 +160,7 @@ export function decide(
   if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
   const entry = selectVariant(variants, forwarded); // RFC 9111 §4.1
   if (entry === undefined) {
-    const selection = onlyIfCached
-      ? undefined
-      : varySelection(variants, reqHeaders);
+    const selection = onlyIfCached ? undefined : varySelection(variants);
     return selection ?? miss("vary-miss");
   }
 
@@ -218,15 +217,12 @@ export function decide(
 /**
  * RFC 9111 §4.3.1: when no stored variant matches, the request may still
  * be answered by one of them: ask the origin with an If-None-Match that
- * lists their entity-tags (strong and weak, as stored). Not when the
- * client sent an If-None-Match of its own (its validators then go
- * upstream as they are), nor when no variant has an entity-tag.
+ * lists their entity-tags (strong and weak, as stored), in place of the
+ * client's own validators (forwarding.ts validatorsSent(): the client's
+ * are evaluated against the selected response, §4.3.2). Not when no
+ * variant has an entity-tag.
  */
-function varySelection(
-  variants: readonly EntryMeta[],
-  reqHeaders: FieldList,
-): Decision | undefined {
-  if (reqHeaders.has("if-none-match")) return undefined; // the client's own conditional
+function varySelection(variants: readonly EntryMeta[]): Decision | undefined {
   const selectable = variants.filter((entry) =>
     storedEntityTags([entry]).length > 0
   );

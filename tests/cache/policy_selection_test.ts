@@ -70,7 +70,7 @@ Deno.test("decide() lists each entity-tag once and leaves out variants without o
   assert.deepEqual(d.selectable, [EN, same]);
 });
 
-Deno.test("decide() forwards a vary-miss as it came when no variant has an entity-tag, or the client sent its own If-None-Match (RFC 9111 §4.3.1)", () => {
+Deno.test("decide() forwards a vary-miss as it came when no variant has an entity-tag, and asks with the stored entity-tags in place of a client's own If-None-Match (RFC 9111 §4.3.1, §4.3.2)", () => {
   const untagged = variant("es", undefined);
   assert.deepEqual(decide("GET", FR_REQUEST, [untagged], at(10)), {
     kind: "miss",
@@ -80,6 +80,8 @@ Deno.test("decide() forwards a vary-miss as it came when no variant has an entit
   assert.deepEqual(decide("GET", own, [EN], at(10)), {
     kind: "miss",
     detail: "vary-miss",
+    conditional: [["If-None-Match", '"e"']],
+    selectable: [EN],
   });
 });
 

@@ -91,17 +91,22 @@ Deno.test("serveWithCache() stores the full response to a vary-miss that asked, 
   assert.equal(h.cache.store.variants(KEY).length, 2);
 });
 
-Deno.test("serveWithCache() keeps today's vary-miss when the client sent its own If-None-Match: its validators go upstream as they are (RFC 9111 §4.3.1)", async () => {
+Deno.test("serveWithCache() asks with the stored variants' ETags in place of a client's own If-None-Match on a vary-miss, and answers the client's against the selected response (RFC 9111 §4.3.1, §4.3.2)", async () => {
   await using h = flowHarness(ORIGIN);
   await bodyText(await h.send("/r", { headers: EN }));
   const own = await h.send("/r", {
     headers: [...EN_GB, ["If-None-Match", '"fr"']],
   });
+  assert.equal(own.status, 200, "the client's tag is not the selected one's");
   assert.equal(await bodyText(own), "page en");
   assert.equal(
     h.upstream.requests[1]!.head.headers.get("if-none-match"),
-    '"fr"',
+    '"en"',
   );
+  const same = await h.send("/r", {
+    headers: [...EN_GB, ["If-None-Match", '"en"']],
+  });
+  assert.equal(same.status, 304, "the client's tag is the selected one's");
 });
 
 Deno.test("serveWithCache() answers the client's own If-Modified-Since against the response a 304 selected (RFC 9111 §4.3.2)", async () => {
