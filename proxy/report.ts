@@ -12,10 +12,12 @@ import type { OutgoingResponse } from "../http/types.ts";
 /**
  * What the access log says the cache did. MISS-NOT-STORED: a storable
  * response whose fill began and was abandoned (body cut short, over
- * --max-object-size, write failed).
+ * --max-object-size, write failed). HIT-ABORTED: a request collapsed
+ * onto a fill that failed: its body was cut off (its connection closed).
  */
 export type CacheResult =
   | "HIT"
+  | "HIT-ABORTED"
   | "MISS"
   | "MISS-NOT-STORED"
   | "REVALIDATED"

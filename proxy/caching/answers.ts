@@ -12,9 +12,11 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
+import { updateOutdated } from "../../cache/newest.ts";
 import {
   currentAge,
   type ForwardReason,
+  type PassReason,
   type ResponseOutcome,
   ttlSeconds,
 } from "../../cache/policy.ts";
@@ -25,9 +27,11 @@ import { relayResponse, upstreamErrorResponse } from "../relay.ts";
 import { withStatus } from "../report.ts";
 import type { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
+import { forgetKey } from "./forget.ts";
 import type { CacheState } from "./state.ts";
 import { forgetIfOutOfStep } from "./out_of_step.ts";
 import { serveStored } from "./stored.ts";
+import type { Ticket } from "./tickets.ts";
 
 /** An upstream response as the cache reports it (RFC 9211 §2.2, §2.3). */
 export interface Forwarded {
@@ -38,6 +42,8 @@ export interface Forwarded {
   upstreamMs: number;
   /** When the response head arrived (ms since the epoch). */
   responseTime: number;
+  /** The exchange's claim to store or update (tickets.ts): void once its key was forgotten. */
+  ticket: Ticket;
 }
 
 /** RFC 9111 §5.2.1.7: only-if-cached and nothing usable is stored. */
@@ -73,9 +79,10 @@ export function relayed(
 /**
  * A 304 or a HEAD 200 updated the stored response (RFC 9111 §4.3.4,
  * §4.3.5): the update is stored (re-keyed when its Vary changed) unless
- * the request forbade storing, then the stored body is served with it,
- * or, for a HEAD, the upstream's answer relayed. Undefined when the
- * stored body vanished.
+ * the request forbade storing, the key was forgotten since the request
+ * went upstream, or a response that arrived later is stored (RFC 9111
+ * §4); then the stored body is served with it, or, for a HEAD, the
+ * upstream's answer relayed. Undefined when the stored body vanished.
  */
 export async function freshened(
   flow: CacheFlow,
@@ -85,7 +92,9 @@ export async function freshened(
 ): Promise<OutgoingResponse | undefined> {
   const { ctx, cache } = flow;
   const { outcome } = update;
-  const stored = outcome.persist
+  const persist = outcome.persist && !update.ticket.forgotten &&
+    !updateOutdated(outcome, cache.store.variants(flow.key));
+  const stored = persist
     ? await cache.store.rekey(outcome.previous, outcome.entry).catch(() => {
       ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
       return undefined;
@@ -96,11 +105,12 @@ export async function freshened(
     ctx.stats.count("cache.head_freshened");
     return relayed(flow, { ...update, detail: "method" });
   }
-  ctx.stats.count("cache.revalidated");
-  return await serveRevalidated(flow, {
+  const res = await serveRevalidated(flow, {
     ...update,
     entry: stored ?? outcome.entry,
   });
+  if (res) ctx.stats.count("cache.revalidated"); // else its body vanished: the flow fetches
+  return res;
 }
 
 /**
@@ -124,6 +134,7 @@ export async function removed(
       detail: outcome.detail,
     });
     await cache.store.remove(outcome.entry);
+    if (!res) return undefined; // its body vanished (the store dropped it): the flow fetches
     ctx.stats.count("cache.update_removed");
     ctx.stats.count("cache.revalidated");
     return res;
@@ -159,9 +170,6 @@ async function serveRevalidated(
   });
 }
 
-/** Why a request passed through the cache (RFC 9211 §2.2). */
-export type PassReason = "method" | "request" | "bypass";
-
 /** A passed-through request's response relayed, or its 502/504 (BYPASS). */
 export function passedResponse(
   routed: Routed,
@@ -187,14 +195,21 @@ export function passedResponse(
   });
 }
 
-/** Removes the stored responses of the primary keys an unsafe request changed (RFC 9111 §4.4). */
+/**
+ * Forgets the primary keys an unsafe request changed (RFC 9111 §4.4),
+ * stored or being stored (forget.ts): counted per key whose stored
+ * responses went (cache.invalidations) and per response in flight that
+ * will not be stored (cache.invalidated_in_flight).
+ */
 export async function invalidate(
   flow: { ctx: ProxyContext; cache: CacheState },
   keys: readonly string[],
 ): Promise<void> {
   for (const key of keys) {
-    if (flow.cache.store.variants(key).length === 0) continue;
-    await flow.cache.store.remove(key);
-    flow.ctx.stats.count("cache.invalidations");
+    const forgotten = await forgetKey(flow.cache, key);
+    if (forgotten.removed) flow.ctx.stats.count("cache.invalidations");
+    if (forgotten.inFlight > 0) {
+      flow.ctx.stats.count("cache.invalidated_in_flight", forgotten.inFlight);
+    }
   }
 }

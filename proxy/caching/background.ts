@@ -2,7 +2,9 @@
  * Owns stale-while-revalidate's background revalidation (RFC 5861 §3):
  * at most one per key at a time, run through the flow's own code as the
  * filler of the key, its response read to the end and dropped, its
- * failures counted (nobody waits for it), tracked by tasks.ts.
+ * failures counted and written to stderr, one line each (nobody waits for
+ * it), tracked by tasks.ts. When another request already fills the key,
+ * there is none: that fill refreshes the key.
  *
  * Must not decide what to revalidate nor how: flow.ts does, and the
  * revalidation runs through its code (the `forward` it passes in).
@@ -11,7 +13,7 @@
 import type { EntryMeta } from "../../cache/meta.ts";
 import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
-import type { Fill } from "./collapsing.ts";
+import type { FillLock } from "./collapsing.ts";
 
 /** How flow.ts goes upstream for a revalidation (its forward()). */
 export type Forward = (
@@ -23,15 +25,18 @@ export type Forward = (
       conditional: [string, string][];
       fwd: "stale";
     };
-    lock: Fill | undefined;
+    lock: FillLock | undefined;
+    /** Told why, when no usable response came. */
+    onFailure: (why: string) => void;
   },
 ) => Promise<OutgoingResponse | undefined>;
 
 /**
- * Revalidates a stale entry once in the background (RFC 5861 §3): at
- * most one per key at a time, through `forward`, as the filler of the key
- * when nobody else is; its response is read to the end (so that a new
- * one is stored) and dropped.
+ * Revalidates a stale entry once in the background (RFC 5861 §3), as the
+ * filler of the key, through `forward`; its response is read to the end
+ * (so that a new one is stored) and dropped. Nothing starts when another
+ * request fills the key (its fill refreshes it) or a revalidation of the
+ * key is running.
  */
 export function revalidateInBackground(
   flow: CacheFlow,
@@ -42,7 +47,21 @@ export function revalidateInBackground(
   },
 ): void {
   const { ctx, cache, req } = flow;
+  const lock = cache.fills.lead(flow.key);
+  if (!lock) {
+    ctx.stats.count("cache.background_skipped"); // that fill refreshes the key
+    return;
+  }
+  const report = (why: string) => {
+    ctx.stats.count("cache.background_errors"); // nobody waits for it: count, never crash
+    if (!cache.background.closing) {
+      console.error(
+        `cachelab: background revalidation of ${flow.key} failed: ${why}`,
+      );
+    }
+  };
   const started = cache.background.start(flow.key, async () => {
+    using held = lock;
     const quiet: IncomingRequest = {
       ...req,
       sendInterim: () => Promise.resolve(),
@@ -53,23 +72,21 @@ export function revalidateInBackground(
       conditional: stale.conditional,
       fwd: "stale",
     } as const;
+    let failed: string | undefined;
     try {
-      using lock = cache.fills.lead(flow.key);
       const res = await stale.forward({ ...flow, req: quiet }, {
         decision,
-        lock,
+        lock: held,
+        onFailure: (why) => (failed ??= why),
       });
       await drain(res);
     } catch (e) {
-      ctx.stats.count("cache.background_errors"); // nobody waits for it: count, never crash
-      if (!cache.background.closing) {
-        console.error(
-          `cachelab: background revalidation of ${flow.key} failed: ${e}`,
-        );
-      }
+      failed ??= String(e);
     }
+    if (failed !== undefined) report(failed);
   });
   if (started) ctx.stats.count("cache.background_revalidations");
+  else lock[Symbol.dispose](); // one is running already
 }
 
 /** Reads a response body to its end (so a background fill is stored). */

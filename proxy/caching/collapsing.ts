@@ -1,16 +1,21 @@
 /**
  * Owns request collapsing's bookkeeping: the fills in flight, one per
- * cache key, each a lock object (`Fill`) that the one request filling the
- * key holds and that other requests for the key wait on. The leader
+ * cache key, each a lock object (`FillLock`) that the one request filling
+ * the key holds and that other requests for the key wait on. The leader
  * publishes what it does (it stores a response the others may read as it
- * grows, or it ended without one); a Fill is released exactly once, when
- * it is disposed (`using`), or, when its leader asked, once the body it
- * stores has settled. Releasing publishes "ended" to whoever still waits.
+ * grows, or it ended without one); a FillLock is released exactly once,
+ * when it is disposed (`using`), or, when its leader asked, once the body
+ * it stores has settled. Releasing publishes "ended" (with the response
+ * head the leader got, if any) to whoever still waits. A lock whose fill no longer stores (it failed, outgrew the
+ * limit, or its key was forgotten) stays with its readers but leaves the
+ * registry: the next request for the key leads a new fill.
  *
- * Must not decide what to fetch or store: flow.ts does.
+ * Must not decide what to fetch or store (flow.ts), nor whether a request
+ * may follow a fill (cache/collapse.ts).
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
+import type { FieldList } from "../../http/headers.ts";
 import type { Filling } from "./fill.ts";
 
 /** What requests waiting for a fill learn from its leader. */
@@ -21,22 +26,24 @@ export type FillNews =
    * the body as it grows from `filling`.
    */
   | { kind: "storing"; entry: EntryMeta; filling: Filling }
-  /** The fill ended with nothing to read from: look again. */
-  | { kind: "ended" };
-
-const ENDED: FillNews = { kind: "ended" };
+  /**
+   * The fill ended with nothing to read from: `response` is the response
+   * head the leader got (absent when none came).
+   */
+  | { kind: "ended"; response?: { status: number; fields: FieldList } };
 
 /** The fill of one key in flight: the lock its leader holds. */
-export class Fill implements Disposable {
+export class FillLock implements Disposable {
   readonly key: string;
-  #fills: Map<string, Fill>;
+  #fills: Map<string, FillLock>;
   #until: Promise<unknown> | undefined;
   #news = Promise.withResolvers<FillNews>();
-  #published = false;
+  #published: FillNews | undefined;
+  #response: { status: number; fields: FieldList } | undefined;
   #released = Promise.withResolvers<void>();
   #done = false;
 
-  constructor(key: string, fills: Map<string, Fill>) {
+  constructor(key: string, fills: Map<string, FillLock>) {
     this.key = key;
     this.#fills = fills;
   }
@@ -51,11 +58,30 @@ export class Fill implements Disposable {
     return this.#released.promise;
   }
 
+  /**
+   * True while a request for the key should wait for this fill rather
+   * than lead one: its leader has not said yet what it does, or it stores
+   * a response a reader attached now would get whole.
+   */
+  get open(): boolean {
+    const news = this.#published;
+    if (news === undefined) return !this.#done;
+    return news.kind === "storing" && news.filling.storing;
+  }
+
   /** Tells the waiting requests what the leader does (the first news only). */
   publish(news: FillNews): void {
     if (this.#published) return;
-    this.#published = true;
+    this.#published = news;
     this.#news.resolve(news);
+  }
+
+  /**
+   * The leader got this response head and stores nothing from it: the
+   * "ended" news published at release says so.
+   */
+  endsWith(response: { status: number; fields: FieldList }): void {
+    this.#response = response;
   }
 
   /**
@@ -77,46 +103,39 @@ export class Fill implements Disposable {
     if (this.#done) return;
     this.#done = true;
     if (this.#fills.get(this.key) === this) this.#fills.delete(this.key);
-    this.publish(ENDED);
+    const response = this.#response;
+    this.publish(response ? { kind: "ended", response } : { kind: "ended" });
     this.#released.resolve();
   }
 }
 
 /** The fills in flight, one per cache key. */
 export class FillRegistry {
-  #fills = new Map<string, Fill>();
+  #fills = new Map<string, FillLock>();
 
   /**
    * Makes the caller the filler of `key`: the lock to hold (`using`), or
-   * undefined when another request is filling it.
+   * undefined when another request's fill of it is open (FillLock.open).
    */
-  lead(key: string): Fill | undefined {
-    if (this.#fills.has(key)) return undefined;
-    const fill = new Fill(key, this.#fills);
-    this.#fills.set(key, fill);
-    return fill;
+  lead(key: string): FillLock | undefined {
+    if (this.#fills.get(key)?.open) return undefined;
+    const lock = new FillLock(key, this.#fills); // none, or one that stores nothing more
+    this.#fills.set(key, lock);
+    return lock;
   }
 
   /** The fill of `key` in flight, if any. */
-  current(key: string): Fill | undefined {
+  current(key: string): FillLock | undefined {
     return this.#fills.get(key);
   }
-}
 
-/**
- * What the leader of `fill` stores, once it says so (bounded by
- * `maxWaitMs`): undefined when it ended with nothing to read from, its
- * write already settled, or the wait ran out.
- */
-export async function storingNews(
-  fill: Fill,
-  maxWaitMs: number,
-): Promise<Extract<FillNews, { kind: "storing" }> | undefined> {
-  const news = await within(fill.news, maxWaitMs);
-  if (news?.kind !== "storing" || news.filling.outcome !== undefined) {
-    return undefined;
+  /**
+   * The fill of `key` in flight, if any, leaves the registry (its readers
+   * read on): the next request for the key leads a new one.
+   */
+  forget(key: string): void {
+    this.#fills.delete(key);
   }
-  return news;
 }
 
 /** What `promise` resolves with, or undefined once `maxWaitMs` passed. */

@@ -8,8 +8,9 @@
  *
  * Whether a reader's body ends cleanly depends only on the upstream body,
  * never on the store: a body that arrived whole reaches every reader
- * whole, stored or not (a response found untrustworthy at its end is
- * discarded, not aborted; a store write that fails goes on for the
+ * whole, stored or not (a response vetoed at its end, found
+ * untrustworthy, its key forgotten meanwhile or a newer response stored,
+ * is discarded, not aborted; a store write that fails goes on for the
  * readers, EntryWriter.write); a broken upstream aborts the write, and
  * every reader's body then throws (its connection is closed, never a
  * short body passed off as complete). A body of unknown length that
@@ -40,8 +41,16 @@ export type StoreOutcome =
   | "aborted"
   | "too-large"
   | "failed"
+  | StoreVeto;
+
+/** Why a response that arrived whole is not stored after all. */
+export type StoreVeto =
   /** The upstream said, at its end, that it is not to be trusted. */
-  | "untrusted";
+  | "untrusted"
+  /** Its key was forgotten (invalidated) after the request went upstream. */
+  | "forgotten"
+  /** A response for the same variant that arrived later is stored (RFC 9111 §4). */
+  | "superseded";
 
 /** What a fill reads, how it is bounded and how it reports. */
 export interface FillOptions {
@@ -52,10 +61,15 @@ export interface FillOptions {
   /** Keep the body whole too (a small body the leader sends once settled). */
   keepWhole: boolean;
   /**
-   * Asked once the upstream body ended: false when the response must not
-   * be stored after all (an upstream that sent bytes right behind it).
+   * Asked once the upstream body ended: why the response must not be
+   * stored after all, or undefined to commit it.
    */
-  trusted: () => boolean;
+  veto: () => StoreVeto | undefined;
+  /**
+   * True once the key was forgotten since the request went upstream: the
+   * response will not be stored, and no new reader attaches (`storing`).
+   */
+  forgotten: () => boolean;
   /** Called once, as soon as the write ended: "stored", or why not. */
   onSettled: (outcome: StoreOutcome) => void;
 }
@@ -70,6 +84,10 @@ export class Filling implements LeaderSource {
   #written = 0;
   #parts: Uint8Array[] | undefined;
   #outcome: StoreOutcome | undefined;
+  /** Known before the write ended: why nothing will be stored. */
+  #notStoring: StoreOutcome | undefined;
+  /** The upstream body was read to its end. */
+  #complete = false;
   #upstreamError: unknown = undefined;
   #stopped = false;
   /** Ends the upstream read under way with STOPPED (set while one is). */
@@ -101,6 +119,18 @@ export class Filling implements LeaderSource {
    */
   get outcome(): StoreOutcome | undefined {
     return this.#outcome;
+  }
+
+  /**
+   * True while a reader attached now gets the whole body (follow()) and
+   * the write goes on to store it: not ended, no failed write, no
+   * hand-off past the limit, not stopped, not vetoed, its key not
+   * forgotten. A request that would collapse onto the fill goes upstream
+   * otherwise (cache/collapse.ts).
+   */
+  get storing(): boolean {
+    return this.#outcome === undefined && this.#notStoring === undefined &&
+      !this.#stopped && !this.#options.forgotten();
   }
 
   get handoff(): Handoff | undefined {
@@ -142,17 +172,21 @@ export class Filling implements LeaderSource {
   }
 
   /**
-   * The whole body once the fill ended (keepWhole): its bytes, or, when
-   * the upstream failed part-way, a body that yields what arrived and
-   * then throws the same error, so the client sees the same cut it would
-   * have seen while streaming.
+   * The whole body once the fill ended (keepWhole): its bytes when the
+   * upstream body was read to its end; otherwise (the upstream failed
+   * part-way, or the fill was stopped) a body that yields what arrived
+   * and then throws (the upstream's own error), so the client sees the
+   * same cut it would have seen while streaming, never a short body
+   * passed off as complete.
    */
   async whole(): Promise<Uint8Array | BodyReader> {
     await this.done;
     const parts = this.#parts ?? [];
-    if (this.#upstreamError === undefined) return concatBytes(parts);
+    if (this.#complete) return concatBytes(parts);
+    const size = parts.reduce((n, part) => n + part.length, 0);
     return new ReplayBody(parts, {
-      error: this.#upstreamError,
+      error: this.#upstreamError ??
+        new Error(`Cannot read the body: the fill stopped at byte ${size}`),
       length: this.upstream.length,
     });
   }
@@ -174,10 +208,12 @@ export class Filling implements LeaderSource {
         chunk = await this.#read();
       } catch (error) {
         this.#upstreamError = error;
+        this.#notStoring = "aborted";
         await writer.abort();
         return "aborted";
       }
       if (chunk === STOPPED || this.#stopped) {
+        this.#notStoring = "aborted";
         await writer.abort();
         return "aborted";
       }
@@ -189,9 +225,12 @@ export class Filling implements LeaderSource {
       this.#parts?.push(chunk);
       if (!await writer.write(chunk)) this.#outcome ??= "failed"; // the readers still read on
     }
-    if (!this.#options.trusted()) {
+    this.#complete = true;
+    const veto = this.#options.forgotten() ? "forgotten" : this.#options.veto();
+    if (veto !== undefined) {
+      this.#notStoring = veto;
       await writer.discard(this.#written); // whole: every reader ends cleanly
-      return "untrusted";
+      return veto;
     }
     return await writer.commit(this.#written) ? "stored" : "failed";
   }
@@ -220,6 +259,7 @@ export class Filling implements LeaderSource {
    * aborted (the other readers throw).
    */
   async #overflow(chunk: Uint8Array): Promise<StoreOutcome> {
+    this.#notStoring = "too-large";
     if (this.#parts) {
       this.#parts.push(chunk); // a small body of known length: keep it whole
       await this.#readRest(this.#parts);
@@ -243,6 +283,7 @@ export class Filling implements LeaderSource {
       ) {
         parts.push(c);
       }
+      this.#complete = true;
     } catch (error) {
       this.#upstreamError = error;
     }

@@ -1,49 +1,68 @@
 /**
  * Owns the answers around a fill: starting it (the store writer begun
- * with the policy's draft, the fill tracked and counted), the response of
- * the request that started it (the leader: a small body sent once stored,
- * a larger one read from the entry as it grows), and the response of a
+ * with the policy's draft, the fill tracked and counted, its commit
+ * vetoed when the response turns out untrustworthy, its key was forgotten
+ * or a newer response for its variant is stored), the response of the
+ * request that started it (the leader: a small body sent once stored, a
+ * larger one read from the entry as it grows), and the response of a
  * request collapsed onto it (the stored fields as a hit has them, the
- * body read from the entry as it grows at its own client's pace).
+ * body read from the entry as it grows at its own client's pace). A
+ * client's own If-None-Match / If-Modified-Since is answered against the
+ * response being stored (RFC 9111 §4.3.2): 304 when it holds.
  *
  * Must not decide whether to store, nor whether a collapsed request may
- * use the fill: flow.ts asks the policy.
+ * use the fill: cache/after_response.ts and cache/collapse.ts do.
  */
 
 import { READ_AHEAD_MAX_BYTES } from "../../cache/limits.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
-import { cacheStatus, type ForwardReason } from "../../cache/policy.ts";
+import { storedIsNewer } from "../../cache/newest.ts";
+import {
+  cacheStatus,
+  type CacheStatusParams,
+  currentAge,
+  type ForwardReason,
+} from "../../cache/policy.ts";
 import type { EntryDraft } from "../../cache/store.ts";
-import type { OutgoingResponse } from "../../http/types.ts";
+import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { relayResponse } from "../relay.ts";
 import { logResult, withStatus } from "../report.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import { Filling } from "./fill.ts";
 import { distrustFillIfOutOfStep } from "./out_of_step.ts";
-import { storedHead } from "./stored.ts";
+import { notModifiedAnswer, storedHead } from "./stored.ts";
+import type { Ticket } from "./tickets.ts";
 
 /**
  * Starts storing `up` under `draft`: the fill runs at the upstream's pace
  * until it settles, tracked so that shutdown stops it, and counted
- * (cache.stored, cache.store_aborted, ...).
+ * (cache.stored, cache.store_aborted, ...). `ticket` is the exchange's
+ * (tickets.ts): once its key is forgotten, nothing is stored; it is held
+ * until the fill settled.
  */
 export function startFill(
   flow: CacheFlow,
-  fill: { up: UpstreamResponse; draft: EntryDraft },
+  fill: { up: UpstreamResponse; draft: EntryDraft; ticket: Ticket },
 ): Filling {
   const { ctx, cache } = flow;
-  const { up } = fill;
+  const { up, draft, ticket } = fill;
   const length = up.body.length;
   const outOfStep = distrustFillIfOutOfStep(flow, {
     ...fill,
     filling: () => filling,
   });
-  const filling: Filling = new Filling(cache.store.begin(fill.draft), {
+  const filling: Filling = new Filling(cache.store.begin(draft), {
     upstream: up.body,
     maxBytes: cache.options.maxObjectBytes,
     keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,
-    trusted: () => !up.trailingBytes && !outOfStep(),
+    veto: () =>
+      up.trailingBytes || outOfStep()
+        ? "untrusted"
+        : storedIsNewer(draft, cache.store.variants(draft.key)) // RFC 9111 §4
+        ? "superseded"
+        : undefined,
+    forgotten: () => ticket.forgotten,
     onSettled: (outcome) =>
       ctx.stats.count(
         outcome === "stored"
@@ -51,6 +70,7 @@ export function startFill(
           : `cache.store_${outcome.replace("-", "_")}`,
       ),
   });
+  ticket.holdUntil(filling.done);
   cache.background.track(filling);
   return filling;
 }
@@ -64,16 +84,19 @@ export function draftEntry(
 }
 
 /**
- * The leader's response for a response being stored: a small body sent
- * once stored (Cache-Status `stored`, or why not, RFC 9211 §2.5), a
- * larger one read from the entry as it grows (`detail=storing`; the log
- * line says MISS-NOT-STORED when the fill was abandoned).
+ * The leader's response for a response being stored (`entry`, its
+ * draft): a small body sent once stored (Cache-Status `stored`, or why
+ * not, RFC 9211 §2.5), a larger one read from the entry as it grows
+ * (`detail=storing`; the log line says MISS-NOT-STORED when the fill was
+ * abandoned). A 304 instead when the client's own conditionals hold for
+ * what is stored (a small body: only once stored).
  */
 export async function filledResponse(
   flow: CacheFlow,
   filled: {
     up: UpstreamResponse;
     filling: Filling;
+    entry: EntryMeta;
     fwd: ForwardReason;
     fwdStatus: number;
     upstreamMs: number;
@@ -82,40 +105,48 @@ export async function filledResponse(
   const { ctx, req } = flow;
   ctx.stats.count("cache.misses");
   const { up, filling, upstreamMs, fwd, fwdStatus } = filled;
+  const storing = !filling.keepsWhole;
+  const whole = storing ? undefined : await filling.whole();
+  const stored = storing || filling.outcome === "stored";
+  const status: CacheStatusParams = storing
+    ? { hit: false, fwd, fwdStatus, detail: "storing" }
+    : stored
+    ? { hit: false, fwd, fwdStatus, stored: true }
+    : { hit: false, fwd, fwdStatus, detail: `not-stored-${filling.outcome}` };
+  const report = {
+    status,
+    result: stored ? "MISS" as const : "MISS-NOT-STORED" as const,
+    upstreamMs,
+  };
+  const notModified = stored
+    ? notModifiedAnswer(req, {
+      entry: filled.entry,
+      age: currentAge(filled.entry, Date.now()),
+      cacheStatus: cacheStatus(status),
+      viaName: ctx.viaName,
+    })
+    : undefined; // RFC 9111 §4.3.2: against what is stored only
+  if (notModified) return withStatus(notModified, report);
   const out = relayResponse(up, {
     now: req.receivedAt,
     viaName: ctx.viaName,
   });
-  if (!filling.keepsWhole) {
-    if (out.body !== null) {
-      out.body = filling.leaderBody((end) => {
-        if (end === "not-stored") {
-          logResult(out, { result: "MISS-NOT-STORED", upstreamMs }); // the log says what Cache-Status could not
-        }
-      });
-    }
-    return withStatus(out, {
-      status: { hit: false, fwd, fwdStatus, detail: "storing" },
-      result: "MISS",
-      upstreamMs,
+  if (out.body !== null) {
+    out.body = whole ?? filling.leaderBody((end) => {
+      if (end === "not-stored") {
+        logResult(out, { result: "MISS-NOT-STORED", upstreamMs }); // the log says what Cache-Status could not
+      }
     });
   }
-  const whole = await filling.whole();
-  if (out.body !== null) out.body = whole;
-  const stored = filling.outcome === "stored";
-  return withStatus(out, {
-    status: stored
-      ? { hit: false, fwd, fwdStatus, stored: true }
-      : { hit: false, fwd, fwdStatus, detail: `not-stored-${filling.outcome}` },
-    result: stored ? "MISS" : "MISS-NOT-STORED",
-    upstreamMs,
-  });
+  return withStatus(out, report);
 }
 
 /**
  * The response for a request collapsed onto a fill that stores `entry`
  * (RFC 9211 §2.6): the stored fields as a hit has them, the body read
- * from the entry as it grows, at this client's pace.
+ * from the entry as it grows, at this client's pace (the log line says
+ * HIT-ABORTED when the fill failed and cut it off), or a 304 when the
+ * client's own conditionals hold for it (RFC 9111 §4.3.2).
  */
 export function collapsedResponse(
   flow: CacheFlow,
@@ -123,7 +154,7 @@ export function collapsedResponse(
 ): OutgoingResponse {
   const { ctx } = flow;
   const { entry } = following;
-  const headers = storedHead({
+  const answer = {
     entry,
     age: following.age,
     cacheStatus: cacheStatus({
@@ -132,14 +163,41 @@ export function collapsedResponse(
       collapsed: true,
     }),
     viaName: ctx.viaName,
-  });
+  };
   ctx.stats.count("cache.hits");
+  const notModified = notModifiedAnswer(flow.req, answer);
+  if (notModified) {
+    logResult(notModified, { result: "HIT" });
+    return notModified;
+  }
   const res: OutgoingResponse = {
     status: entry.status,
     reason: entry.reason,
-    headers,
-    body: following.filling.follow(),
+    headers: storedHead(answer),
+    body: reportingCut(following.filling.follow(), () => {
+      ctx.stats.count("cache.collapsed_cut");
+      logResult(res, { result: "HIT-ABORTED" });
+    }),
   };
   logResult(res, { result: "HIT" });
   return res;
+}
+
+/** `body`, calling `onCut` once when a read throws (the fill failed). */
+function reportingCut(body: BodyReader, onCut: () => void): BodyReader {
+  let cut = false;
+  return {
+    length: body.length,
+    read: async () => {
+      try {
+        return await body.read();
+      } catch (error) {
+        if (!cut) onCut();
+        cut = true;
+        throw error;
+      }
+    },
+    trailers: () => body.trailers(),
+    cancel: () => body.cancel(),
+  };
 }

@@ -1,23 +1,32 @@
 /**
  * Owns the cache's request flow: the one place where the policy's
- * answers for GET and HEAD (decide(), afterResponse(), afterFailure())
- * become I/O, through answers.ts, filled.ts, selected.ts and the store;
- * pass.ts does the same for what the cache passes through. One handler:
- * a bounded loop whose every round switches over decide()'s decision
- * (serve, go upstream, 504), and, upstream, over afterResponse()'s or
- * afterFailure()'s outcome (store, replace, freshen, select, remove,
- * pass, serve stale, invalidate, refetch). A round ends the request or
- * starts the next one (a stored body that vanished, a 304 that matched
- * nothing, a wait for another request's fill): nothing recurses.
- * Concurrent GETs for one key collapse onto one fill (collapsing.ts) and
- * read the entry as it grows.
+ * answers for GET and HEAD (passReason(), decide(), validatorsSent(),
+ * followChoice(), afterResponse(), afterFailure()) become I/O, through
+ * answers.ts, filled.ts, selected.ts and the store; pass.ts does the same
+ * for what the cache passes through. One handler: a bounded loop whose
+ * every round switches over decide()'s decision (serve, go upstream,
+ * 504), and, upstream, over afterResponse()'s or afterFailure()'s outcome
+ * (store, replace, freshen, select, remove, pass, serve stale,
+ * invalidate, refetch). A round ends the request or starts the next one
+ * (a stored body that vanished, a 304 that matched nothing, a wait for
+ * another request's fill): nothing recurses. Concurrent GETs for one key
+ * collapse onto one fill (collapsing.ts) and read the entry as it grows;
+ * when the fill stores nothing they can read, the requests still waiting
+ * elect a new leader among themselves (followChoice's "again").
  *
  * Must not parse bytes, build responses (answers.ts, filled.ts,
  * selected.ts) nor touch files other than through the Store.
  */
 
-import { afterResponse, decide, type Decision } from "../../cache/policy.ts";
-import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
+import { followChoice, type LeaderNews } from "../../cache/collapse.ts";
+import {
+  afterResponse,
+  decide,
+  type Decision,
+  passReason,
+  validatorsSent,
+} from "../../cache/policy.ts";
+import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest, withOwnValidators } from "../messages.ts";
 import { sendUpstream } from "../relay.ts";
@@ -32,14 +41,15 @@ import {
   removed,
 } from "./answers.ts";
 import { revalidateInBackground } from "./background.ts";
-import { type Fill, storingNews, within } from "./collapsing.ts";
+import { type FillLock, type FillNews, within } from "./collapsing.ts";
+import { exchangeOf } from "./exchange.ts";
 import {
   collapsedResponse,
   draftEntry,
   filledResponse,
   startFill,
 } from "./filled.ts";
-import { exchangeOf, passThrough } from "./pass.ts";
+import { passThrough } from "./pass.ts";
 import { serveStale, upstreamFailed } from "./failed.ts";
 import { type CacheState, storeOptionsFor } from "./state.ts";
 import { selected } from "./selected.ts";
@@ -50,10 +60,6 @@ import { serveStored } from "./stored.ts";
  * goes upstream itself (nginx's proxy_cache_lock_timeout is 5 s too).
  */
 const COLLAPSE_WAIT_MS = 5000;
-/** Conditionals that only the origin can evaluate (RFC 9111 §4.3.2). */
-const ORIGIN_PRECONDITIONS = ["if-match", "if-unmodified-since"];
-/** Request fields that need the stored entry, not a body as it grows. */
-const PART_OR_CONDITION = ["range", "if-none-match", "if-modified-since"];
 const MISS = { kind: "miss", detail: "uri-miss" } as const;
 /**
  * Rounds of one request: a vanished body, a refetch and a wait for
@@ -65,10 +71,23 @@ const MAX_ROUNDS = 4;
 /** A decision that goes upstream. */
 type Forwarding = Extract<Decision, { kind: "miss" | "revalidate" }>;
 
+/** How a request goes upstream (forward()). */
+interface Going {
+  decision: Forwarding;
+  /** This request's fill of the key, when it holds one. */
+  lock: FillLock | undefined;
+  /**
+   * Told why, when no usable response came (the upstream could not be
+   * reached, or answered a server error).
+   */
+  onFailure?: (why: string) => void;
+}
+
 /**
- * Serves a request through the cache. Methods other than GET and HEAD,
- * requests with origin-only preconditions and requests without a key
- * (`OPTIONS *`) pass through: nothing of theirs is looked up or stored.
+ * Serves a request through the cache. What passReason() names passes
+ * through (methods other than GET and HEAD, requests with origin-only
+ * preconditions, requests without a key): nothing of theirs is looked up
+ * or stored.
  */
 export async function serveWithCache(
   request: Routed & { cache: CacheState },
@@ -83,16 +102,18 @@ export async function serveWithCache(
   const method = req.head.method;
   const options = storeOptionsFor(cache, route.kind); // RFC 9213 §3
   const pass = { ...request, key, upstream, options };
-  if (method !== "GET" && method !== "HEAD") {
-    return await passThrough(pass, "method");
-  }
-  if (key === undefined) return await passThrough(pass, "bypass");
-  if (ORIGIN_PRECONDITIONS.some((name) => req.head.headers.has(name))) {
-    return await passThrough(pass, "request");
+  const passing = passReason({
+    method,
+    fields: req.head.headers,
+    keyed: key !== undefined,
+  });
+  if (passing !== undefined || key === undefined) {
+    return await passThrough(pass, passing ?? "bypass");
   }
   const flow: CacheFlow = { ...pass, key };
   const waitMs = Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs);
   let collapsed = false; // this request waited for another one's fill
+  let alone = false; // it goes upstream without collapsing again
   let plain = false; // what is stored is not to be used: a plain miss
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
@@ -135,9 +156,9 @@ export async function serveWithCache(
         return onlyIfCachedMiss(ctx, now);
       case "miss":
       case "revalidate": {
-        const isGet = method === "GET"; // HEAD neither fills nor follows
-        using lock = isGet && !last ? cache.fills.lead(key) : undefined;
-        const other = isGet && !lock && !collapsed && !last
+        const joins = method === "GET" && !last; // HEAD neither fills nor follows
+        using lock = joins ? cache.fills.lead(key) : undefined;
+        const other = joins && !lock && !alone
           ? cache.fills.current(key)
           : undefined;
         if (!other) {
@@ -146,77 +167,110 @@ export async function serveWithCache(
           plain = true; // refetch without conditions, or a vanished body
           continue;
         }
-        ctx.stats.count("cache.collapsed");
+        if (!collapsed) ctx.stats.count("cache.collapsed");
         collapsed = true;
-        const storing = await storingNews(other, waitMs);
-        if (!storing) continue; // nothing to read from (or no news in time): look again
-        const seen = decide(
+        const news = await within(other.news, waitMs);
+        const storing = news?.kind === "storing" ? news : undefined;
+        const choice = followChoice({
           method,
-          req.head.headers,
-          [storing.entry],
-          Date.now(),
-          upstream.headers,
-        ); // RFC 9111 §4.2, §4.1: would this request use it once stored?
-        if (seen.kind === "fresh" && !needsStoredEntry(req)) {
-          return collapsedResponse(flow, { ...seen, filling: storing.filling });
+          fields: req.head.headers,
+          forwarded: upstream.headers,
+          now: Date.now(),
+          options,
+        }, viewOf(news));
+        switch (choice.kind) {
+          case "follow": // only ever a fill that stores
+            return collapsedResponse(flow, {
+              entry: storing!.entry,
+              age: choice.age,
+              ttl: choice.ttl,
+              filling: storing!.filling,
+            });
+          case "await-stored":
+            await within(other.released, waitMs);
+            continue;
+          case "again":
+            continue; // lead, or follow whoever leads now
+          case "alone":
+            alone = true;
+            continue;
         }
-        await within(other.released, waitMs); // a Range or its own validators: the stored entry
-        continue;
       }
     }
   }
 }
 
+/** The leader's news as followChoice() sees it ("late": none in time). */
+function viewOf(news: FillNews | undefined): LeaderNews {
+  if (news === undefined) return { kind: "late" };
+  if (news.kind === "ended") return news;
+  return { kind: "storing", entry: news.entry, storing: news.filling.storing };
+}
+
 /**
  * Goes upstream for a miss or a revalidation and acts on the outcome.
- * `lock` is this request's fill of the key, when it holds one. Undefined
- * when the request must start over as a plain miss (a 304 that matched
- * nothing, a stored body that vanished).
+ * Undefined when the request must start over as a plain miss (a 304 that
+ * matched nothing, a stored body that vanished). The exchange holds a
+ * ticket for its key (tickets.ts) until what it stores settled.
  */
 async function forward(
   flow: CacheFlow,
-  going: { decision: Forwarding; lock: Fill | undefined },
+  going: Going,
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx } = flow;
+  const { ctx, cache, req } = flow;
   const { decision, lock } = going;
   const revalidating = decision.kind === "revalidate";
   const entry = revalidating ? decision.entry : undefined;
   const fwd = revalidating ? decision.fwd : decision.detail;
   const selectable = revalidating ? undefined : decision.selectable; // a vary-miss asking which
-  const sent = revalidating || decision.conditional
-    ? withOwnValidators(flow.upstream, decision.conditional ?? []) // RFC 9111 §4.3.1
+  const validators = validatorsSent(decision, {
+    method: req.head.method,
+    fields: req.head.headers,
+  }); // RFC 9111 §4.3.1, §4.3.2
+  const sent = validators
+    ? withOwnValidators(flow.upstream, validators)
     : flow.upstream;
+  using ticket = cache.tickets.take(flow.key);
   const started = Date.now();
   let up: UpstreamResponse;
   try {
     up = await sendUpstream(flow, sent);
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
+    going.onFailure?.(e.message);
     return await upstreamFailed(flow, { entry, error: e, started });
   }
   const responseTime = Date.now();
+  if (up.head.status >= 500) {
+    going.onFailure?.(`the upstream answered ${up.head.status}`);
+  }
   const forwarded = {
     up,
     fwd,
     fwdStatus: up.head.status,
     upstreamMs: responseTime - started,
     responseTime,
+    ticket,
   };
   const outcome = afterResponse(
     exchangeOf(flow, { sent, up, started, responseTime }),
     { revalidated: entry, selectable, options: flow.options },
   );
+  if (outcome.kind !== "store" && outcome.kind !== "replace") {
+    lock?.endsWith({ status: up.head.status, fields: up.head.headers }); // told at release
+  }
   switch (outcome.kind) {
     case "store":
     case "replace": {
-      const filling = startFill(flow, { up, draft: outcome.draft });
+      const filling = startFill(flow, { up, draft: outcome.draft, ticket });
+      const stored = draftEntry(outcome.draft, up.body.length);
       lock?.holdUntil(filling.done); // released once the fill settled
-      lock?.publish({
-        kind: "storing",
-        entry: draftEntry(outcome.draft, up.body.length),
+      lock?.publish({ kind: "storing", entry: stored, filling });
+      return await filledResponse(flow, {
+        ...forwarded,
         filling,
+        entry: stored,
       });
-      return await filledResponse(flow, { ...forwarded, filling });
     }
     case "freshen":
       return await freshened(flow, { ...forwarded, outcome });
@@ -247,9 +301,4 @@ async function forward(
       ); // RFC 9111 §4.3.4: fetch it whole
       return undefined;
   }
-}
-
-/** The request asks for part of the body or carries its own validators. */
-function needsStoredEntry(req: IncomingRequest): boolean {
-  return PART_OR_CONDITION.some((name) => req.head.headers.has(name));
 }

@@ -1,28 +1,24 @@
 /**
- * Owns what the cache passes through: unsafe methods, requests with
- * preconditions only the origin can evaluate (RFC 9111 §4.3.2) and
- * requests without a key. Nothing of theirs is looked up; an unsafe
- * method's success invalidates what afterResponse() names (RFC 9111
- * §4.4), and a POST response afterResponse() says to store (a cacheable
- * representation of its target, RFC 9110 §9.3.3) is then stored as a
- * fill (filled.ts). Also owns how an upstream exchange is shown to the
- * policy (exchangeOf).
+ * Owns what the cache passes through (cache/forwarding.ts passReason()
+ * says which): unsafe methods, requests with preconditions only the
+ * origin can evaluate (RFC 9111 §4.3.2) and requests without a key.
+ * Nothing of theirs is looked up; an unsafe method's success forgets what
+ * afterResponse() names (RFC 9111 §4.4: stored or being stored), and a
+ * POST response afterResponse() says to store (a cacheable representation
+ * of its target, RFC 9110 §9.3.3) is then stored as a fill (filled.ts).
  *
  * Must not store anything other than through filled.ts.
  */
 
-import { afterResponse, type Exchange } from "../../cache/policy.ts";
-import type {
-  IncomingRequest,
-  OutgoingResponse,
-  RequestHead,
-} from "../../http/types.ts";
+import { afterResponse, type PassReason } from "../../cache/policy.ts";
+import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { sendUpstream } from "../relay.ts";
 import { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
-import { invalidate, passedResponse, type PassReason } from "./answers.ts";
-import { filledResponse, startFill } from "./filled.ts";
+import { invalidate, passedResponse } from "./answers.ts";
+import { exchangeOf } from "./exchange.ts";
+import { draftEntry, filledResponse, startFill } from "./filled.ts";
 
 /** A request passed through: it may have no key (then nothing is invalidated). */
 export type PassFlow = Omit<CacheFlow, "key"> & { key: string | undefined };
@@ -49,25 +45,26 @@ export async function passThrough(
   }
   const responseTime = Date.now();
   if (flow.key !== undefined && fwd === "method") {
+    const keyed = { ...flow, key: flow.key };
     const outcome = afterResponse(
-      exchangeOf({ ...flow, key: flow.key }, {
-        sent: flow.upstream,
-        up,
-        started,
-        responseTime,
-      }),
+      exchangeOf(keyed, { sent: flow.upstream, up, started, responseTime }),
       { options: flow.options },
     );
     switch (outcome.kind) {
       case "invalidate": {
         await invalidate(flow, outcome.keys); // RFC 9111 §4.4: first
         if (!outcome.store) break;
-        const stored = { ...flow, key: flow.key };
-        const filling = startFill(stored, { up, draft: outcome.store }); // RFC 9110 §9.3.3
+        using ticket = flow.cache.tickets.take(flow.key); // taken after the invalidation it follows
+        const filling = startFill(keyed, {
+          up,
+          draft: outcome.store,
+          ticket,
+        }); // RFC 9110 §9.3.3
         flow.ctx.stats.count("cache.post_stored");
-        return await filledResponse(stored, {
+        return await filledResponse(keyed, {
           up,
           filling,
+          entry: draftEntry(outcome.store, up.body.length),
           fwd,
           fwdStatus: up.head.status,
           upstreamMs: responseTime - started,
@@ -78,28 +75,4 @@ export async function passThrough(
     }
   }
   return passedResponse(flow, { fwd, up, upstreamMs: responseTime - started });
-}
-
-/** One upstream exchange as the policy sees it (cache/after_response.ts). */
-export function exchangeOf(
-  flow: { key: string; req: IncomingRequest },
-  x: {
-    sent: RequestHead;
-    up: UpstreamResponse;
-    started: number;
-    responseTime: number;
-  },
-): Exchange {
-  const { head, body } = x.up;
-  return {
-    key: flow.key,
-    method: flow.req.head.method,
-    requestFields: x.sent.headers, // as sent upstream (RFC 9111 §4.1)
-    status: head.status,
-    reason: head.reason,
-    responseFields: head.headers,
-    requestTime: x.started,
-    responseTime: x.responseTime,
-    trailingBytes: body.length === 0 && x.up.trailingBytes, // final at once for an empty body
-  };
 }

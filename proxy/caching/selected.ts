@@ -6,12 +6,16 @@
  * request's Vary values with a copy of the selected response's body, in
  * the background (tracked, so shutdown waits for it); a copy whose 304
  * came on a connection found out of step is not committed, or removed.
+ * Nothing is written once the key was forgotten since the request went
+ * upstream, nor over a response for the same variant that arrived later
+ * (RFC 9111 §4).
  *
  * Must not decide what to update, serve or file: cache/after_selection.ts
  * does.
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
+import { storedIsNewer, updateOutdated } from "../../cache/newest.ts";
 import {
   currentAge,
   type ResponseOutcome,
@@ -24,6 +28,7 @@ import type { UpstreamResponse } from "../upstream/mod.ts";
 import type { Forwarded } from "./answers.ts";
 import { forgetIfOutOfStep } from "./out_of_step.ts";
 import { serveStored } from "./stored.ts";
+import type { Ticket } from "./tickets.ts";
 
 /**
  * Acts on a `select` outcome: updates, the answer from the selected
@@ -38,9 +43,12 @@ export async function selected(
   },
 ): Promise<OutgoingResponse | undefined> {
   const { ctx, cache } = flow;
-  const { outcome, up, responseTime } = selection;
+  const { outcome, up, responseTime, ticket } = selection;
   let serve = outcome.serve;
   for (const { previous, entry } of outcome.updates) {
+    const written = !ticket.forgotten &&
+      !updateOutdated({ previous, entry }, cache.store.variants(flow.key));
+    if (!written) continue;
     const stored = await cache.store.rekey(previous, entry).catch(() => {
       ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
       return undefined;
@@ -66,7 +74,12 @@ export async function selected(
   ctx.stats.count("cache.revalidated");
   ctx.stats.count("cache.vary_selected");
   if (outcome.variant) {
-    await fileVariant(flow, { source: serve, draft: outcome.variant, up });
+    await fileVariant(flow, {
+      source: serve,
+      draft: outcome.variant,
+      up,
+      ticket,
+    });
   }
   for (const gone of outcome.removals) {
     await cache.store.remove(gone);
@@ -83,10 +96,15 @@ export async function selected(
  */
 async function fileVariant(
   flow: CacheFlow,
-  copy: { source: EntryMeta; draft: EntryDraft; up: UpstreamResponse },
+  copy: {
+    source: EntryMeta;
+    draft: EntryDraft;
+    up: UpstreamResponse;
+    ticket: Ticket;
+  },
 ): Promise<void> {
   const { ctx, cache } = flow;
-  const { source, draft } = copy;
+  const { source, draft, ticket } = copy;
   const body = cache.store.memoryBody(source) ??
     await cache.store.openBody(source).catch(() => undefined);
   if (!body) return; // gone meanwhile: the next such request asks again
@@ -95,8 +113,10 @@ async function fileVariant(
   let stopped = false;
   const done = copyBody(body, writer, {
     size: source.bodySize,
-    go: () => !stopped && !outOfStep,
+    go: () => !stopped && !outOfStep && !ticket.forgotten,
+    mayCommit: () => !storedIsNewer(draft, cache.store.variants(draft.key)), // RFC 9111 §4
   });
+  ticket.holdUntil(done);
   copy.up.onOutOfStep(() => {
     outOfStep = true; // not committed yet: it will not be
     void done.then((stored) => {
@@ -116,7 +136,7 @@ async function fileVariant(
 async function copyBody(
   body: Uint8Array | BodyReader,
   writer: EntryWriter,
-  how: { size: number; go: () => boolean },
+  how: { size: number; go: () => boolean; mayCommit: () => boolean },
 ): Promise<boolean> {
   try {
     if (body instanceof Uint8Array) {
@@ -128,6 +148,9 @@ async function copyBody(
       }
     }
     if (!how.go()) throw new Error("Cannot file the variant: stopped");
+    if (!how.mayCommit()) {
+      throw new Error("Cannot file the variant: superseded");
+    }
     return await writer.commit(how.size);
   } catch {
     if (!(body instanceof Uint8Array)) await body.cancel().catch(() => {});

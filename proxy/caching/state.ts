@@ -2,8 +2,9 @@
  * Owns what the proxy keeps for its cache while it runs: the store, the
  * storing rules from the configuration (and the storing options of one
  * request: its route's target list, storeOptionsFor), the fills in flight
- * (request collapsing, collapsing.ts) and the work no client waits for
- * (tasks.ts); and opening and closing them.
+ * (request collapsing, collapsing.ts), the responses on their way to the
+ * store (tickets.ts) and the work no client waits for (tasks.ts); and
+ * opening and closing them.
  *
  * Must not decide (cache/policy.ts) nor serve (flow.ts).
  */
@@ -19,6 +20,7 @@ import {
 } from "../config.ts";
 import { BackgroundTasks } from "./tasks.ts";
 import { FillRegistry } from "./collapsing.ts";
+import { Tickets } from "./tickets.ts";
 
 /** The proxy's cache while it runs. */
 export interface CacheState {
@@ -30,6 +32,8 @@ export interface CacheState {
   /** How long (s) past its freshness a stored response may stand in for an unreachable origin; 0: off. */
   maxStaleOnErrorSeconds: number;
   fills: FillRegistry;
+  /** The responses on their way to the store, by key (forget.ts voids them). */
+  tickets: Tickets;
   background: BackgroundTasks;
 }
 
@@ -60,6 +64,7 @@ export function cacheStateFor(store: Store, options: CacheOptions): CacheState {
     maxStaleOnErrorSeconds: options.maxStaleOnErrorSeconds ??
       DEFAULT_MAX_STALE_ON_ERROR_SECONDS,
     fills: new FillRegistry(),
+    tickets: new Tickets(),
     background: new BackgroundTasks(),
   };
 }

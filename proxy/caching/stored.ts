@@ -45,17 +45,8 @@ const NOT_MODIFIED_FIELDS = new Set([
 ]);
 
 /** A stored entry about to be served. */
-interface StoredAnswer {
+interface StoredAnswer extends StoredHead {
   store: Store;
-  entry: EntryMeta;
-  /** Its current age in seconds (RFC 9111 §4.2.3). */
-  age: number;
-  /** The Cache-Status field value (RFC 9211). */
-  cacheStatus: string;
-  /** This proxy's name in Via. */
-  viaName: string;
-  /** A 304 or HEAD just validated it for this request (servedHeaders). */
-  revalidated?: boolean;
 }
 
 /**
@@ -67,17 +58,10 @@ async function storedResponse(
   answer: StoredAnswer,
 ): Promise<OutgoingResponse | undefined> {
   const { store, entry } = answer;
+  const notModified = notModifiedAnswer(req, answer);
+  if (notModified) return notModified;
   const headers = storedHead(answer);
   const method = req.head.method;
-  // RFC 9110 §13.2.1: preconditions apply to what would be a 2xx answer.
-  const successful = entry.status >= 200 && entry.status < 300;
-  if (successful && clientAsks304(req, entry)) {
-    headers.deleteWhere((name) =>
-      !NOT_MODIFIED_FIELDS.has(name) && name !== "via" &&
-      name !== "cache-status"
-    );
-    return { status: 304, headers, body: null }; // RFC 9111 §4.3.2
-  }
   if (method === "HEAD") {
     return { status: entry.status, reason: entry.reason, headers, body: null };
   }
@@ -104,19 +88,47 @@ async function storedResponse(
   return { status: entry.status, reason: entry.reason, headers, body };
 }
 
+/** What a stored (or being stored) entry is served with. */
+export interface StoredHead {
+  entry: EntryMeta;
+  /** Its current age in seconds (RFC 9111 §4.2.3). */
+  age: number;
+  /** The Cache-Status field value (RFC 9211). */
+  cacheStatus: string;
+  /** This proxy's name in Via. */
+  viaName: string;
+  /** A 304 or HEAD just validated it for this request (servedHeaders). */
+  revalidated?: boolean;
+}
+
+/**
+ * The 304 for `req` when its own If-None-Match / If-Modified-Since hold
+ * for `answer.entry` (RFC 9111 §4.3.2, evaluated as RFC 9110 §13.2.2
+ * says, for a 2xx entry only, §13.2.1): the entry's fields a 304 carries,
+ * with Age, Via and Cache-Status. Undefined when the client asked nothing
+ * or its conditionals do not hold.
+ */
+export function notModifiedAnswer(
+  req: IncomingRequest,
+  answer: StoredHead,
+): OutgoingResponse | undefined {
+  const { entry } = answer;
+  // RFC 9110 §13.2.1: preconditions apply to what would be a 2xx answer.
+  const successful = entry.status >= 200 && entry.status < 300;
+  if (!successful || !clientAsks304(req, entry)) return undefined;
+  const headers = storedHead(answer);
+  headers.deleteWhere((name) =>
+    !NOT_MODIFIED_FIELDS.has(name) && name !== "via" &&
+    name !== "cache-status"
+  );
+  return { status: 304, headers, body: null }; // RFC 9111 §4.3.2
+}
+
 /**
  * The header fields a stored entry is served with (RFC 9111 §4, §5.1):
  * those a qualified no-cache names only when `revalidated` (§5.2.2.4).
  */
-export function storedHead(
-  answer: {
-    entry: EntryMeta;
-    age: number;
-    cacheStatus: string;
-    viaName: string;
-    revalidated?: boolean;
-  },
-): FieldList {
+export function storedHead(answer: StoredHead): FieldList {
   const headers = servedHeaders(answer.entry, answer.age, {
     revalidated: answer.revalidated,
   }); // RFC 9111 §5.1: Age; §5.2.2.4
