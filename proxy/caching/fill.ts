@@ -31,6 +31,7 @@ import {
   LeaderBody,
   type LeaderEnd,
   type LeaderSource,
+  ReplayBody,
 } from "./leader.ts";
 
 const STOPPED: unique symbol = Symbol("stopped");
@@ -287,35 +288,5 @@ export class Filling implements LeaderSource {
     } catch (error) {
       this.#upstreamError = error;
     }
-  }
-}
-
-/** What arrived of a body, then the error that cut it. */
-class ReplayBody implements BodyReader {
-  readonly length: number | undefined;
-  #parts: Uint8Array[];
-  #error: unknown;
-
-  constructor(
-    parts: Uint8Array[],
-    cut: { error: unknown; length: number | undefined },
-  ) {
-    this.#parts = [...parts];
-    this.#error = cut.error;
-    this.length = cut.length;
-  }
-
-  read(): Promise<Uint8Array | null> {
-    const next = this.#parts.shift();
-    return next ? Promise.resolve(next) : Promise.reject(this.#error);
-  }
-
-  trailers(): undefined {
-    return undefined;
-  }
-
-  cancel(): Promise<void> {
-    this.#parts = [];
-    return Promise.resolve();
   }
 }

@@ -7,6 +7,9 @@
  * point, then the upstream directly, so the client that asked gets every
  * byte while nothing more is stored.
  *
+ * A small body kept whole that did not arrive whole is replayed to the
+ * leader as far as it came, then cut (ReplayBody).
+ *
  * Must not read the upstream before the fill hands it over, nor write to
  * the store.
  */
@@ -157,5 +160,38 @@ export class LeaderBody implements BodyReader {
     if (this.#ended) return;
     this.#ended = true;
     this.#onEnd(end);
+  }
+}
+
+/**
+ * What arrived of a body, then the error that cut it: the leader's body
+ * of a small fill that did not end whole (fill.ts Filling.whole()).
+ */
+export class ReplayBody implements BodyReader {
+  readonly length: number | undefined;
+  #parts: Uint8Array[];
+  #error: unknown;
+
+  constructor(
+    parts: Uint8Array[],
+    cut: { error: unknown; length: number | undefined },
+  ) {
+    this.#parts = [...parts];
+    this.#error = cut.error;
+    this.length = cut.length;
+  }
+
+  read(): Promise<Uint8Array | null> {
+    const next = this.#parts.shift();
+    return next ? Promise.resolve(next) : Promise.reject(this.#error);
+  }
+
+  trailers(): undefined {
+    return undefined;
+  }
+
+  cancel(): Promise<void> {
+    this.#parts = [];
+    return Promise.resolve();
   }
 }

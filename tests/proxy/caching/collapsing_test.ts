@@ -332,3 +332,35 @@ Deno.test("FillRegistry.lead() gives one lock per key; disposing it releases the
   using again = fills.lead("k");
   assert.ok(again, "the key can be filled again");
 });
+
+Deno.test("serveWithCache() logs the collapsed readers a failed fill cut off as HIT-ABORTED, not as a HIT of the bytes they got", async () => {
+  const head = deferred();
+  await using h = flowHarness(async () => {
+    await head.promise;
+    const body = (async function* () {
+      yield* chunks(4);
+      throw new Error("the upstream body broke");
+    })();
+    return {
+      status: 200,
+      headers: CACHEABLE,
+      body: new ScriptedBody(body, 8 * CHUNK),
+    };
+  });
+  const responses = Array.from({ length: 3 }, () => h.send("/big"));
+  await waitUntil(() => h.stats.get("cache.collapsed") === 2, "2 collapsed");
+  head.resolve();
+  const [leader, ...followers] = await Promise.all(responses);
+  for (const follower of followers) {
+    assert.equal(follower.logSuffix?.endsWith(" HIT"), true, "before the cut");
+  }
+  const results = await Promise.allSettled(
+    [leader!, ...followers].map(bodyBytes),
+  );
+  assert.deepEqual(results.map((r) => r.status), Array(3).fill("rejected"));
+  assert.equal(leader!.logSuffix?.endsWith(" MISS-NOT-STORED"), true);
+  for (const follower of followers) {
+    assert.equal(follower.logSuffix, "- HIT-ABORTED");
+  }
+  assert.equal(h.stats.get("cache.collapsed_cut"), 2);
+});

@@ -6,6 +6,8 @@
  */
 
 import assert from "../../helpers/assert.ts";
+import { waitUntil } from "../../helpers/cache_proxy.ts";
+import { deferred } from "../../helpers/deadline.ts";
 import {
   bodyText,
   flowHarness,
@@ -199,3 +201,41 @@ Deno.test("serveWithCache() serves the stored response stale instead of a 503 wi
   );
   assert.equal(stale.logSuffix, "- STALE");
 });
+
+const VANISHING: [string, [string, string][], string][] = [
+  ["keeps the update", [], "cache.revalidated"],
+  [
+    "removes the entry",
+    [["Set-Cookie", "session=abc"]],
+    "cache.update_removed",
+  ],
+];
+
+for (const [what, extra, counter] of VANISHING) {
+  Deno.test(`serveWithCache() counts no revalidation when a 304 that ${what} finds the stored body gone, and fetches it whole`, async () => {
+    const answer = deferred();
+    await using h = flowHarness(async (_request, i) => {
+      if (i === 0) return ALWAYS_REVALIDATED;
+      if (i === 1) {
+        await answer.promise;
+        return notModified(...extra);
+      }
+      return {
+        status: 200,
+        headers: [["Cache-Control", "max-age=60"]],
+        body: "whole",
+      };
+    });
+    await bodyText(await h.send("/r"));
+    const revalidating = h.send("/r");
+    await waitUntil(() => h.upstream.requests.length === 2, "it revalidates");
+    const [stored] = h.cache.store.variants(KEY);
+    await h.cache.store.remove(stored!); // its body vanishes meanwhile
+    answer.resolve();
+    assert.equal(await bodyText(await revalidating), "whole");
+    assert.equal(h.stats.get(counter), 0);
+    assert.equal(h.stats.get("cache.revalidated"), 0);
+    assert.equal(h.stats.get("cache.vanished"), 1);
+    assert.equal(h.upstream.requests.length, 3);
+  });
+}

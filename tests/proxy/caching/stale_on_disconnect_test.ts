@@ -163,3 +163,17 @@ Deno.test("serveWithCache() answers 502 when the upstream cannot be reached and 
     /^cachelab; fwd=miss; detail=connect-failed$/,
   );
 });
+
+Deno.test("serveWithCache() answers 504 when the upstream cannot be reached and the stale response chosen in its place is gone from the store (RFC 9111 §4.2.4)", async () => {
+  await using h = flowHarness(async (_request, i) => {
+    if (i === 0) return staleBy10();
+    const [stored] = h.cache.store.variants("http://origin.test/r");
+    await h.cache.store.remove(stored!); // its body vanishes while the upstream fails
+    return { fail: "connect-failed" };
+  });
+  await bodyText(await h.send("/r"));
+  const res = await h.send("/r");
+  assert.equal(res.status, 504);
+  assert.equal(h.stats.get("cache.vanished"), 1);
+  assert.match(res.headers.get("cache-status")!, /detail=connect-failed/);
+});
