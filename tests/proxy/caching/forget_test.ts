@@ -175,3 +175,47 @@ Deno.test("forgetKey() removes the stored variants, voids the tickets of respons
     inFlight: 1,
   });
 });
+
+Deno.test("serveWithCache() does not write a replacing fill over an update of the stored response that arrived after it (RFC 9111 §4)", async () => {
+  const rest = deferred();
+  const first = { yielded: 0 };
+  const v1: [string, string] = ["ETag", '"v1"'];
+  await using h = flowHarness((request, i) => {
+    if (i === 0) {
+      return {
+        status: 200,
+        headers: [["Cache-Control", "max-age=10"], ["Age", "20"], v1],
+        body: "v1",
+      }; // stale at once
+    }
+    if (request.head.method === "HEAD") {
+      return { status: 304, headers: [v1, ["Cache-Control", "max-age=60"]] };
+    }
+    return {
+      status: 200,
+      headers: [["Cache-Control", "max-age=60"], ["ETag", '"v2"']],
+      body: new ScriptedBody(
+        chunks(4, {
+          seen: first,
+          gate: (i) => i === 2 ? rest.promise : Promise.resolve(),
+        }),
+        4 * CHUNK,
+      ),
+    }; // the revalidating GET: a new version, slowly
+  });
+  await bodyText(await h.send("/big"));
+  const replacing = bodyBytes(await h.send("/big"));
+  await waitUntil(() => first.yielded === 2, "half the new version arrived");
+  const sentAt = Date.now();
+  await waitUntil(() => Date.now() > sentAt, "the clock moved on");
+  const head = await h.send("/big", { method: "HEAD" }); // its 304 updates the stored v1
+  assert.equal(head.status, 200);
+  assert.equal(h.stats.get("cache.head_freshened"), 0, "a 304, not a HEAD 200");
+  assert.equal(h.stats.get("cache.revalidated"), 1);
+  rest.resolve();
+  assert.deepEqual(await replacing, expected(4));
+  await waitUntil(() => h.stats.get("cache.store_superseded") === 1, "vetoed");
+  const hit = await h.send("/big");
+  assert.equal(await bodyText(hit), "v1", "the later word stays");
+  assert.match(hit.headers.get("cache-status")!, /^cachelab; hit/);
+});
