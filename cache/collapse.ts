@@ -5,10 +5,12 @@
  * stores, so that a reader attached now gets the whole body; its draft
  * must be what this request would use once stored (RFC 9111 §4.1, §4.2).
  * A leader that stored nothing does not scatter the requests waiting for
- * it when what kept it from storing was its own (its Range, a 304, a
- * failure): they elect a new leader among themselves; when the response
- * itself may not be stored, they each go upstream, as they would have
- * without collapsing (Varnish's hit-for-miss).
+ * it when what kept it from storing was its own (its Range, a 304, its
+ * request's directives): they elect a new leader among themselves; when
+ * the response itself may not be stored, or no response came at all (a
+ * failing upstream's timeouts are not to be waited out in turn), they
+ * each go upstream, as they would have without collapsing (Varnish's
+ * hit-for-miss).
  *
  * Pure: `now` is a parameter. Must not read the clock, touch the store,
  * files or sockets, nor wait: the proxy's collapsing does.
@@ -95,17 +97,17 @@ export function followChoice(
 }
 
 /**
- * The leader ended without storing: elect a new leader, unless the
- * response it got may not be stored whatever the request (judged on its
- * own, as the stored response of a GET, RFC 9111 §3): then nobody's
- * would be, and each request goes upstream itself.
+ * The leader ended without storing: elect a new leader, unless no
+ * response came, or the response it got may not be stored whatever the
+ * request (judged on its own, as the stored response of a GET, RFC 9111
+ * §3): then each request goes upstream itself.
  */
 function afterLeaderEnded(
   ended: { response?: { status: number; fields: FieldList } },
   options: StoreOptions,
 ): FollowChoice {
   const response = ended.response;
-  if (!response) return AGAIN; // no response at all: another try may store
+  if (!response) return ALONE; // the upstream failed: each tries (and may serve stale) itself
   // RFC 9110 §14.2: a 206 answered the leader's Range; RFC 9111 §4.3.4: a
   // 304 answered its validators. The full response may be stored.
   if (response.status === 206 || response.status === 304) return AGAIN;
