@@ -19,7 +19,7 @@ import type { Filling } from "./fill.ts";
 
 /**
  * When `up`'s connection turns out out of step, `fill` is not committed
- * (it sees `distrusted()`), or, once committed, its entry is removed.
+ * (its veto says "untrusted"), or, once committed, its entry is removed.
  * Returns the check the fill asks before it commits.
  */
 export function distrustFillIfOutOfStep(

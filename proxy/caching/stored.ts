@@ -2,7 +2,8 @@
  * Owns answering a request from a stored entry: the stored fields with
  * Age (RFC 9111 §5.1), Via and Cache-Status; the client's own
  * If-None-Match / If-Modified-Since evaluated against the entry (304
- * without going upstream, RFC 9111 §4.3.2); a single byte Range answered
+ * without going upstream, RFC 9111 §4.3.2; also for an entry still being
+ * stored, filled.ts); a single byte Range answered
  * with 206 or 416 (RFC 9110 §14); the body from the memory tier in one
  * piece or streamed from the store.
  *
