@@ -18,6 +18,8 @@ import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
 import { conditionalHeaders } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
+import { partialConditional, partialUse } from "./partial.ts";
+import type { ByteRange } from "./store.ts";
 
 export {
   type Directives,
@@ -54,6 +56,13 @@ export {
   notModifiedMatches,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
+export {
+  partialConditional,
+  type PartialUse,
+  partialUse,
+  requestedRange,
+  strongValidator,
+} from "./partial.ts";
 export { staleOnError } from "./stale.ts";
 export {
   afterResponse,
@@ -75,8 +84,12 @@ export {
   type ForwardReason,
 } from "./cache_status.ts";
 
-/** Why no stored response could be used (RFC 9211 §2.2 fwd values). */
-export type MissDetail = "uri-miss" | "vary-miss" | "method";
+/**
+ * Why no stored response could be used (RFC 9211 §2.2 fwd values):
+ * "partial" when the stored response is a partial one that cannot answer
+ * this request (not a range it can place).
+ */
+export type MissDetail = "uri-miss" | "vary-miss" | "method" | "partial";
 
 /** What the handler does with a request. */
 export type Decision =
@@ -103,6 +116,20 @@ export type Decision =
     entry: EntryMeta;
     conditional: [string, string][];
     fwd: "stale" | "request";
+  }
+  /**
+   * A partial entry holds only part of the one range the request asks
+   * for (RFC 9111 §3.3, §3.4): ask upstream for `missing` alone, with
+   * `conditional` (its Range and an If-Range with the entry's strong
+   * validator) replacing the request's Range and If-Range; the answer to
+   * the request is `range`, from the entry once the new part joined it.
+   */
+  | {
+    kind: "fill-range";
+    entry: EntryMeta;
+    range: ByteRange;
+    missing: ByteRange;
+    conditional: [string, string][];
   }
   /** No usable entry: forward. */
   | { kind: "miss"; detail: MissDetail }
@@ -134,6 +161,16 @@ export function decide(
   if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
   const entry = selectVariant(variants, forwarded); // RFC 9111 §4.1
   if (entry === undefined) return miss("vary-miss");
+  // RFC 9111 §3.3: a partial entry answers only a range it holds; for
+  // that range it is judged like any stored response below.
+  const part = entry.partial ? partialUse(method, reqHeaders, entry) : HELD;
+  if (part.kind === "miss") return miss("partial");
+  if (part.kind === "fill") {
+    const { range, missing, conditional } = part;
+    return onlyIfCached
+      ? ONLY_IF_CACHED_MISS // RFC 9111 §5.2.1.7
+      : { kind: "fill-range", entry, range, missing, conditional };
+  }
 
   const res = factsOf(entry).directives;
   const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
@@ -143,7 +180,7 @@ export function decide(
     onlyIfCached ? ONLY_IF_CACHED_MISS : {
       kind: "revalidate",
       entry,
-      conditional: conditionalHeaders(entry),
+      conditional: validatorsFor(entry),
       fwd,
     };
   const reason = fresh ? "request" : "stale";
@@ -176,13 +213,21 @@ export function decide(
       entry,
       age,
       ttl,
-      conditional: conditionalHeaders(entry),
+      conditional: validatorsFor(entry),
     };
   }
   if (allowsMaxStale(req, staleness)) {
     return { kind: "stale-served", entry, age, ttl }; // RFC 9111 §5.2.1.2
   }
   return revalidate("stale");
+}
+
+/** A complete entry: no range to check. */
+const HELD = { kind: "held" } as const;
+
+/** RFC 9111 §4.3.1: the conditional fields that validate a stored response (or a held part). */
+function validatorsFor(entry: EntryMeta): [string, string][] {
+  return entry.partial ? partialConditional(entry) : conditionalHeaders(entry);
 }
 
 /** Optional inputs of servedHeaders. */
