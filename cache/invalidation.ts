@@ -8,11 +8,7 @@
  */
 
 import type { FieldList } from "../http/headers.ts";
-import {
-  parseUriReference,
-  resolveReference,
-  type UriReference,
-} from "../http/uri.ts";
+import { parseUriReference, resolveReference } from "../http/uri.ts";
 import { keyParts, primaryKey, uriKey } from "./key.ts";
 
 /** Safe methods (RFC 9110 §9.2.1); every other method, known or not, is unsafe. */
@@ -35,15 +31,14 @@ export function invalidationTargets(
 ): string[] {
   if (SAFE_METHODS.has(method)) return []; // RFC 9111 §4.4: unsafe methods only
   if (status < 200 || status >= 400) return []; // RFC 9111 §4.4: non-error response
-  const { uri: target, via } = keyParts(targetKey);
-  if (uriKey(target) !== target) return [];
-  const base = parseUriReference(target);
+  const target = targetUri(targetKey);
+  if (target === undefined) return [];
   const out = [targetKey];
   // RFC 9111 §4.4: Location and Content-Location are candidates (MAY).
   for (const name of ["location", "content-location"]) {
     const value = resHeaders.first(name);
     if (value === undefined) continue;
-    const key = referenceKey(base, value.trim(), via);
+    const key = referencedKey(targetKey, value);
     if (key === undefined) continue;
     // RFC 9111 §4.4: MUST NOT invalidate a URI of another origin.
     if (originOf(key) !== originOf(target)) continue;
@@ -52,17 +47,32 @@ export function invalidationTargets(
   return out;
 }
 
-/** The key of a URI reference resolved against the target URI (RFC 9110 §10.2.2, §8.7). */
-function referenceKey(
-  base: UriReference,
+/**
+ * The primary key of a URI reference a response carries (Location,
+ * Content-Location), resolved against the target URI of `targetKey`
+ * (RFC 9110 §10.2.2, §8.7; RFC 3986 §5.2, fragment dropped) and keyed by
+ * key.ts exactly as a request for it would be, with the target's server.
+ * Undefined when `targetKey` is not a primary key or the reference is not
+ * an http URI with an authority.
+ */
+export function referencedKey(
+  targetKey: string,
   reference: string,
-  via: string | undefined,
 ): string | undefined {
-  const uri = resolveReference(base, parseUriReference(reference));
+  const target = targetUri(targetKey);
+  if (target === undefined) return undefined;
+  const base = parseUriReference(target);
+  const uri = resolveReference(base, parseUriReference(reference.trim()));
   if (uri.scheme?.toLowerCase() !== "http") return undefined; // another origin
   if (uri.authority === undefined) return undefined;
   const query = uri.query === undefined ? "" : `?${uri.query}`;
-  return primaryKey(uri.authority, uri.path + query, via);
+  return primaryKey(uri.authority, uri.path + query, keyParts(targetKey).via);
+}
+
+/** The target URI of a primary key, or undefined when it is none. */
+function targetUri(targetKey: string): string | undefined {
+  const { uri } = keyParts(targetKey);
+  return uriKey(uri) === uri ? uri : undefined;
 }
 
 /** "http://host[:port]" of a primary key (its authority is already normalised). */

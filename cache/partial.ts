@@ -17,7 +17,7 @@ import { parseRange } from "../http/range.ts";
 import { dateValue } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { missingSpan, type Span } from "./pieces.ts";
-import { clientValidators } from "./validation.ts";
+import { clientValidators, conditionalHeaders } from "./validation.ts";
 
 /** What a request can make of a stored partial entry. */
 export type PartialUse =
@@ -90,15 +90,17 @@ export function requestedRange(
 }
 
 /**
- * RFC 9111 §4.3.1: the conditional fields that validate a held part of a
- * partial entry: its entity tag in If-None-Match ("MUST send the relevant
- * entity tags"; no If-Modified-Since for a subrange), else its strong
- * validator in If-Range (a 206 then says the part is still current).
+ * RFC 9111 §4.3.1: the conditional fields that validate a stored
+ * response: conditionalHeaders() for a complete one; for a held part of
+ * a partial entry, its entity tag in If-None-Match ("MUST send the
+ * relevant entity tags"; no If-Modified-Since for a subrange), else its
+ * strong validator in If-Range (a 206 then says the part is current).
  */
-export function partialConditional(entry: EntryMeta): [string, string][] {
+export function validatingFields(entry: EntryMeta): [string, string][] {
+  if (!entry.partial) return conditionalHeaders(entry);
   const etag = new FieldList(entry.headers).first("etag");
   if (etag !== undefined) return [["If-None-Match", etag]];
-  return entry.partial ? [["If-Range", entry.partial.validator]] : [];
+  return [["If-Range", entry.partial.validator]];
 }
 
 /**

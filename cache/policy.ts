@@ -15,10 +15,10 @@ import { currentAge, forbidsStale, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
-import { conditionalHeaders } from "./validation.ts";
+import { storedEntityTags } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
-import { partialConditional, partialUse } from "./partial.ts";
+import { partialUse, validatingFields } from "./partial.ts";
 import type { ByteRange } from "./store.ts";
 
 export {
@@ -35,7 +35,12 @@ export {
   hasValidator,
   type PolicyOptions,
 } from "./freshness.ts";
-export { type Policy, policyOf, targetedDirectives } from "./targeted.ts";
+export {
+  type Policy,
+  policyOf,
+  targetedDirectives,
+  targetsFor,
+} from "./targeted.ts";
 export {
   isBinaryMediaType,
   type NotStoredDetail,
@@ -53,21 +58,24 @@ export {
   conditionalHeaders,
   freshen,
   headResponseMatches,
+  identifiedBy304,
   notModifiedMatches,
+  storedEntityTags,
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
 export {
-  partialConditional,
   type PartialUse,
   partialUse,
   requestedRange,
   strongValidator,
+  validatingFields,
 } from "./partial.ts";
 export { staleOnError } from "./stale.ts";
 export {
   afterResponse,
   draftOf,
   type Exchange,
+  postResponseDraft,
   type Prior,
   type ResponseOutcome,
 } from "./after_response.ts";
@@ -131,8 +139,19 @@ export type Decision =
     missing: ByteRange;
     conditional: [string, string][];
   }
-  /** No usable entry: forward. */
-  | { kind: "miss"; detail: MissDetail }
+  /**
+   * No usable entry: forward. For a vary-miss whose stored complete
+   * variants carry entity-tags (and a request without its own If-None-Match),
+   * `conditional` is an If-None-Match listing them (RFC 9111 §4.3.1), so
+   * that the origin's 304 selects one of `selectable` (§4.3.4) instead of
+   * sending a body the cache already holds.
+   */
+  | {
+    kind: "miss";
+    detail: MissDetail;
+    conditional?: [string, string][];
+    selectable?: readonly EntryMeta[];
+  }
   /** only-if-cached and nothing usable: answer 504 (RFC 9111 §5.2.1.7). */
   | { kind: "only-if-cached-miss" };
 
@@ -160,7 +179,12 @@ export function decide(
   if (method !== "GET" && method !== "HEAD") return miss("method");
   if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
   const entry = selectVariant(variants, forwarded); // RFC 9111 §4.1
-  if (entry === undefined) return miss("vary-miss");
+  if (entry === undefined) {
+    const selection = onlyIfCached
+      ? undefined
+      : varySelection(variants, reqHeaders);
+    return selection ?? miss("vary-miss");
+  }
   // RFC 9111 §3.3: a partial entry answers only a range it holds; for
   // that range it is judged like any stored response below.
   const part = entry.partial ? partialUse(method, reqHeaders, entry) : HELD;
@@ -180,7 +204,7 @@ export function decide(
     onlyIfCached ? ONLY_IF_CACHED_MISS : {
       kind: "revalidate",
       entry,
-      conditional: validatorsFor(entry),
+      conditional: validatingFields(entry),
       fwd,
     };
   const reason = fresh ? "request" : "stale";
@@ -213,7 +237,7 @@ export function decide(
       entry,
       age,
       ttl,
-      conditional: validatorsFor(entry),
+      conditional: validatingFields(entry),
     };
   }
   if (allowsMaxStale(req, staleness)) {
@@ -225,9 +249,29 @@ export function decide(
 /** A complete entry: no range to check. */
 const HELD = { kind: "held" } as const;
 
-/** RFC 9111 §4.3.1: the conditional fields that validate a stored response (or a held part). */
-function validatorsFor(entry: EntryMeta): [string, string][] {
-  return entry.partial ? partialConditional(entry) : conditionalHeaders(entry);
+/**
+ * RFC 9111 §4.3.1: when no stored variant matches, the request may still
+ * be answered by one of them: ask the origin with an If-None-Match that
+ * lists their entity-tags (strong and weak, as stored). Not when the
+ * client sent an If-None-Match of its own (its validators then go
+ * upstream as they are), nor when no variant has an entity-tag.
+ */
+function varySelection(
+  variants: readonly EntryMeta[],
+  reqHeaders: FieldList,
+): Decision | undefined {
+  if (reqHeaders.has("if-none-match")) return undefined; // the client's own conditional
+  const selectable = variants.filter((entry) =>
+    !entry.partial && storedEntityTags([entry]).length > 0 // RFC 9111 §3.3: a part answers no whole request
+  );
+  const tags = storedEntityTags(selectable);
+  if (tags.length === 0) return undefined;
+  return {
+    kind: "miss",
+    detail: "vary-miss",
+    conditional: [["If-None-Match", tags.join(", ")]], // RFC 9111 §4.3.1
+    selectable,
+  };
 }
 
 /** Optional inputs of servedHeaders. */

@@ -174,8 +174,12 @@ function cookieAllowed(
 /**
  * Explicit freshness (RFC 9111 §4.2.1): s-maxage, max-age, or Expires
  * unless a targeted field decides (RFC 9213 §2.1 ignores Expires then).
+ * `policy` is policyOf() the response fields.
  */
-function hasExplicitFreshness(policy: Policy, resHeaders: FieldList): boolean {
+export function hasExplicitFreshness(
+  policy: Policy,
+  resHeaders: FieldList,
+): boolean {
   const res = policy.directives;
   return res.has("s-maxage") || // RFC 9111 §5.2.2.10
     res.has("max-age") || // RFC 9111 §5.2.2.1

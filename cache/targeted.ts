@@ -169,3 +169,21 @@ export function targetedDirectives(
 export function targetsOf(policyField: string | undefined): readonly string[] {
   return policyField === undefined ? [] : [policyField];
 }
+
+/** RFC 9213 §3: the field that targets caches acting for the origin. */
+const CDN_CACHE_CONTROL = "cdn-cache-control";
+
+/**
+ * The target list of one response (RFC 9213 §2.1): the configured field
+ * names in order, less CDN-Cache-Control when this cache acts for the
+ * client (a forward proxy), since that field targets caches acting for
+ * the origin server: gateways, reverse proxies, CDNs (RFC 9213 §3).
+ * `actsFor` is "origin" for reverse-proxied requests.
+ */
+export function targetsFor(
+  configured: readonly string[],
+  actsFor: "origin" | "client",
+): readonly string[] {
+  if (actsFor === "origin") return configured;
+  return configured.filter((name) => name.toLowerCase() !== CDN_CACHE_CONTROL); // RFC 9213 §3
+}

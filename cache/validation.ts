@@ -8,7 +8,7 @@
  * Store.updateMeta). Must not decide when to validate (policy.ts does).
  */
 
-import type { Validators } from "../http/conditional.ts";
+import { parseEntityTag, type Validators } from "../http/conditional.ts";
 import {
   FieldList,
   isHopByHop,
@@ -16,6 +16,7 @@ import {
   stripHopByHop,
 } from "../http/headers.ts";
 import { formatHttpDate, parseHttpDateLenient } from "../http/dates.ts";
+import { factsOf } from "./entry_facts.ts";
 import { dateValue, entryTimes, type PolicyOptions } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { privateFields, removeFields } from "./qualified.ts";
@@ -126,6 +127,70 @@ export function notModifiedMatches(
       sameDate(storedLastModified, lastModified, entry.responseTime);
   }
   return true;
+}
+
+/**
+ * RFC 9111 §4.3.4: the stored responses a 304 identifies for update among
+ * `stored` (the variants whose entity-tags the request listed):
+ * - a strong ETag in the 304: every one with that same strong ETag ("all
+ *   of the stored responses with the same strong validator");
+ * - else a weak ETag: the most recent one whose ETag matches it weakly;
+ * - else a Last-Modified: the most recent one with that Last-Modified;
+ * - else (no validator): the one listed, when only one was (the 304
+ *   answers a request built from it alone), else none.
+ * Most recent: by Date, then by the time received. Empty when the 304
+ * identifies nothing: nothing may be updated.
+ */
+export function identifiedBy304(
+  stored: readonly EntryMeta[],
+  notModified: FieldList,
+): EntryMeta[] {
+  const etag = notModified.first("etag");
+  if (etag !== undefined && !etag.trim().startsWith("W/")) {
+    return stored.filter((entry) => notModifiedMatches(entry, notModified)); // strong: all
+  }
+  if (etag !== undefined || notModified.has("last-modified")) {
+    const matching = stored.filter((entry) =>
+      notModifiedMatches(entry, notModified)
+    );
+    const recent = mostRecent(matching);
+    return recent === undefined ? [] : [recent]; // weak or Last-Modified: the most recent
+  }
+  return stored.length === 1 ? [stored[0]!] : [];
+}
+
+/** The most recent of stored responses: by Date, then by the time received. */
+export function mostRecent(
+  entries: readonly EntryMeta[],
+): EntryMeta | undefined {
+  let best: EntryMeta | undefined;
+  for (const entry of entries) {
+    if (best === undefined) {
+      best = entry;
+      continue;
+    }
+    const date = factsOf(entry).date;
+    const bestDate = factsOf(best).date;
+    const newer = date > bestDate ||
+      (date === bestDate && entry.responseTime > best.responseTime);
+    if (newer) best = entry;
+  }
+  return best;
+}
+
+/**
+ * RFC 9111 §4.3.1: the distinct entity-tags of stored responses, in
+ * order, as stored (strong and weak), for one If-None-Match; an ETag that
+ * is not an entity-tag (RFC 9110 §8.8.3) is left out.
+ */
+export function storedEntityTags(entries: readonly EntryMeta[]): string[] {
+  const tags: string[] = [];
+  for (const entry of entries) {
+    const etag = factsOf(entry).fields.first("etag")?.trim();
+    if (etag === undefined || parseEntityTag(etag) === undefined) continue;
+    if (!tags.includes(etag)) tags.push(etag);
+  }
+  return tags;
 }
 
 function etagsMatch(stored: string, received: string): boolean {

@@ -1,22 +1,35 @@
 /**
  * Owns the cache flags of `cachelab proxy` (--cache-dir, --cache-size,
- * --max-object-size, --memory-cache-size, --skip-binary, and --no-cache
- * against them) and turning them into a checked CacheConfig, with the
- * default folder taken from XDG_CACHE_HOME or HOME.
+ * --max-object-size, --memory-cache-size, --skip-binary,
+ * --targeted-fields, --store-set-cookie, --max-stale-on-error, and
+ * --no-cache against them) and turning them into a checked CacheConfig,
+ * with the default folder taken from XDG_CACHE_HOME or HOME.
  *
  * Must not create or read the cache folder (cache/ does); it only checks
  * that an existing one is a folder.
  */
 
 import { resolve } from "node:path";
-import type { CacheConfig } from "../proxy/config.ts";
+import {
+  type CacheConfig,
+  DEFAULT_MAX_STALE_ON_ERROR_SECONDS,
+  DEFAULT_TARGETED_FIELDS,
+} from "../proxy/config.ts";
 import {
   type FlagSpec,
   flagText,
   type ParsedArgs,
   UsageError,
 } from "./args.ts";
-import { formatByteSize, parseByteSize } from "./values.ts";
+import {
+  formatByteSize,
+  parseByteSize,
+  parseCount,
+  parseFieldNameList,
+} from "./values.ts";
+
+/** RFC 9111 §1.2.2: the largest delta-seconds a cache needs to hold. */
+const MAX_STALE_CEILING_SECONDS = 2147483648;
 
 export const CACHE_DEFAULTS = {
   cacheBytes: 1024 ** 3,
@@ -64,6 +77,27 @@ export const CACHE_FLAGS: readonly FlagSpec[] = [
     help:
       "Do not store responses with a binary media type (the assignment's rule).",
   },
+  {
+    name: "targeted-fields",
+    value: "LIST",
+    help: "Comma-separated response fields that decide caching instead of " +
+      "Cache-Control, the first present and valid one (RFC 9213); " +
+      'CDN-Cache-Control only for origin-form requests; "" turns them off.',
+    default: DEFAULT_TARGETED_FIELDS.join(","),
+  },
+  {
+    name: "store-set-cookie",
+    help: "Store responses that set a cookie when they have explicit " +
+      "freshness (RFC 9111 §7.3); see Security in the README.",
+  },
+  {
+    name: "max-stale-on-error",
+    value: "SECONDS",
+    help: "Serve a stored response up to SECONDS stale when the upstream " +
+      "cannot be reached (connect failed, closed, timed out), unless it or " +
+      "the request forbids it; 0 turns it off.",
+    default: String(DEFAULT_MAX_STALE_ON_ERROR_SECONDS),
+  },
 ];
 
 /** The cache settings, or undefined with --no-cache. */
@@ -102,7 +136,34 @@ export async function cacheConfigFrom(
       sizeBytes,
     ),
     skipBinary: args.flags.has("skip-binary"),
+    targetedFields: targetedFieldsFrom(flagText(args, "targeted-fields")),
+    storeSetCookie: args.flags.has("store-set-cookie"),
+    maxStaleOnErrorSeconds: maxStaleFrom(flagText(args, "max-stale-on-error")),
   };
+}
+
+/**
+ * --targeted-fields: field names, in order; not Cache-Control, which is
+ * what they are consulted before (RFC 9213 §2.1).
+ */
+function targetedFieldsFrom(text: string | undefined): string[] {
+  if (text === undefined) return [...DEFAULT_TARGETED_FIELDS];
+  const names = parseFieldNameList(text, "--targeted-fields");
+  if (names.some((name) => name.toLowerCase() === "cache-control")) {
+    throw new UsageError(
+      "--targeted-fields cannot name Cache-Control: it decides when no targeted field does",
+    );
+  }
+  return names;
+}
+
+/** --max-stale-on-error: whole seconds, 0 (off) to 2^31 (RFC 9111 §1.2.2). */
+function maxStaleFrom(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_MAX_STALE_ON_ERROR_SECONDS;
+  return parseCount(text, "--max-stale-on-error", {
+    min: 0,
+    max: MAX_STALE_CEILING_SECONDS,
+  });
 }
 
 /** A size that cannot exceed the cache; its default shrinks to fit. */

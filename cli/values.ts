@@ -1,6 +1,7 @@
 /**
  * Owns reading the values of command-line arguments: ports, port lists,
- * byte sizes, seconds, counts, host names and HOST:PORT pairs. Each
+ * byte sizes, seconds, counts, host names, HOST:PORT pairs and lists of
+ * header field names. Each
  * function is pure and throws UsageError naming the argument it reads.
  *
  * Must not read the environment, the file system or flags by name.
@@ -124,6 +125,30 @@ export function parseCount(
     );
   }
   return count;
+}
+
+/** RFC 9110 §5.1: a field name is a token. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * A comma-separated list of header field names, in order, spelled as
+ * given, the same name (any case) kept once; "" (or only spaces) is the
+ * empty list. An element that is empty or not a field name is an error.
+ */
+export function parseFieldNameList(text: string, what: string): string[] {
+  if (text.trim() === "") return [];
+  const names: string[] = [];
+  for (const part of text.split(",")) {
+    const name = part.trim();
+    if (!FIELD_NAME.test(name)) {
+      throw new UsageError(
+        `${what} must be comma-separated header field names like CDN-Cache-Control, not "${text}"`,
+      );
+    }
+    const lower = name.toLowerCase();
+    if (!names.some((kept) => kept.toLowerCase() === lower)) names.push(name);
+  }
+  return names;
 }
 
 /** A host name or IP address to bind or connect to; brackets are removed. */

@@ -5,6 +5,21 @@
  * Must not parse flags (main.ts does) nor hold behaviour.
  */
 
+/**
+ * The targeted cache-control fields honoured by default, in order (RFC
+ * 9213 §2.1): our own first, then the one every CDN reads.
+ */
+export const DEFAULT_TARGETED_FIELDS: readonly string[] = [
+  "Cachelab-Cache-Control",
+  "CDN-Cache-Control",
+];
+
+/**
+ * How long (s) past its freshness a stored response may stand in when the
+ * origin cannot be reached, by default: a day, after Squid's max_stale.
+ */
+export const DEFAULT_MAX_STALE_ON_ERROR_SECONDS = 86400;
+
 /** Where a reverse-proxied (origin-form) request goes. */
 export interface UpstreamAddress {
   host: string;
@@ -23,6 +38,22 @@ export interface CacheConfig {
   memoryBytes: number;
   /** The assignment's rule: do not store binary media types. */
   skipBinary: boolean;
+  /**
+   * The targeted cache-control fields (RFC 9213), in order, e.g.
+   * DEFAULT_TARGETED_FIELDS; empty turns the feature off. CDN-Cache-Control
+   * applies to reverse-proxied responses only (RFC 9213 §3).
+   */
+  targetedFields: readonly string[];
+  /**
+   * Store responses that set a cookie when they have explicit freshness
+   * (RFC 9111 §7.3); false: never store them (the default).
+   */
+  storeSetCookie: boolean;
+  /**
+   * How long (s) past its freshness a stored response may be served when
+   * the origin cannot be reached (RFC 9111 §4.2.4); 0 turns it off.
+   */
+  maxStaleOnErrorSeconds: number;
 }
 
 export interface ProxyConfig {

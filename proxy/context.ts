@@ -8,6 +8,7 @@
  * Must not hold behaviour.
  */
 
+import type { StoreOptions } from "../cache/policy.ts";
 import type { IncomingRequest, RequestHead } from "../http/types.ts";
 import type { CacheState } from "./caching/state.ts";
 import type { ProxyConfig } from "./config.ts";
@@ -49,4 +50,10 @@ export interface CacheFlow extends Routed {
    * adds validators of its own: its fields select Vary variants.
    */
   upstream: RequestHead;
+  /**
+   * How its responses are judged for storing: the cache's rules with its
+   * route's target list (RFC 9213 §2.1, §3; caching/state.ts
+   * storeOptionsFor).
+   */
+  options: StoreOptions;
 }

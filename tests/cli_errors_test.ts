@@ -167,6 +167,26 @@ const BAD_INPUTS: { args: string[]; says: RegExp }[] = [
     says: /--skip-binary cannot be used/,
   },
   {
+    args: ["proxy", "--targeted-fields", "CDN-Cache-Control,,X"],
+    says: /--targeted-fields must be comma-separated header field names/,
+  },
+  {
+    args: ["proxy", "--targeted-fields", "Cache-Control"],
+    says: /--targeted-fields cannot name Cache-Control/,
+  },
+  {
+    args: ["proxy", "--max-stale-on-error", "1.5"],
+    says: /--max-stale-on-error must be a whole number from 0/,
+  },
+  {
+    args: ["proxy", "--max-stale-on-error", "-1"],
+    says: /--max-stale-on-error needs a value/,
+  },
+  {
+    args: ["proxy", "--no-cache", "--store-set-cookie"],
+    says: /--store-set-cookie cannot be used with --no-cache/,
+  },
+  {
     args: ["proxy", "--cache-dir", aFile],
     says: /cache folder .*1\.txt is not a directory/,
   },

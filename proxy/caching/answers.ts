@@ -1,11 +1,11 @@
 /**
- * Owns the cache flow's answers other than a hit and a fill (filled.ts):
- * an upstream response relayed unstored or passed through, a stored
- * response a 304 validated (REVALIDATED, its update kept or removed), a
- * stale response standing in for a failure (stale-if-error), the 502/504
- * of a failure and the 504 of only-if-cached; and the store side of the
- * outcomes that go with them (freshen, remove, invalidate). Each with
- * its Cache-Status, log words and counters.
+ * Owns the cache flow's answers other than a hit, a fill (filled.ts), a
+ * vary-miss selection (selected.ts) and a failure (failed.ts): an
+ * upstream response relayed unstored or passed through, a stored response
+ * a 304 validated (REVALIDATED, its update kept or removed), and the 504
+ * of only-if-cached; and the store side of the outcomes that go with them
+ * (freshen, remove, invalidate). Each with its Cache-Status, log words
+ * and counters.
  *
  * Must not decide which answer is due: flow.ts does, from the policy's
  * decisions and outcomes.
@@ -147,6 +147,7 @@ async function serveRevalidated(
     age: currentAge(entry, responseTime),
     result: "REVALIDATED",
     upstreamMs: how.upstreamMs,
+    revalidated: true, // RFC 9111 §5.2.2.4: qualified no-cache fields may go
     status: {
       hit: false,
       fwd: how.fwd,
@@ -154,54 +155,6 @@ async function serveRevalidated(
       ttl: Math.floor((entry.freshUntil - responseTime) / 1000),
       detail: how.detail,
     },
-  });
-}
-
-/** Serves a stale entry because the upstream failed (RFC 5861 §4); undefined when its body is gone. */
-export async function serveStale(
-  flow: CacheFlow,
-  how: { entry: EntryMeta; now: number; fwdStatus?: number },
-): Promise<OutgoingResponse | undefined> {
-  const { entry, now } = how;
-  flow.ctx.stats.count("cache.stale_if_error");
-  return await serveStored(flow, {
-    entry,
-    age: currentAge(entry, now),
-    result: "STALE",
-    status: {
-      hit: false,
-      fwd: "stale",
-      fwdStatus: how.fwdStatus,
-      ttl: Math.floor((entry.freshUntil - now) / 1000),
-      detail: "stale-if-error",
-    },
-  });
-}
-
-/** The 502/504 for an upstream failure, with `status` as afterFailure() said. */
-export function failedResponse(
-  flow: CacheFlow,
-  failed: {
-    entry: EntryMeta | undefined;
-    error: UpstreamError;
-    status: number;
-    upstreamMs: number;
-  },
-): OutgoingResponse {
-  const { entry, error } = failed;
-  const res = upstreamErrorResponse(flow.ctx, {
-    error,
-    now: flow.req.receivedAt,
-  });
-  res.status = failed.status;
-  return withStatus(res, {
-    status: {
-      hit: false,
-      fwd: entry ? "stale" : "miss",
-      detail: error.failure,
-    },
-    result: "MISS",
-    upstreamMs: failed.upstreamMs,
   });
 }
 

@@ -1,43 +1,35 @@
 /**
  * Owns the cache's request flow: the one place where the policy's
  * answers for GET and HEAD (decide(), afterResponse(), afterFailure())
- * become I/O, through answers.ts, filled.ts and the store; pass.ts does
- * the same for what the cache passes through. One handler: a
- * bounded loop whose every round switches over decide()'s decision
+ * become I/O, through answers.ts, filled.ts, selected.ts and the store;
+ * pass.ts does the same for what the cache passes through. One handler:
+ * a bounded loop whose every round switches over decide()'s decision
  * (serve, go upstream, 504), and, upstream, over afterResponse()'s or
- * afterFailure()'s outcome (store, replace, freshen, remove, pass, serve
- * stale, invalidate, refetch). A round ends the request or starts the
- * next one (a stored body that vanished, a 304 that matched nothing, a
- * wait for another request's fill): nothing recurses. Concurrent GETs
- * for one key collapse onto one fill (collapsing.ts) and read the entry
- * as it grows.
+ * afterFailure()'s outcome (store, replace, freshen, select, remove,
+ * pass, serve stale, invalidate, refetch). A round ends the request or
+ * starts the next one (a stored body that vanished, a 304 that matched
+ * nothing, a wait for another request's fill): nothing recurses.
+ * Concurrent GETs for one key collapse onto one fill (collapsing.ts) and
+ * read the entry as it grows.
  *
- * Must not parse bytes, build responses (answers.ts, filled.ts) nor
- * touch files other than through the Store.
+ * Must not parse bytes, build responses (answers.ts, filled.ts,
+ * selected.ts) nor touch files other than through the Store.
  */
 
-import type { EntryMeta } from "../../cache/meta.ts";
-import {
-  afterFailure,
-  afterResponse,
-  decide,
-  type Decision,
-} from "../../cache/policy.ts";
+import { afterResponse, decide, type Decision } from "../../cache/policy.ts";
 import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest, withOwnValidators } from "../messages.ts";
 import { sendUpstream } from "../relay.ts";
 import { routeKey } from "../route_key.ts";
-import { failureStatus, UpstreamError } from "../upstream/errors.ts";
+import { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import {
-  failedResponse,
   freshened,
   invalidate,
   onlyIfCachedMiss,
   relayed,
   removed,
-  serveStale,
 } from "./answers.ts";
 import { revalidateInBackground } from "./background.ts";
 import { type Fill, storingNews, within } from "./collapsing.ts";
@@ -48,7 +40,9 @@ import {
   startFill,
 } from "./filled.ts";
 import { exchangeOf, passThrough } from "./pass.ts";
-import type { CacheState } from "./state.ts";
+import { serveStale, upstreamFailed } from "./failed.ts";
+import { type CacheState, storeOptionsFor } from "./state.ts";
+import { selected } from "./selected.ts";
 import { serveStored } from "./stored.ts";
 
 /**
@@ -87,7 +81,8 @@ export async function serveWithCache(
   });
   const key = routeKey(route, ctx.self); // RFC 9111 §2: the forwarded target URI
   const method = req.head.method;
-  const pass = { ...request, key, upstream };
+  const options = storeOptionsFor(cache, route.kind); // RFC 9213 §3
+  const pass = { ...request, key, upstream, options };
   if (method !== "GET" && method !== "HEAD") {
     return await passThrough(pass, "method");
   }
@@ -182,12 +177,14 @@ async function forward(
   flow: CacheFlow,
   going: { decision: Forwarding; lock: Fill | undefined },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache } = flow;
+  const { ctx } = flow;
   const { decision, lock } = going;
-  const entry = decision.kind === "revalidate" ? decision.entry : undefined;
-  const fwd = decision.kind === "revalidate" ? decision.fwd : decision.detail;
-  const sent = decision.kind === "revalidate"
-    ? withOwnValidators(flow.upstream, decision.conditional) // RFC 9111 §4.3.1
+  const revalidating = decision.kind === "revalidate";
+  const entry = revalidating ? decision.entry : undefined;
+  const fwd = revalidating ? decision.fwd : decision.detail;
+  const selectable = revalidating ? undefined : decision.selectable; // a vary-miss asking which
+  const sent = revalidating || decision.conditional
+    ? withOwnValidators(flow.upstream, decision.conditional ?? []) // RFC 9111 §4.3.1
     : flow.upstream;
   const started = Date.now();
   let up: UpstreamResponse;
@@ -207,7 +204,7 @@ async function forward(
   };
   const outcome = afterResponse(
     exchangeOf(flow, { sent, up, started, responseTime }),
-    { revalidated: entry, options: cache.options },
+    { revalidated: entry, selectable, options: flow.options },
   );
   switch (outcome.kind) {
     case "store":
@@ -223,6 +220,8 @@ async function forward(
     }
     case "freshen":
       return await freshened(flow, { ...forwarded, outcome });
+    case "select":
+      return await selected(flow, { ...forwarded, outcome });
     case "remove":
       return await removed(flow, { ...forwarded, outcome });
     case "pass":
@@ -232,6 +231,7 @@ async function forward(
         entry: outcome.entry,
         now: responseTime,
         fwdStatus: up.head.status,
+        detail: outcome.detail,
       });
       if (!stale) return relayed(flow, forwarded);
       await up.body.cancel();
@@ -246,36 +246,6 @@ async function forward(
         up.trailingBytes ? "cache.untrusted_304" : "cache.mismatched_304",
       ); // RFC 9111 §4.3.4: fetch it whole
       return undefined;
-  }
-}
-
-/** The upstream could not be reached: what afterFailure() says, stale or 502/504. */
-async function upstreamFailed(
-  flow: CacheFlow,
-  failed: {
-    entry: EntryMeta | undefined;
-    error: UpstreamError;
-    started: number;
-  },
-): Promise<OutgoingResponse> {
-  const now = Date.now();
-  const outcome = afterFailure(
-    failed.entry,
-    flow.req.head.headers,
-    failureStatus(failed.error.failure),
-    now,
-  );
-  const upstreamMs = now - failed.started;
-  switch (outcome.kind) {
-    case "serve-stale":
-      return await serveStale(flow, { entry: outcome.entry, now }) ??
-        failedResponse(flow, { ...failed, status: 504, upstreamMs }); // RFC 9111 §4.2.4: its body is gone too
-    case "fail":
-      return failedResponse(flow, {
-        ...failed,
-        status: outcome.status,
-        upstreamMs,
-      });
   }
 }
 

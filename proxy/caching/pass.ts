@@ -1,12 +1,14 @@
 /**
  * Owns what the cache passes through: unsafe methods, requests with
  * preconditions only the origin can evaluate (RFC 9111 §4.3.2) and
- * requests without a key. Nothing of theirs is looked up or stored; an
- * unsafe method's success invalidates what afterResponse() names (RFC
- * 9111 §4.4). Also owns how an upstream exchange is shown to the policy
- * (exchangeOf).
+ * requests without a key. Nothing of theirs is looked up; an unsafe
+ * method's success invalidates what afterResponse() names (RFC 9111
+ * §4.4), and a POST response afterResponse() says to store (a cacheable
+ * representation of its target, RFC 9110 §9.3.3) is then stored as a
+ * fill (filled.ts). Also owns how an upstream exchange is shown to the
+ * policy (exchangeOf).
  *
- * Must not store anything.
+ * Must not store anything other than through filled.ts.
  */
 
 import { afterResponse, type Exchange } from "../../cache/policy.ts";
@@ -20,6 +22,7 @@ import { sendUpstream } from "../relay.ts";
 import { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import { invalidate, passedResponse, type PassReason } from "./answers.ts";
+import { filledResponse, startFill } from "./filled.ts";
 
 /** A request passed through: it may have no key (then nothing is invalidated). */
 export type PassFlow = Omit<CacheFlow, "key"> & { key: string | undefined };
@@ -53,14 +56,25 @@ export async function passThrough(
         started,
         responseTime,
       }),
-      { options: flow.cache.options },
+      { options: flow.options },
     );
     switch (outcome.kind) {
-      case "invalidate":
-        await invalidate(flow, outcome.keys);
-        break;
+      case "invalidate": {
+        await invalidate(flow, outcome.keys); // RFC 9111 §4.4: first
+        if (!outcome.store) break;
+        const stored = { ...flow, key: flow.key };
+        const filling = startFill(stored, { up, draft: outcome.store }); // RFC 9110 §9.3.3
+        flow.ctx.stats.count("cache.post_stored");
+        return await filledResponse(stored, {
+          up,
+          filling,
+          fwd,
+          fwdStatus: up.head.status,
+          upstreamMs: responseTime - started,
+        });
+      }
       default:
-        break; // an unsafe method's response is passed, never stored
+        break; // any other unsafe method's response is passed, never stored
     }
   }
   return passedResponse(flow, { fwd, up, upstreamMs: responseTime - started });

@@ -1,7 +1,8 @@
 /**
  * Owns what the proxy keeps for its cache while it runs: the store, the
- * storing rules from the configuration, the fills in flight (request
- * collapsing, collapsing.ts) and the work no client waits for
+ * storing rules from the configuration (and the storing options of one
+ * request: its route's target list, storeOptionsFor), the fills in flight
+ * (request collapsing, collapsing.ts) and the work no client waits for
  * (tasks.ts); and opening and closing them.
  *
  * Must not decide (cache/policy.ts) nor serve (flow.ts).
@@ -9,27 +10,73 @@
 
 import { FileStore } from "../../cache/file_store.ts";
 import { MEMORY_TIER_MAX_OBJECT } from "../../cache/limits.ts";
-import type { StoreOptions } from "../../cache/policy.ts";
+import { type StoreOptions, targetsFor } from "../../cache/policy.ts";
 import type { Store } from "../../cache/store.ts";
-import type { CacheConfig } from "../config.ts";
+import {
+  type CacheConfig,
+  DEFAULT_MAX_STALE_ON_ERROR_SECONDS,
+  DEFAULT_TARGETED_FIELDS,
+} from "../config.ts";
 import { BackgroundTasks } from "./tasks.ts";
 import { FillRegistry } from "./collapsing.ts";
 
 /** The proxy's cache while it runs. */
 export interface CacheState {
   store: Store;
-  options: StoreOptions;
+  /** The storing rules of every request; the target list is per route (storeOptionsFor). */
+  options: Omit<StoreOptions, "targets">;
+  /** The configured targeted cache-control fields, in order (RFC 9213 §2.1). */
+  targetedFields: readonly string[];
+  /** How long (s) past its freshness a stored response may stand in for an unreachable origin; 0: off. */
+  maxStaleOnErrorSeconds: number;
   fills: FillRegistry;
   background: BackgroundTasks;
 }
 
+/** How the cache is configured; absent optional settings take the CLI's defaults. */
+export interface CacheOptions {
+  /** Largest body stored, in bytes (CacheConfig.maxObjectBytes). */
+  maxObjectBytes: number;
+  /** Do not store binary media types (CacheConfig.skipBinary). */
+  skipBinary: boolean;
+  /** Default false (CacheConfig.storeSetCookie). */
+  storeSetCookie?: boolean;
+  /** Default DEFAULT_TARGETED_FIELDS (CacheConfig.targetedFields). */
+  targetedFields?: readonly string[];
+  /** Default DEFAULT_MAX_STALE_ON_ERROR_SECONDS (CacheConfig.maxStaleOnErrorSeconds). */
+  maxStaleOnErrorSeconds?: number;
+}
+
 /** Builds the cache state around a store (tests pass a MemoryStore). */
-export function cacheStateFor(store: Store, options: StoreOptions): CacheState {
+export function cacheStateFor(store: Store, options: CacheOptions): CacheState {
   return {
     store,
-    options,
+    options: {
+      maxObjectBytes: options.maxObjectBytes,
+      skipBinary: options.skipBinary,
+      storeSetCookie: options.storeSetCookie ?? false,
+    },
+    targetedFields: options.targetedFields ?? DEFAULT_TARGETED_FIELDS,
+    maxStaleOnErrorSeconds: options.maxStaleOnErrorSeconds ??
+      DEFAULT_MAX_STALE_ON_ERROR_SECONDS,
     fills: new FillRegistry(),
     background: new BackgroundTasks(),
+  };
+}
+
+/**
+ * The storing options of a request routed as `routeKind` (RFC 9213 §2.1,
+ * §3): the configured rules with the route's target list,
+ * CDN-Cache-Control only when the proxy acts for the origin (reverse).
+ */
+export function storeOptionsFor(
+  cache: CacheState,
+  routeKind: "reverse" | "forward",
+): StoreOptions {
+  const actsFor = routeKind === "reverse" ? "origin" : "client";
+  return {
+    ...cache.options,
+    targets: targetsFor(cache.targetedFields, actsFor),
   };
 }
 
@@ -46,6 +93,9 @@ export async function openCache(config: CacheConfig): Promise<CacheState> {
   return cacheStateFor(store, {
     maxObjectBytes: config.maxObjectBytes,
     skipBinary: config.skipBinary,
+    storeSetCookie: config.storeSetCookie,
+    targetedFields: config.targetedFields,
+    maxStaleOnErrorSeconds: config.maxStaleOnErrorSeconds,
   });
 }
 

@@ -12,9 +12,7 @@
 import {
   evaluatePreconditions,
   ifRangeAllows,
-  type Validators,
 } from "../../http/conditional.ts";
-import { parseHttpDate } from "../../http/dates.ts";
 import type { FieldList } from "../../http/headers.ts";
 import {
   contentRange,
@@ -26,6 +24,7 @@ import type { EntryMeta } from "../../cache/meta.ts";
 import {
   cacheStatus,
   type CacheStatusParams,
+  clientValidators,
   servedHeaders,
 } from "../../cache/policy.ts";
 import type { CacheFlow } from "../context.ts";
@@ -55,6 +54,8 @@ interface StoredAnswer {
   cacheStatus: string;
   /** This proxy's name in Via. */
   viaName: string;
+  /** A 304 or HEAD just validated it for this request (servedHeaders). */
+  revalidated?: boolean;
 }
 
 /**
@@ -68,7 +69,9 @@ async function storedResponse(
   const { store, entry } = answer;
   const headers = storedHead(answer);
   const method = req.head.method;
-  if (entry.status === 200 && clientAsks304(req, headers)) {
+  // RFC 9110 §13.2.1: preconditions apply to what would be a 2xx answer.
+  const successful = entry.status >= 200 && entry.status < 300;
+  if (successful && clientAsks304(req, entry)) {
     headers.deleteWhere((name) =>
       !NOT_MODIFIED_FIELDS.has(name) && name !== "via" &&
       name !== "cache-status"
@@ -78,7 +81,7 @@ async function storedResponse(
   if (method === "HEAD") {
     return { status: entry.status, reason: entry.reason, headers, body: null };
   }
-  const range = rangeOf(req, { entry, headers });
+  const range = rangeOf(req, entry);
   if (range?.kind === "unsatisfiable") {
     headers.set("Content-Range", unsatisfiedRange(entry.bodySize)); // RFC 9110 §15.5.17
     headers.delete("content-length");
@@ -101,23 +104,33 @@ async function storedResponse(
   return { status: entry.status, reason: entry.reason, headers, body };
 }
 
-/** The header fields a stored entry is served with (RFC 9111 §4, §5.1). */
+/**
+ * The header fields a stored entry is served with (RFC 9111 §4, §5.1):
+ * those a qualified no-cache names only when `revalidated` (§5.2.2.4).
+ */
 export function storedHead(
   answer: {
     entry: EntryMeta;
     age: number;
     cacheStatus: string;
     viaName: string;
+    revalidated?: boolean;
   },
 ): FieldList {
-  const headers = servedHeaders(answer.entry, answer.age); // RFC 9111 §5.1: Age
+  const headers = servedHeaders(answer.entry, answer.age, {
+    revalidated: answer.revalidated,
+  }); // RFC 9111 §5.1: Age; §5.2.2.4
   appendVia(headers, { version: "HTTP/1.1", viaName: answer.viaName }); // RFC 9110 §7.6.3: this hop served it
   headers.set("Cache-Status", answer.cacheStatus); // RFC 9211
   return headers;
 }
 
-/** The client's own If-None-Match / If-Modified-Since hold for this entry (RFC 9110 §13.2.2). */
-function clientAsks304(req: IncomingRequest, headers: FieldList): boolean {
+/**
+ * The client's own If-None-Match / If-Modified-Since hold for this entry
+ * (RFC 9110 §13.2.2), evaluated against its validators as RFC 9111 §4.3.2
+ * says: without Last-Modified, its Date, else when it was received.
+ */
+function clientAsks304(req: IncomingRequest, entry: EntryMeta): boolean {
   const fields = req.head.headers;
   if (!fields.has("if-none-match") && !fields.has("if-modified-since")) {
     return false; // the common case: no dates to parse
@@ -125,33 +138,19 @@ function clientAsks304(req: IncomingRequest, headers: FieldList): boolean {
   return evaluatePreconditions(
     req.head.method,
     fields,
-    validatorsOf(headers),
+    clientValidators(entry), // RFC 9111 §4.3.2
   ) === "304";
 }
 
 /** The Range the client asked for, when it applies to this entry (RFC 9110 §14.2). */
-function rangeOf(
-  req: IncomingRequest,
-  of: { entry: EntryMeta; headers: FieldList },
-) {
-  const { entry, headers } = of;
+function rangeOf(req: IncomingRequest, entry: EntryMeta) {
   const value = req.head.headers.get("range");
-  if (value === undefined || entry.status !== 200) return undefined;
-  if (!ifRangeAllows(req.head.headers, validatorsOf(headers))) return undefined; // RFC 9110 §13.1.5
+  if (value === undefined || entry.status !== 200) return undefined; // RFC 9110 §14.2: ranges of a 200's representation
+  if (!ifRangeAllows(req.head.headers, clientValidators(entry))) {
+    return undefined; // RFC 9110 §13.1.5
+  }
   const range = parseRange(value, entry.bodySize);
   return range.kind === "none" ? undefined : range;
-}
-
-function validatorsOf(headers: FieldList): Validators {
-  const lastModified = headers.first("last-modified");
-  const date = headers.first("date");
-  return {
-    etag: headers.first("etag"),
-    lastModified: lastModified === undefined
-      ? undefined
-      : parseHttpDate(lastModified),
-    date: date === undefined ? undefined : parseHttpDate(date),
-  };
 }
 
 /** How a stored entry is served and reported. */
@@ -163,6 +162,8 @@ export interface Serving {
   result: CacheResult;
   /** Time to the upstream's response head (ms), when the entry was validated. */
   upstreamMs?: number;
+  /** A 304 or HEAD just validated it for this request (servedHeaders). */
+  revalidated?: boolean;
 }
 
 /**
@@ -182,6 +183,7 @@ export async function serveStored(
     age: serving.age,
     cacheStatus: cacheStatus(serving.status),
     viaName: ctx.viaName,
+    revalidated: serving.revalidated,
   });
   if (!res) {
     ctx.stats.count("cache.vanished");

@@ -48,3 +48,27 @@ export function failureStatus(failure: UpstreamFailure): 502 | 504 {
       return 502;
   }
 }
+
+/**
+ * How a failure cut the proxy off from the upstream, when it did (RFC 9111
+ * §4.2.4: a cache "disconnected from the origin server"): connecting
+ * failed or timed out, the connection closed before a response head, or
+ * no head came in time (waiting for a free connection included).
+ * Undefined for a bad response: the upstream was reached and answered.
+ */
+export function disconnection(
+  failure: UpstreamFailure,
+): "connect-failed" | "closed" | "timeout" | undefined {
+  switch (failure) {
+    case "connect-failed":
+    case "connect-timeout":
+      return "connect-failed";
+    case "closed":
+      return "closed";
+    case "wait-timeout":
+    case "response-timeout":
+      return "timeout";
+    case "bad-response":
+      return undefined;
+  }
+}

@@ -4,6 +4,7 @@ import {
   parseTargetedField,
   policyOf,
   targetedDirectives,
+  targetsFor,
 } from "../../cache/targeted.ts";
 import { fields } from "./policy_fixtures.ts";
 
@@ -216,4 +217,14 @@ Deno.test("targetedDirectives() falls back to Cache-Control's directives, parsed
     ),
     5,
   );
+});
+
+Deno.test("targetsFor() keeps CDN-Cache-Control, in any case, only for a cache acting for the origin (RFC 9213 §3)", () => {
+  assert.deepEqual(targetsFor(TARGETS, "origin"), TARGETS);
+  assert.deepEqual(targetsFor(TARGETS, "client"), ["Cachelab-Cache-Control"]);
+  assert.deepEqual(
+    targetsFor(["cdn-CACHE-control", "Edge-Cache-Control"], "client"),
+    ["Edge-Cache-Control"],
+  );
+  assert.deepEqual(targetsFor([], "origin"), []);
 });

@@ -46,6 +46,9 @@ Deno.test("proxyPlanFrom() gives the documented defaults when no flag is given",
       maxObjectBytes: 256 * 1024 ** 2,
       memoryBytes: 64 * 1024 ** 2,
       skipBinary: false,
+      targetedFields: ["Cachelab-Cache-Control", "CDN-Cache-Control"],
+      storeSetCookie: false,
+      maxStaleOnErrorSeconds: 86400,
     },
   });
 });
@@ -80,6 +83,11 @@ Deno.test("proxyPlanFrom() reads every flag when all are given", async () => {
     "--memory-cache-size",
     "0",
     "--skip-binary",
+    "--targeted-fields",
+    " Edge-Cache-Control , cdn-cache-control,EDGE-cache-control",
+    "--store-set-cookie",
+    "--max-stale-on-error",
+    "0",
     "--quiet",
   ]);
   assert.equal(quiet, true);
@@ -101,6 +109,9 @@ Deno.test("proxyPlanFrom() reads every flag when all are given", async () => {
       maxObjectBytes: 1_000_000,
       memoryBytes: 0,
       skipBinary: true,
+      targetedFields: ["Edge-Cache-Control", "cdn-cache-control"],
+      storeSetCookie: true,
+      maxStaleOnErrorSeconds: 0,
     },
   });
 });
@@ -147,9 +158,14 @@ Deno.test("proxyPlanFrom() leaves the cache out with --no-cache and refuses cach
     undefined,
   );
   for (
-    const flag of [["--cache-dir", "x"], ["--max-object-size", "1"], [
-      "--skip-binary",
-    ]]
+    const flag of [
+      ["--cache-dir", "x"],
+      ["--max-object-size", "1"],
+      ["--skip-binary"],
+      ["--targeted-fields", ""],
+      ["--store-set-cookie"],
+      ["--max-stale-on-error", "60"],
+    ]
   ) {
     await rejects(["--no-cache", ...flag], /cannot be used with --no-cache/);
   }
@@ -157,4 +173,36 @@ Deno.test("proxyPlanFrom() leaves the cache out with --no-cache and refuses cach
 
 Deno.test("proxyPlanFrom() refuses UPSTREAM_PORT together with --upstream", async () => {
   await rejects(["0", "1", "--upstream", "h:2"], /cannot be used together/);
+});
+
+Deno.test('proxyPlanFrom() turns targeted fields off with --targeted-fields "" (RFC 9213)', async () => {
+  const cache = (await plan(["--targeted-fields", ""])).config.cache;
+  assert.deepEqual(cache?.targetedFields, []);
+  const spaces = (await plan(["--targeted-fields", "  "])).config.cache;
+  assert.deepEqual(spaces?.targetedFields, []);
+});
+
+Deno.test("proxyPlanFrom() refuses a --targeted-fields list with an empty element, a non-token or Cache-Control", async () => {
+  await rejects(["--targeted-fields", "A,,B"], /--targeted-fields must be/);
+  await rejects(["--targeted-fields", "A,"], /--targeted-fields must be/);
+  await rejects(
+    ["--targeted-fields", "Edge Cache"],
+    /--targeted-fields must be/,
+  );
+  await rejects(["--targeted-fields", "a:b"], /--targeted-fields must be/);
+  await rejects(
+    ["--targeted-fields", "CDN-Cache-Control,cache-control"],
+    /cannot name Cache-Control/,
+  );
+});
+
+Deno.test("proxyPlanFrom() reads --max-stale-on-error as whole seconds from 0 to 2^31", async () => {
+  const max = (await plan(["--max-stale-on-error", "2147483648"])).config;
+  assert.equal(max.cache?.maxStaleOnErrorSeconds, 2147483648);
+  for (const bad of ["2147483649", "1.5", "", "x", "1e3"]) {
+    await rejects(
+      ["--max-stale-on-error", bad],
+      /--max-stale-on-error must be a whole number from 0 to 2147483648/,
+    );
+  }
 });

@@ -1,6 +1,6 @@
 /**
  * Table tests of the argument readers: ports, sizes, seconds, counts,
- * hosts and HOST:PORT, each accepted and rejected form.
+ * hosts, HOST:PORT and field-name lists, each accepted and rejected form.
  */
 
 import assert from "../helpers/assert.ts";
@@ -10,6 +10,7 @@ import {
   hostForUrl,
   parseByteSize,
   parseCount,
+  parseFieldNameList,
   parseHost,
   parseHostPort,
   parseListenPort,
@@ -160,4 +161,19 @@ Deno.test("hostForUrl() puts IPv6 addresses in brackets only", () => {
   assert.equal(hostForUrl("::1"), "[::1]");
   assert.equal(hostForUrl("127.0.0.1"), "127.0.0.1");
   assert.equal(hostForUrl("localhost"), "localhost");
+});
+
+Deno.test("parseFieldNameList() reads field names in order, keeps one of each name whatever its case, and reads '' as none", () => {
+  assert.deepEqual(parseFieldNameList("", "LIST"), []);
+  assert.deepEqual(parseFieldNameList(" ", "LIST"), []);
+  assert.deepEqual(
+    parseFieldNameList("CDN-Cache-Control, x_y ,cdn-cache-control", "LIST"),
+    ["CDN-Cache-Control", "x_y"],
+  );
+  for (const bad of [",", "a,", ",a", "a b", "a:b", "a;b", "é"]) {
+    rejects(
+      () => parseFieldNameList(bad, "LIST"),
+      /^LIST must be comma-separated header field names/,
+    );
+  }
 });

@@ -20,12 +20,19 @@ import type {
   OutgoingResponse,
 } from "../../http/types.ts";
 import { closeCache } from "../../proxy/caching/state.ts";
-import { type CacheState, cacheStateFor } from "../../proxy/caching/state.ts";
+import {
+  type CacheOptions,
+  type CacheState,
+  cacheStateFor,
+} from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
 import { newViaName } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
-import { UpstreamError } from "../../proxy/upstream/errors.ts";
+import {
+  UpstreamError,
+  type UpstreamFailure,
+} from "../../proxy/upstream/errors.ts";
 import type {
   Upstream,
   UpstreamRequest,
@@ -43,7 +50,7 @@ export type Scripted =
     /** Bytes arrived right behind the response (UpstreamResponse.trailingBytes). */
     trailingBytes?: boolean;
   }
-  | { fail: "connect-failed" | "closed" };
+  | { fail: UpstreamFailure };
 
 /** Answers one upstream request; `index` counts every request from 0. */
 export type Script = (
@@ -162,19 +169,22 @@ export interface FlowHarness extends AsyncDisposable {
 }
 
 /**
+/**
  * Wires the proxy handler to a ScriptedUpstream and a MemoryStore (or
- * `store`, closed with the harness).
+ * `store`, closed with the harness); the cache options not given take the
+ * CLI's defaults (cacheStateFor).
  */
 export function flowHarness(
   script: Script,
-  options: { maxObjectBytes?: number; sizeBytes?: number; store?: Store } = {},
+  options: Partial<CacheOptions> & { sizeBytes?: number; store?: Store } = {},
 ): FlowHarness {
   const upstream = new ScriptedUpstream(script);
-  const store = options.store ??
-    new MemoryStore({ sizeBytes: options.sizeBytes ?? 1 << 28 });
+  const { sizeBytes, store: given, ...cacheOptions } = options;
+  const store = given ?? new MemoryStore({ sizeBytes: sizeBytes ?? 1 << 28 });
   const cache = cacheStateFor(store, {
-    maxObjectBytes: options.maxObjectBytes ?? 1 << 26,
+    maxObjectBytes: 1 << 26,
     skipBinary: false,
+    ...cacheOptions,
   });
   const stats = new Stats();
   const viaName = newViaName();
