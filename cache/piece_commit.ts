@@ -108,7 +108,7 @@ export function pieceCommit(
  * Parts of one representation: equal validators, complete lengths equal
  * or one unknown, and the held pieces within a known length.
  */
-function sameRepresentation(
+export function sameRepresentation(
   held: Representation & { pieces: Piece[] },
   next: Representation,
 ): boolean {
