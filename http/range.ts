@@ -65,9 +65,16 @@ export function parseRange(
   return { kind: "unsatisfiable" }; // RFC 9110 §14.1.1: no range-spec is satisfiable
 }
 
-/** The Content-Range of a 206 (RFC 9110 §14.4): `bytes first-last/complete`. */
-export function contentRange(start: number, end: number, size: number): string {
-  return `bytes ${start}-${end}/${size}`;
+/**
+ * The Content-Range of a 206 (RFC 9110 §14.4): `bytes first-last/complete`,
+ * or `bytes first-last/*` when the complete length is unknown (null).
+ */
+export function contentRange(
+  start: number,
+  end: number,
+  size: number | null,
+): string {
+  return `bytes ${start}-${end}/${size ?? "*"}`;
 }
 
 /** The Content-Range of a 416 (RFC 9110 §14.4): "bytes", an asterisk, "/" and the size. */

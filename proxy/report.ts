@@ -12,12 +12,14 @@ import type { OutgoingResponse } from "../http/types.ts";
 /**
  * What the access log says the cache did. MISS-NOT-STORED: a storable
  * response whose fill began and was abandoned (body cut short, over
- * --max-object-size, write failed).
+ * --max-object-size, write failed). PARTIAL: a range answered partly from
+ * a stored partial entry, partly with the bytes it lacked, fetched.
  */
 export type CacheResult =
   | "HIT"
   | "MISS"
   | "MISS-NOT-STORED"
+  | "PARTIAL"
   | "REVALIDATED"
   | "STALE"
   | "BYPASS";

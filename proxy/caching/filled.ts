@@ -13,7 +13,11 @@
 import { READ_AHEAD_MAX_BYTES } from "../../cache/limits.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import { cacheStatus, type ForwardReason } from "../../cache/policy.ts";
-import type { EntryDraft } from "../../cache/store.ts";
+import type {
+  EntryDraft,
+  PartialDraft,
+  PieceOptions,
+} from "../../cache/store.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { relayResponse } from "../relay.ts";
@@ -24,13 +28,19 @@ import { distrustFillIfOutOfStep } from "./out_of_step.ts";
 import { storedHead } from "./stored.ts";
 
 /**
- * Starts storing `up` under `draft`: the fill runs at the upstream's pace
+ * Starts storing `up` under `draft` (with `piece`, as a piece of a
+ * partial entry, Store.beginPartial): the fill runs at the upstream's pace
  * until it settles, tracked so that shutdown stops it, and counted
  * (cache.stored, cache.store_aborted, ...).
  */
 export function startFill(
   flow: CacheFlow,
-  fill: { up: UpstreamResponse; draft: EntryDraft },
+  fill:
+    & { up: UpstreamResponse }
+    & (
+      | { draft: EntryDraft; piece?: undefined }
+      | { draft: PartialDraft; piece: PieceOptions }
+    ),
 ): Filling {
   const { ctx, cache } = flow;
   const { up } = fill;
@@ -39,7 +49,10 @@ export function startFill(
     ...fill,
     filling: () => filling,
   });
-  const filling: Filling = new Filling(cache.store.begin(fill.draft), {
+  const writer = fill.piece
+    ? cache.store.beginPartial(fill.draft, fill.piece) // a part (RFC 9111 §3.3)
+    : cache.store.begin(fill.draft);
+  const filling: Filling = new Filling(writer, {
     upstream: up.body,
     maxBytes: cache.options.maxObjectBytes,
     keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,

@@ -4,9 +4,10 @@
  * become I/O, through answers.ts, filled.ts, selected.ts and the store;
  * pass.ts does the same for what the cache passes through. One handler:
  * a bounded loop whose every round switches over decide()'s decision
- * (serve, go upstream, 504), and, upstream, over afterResponse()'s or
- * afterFailure()'s outcome (store, replace, freshen, select, remove,
- * pass, serve stale, invalidate, refetch). A round ends the request or
+ * (serve, go upstream for a miss, a revalidation or the missing part of
+ * a range, 504), and, upstream, over afterResponse()'s or
+ * afterFailure()'s outcome (store, replace, store a part, freshen,
+ * select, remove, pass, serve stale, invalidate, refetch). A round ends the request or
  * starts the next one (a stored body that vanished, a 304 that matched
  * nothing, a wait for another request's fill): nothing recurses.
  * Concurrent GETs for one key collapse onto one fill (collapsing.ts) and
@@ -16,7 +17,12 @@
  * selected.ts) nor touch files other than through the Store.
  */
 
-import { afterResponse, decide, type Decision } from "../../cache/policy.ts";
+import {
+  afterResponse,
+  decide,
+  type Decision,
+  type ForwardReason,
+} from "../../cache/policy.ts";
 import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest, withOwnValidators } from "../messages.ts";
@@ -40,6 +46,7 @@ import {
   startFill,
 } from "./filled.ts";
 import { exchangeOf, passThrough } from "./pass.ts";
+import { partFilled } from "./part_filled.ts";
 import { serveStale, upstreamFailed } from "./failed.ts";
 import { type CacheState, storeOptionsFor } from "./state.ts";
 import { selected } from "./selected.ts";
@@ -63,7 +70,10 @@ const MISS = { kind: "miss", detail: "uri-miss" } as const;
 const MAX_ROUNDS = 4;
 
 /** A decision that goes upstream. */
-type Forwarding = Extract<Decision, { kind: "miss" | "revalidate" }>;
+type Forwarding = Extract<
+  Decision,
+  { kind: "miss" | "revalidate" | "fill-range" }
+>;
 
 /**
  * Serves a request through the cache. Methods other than GET and HEAD,
@@ -134,7 +144,8 @@ export async function serveWithCache(
       case "only-if-cached-miss":
         return onlyIfCachedMiss(ctx, now);
       case "miss":
-      case "revalidate": {
+      case "revalidate":
+      case "fill-range": {
         const isGet = method === "GET"; // HEAD neither fills nor follows
         using lock = isGet && !last ? cache.fills.lead(key) : undefined;
         const other = isGet && !lock && !collapsed && !last
@@ -179,12 +190,9 @@ async function forward(
 ): Promise<OutgoingResponse | undefined> {
   const { ctx } = flow;
   const { decision, lock } = going;
-  const revalidating = decision.kind === "revalidate";
-  const entry = revalidating ? decision.entry : undefined;
-  const fwd = revalidating ? decision.fwd : decision.detail;
-  const selectable = revalidating ? undefined : decision.selectable; // a vary-miss asking which
-  const sent = revalidating || decision.conditional
-    ? withOwnValidators(flow.upstream, decision.conditional ?? []) // RFC 9111 §4.3.1
+  const { entry, fwd, selectable } = forwardingOf(decision);
+  const sent = decision.kind !== "miss" || decision.conditional
+    ? withOwnValidators(flow.upstream, decision.conditional ?? []) // RFC 9111 §4.3.1, §3.4
     : flow.upstream;
   const started = Date.now();
   let up: UpstreamResponse;
@@ -218,6 +226,21 @@ async function forward(
       });
       return await filledResponse(flow, { ...forwarded, filling });
     }
+    case "store-partial": {
+      const { draft, range, replaces } = outcome;
+      const filling = startFill(flow, {
+        up,
+        draft,
+        piece: { range, replaces },
+      });
+      lock?.holdUntil(filling.done); // a part: followers look again once it is stored
+      return await partFilled(flow, {
+        ...forwarded,
+        filling,
+        outcome,
+        decision,
+      });
+    }
     case "freshen":
       return await freshened(flow, { ...forwarded, outcome });
     case "select":
@@ -247,6 +270,25 @@ async function forward(
       ); // RFC 9111 §4.3.4: fetch it whole
       return undefined;
   }
+}
+
+/**
+ * The stored response a forwarding decision sends validators of (If-Range
+ * for a fill-range, RFC 9111 §3.4), the Cache-Status reason, and the
+ * variants a vary-miss asks the origin to choose among.
+ */
+function forwardingOf(d: Forwarding) {
+  const entry = d.kind === "miss" ? undefined : d.entry;
+  const fwd: ForwardReason = d.kind === "miss"
+    ? d.detail
+    : d.kind === "revalidate"
+    ? d.fwd
+    : "partial";
+  return {
+    entry,
+    fwd,
+    selectable: d.kind === "miss" ? d.selectable : undefined,
+  };
 }
 
 /** The request asks for part of the body or carries its own validators. */

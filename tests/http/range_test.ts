@@ -66,8 +66,9 @@ Deno.test("parseRange() is none when there are more than 100 range-specs (RFC 91
   assert.deepEqual(parseRange(`bytes=0-0,${past(100)}`, 10), NONE);
 });
 
-Deno.test("contentRange() formats a satisfied range (RFC 9110 §14.4)", () => {
+Deno.test("contentRange() formats a satisfied range, its complete length known or not (RFC 9110 §14.4)", () => {
   assert.equal(contentRange(0, 499, 1234), "bytes 0-499/1234");
+  assert.equal(contentRange(5, 9, null), "bytes 5-9/*");
 });
 
 Deno.test("unsatisfiedRange() formats the 416 form (RFC 9110 §14.4)", () => {
