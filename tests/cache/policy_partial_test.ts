@@ -1,6 +1,7 @@
 import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
 import {
+  afterResponse,
   decide,
   type Decision,
   type StoreOptions,
@@ -386,4 +387,31 @@ Deno.test("afterPartialContent() passes a 206 whose complete response may not be
     }),
     { kind: "remove", entry: prior, detail: "no-store" },
   );
+});
+
+Deno.test("afterResponse() judges a 206 to a GET as a part of its representation, and a 200 to a fill-range replaces the part (RFC 9111 §3.3, §3.4, RFC 9110 §13.1.5)", () => {
+  const x = (status: number, response: Field[]): Exchange => ({
+    key: "http://origin.test/x",
+    method: "GET",
+    requestFields: fields(["Range", "bytes=1000-1999"], ["If-Range", '"v1"']),
+    status,
+    reason: "",
+    responseFields: fields(["Date", dateAt(10)], ...response),
+    requestTime: at(10),
+    responseTime: at(10),
+  });
+  const prior = partialEntry([[0, 999]]);
+  const part = afterResponse(
+    x(206, [...PART.filter(([n]) => n !== "Content-Range"), [
+      "Content-Range",
+      "bytes 1000-1999/10000",
+    ]]),
+    { revalidated: prior, options: OPTIONS },
+  );
+  assert.ok(part.kind === "store-partial" && part.combine);
+  const changed = afterResponse(
+    x(200, [["Cache-Control", "max-age=60"], ["ETag", '"v2"']]),
+    { revalidated: prior, options: OPTIONS },
+  );
+  assert.ok(changed.kind === "replace" && changed.replaced === prior);
 });
