@@ -183,6 +183,7 @@ export class FileStore implements Store {
   }
 
   memoryBody(meta: EntryMeta): Uint8Array | undefined {
+    if (meta.partial) return undefined; // its pieces are never in the tier
     const bytes = this.#tier.get(meta);
     if (bytes) this.#memoryHits++;
     return bytes;

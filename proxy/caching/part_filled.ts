@@ -63,7 +63,11 @@ export async function partFilled(
   }
   const parts = [
     ...held.before,
-    sliceOf(middle, { skip: from - piece.start, count: to - from + 1 }),
+    sliceOf(middle, {
+      skip: from - piece.start,
+      count: to - from + 1,
+      toEnd: to === piece.end,
+    }),
     ...held.after,
   ];
   const out = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
@@ -123,14 +127,18 @@ async function openAround(
 
 /**
  * The bytes `skip` to `skip + count - 1` of `source`; it throws when the
- * source ends before them, and is cancelled once they were read.
+ * source ends before them. When they run to the source's end (`toEnd`),
+ * it ends only once the source did (a part ends once it is stored, so the
+ * access log says what happened); else the rest of the source is
+ * cancelled.
  */
 function sliceOf(
   source: BodyReader,
-  { skip, count }: { skip: number; count: number },
+  { skip, count, toEnd }: { skip: number; count: number; toEnd: boolean },
 ): BodyReader {
   let skipped = 0;
   let given = 0;
+  let ended = false;
   return {
     length: count,
     async read() {
@@ -146,8 +154,15 @@ function sliceOf(
         const take = chunk.subarray(drop, drop + count - given);
         if (take.length === 0) continue;
         given += take.length;
-        if (given === count) await source.cancel(); // the rest is not asked for
         return take;
+      }
+      if (ended) return null;
+      ended = true;
+      if (!toEnd) await source.cancel(); // the rest is not asked for
+      else if (await source.read() !== null) {
+        throw new Error(
+          "Cannot read the body: the part is longer than its range",
+        );
       }
       return null;
     },

@@ -31,6 +31,7 @@ Deno.test("cachelab proxy stores a range as a partial entry, serves ranges withi
     "cachelab; fwd=uri-miss; fwd-status=206; detail=storing",
   );
   assert.deepEqual(first.body, part(0, 999_999));
+  await proxy.waitForAccessLines(1); // written once the part is stored
   const [stored] = await metaFiles(lab.cacheDir);
   assert.deepEqual(
     (stored?.json?.partial as { pieces: unknown[] } | undefined)?.pieces
@@ -57,10 +58,12 @@ Deno.test("cachelab proxy stores a range as a partial entry, serves ranges withi
     "cachelab; fwd=partial; fwd-status=206; detail=storing",
   );
   assert.deepEqual(beyond.body, part(500_000, 2_499_999));
+  await proxy.waitForAccessLines(3);
 
   const rest = await lab.curl(url, { range: "2500000-" });
   assert.equal(rest.status, 206);
   assert.deepEqual(rest.body, part(2_500_000, SIZE - 1));
+  await proxy.waitForAccessLines(4);
 
   const whole = await lab.curl(url, { bodyOnDisk: true });
   assert.equal(whole.status, 200);
