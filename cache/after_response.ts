@@ -18,6 +18,7 @@
 import { FieldList } from "../http/headers.ts";
 import { afterSelection } from "./after_selection.ts";
 import { afterUnsafe } from "./after_unsafe.ts";
+import { afterPartialContent } from "./partial_response.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
 import { draftOf } from "./draft.ts";
@@ -76,6 +77,10 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
     entry && x.method === "HEAD" && x.status === 200 && !x.trailingBytes
   ) {
     return afterHead(x, { ...prior, revalidated: entry });
+  }
+  // RFC 9111 §3.3, §3.4: a 206 may be stored as a part of its representation.
+  if (x.method === "GET" && x.status === 206) {
+    return afterPartialContent(x, prior);
   }
   const verdict = storability(
     x.method,

@@ -16,7 +16,8 @@ export type ForwardReason =
   | "vary-miss"
   | "miss"
   | "request"
-  | "stale";
+  | "stale"
+  | "partial";
 
 /** What happened to one request. */
 export interface CacheStatusParams {

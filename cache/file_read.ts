@@ -2,7 +2,8 @@
  * Owns opening a file store entry's body for reading: the memory tier
  * first, then the body file checked for its exact size; a small body is
  * read whole into the tier, a larger one streamed by a FileBody the store
- * keeps track of (it stops them at close). A missing or wrong-size file
+ * keeps track of (it stops them at close); a range of a partial entry
+ * read across the piece files that hold it. A missing or wrong-size file
  * is reported to the store as torn.
  *
  * Must not change the index nor delete files: the store does (torn()).
@@ -21,6 +22,8 @@ import type { LruIndex } from "./lru_index.ts";
 import type { MemoryTier } from "./memory_tier.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { ByteRange } from "./store.ts";
+import { chainReaders } from "./chain_reader.ts";
+import { piecePlan } from "./store_checks.ts";
 
 /** What opening a body needs from its store. */
 export interface ReadHost {
@@ -30,7 +33,8 @@ export interface ReadHost {
   readonly readers: Set<{ abort(): void }>;
   /** The body bytes from the memory tier, counted as a memory hit. */
   memoryBody(meta: EntryMeta): Uint8Array | undefined;
-  bodyPath(meta: EntryMeta): string;
+  /** The path of one of the entry's body files (its body, or a piece). */
+  pathOf(meta: EntryMeta, file: string): string;
   /** Removes the entry of a torn body (when it is still current) and counts it. */
   torn(meta: EntryMeta): Promise<void>;
 }
@@ -40,10 +44,11 @@ export async function openStoredBody(
   host: ReadHost,
   { meta, range }: { meta: EntryMeta; range: ByteRange | undefined },
 ): Promise<BodyReader | undefined> {
+  if (meta.partial) return await openPieces(host, { meta, range });
   const { start, count } = resolveRange(meta.bodySize, range);
   const held = host.memoryBody(meta);
   if (held) return bytesReader(held.subarray(start, start + count));
-  const file = await openExact(host.bodyPath(meta), meta.bodySize);
+  const file = await openExact(host.pathOf(meta, meta.bodyFile), meta.bodySize);
   if (file === "missing" || file === "wrong-size") {
     await host.torn(meta);
     return undefined;
@@ -67,4 +72,48 @@ export async function openStoredBody(
   });
   if (count > 0) host.readers.add(reader);
   return reader;
+}
+
+/**
+ * A range a partial entry holds, read across its pieces: every piece file
+ * it needs is opened (and checked for its exact size) before the first
+ * byte is read, so the reader keeps its bytes when the entry changes.
+ */
+async function openPieces(
+  host: ReadHost,
+  { meta, range }: { meta: EntryMeta; range: ByteRange | undefined },
+): Promise<BodyReader | undefined> {
+  const plan = piecePlan(meta, range);
+  const files: Deno.FsFile[] = [];
+  const closeAll = () => files.forEach((file) => closeQuietly(file));
+  for (const segment of plan) {
+    const piece = meta.partial!.pieces.find((p) => p.file === segment.file)!;
+    const file = await openExact(
+      host.pathOf(meta, piece.file),
+      piece.end - piece.start + 1,
+    );
+    if (typeof file === "string") {
+      closeAll();
+      if (file !== "failed") await host.torn(meta);
+      return undefined;
+    }
+    files.push(file);
+  }
+  try {
+    for (const [i, file] of files.entries()) {
+      await file.seek(plan[i]!.offset, Deno.SeekMode.Start);
+    }
+  } catch {
+    closeAll();
+    return undefined;
+  }
+  const parts = files.map((file, i) => {
+    const reader = new FileBody(file, plan[i]!.count, {
+      onShort: () => void host.torn(meta),
+      onClose: (body) => host.readers.delete(body),
+    });
+    host.readers.add(reader);
+    return reader;
+  });
+  return chainReaders(parts, range!.end - range!.start + 1);
 }

@@ -1,7 +1,8 @@
 /**
  * Owns the file store's start-up sweep: walks `<root>/<hh>/<hash>/`,
  * removes temp files, checks every metadata file (schema, folder, variant,
- * body file present with the exact size; bodies are stat'ed, never read),
+ * body file, or a partial entry's piece files, present with the exact
+ * size; bodies are stat'ed, never read),
  * removes what fails and the bodies no metadata names, and returns the
  * valid entries with their metadata file's modification time (the
  * approximate use order after a restart).
@@ -12,6 +13,7 @@
 import { join } from "node:path";
 import { variantId } from "./key.ts";
 import { type EntryMeta, parseMeta } from "./meta.ts";
+import { filesOf } from "./piece_commit.ts";
 import {
   BODY_FILE,
   ENTRY_DIR,
@@ -94,7 +96,7 @@ async function scanEntryDir(
     if (variant === undefined) continue;
     const found = await checkMetaFile(dir, name, hash, variant);
     if (found) {
-      referenced.add(found.meta.bodyFile);
+      for (const file of filesOf(found.meta)) referenced.add(file);
       result.entries.push(found);
     } else {
       await removeQuietly(join(dir, name));
@@ -125,13 +127,24 @@ async function checkMetaFile(
     if (!meta) return undefined; // corrupt, foreign or another version
     if (keyHash(meta.key) !== hash) return undefined; // belongs to another folder
     if (variantId(meta.vary) !== variant) return undefined; // belongs to another variant
-    if (!meta.bodyFile.startsWith(`${variant}-`)) return undefined; // another variant's body
-    const body = await Deno.stat(join(dir, meta.bodyFile));
-    if (!body.isFile || body.size !== meta.bodySize) return undefined; // torn or truncated
+    for (const { file, size } of bodyFiles(meta)) {
+      if (!file.startsWith(`${variant}-`)) return undefined; // another variant's body
+      const body = await Deno.stat(join(dir, file));
+      if (!body.isFile || body.size !== size) return undefined; // torn or truncated
+    }
     return { meta, usedAt: info.mtime?.getTime() ?? 0 };
   } catch {
     return undefined; // unreadable, not JSON, or the body is missing
   }
+}
+
+/** The body files an entry needs, with their exact sizes (a partial entry's pieces). */
+function bodyFiles(meta: EntryMeta): { file: string; size: number }[] {
+  if (!meta.partial) return [{ file: meta.bodyFile, size: meta.bodySize }];
+  return meta.partial.pieces.map((p) => ({
+    file: p.file,
+    size: p.end - p.start + 1,
+  }));
 }
 
 async function listDirs(dir: string, pattern: RegExp): Promise<string[]> {

@@ -7,9 +7,10 @@
  * the disk in step; a process killed at any point leaves whole entries and
  * litter that the start-up sweep removes. Use order (touch) is kept in
  * memory only: after a restart it is approximated by metadata file times.
- * Opening bodies is file_read.ts's; updates after a 304, re-filing under
- * a new variant included, are file_update.ts's; reading a body while it
- * is written is fill.ts's.
+ * Opening bodies is file_read.ts's; the switches of commits, a piece of a
+ * partial entry's included, are file_switch.ts's; updates after a 304,
+ * re-filing under a new variant included, are file_update.ts's; reading a
+ * body while it is written is fill.ts's.
  *
  * Must not read the clock, open sockets, nor throw cache failures into
  * the caller's response path (they are counted in `stats`).
@@ -23,25 +24,38 @@ import {
   metaName,
   randomWriteId,
   removeQuietly,
-  writeMetaFile,
 } from "./file_layout.ts";
 import { openStoredBody, type ReadHost } from "./file_read.ts";
 import { type ScanResult, scanStore } from "./file_scan.ts";
 import { updateEntry, type UpdateHost } from "./file_update.ts";
-import { CLOSED_WRITER, FileWriter, type WriterHost } from "./file_writer.ts";
+import {
+  CLOSED_WRITER,
+  FileWriter,
+  type WriteDraft,
+  type WriterHost,
+} from "./file_writer.ts";
+import { switchIn, switchPiece } from "./file_switch.ts";
 import { variantId } from "./key.ts";
 import { LruIndex, slotOf } from "./lru_index.ts";
 import { MemoryTier } from "./memory_tier.ts";
 import type { EntryMeta } from "./meta.ts";
+import { filesOf } from "./piece_commit.ts";
 import { SlotLocks } from "./slot_lock.ts";
 import type {
   ByteRange,
   EntryDraft,
   EntryWriter,
+  PartialDraft,
+  PieceOptions,
   Store,
   StoreStats,
 } from "./store.ts";
-import { checkDraft, checkSize } from "./store_checks.ts";
+import {
+  checkDraft,
+  checkPiece,
+  checkSize,
+  piecePlan,
+} from "./store_checks.ts";
 import { MEMORY_TIER_DEFAULT_OBJECT } from "./limits.ts";
 
 /** Options of the file store. */
@@ -101,7 +115,7 @@ export class FileStore implements Store {
       keepInMemory: this.#tier.maxBytes > 0 ? this.#tier.maxObject : -1,
       newWriteId: this.#newWriteId,
       inSlotTurn: (slot, work) => this.#track(this.#locks.run(slot, work)),
-      switchIn: (meta, bytes) => this.#switchIn(meta, bytes),
+      switchIn: (meta, bytes) => switchIn(this.#updates, { meta, bytes }),
       evict: () => this.#evict(),
       writeFailed: () => this.#writeErrors++,
       finished: (writer) => this.#writers.delete(writer),
@@ -123,7 +137,7 @@ export class FileStore implements Store {
       tier: this.#tier,
       readers: this.#readers,
       memoryBody: (meta) => this.memoryBody(meta),
-      bodyPath: (meta) => join(entryDir(root, meta.key), meta.bodyFile),
+      pathOf: (meta, file) => join(entryDir(root, meta.key), file),
       torn: (meta) => this.#torn(meta),
     };
   }
@@ -169,6 +183,7 @@ export class FileStore implements Store {
   }
 
   memoryBody(meta: EntryMeta): Uint8Array | undefined {
+    if (meta.partial) return undefined; // its pieces are never in the tier
     const bytes = this.#tier.get(meta);
     if (bytes) this.#memoryHits++;
     return bytes;
@@ -180,14 +195,28 @@ export class FileStore implements Store {
     range?: ByteRange,
   ): Promise<BodyReader | undefined> {
     if (!this.#closed) return openStoredBody(this.#reads, { meta, range });
-    resolveRange(meta.bodySize, range);
+    if (meta.partial) piecePlan(meta, range);
+    else resolveRange(meta.bodySize, range);
     return undefined;
   }
 
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
+    return this.#write(this.#host, draft);
+  }
+
+  beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
+    checkPiece(draft, options.range);
+    const host: WriterHost = {
+      ...this.#host,
+      switchIn: (body) => switchPiece(this.#updates, { draft, options, body }), // in the slot's turn
+    };
+    return this.#write(host, draft);
+  }
+
+  #write(host: WriterHost, draft: WriteDraft): EntryWriter {
     if (this.#closed) return CLOSED_WRITER;
-    const writer = new FileWriter(this.#host, draft);
+    const writer = new FileWriter(host, draft);
     this.#writers.add(writer);
     return writer;
   }
@@ -200,7 +229,7 @@ export class FileStore implements Store {
     previous: EntryMeta,
     meta: EntryMeta,
   ): Promise<EntryMeta | undefined> {
-    checkDraft(meta);
+    checkDraft(meta, { update: true });
     if (meta.key !== previous.key) {
       throw new TypeError(
         `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
@@ -237,31 +266,6 @@ export class FileStore implements Store {
     for (const reader of [...this.#readers]) reader.abort();
   }
 
-  /**
-   * The switch of a committed write, in its slot's turn: metadata file,
-   * index, memory tier, then the replaced body.
-   */
-  async #switchIn(
-    meta: EntryMeta,
-    bytes: Uint8Array | undefined,
-  ): Promise<boolean> {
-    const dir = entryDir(this.#root, meta.key);
-    try {
-      await writeMetaFile(dir, variantId(meta.vary), this.#newWriteId(), meta);
-    } catch {
-      this.#writeErrors++;
-      await removeQuietly(join(dir, meta.bodyFile));
-      return false;
-    }
-    const replaced = this.#index.set(meta);
-    if (bytes) this.#tier.put(meta, bytes);
-    if (replaced && replaced.bodyFile !== meta.bodyFile) {
-      this.#tier.drop(replaced);
-      await removeQuietly(join(dir, replaced.bodyFile));
-    }
-    return true;
-  }
-
   async #evict(): Promise<void> {
     const evicted = this.#index.evictUntil(this.#sizeBytes);
     for (const meta of evicted) this.#tier.drop(meta);
@@ -277,14 +281,23 @@ export class FileStore implements Store {
     await this.#deleteFiles(meta);
   }
 
-  /** Deletes an entry's files once it left the index: metadata first (unless a newer version took the slot), then the body. */
+  /**
+   * Deletes an entry's files once it left the index: metadata first
+   * (unless a newer version took the slot), then the body files the
+   * slot's version no longer names (a partial entry that joined the
+   * pieces meanwhile names some of them).
+   */
   #deleteFiles(meta: EntryMeta): Promise<void> {
     const dir = entryDir(this.#root, meta.key);
     return this.#track(this.#locks.run(slotOf(meta), async () => {
-      if (!this.#index.current(meta)) {
+      const current = this.#index.current(meta);
+      if (!current) {
         await removeQuietly(join(dir, metaName(variantId(meta.vary))));
       }
-      await removeQuietly(join(dir, meta.bodyFile));
+      const named = new Set(filesOf(current));
+      for (const file of filesOf(meta)) {
+        if (!named.has(file)) await removeQuietly(join(dir, file));
+      }
     }));
   }
 

@@ -1,7 +1,8 @@
 /**
  * Owns the file store's metadata updates (after a 304 or a HEAD): in
  * place, or re-filed under another variant when the response's Vary
- * changed, keeping the body's bytes in both cases.
+ * changed, keeping the body's bytes in both cases (a partial entry keeps
+ * its pieces, and is updated in place only).
  *
  * Re-filing an entry from variant A (`A.json` naming `A-1.body`) to B,
  * where B may already hold `B.json` naming `B-0.body`:
@@ -28,6 +29,7 @@ import { variantId } from "./key.ts";
 import type { LruIndex } from "./lru_index.ts";
 import type { MemoryTier } from "./memory_tier.ts";
 import type { EntryMeta } from "./meta.ts";
+import { keepBody } from "./store_checks.ts";
 import {
   bodyName,
   entryDir,
@@ -67,13 +69,10 @@ export async function updateEntry(
   const dir = entryDir(host.root, meta.key);
   const variant = variantId(meta.vary);
   if (variant !== variantId(previous.vary)) {
+    if (current.partial) return undefined; // a partial entry stays in its variant
     return await refile(host, { previous: current, meta });
   }
-  const updated: EntryMeta = {
-    ...meta,
-    bodySize: current.bodySize,
-    bodyFile: current.bodyFile,
-  };
+  const updated = keepBody(meta, current);
   try {
     await writeMetaFile(dir, variant, host.newWriteId(), updated);
   } catch {

@@ -64,6 +64,9 @@ export interface WriterHost {
   isClosed(): boolean;
 }
 
+/** What a writer is told of its entry: its metadata but for the body (a piece's switch ignores the rest). */
+export type WriteDraft = Omit<EntryDraft, "partial">;
+
 /** Why followers of a write throw. */
 const ABORTED = "the fill was aborted";
 const TOO_LARGE = "the body is larger than the store's cap";
@@ -71,7 +74,7 @@ const TOO_LARGE = "the body is larger than the store's cap";
 /** An EntryWriter that streams into a temp file (or buffers a small body). */
 export class FileWriter implements EntryWriter {
   #host: WriterHost;
-  #draft: EntryDraft;
+  #draft: WriteDraft;
   #bodyFile: string;
   #temp: TempBody;
   #queue: Promise<void> = Promise.resolve();
@@ -85,7 +88,8 @@ export class FileWriter implements EntryWriter {
   #ending: Promise<unknown> = Promise.resolve();
   #fill: Fill;
 
-  constructor(host: WriterHost, draft: EntryDraft) {
+  /** `draft` becomes the entry's metadata at commit, with its body's size and file, handed to `host.switchIn`. */
+  constructor(host: WriterHost, draft: WriteDraft) {
     this.#host = host;
     this.#fill = new Fill(host.followers);
     this.#fill.file.hold(); // the writer's hold, released when it finishes

@@ -43,20 +43,23 @@ export function passReason(
 
 /**
  * The validators a request that goes upstream carries in place of the
- * client's own If-None-Match and If-Modified-Since (empty: none at all),
- * or undefined when the client's go upstream as they came. `decision` is
- * decide()'s miss or revalidate: `conditional` holds the cache's own
- * validators (a revalidation, or a vary-miss listing stored entity-tags).
+ * client's own If-None-Match and If-Modified-Since (empty: none at all;
+ * a field they name, such as Range and If-Range, replaces the client's
+ * too), or undefined when the client's go upstream as they came.
+ * `decision` is decide()'s miss, revalidate or fill-range: `conditional`
+ * holds the cache's own fields (a revalidation's validators, a vary-miss
+ * listing stored entity-tags, the missing part of a partial entry under
+ * If-Range).
  */
 export function validatorsSent(
   decision: {
-    kind: "miss" | "revalidate";
+    kind: "miss" | "revalidate" | "fill-range";
     conditional?: readonly [string, string][];
   },
   request: { method: string; fields: FieldList },
 ): readonly [string, string][] | undefined {
-  // RFC 9111 §4.3.1: the cache's own validators, for the stored responses it has.
-  if (decision.kind === "revalidate" || decision.conditional) {
+  // RFC 9111 §4.3.1, §3.4: the cache's own, for the stored responses it has.
+  if (decision.kind !== "miss" || decision.conditional) {
     return decision.conditional ?? [];
   }
   const { fields } = request;

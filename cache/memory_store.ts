@@ -1,10 +1,10 @@
 /**
  * Owns the in-memory store: the Store contract with every body held in
  * memory, bounded by a byte cap with least-recently-used eviction. Used by
- * the handler's component tests; nothing survives the process. Followers
- * read a write's chunks as they arrive (fill.ts); a write discarded whole
- * keeps its chunks for them, never stored. Writes cannot fail here but
- * for the store's cap.
+ * the handler's component tests; nothing survives the process. Writes
+ * are memory_writer.ts's; a partial entry's pieces are held one array
+ * each, by piece file name, and assembled into one when they make the
+ * whole body (piece_commit.ts).
  *
  * Must not read the clock nor hold RFC 9111 decisions.
  */
@@ -12,16 +12,25 @@
 import { concatBytes } from "../http/bytes.ts";
 import type { BodyReader } from "../http/types.ts";
 import { bytesReader, resolveRange } from "./body_reader.ts";
-import { Fill } from "./fill.ts";
-import type { Follower } from "./follower.ts";
+import { chainReaders } from "./chain_reader.ts";
 import { variantId } from "./key.ts";
 import { LruIndex } from "./lru_index.ts";
+import { memoryWriter, type MemoryWriters } from "./memory_writer.ts";
 import type { EntryMeta } from "./meta.ts";
-import { checkDraft, checkSize } from "./store_checks.ts";
+import { filesOf, pieceCommit } from "./piece_commit.ts";
+import {
+  checkDraft,
+  checkPiece,
+  checkSize,
+  keepBody,
+  piecePlan,
+} from "./store_checks.ts";
 import type {
   ByteRange,
   EntryDraft,
   EntryWriter,
+  PartialDraft,
+  PieceOptions,
   Store,
   StoreStats,
 } from "./store.ts";
@@ -36,18 +45,23 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements Store {
   readonly #sizeBytes: number;
   readonly #index = new LruIndex();
-  /** Body bytes by version (key plus body file name). */
+  /** Body bytes by version (key plus body file name; a partial entry's by piece). */
   readonly #bodies = new Map<string, Uint8Array>();
   #writes = 0;
-  /** Writes neither committed nor aborted, aborted at close. */
-  readonly #open = new Set<() => void>();
-  readonly #followers = new Set<Follower>();
+  /** Open writes and followers, stopped at close. */
+  readonly #writers: MemoryWriters;
   #closed = false;
   #evictions = 0;
   #memoryHits = 0;
 
   constructor(options: MemoryStoreOptions) {
     this.#sizeBytes = checkSize("sizeBytes", options.sizeBytes);
+    this.#writers = {
+      sizeBytes: this.#sizeBytes,
+      open: new Set(),
+      followers: new Set(),
+      isClosed: () => this.#closed,
+    };
   }
 
   get stats(): Readonly<StoreStats> {
@@ -66,6 +80,7 @@ export class MemoryStore implements Store {
   }
 
   memoryBody(meta: EntryMeta): Uint8Array | undefined {
+    if (meta.partial) return undefined;
     const bytes = this.#bodies.get(bodyId(meta));
     if (bytes) this.#memoryHits++;
     return bytes;
@@ -76,6 +91,7 @@ export class MemoryStore implements Store {
     meta: EntryMeta,
     range?: ByteRange,
   ): Promise<BodyReader | undefined> {
+    if (meta.partial) return this.#openPieces(meta, range);
     const bytes = this.#bodies.get(bodyId(meta));
     if (!bytes) return undefined;
     const { start, count } = resolveRange(bytes.length, range);
@@ -83,73 +99,74 @@ export class MemoryStore implements Store {
     return bytesReader(bytes.subarray(start, start + count));
   }
 
+  #openPieces(meta: EntryMeta, range?: ByteRange): BodyReader | undefined {
+    const plan = piecePlan(meta, range);
+    const parts: BodyReader[] = [];
+    for (const segment of plan) {
+      const bytes = this.#bodies.get(pieceId(segment.file, meta.key));
+      if (!bytes) return undefined; // replaced or removed meanwhile
+      const { offset, count } = segment;
+      parts.push(bytesReader(bytes.subarray(offset, offset + count)));
+    }
+    this.#memoryHits++;
+    return chainReaders(parts, range!.end - range!.start + 1);
+  }
+
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
-    const fill = new Fill({
-      opened: (follower) => this.#followers.add(follower),
-      closed: (follower) => this.#followers.delete(follower),
+    return memoryWriter(this.#writers, (bytes) => {
+      this.#store(draft, bytes);
+      return true;
     });
-    const chunks: Uint8Array[] = [];
-    let written = 0;
-    let open = true;
-    const end = (failure?: string) => {
-      open = false;
-      chunks.length = 0;
-      this.#open.delete(abort);
-      if (failure) fill.fail(failure);
-    };
-    const abort = () => end("the fill was aborted");
-    this.#open.add(abort);
-    if (this.#closed) end("the store was closed");
-    return {
-      write: (chunk) => {
-        if (!open) return Promise.resolve(false);
-        written += chunk.length;
-        if (written > this.#sizeBytes) {
-          end("the body is larger than the store's cap");
-        } else {
-          const copy = chunk.slice();
-          chunks.push(copy);
-          fill.hold(copy);
-        }
-        return Promise.resolve(open);
-      },
-      commit: (bodySize) => {
-        if (!open || written !== bodySize) {
-          end(
-            `the write ended at ${bodySize} bytes, not the ${written} written`,
-          );
-          return Promise.resolve(false);
-        }
-        const bytes = concatBytes(chunks);
-        fill.holdWhole(bytes);
-        end();
-        this.#store(draft, bytes);
-        fill.complete(bodySize, true);
-        return Promise.resolve(true);
-      },
-      discard: (bodySize) => {
-        if (!open) return Promise.resolve();
-        if (written !== bodySize) {
-          end(
-            `the write ended at ${bodySize} bytes, not the ${written} written`,
-          );
-        } else {
-          end(); // the fill keeps the chunks for its followers
-          fill.complete(bodySize, false);
-        }
-        return Promise.resolve();
-      },
-      abort: () => {
-        if (open) abort();
-        return Promise.resolve();
-      },
-      follow: (length) => {
-        const follower = fill.follow(length);
-        if (this.#closed) follower.abort();
-        return follower;
-      },
-    };
+  }
+
+  beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
+    checkPiece(draft, options.range);
+    return memoryWriter(
+      this.#writers,
+      (bytes) => this.#commitPiece(draft, options, bytes),
+    );
+  }
+
+  /** Store.beginPartial's commit (piece_commit.ts says what it does to the slot). */
+  #commitPiece(
+    draft: PartialDraft,
+    options: PieceOptions,
+    bytes: Uint8Array,
+  ): boolean {
+    const { start, end } = options.range;
+    if (bytes.length !== end - start + 1) return false;
+    const file = `${variantId(draft.vary)}-${++this.#writes}.body`;
+    const current = this.#index.current(draft);
+    const change = pieceCommit(current, {
+      draft,
+      piece: { start, end, file },
+      replaces: options.replaces,
+    });
+    if (change.kind === "refused") return false;
+    this.#bodies.set(pieceId(file, draft.key), bytes);
+    const whole = change.whole;
+    let meta = change.meta;
+    let unused = change.unused;
+    if (whole) {
+      const bodyFile = whole.reuse ??
+        `${variantId(draft.vary)}-${++this.#writes}.body`;
+      if (!whole.reuse) {
+        const parts = whole.plan.map((s) =>
+          this.#bodies.get(pieceId(s.file, draft.key))!.subarray(
+            s.offset,
+            s.offset + s.count,
+          )
+        );
+        this.#bodies.set(pieceId(bodyFile, draft.key), concatBytes(parts));
+      }
+      meta = { ...whole.meta, bodyFile };
+      unused = whole.unused;
+    }
+    this.#index.set(meta);
+    for (const name of unused) this.#bodies.delete(pieceId(name, draft.key));
+    this.#evict();
+    return true;
   }
 
   async updateMeta(meta: EntryMeta): Promise<void> {
@@ -161,7 +178,7 @@ export class MemoryStore implements Store {
     previous: EntryMeta,
     meta: EntryMeta,
   ): Promise<EntryMeta | undefined> {
-    checkDraft(meta);
+    checkDraft(meta, { update: true });
     if (meta.key !== previous.key) {
       throw new TypeError(
         `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
@@ -169,16 +186,14 @@ export class MemoryStore implements Store {
     }
     const current = this.#index.current(previous);
     if (!current || current.bodyFile !== previous.bodyFile) return undefined;
-    const bytes = this.#bodies.get(bodyId(current))!;
-    if (variantId(meta.vary) === variantId(previous.vary)) {
-      const updated = {
-        ...meta,
-        bodySize: bytes.length,
-        bodyFile: current.bodyFile,
-      };
+    const sameVariant = variantId(meta.vary) === variantId(previous.vary);
+    if (sameVariant || current.partial) {
+      if (!sameVariant) return undefined; // a partial entry stays in its variant
+      const updated = keepBody(meta, current);
       this.#index.set(updated);
       return updated;
     }
+    const bytes = this.#bodies.get(bodyId(current))!;
     this.#index.delete(current); // re-filed under the new variant, under a new name
     this.#forget(current);
     return this.#file(meta, bytes);
@@ -199,13 +214,17 @@ export class MemoryStore implements Store {
 
   close(): Promise<void> {
     this.#closed = true;
-    for (const abort of [...this.#open]) abort();
-    for (const follower of [...this.#followers]) follower.abort();
+    for (const abort of [...this.#writers.open]) abort();
+    for (const follower of [...this.#writers.followers]) follower.abort();
     return Promise.resolve();
   }
 
   #store(draft: EntryDraft, bytes: Uint8Array): void {
     this.#file(draft, bytes);
+    this.#evict();
+  }
+
+  #evict(): void {
     for (const evicted of this.#index.evictUntil(this.#sizeBytes)) {
       this.#forget(evicted);
       this.#evictions++;
@@ -223,10 +242,17 @@ export class MemoryStore implements Store {
   }
 
   #forget(meta: EntryMeta): void {
-    this.#bodies.delete(bodyId(meta));
+    for (const file of filesOf(meta)) {
+      this.#bodies.delete(pieceId(file, meta.key));
+    }
   }
 }
 
 function bodyId(meta: EntryMeta): string {
-  return `${meta.bodyFile} ${meta.key}`;
+  return pieceId(meta.bodyFile, meta.key);
+}
+
+/** Where the bytes of a body file (or piece) of `key` are held. */
+function pieceId(file: string, key: string): string {
+  return `${file} ${key}`;
 }

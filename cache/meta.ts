@@ -41,9 +41,16 @@ export interface EntryMeta {
   freshUntil: number;
   /** Until when it is worth keeping at all (ms since epoch); null while it can still be revalidated. */
   keepUntil: number | null;
-  /** The exact body length in bytes. */
+  /**
+   * The exact body length in bytes; for a partial entry, the bytes its
+   * pieces hold (what it costs the store, overlaps counted twice).
+   */
   bodySize: number;
-  /** The body file's name within the entry's folder (unique per write, so a switch is atomic). */
+  /**
+   * The body file's name within the entry's folder (unique per write, so a
+   * switch is atomic); for a partial entry, the file of its newest piece
+   * (unique per version too).
+   */
   bodyFile: string;
   /**
    * The lowercase name of the targeted field that decided this response's
@@ -51,6 +58,43 @@ export interface EntryMeta {
    * Cache-Control did. Optional, so sidecars written before it still parse.
    */
   policyField?: string;
+  /**
+   * Present when the entry holds only parts of its representation (RFC
+   * 9111 §3.3): which ranges, and in which files. Such an entry answers
+   * only range requests within what it holds; its `status` and `headers`
+   * are those a complete response would have. Optional, so sidecars
+   * written before it still parse.
+   */
+  partial?: PartialInfo;
+}
+
+/** Which representation a partial entry holds parts of (RFC 9110 §8.8, §14.4). */
+export interface Representation {
+  /**
+   * Its strong validator as sent in If-Range (RFC 9110 §13.1.5): a strong
+   * ETag (`"abc"`) or a Last-Modified HTTP-date. Stores compare it as an
+   * opaque string: two pieces with equal validators (and complete lengths
+   * that agree) are parts of one representation.
+   */
+  validator: string;
+  /** The complete length in bytes, or null when unknown (`*`, RFC 9110 §14.4). */
+  length: number | null;
+}
+
+/** One stored byte range of a partial entry. */
+export interface Piece {
+  /** First byte's offset in the representation. */
+  start: number;
+  /** Last byte's offset (inclusive). */
+  end: number;
+  /** The file (or memory slot) holding exactly bytes start..end. */
+  file: string;
+}
+
+/** The parts a partial entry holds. */
+export interface PartialInfo extends Representation {
+  /** Its pieces, ascending by start; they may overlap, none lies within another. */
+  pieces: Piece[];
 }
 
 /**
@@ -80,7 +124,47 @@ export function parseMeta(value: unknown): EntryMeta | undefined {
   if (v.policyField !== undefined && !isFieldName(v.policyField)) {
     return undefined;
   }
+  if (v.partial !== undefined && !isPartialOf(v.partial, v)) return undefined;
   return v as unknown as EntryMeta;
+}
+
+/**
+ * A partial entry's parts: a validator, a complete length (or null), and
+ * pieces in ascending order of start within that length, none inside
+ * another, each in its own file, whose sizes add up to `bodySize`, the newest being `bodyFile`.
+ */
+function isPartialOf(value: unknown, meta: Record<string, unknown>): boolean {
+  if (!isRecord(value)) return false;
+  if (typeof value.validator !== "string" || value.validator === "") {
+    return false;
+  }
+  const length = value.length;
+  if (length !== null && (!isInt(length) || length <= 0)) return false;
+  const pieces = value.pieces;
+  if (!Array.isArray(pieces) || pieces.length === 0) return false;
+  let held = 0;
+  let last: { start: number; end: number } | undefined;
+  const files = new Set<string>();
+  for (const piece of pieces) {
+    if (!isPiece(piece) || files.has(piece.file)) return false;
+    files.add(piece.file);
+    if (length !== null && piece.end >= length) return false;
+    if (last && (piece.start <= last.start || piece.end <= last.end)) {
+      return false; // out of order, or one within another
+    }
+    held += piece.end - piece.start + 1;
+    last = piece;
+  }
+  if (held !== meta.bodySize) return false;
+  return pieces.some((piece) => piece.file === meta.bodyFile);
+}
+
+function isPiece(
+  value: unknown,
+): value is { start: number; end: number; file: string } {
+  return isRecord(value) && isInt(value.start) && value.start >= 0 &&
+    isInt(value.end) && value.end >= value.start &&
+    typeof value.file === "string" && /^[\w.-]+\.body$/.test(value.file);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,8 +2,9 @@
  * Owns the shapes of the cache's decision once the upstream answered:
  * the exchange as the policy sees it, what the cache knew before the
  * request went out, and the named outcomes (store, replace, freshen,
- * select, pass, remove, serve-stale, invalidate, refetch) that
- * after_response.ts, after_unsafe.ts and after_selection.ts return.
+ * select, store-partial, pass, remove, serve-stale, invalidate, refetch)
+ * that after_response.ts, after_unsafe.ts, after_selection.ts and
+ * partial_response.ts return.
  *
  * Must not hold behaviour: types only.
  */
@@ -11,7 +12,7 @@
 import type { FieldList } from "../http/headers.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { NotStoredDetail, StoreOptions } from "./storable.ts";
-import type { EntryDraft } from "./store.ts";
+import type { ByteRange, EntryDraft, PartialDraft } from "./store.ts";
 
 /** One upstream exchange as the cache sees it once the response head arrived. */
 export interface Exchange {
@@ -113,6 +114,22 @@ export type ResponseOutcome =
     variant?: EntryDraft;
     removals: EntryMeta[];
     detail?: NotStoredDetail;
+  }
+  /**
+   * A 206 that may be stored as a piece of a partial entry (RFC 9111
+   * §3.3): the bytes `range` of the representation `draft.partial` names,
+   * stored with Store.beginPartial() while relayed. `combine` when it is
+   * a part of the partial entry the request was sent to complete (the
+   * same strong validator, RFC 9111 §3.4: it joins it); else it replaces
+   * what is stored (`replaces`: the stored response the request carried
+   * validators of, if any).
+   */
+  | {
+    kind: "store-partial";
+    draft: PartialDraft;
+    range: ByteRange;
+    combine: boolean;
+    replaces?: EntryMeta;
   }
   /** Relay the response without storing it; `detail` says why (RFC 9211 §2.8). */
   | { kind: "pass"; detail: NotStoredDetail }

@@ -20,9 +20,11 @@ import {
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
-import { conditionalHeaders, storedEntityTags } from "./validation.ts";
+import { storedEntityTags } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
 import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
+import { partialUse, validatingFields } from "./partial.ts";
+import type { ByteRange } from "./store.ts";
 
 export {
   type Directives,
@@ -68,6 +70,13 @@ export {
 } from "./validation.ts";
 export { invalidationTargets } from "./invalidation.ts";
 export { type PassReason, passReason, validatorsSent } from "./forwarding.ts";
+export {
+  type PartialUse,
+  partialUse,
+  requestedRange,
+  strongValidator,
+  validatingFields,
+} from "./partial.ts";
 export { staleOnError } from "./stale.ts";
 export {
   afterResponse,
@@ -90,8 +99,12 @@ export {
   type ForwardReason,
 } from "./cache_status.ts";
 
-/** Why no stored response could be used (RFC 9211 §2.2 fwd values). */
-export type MissDetail = "uri-miss" | "vary-miss" | "method";
+/**
+ * Why no stored response could be used (RFC 9211 §2.2 fwd values):
+ * "partial" when the stored response is a partial one that cannot answer
+ * this request (not a range it can place).
+ */
+export type MissDetail = "uri-miss" | "vary-miss" | "method" | "partial";
 
 /** What the handler does with a request. */
 export type Decision =
@@ -120,11 +133,25 @@ export type Decision =
     fwd: "stale" | "request";
   }
   /**
-   * No usable entry: forward. For a vary-miss whose stored variants carry
-   * entity-tags, `conditional` is an If-None-Match listing them (RFC 9111
-   * §4.3.1; it replaces the client's own), so that the origin's 304
-   * selects one of `selectable` (§4.3.4) instead of sending a body the
-   * cache already holds.
+   * A partial entry holds only part of the one range the request asks
+   * for (RFC 9111 §3.3, §3.4): ask upstream for `missing` alone, with
+   * `conditional` (its Range and an If-Range with the entry's strong
+   * validator) replacing the request's Range and If-Range; the answer to
+   * the request is `range`, from the entry once the new part joined it.
+   */
+  | {
+    kind: "fill-range";
+    entry: EntryMeta;
+    range: ByteRange;
+    missing: ByteRange;
+    conditional: [string, string][];
+  }
+  /**
+   * No usable entry: forward. For a vary-miss whose stored complete
+   * variants carry entity-tags, `conditional` is an If-None-Match listing
+   * them (RFC 9111 §4.3.1; it replaces the client's own), so that the
+   * origin's 304 selects one of `selectable` (§4.3.4) instead of sending
+   * a body the cache already holds.
    */
   | {
     kind: "miss";
@@ -163,6 +190,16 @@ export function decide(
     const selection = onlyIfCached ? undefined : varySelection(variants);
     return selection ?? miss("vary-miss");
   }
+  // RFC 9111 §3.3: a partial entry answers only a range it holds; for
+  // that range it is judged like any stored response below.
+  const part = entry.partial ? partialUse(method, reqHeaders, entry) : HELD;
+  if (part.kind === "miss") return miss("partial");
+  if (part.kind === "fill") {
+    const { range, missing, conditional } = part;
+    return onlyIfCached
+      ? ONLY_IF_CACHED_MISS // RFC 9111 §5.2.1.7
+      : { kind: "fill-range", entry, range, missing, conditional };
+  }
 
   const res = factsOf(entry).directives;
   const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
@@ -172,7 +209,7 @@ export function decide(
     onlyIfCached ? ONLY_IF_CACHED_MISS : {
       kind: "revalidate",
       entry,
-      conditional: conditionalHeaders(entry),
+      conditional: validatingFields(entry),
       fwd,
     };
   const reason = fresh ? "request" : "stale";
@@ -205,7 +242,7 @@ export function decide(
       entry,
       age,
       ttl,
-      conditional: conditionalHeaders(entry),
+      conditional: validatingFields(entry),
     };
   }
   if (allowsMaxStale(req, staleness)) {
@@ -213,6 +250,9 @@ export function decide(
   }
   return revalidate("stale");
 }
+
+/** A complete entry: no range to check. */
+const HELD = { kind: "held" } as const;
 
 /**
  * RFC 9111 §4.3.1: when no stored variant matches, the request may still
@@ -224,7 +264,7 @@ export function decide(
  */
 function varySelection(variants: readonly EntryMeta[]): Decision | undefined {
   const selectable = variants.filter((entry) =>
-    storedEntityTags([entry]).length > 0
+    !entry.partial && storedEntityTags([entry]).length > 0 // RFC 9111 §3.3: a part answers no whole request
   );
   const tags = storedEntityTags(selectable);
   if (tags.length === 0) return undefined;

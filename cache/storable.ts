@@ -51,7 +51,8 @@ export type NotStoredDetail =
   | "no-validator"
   | "too-large"
   | "binary"
-  | "transfer-coding";
+  | "transfer-coding"
+  | "content-range";
 
 export type Storability =
   | { storable: true }
@@ -61,7 +62,8 @@ export type Storability =
  * Final statuses this cache understands (RFC 9111 §5.2.2.3): the final
  * codes RFC 9110 §15 defines, and 429, 431 (RFC 6585) and 451 (RFC 7725),
  * none of which has caching rules beyond RFC 9111's. 206 is left out
- * (partial content is not stored yet, §3.3) and so is 304 (never stored,
+ * (a part is judged as the complete 200 it belongs to, §3.3,
+ * partial_response.ts) and so is 304 (never stored,
  * §4.3.4). It matters only under must-understand: any other final status
  * may still be stored when explicit freshness or public allows it (§3).
  */
@@ -101,7 +103,8 @@ export function storability(
   // answered from GET entries, RFC 9110 §9.3.2).
   if (method !== "GET") return notStored("method");
   // RFC 9111 §3: the status is final; 206 and 304 are never stored as
-  // complete responses (§3.3, §4.3.4).
+  // complete responses (§3.3: a 206 is stored as a part, judged as the
+  // complete 200 by partial_response.ts; §4.3.4).
   if (status < 200 || status === 206 || status === 304) {
     return notStored("status");
   }

@@ -7,10 +7,31 @@
  */
 
 import type { BodyReader } from "../http/types.ts";
-import type { EntryMeta } from "./meta.ts";
+import type { EntryMeta, Representation } from "./meta.ts";
 
 /** Metadata as the caller knows it before the body is written. */
 export type EntryDraft = Omit<EntryMeta, "bodySize" | "bodyFile">;
+
+/**
+ * Metadata of a piece of a partial entry before its bytes are written:
+ * the entry as a complete one would be stored (status, fields and times
+ * of the representation), and which representation it is a part of.
+ */
+export type PartialDraft = Omit<EntryDraft, "partial"> & {
+  partial: Representation;
+};
+
+/** Where a piece of a partial entry goes (Store.beginPartial). */
+export interface PieceOptions {
+  /** The bytes of the representation this write holds (e.g. from a 206's Content-Range). */
+  range: ByteRange;
+  /**
+   * The stored complete entry this piece may take the place of (one the
+   * response outdated, RFC 9111 §4.3.3), if any: a piece replaces no
+   * other complete entry.
+   */
+  replaces?: EntryMeta;
+}
 
 /** An inclusive byte range of a stored body. */
 export interface ByteRange {
@@ -128,9 +149,9 @@ export interface Store {
   variants(key: string): readonly EntryMeta[];
   /**
    * The body of a stored entry as bytes when the store holds it in memory
-   * (small hot bodies), else undefined. Synchronous: the fast hit path.
-   * The bytes are shared with the store: read-only. Never returns the
-   * bytes of another version than `meta`'s.
+   * (small hot bodies), else undefined (always for a partial entry).
+   * Synchronous: the fast hit path. The bytes are shared with the store:
+   * read-only. Never returns the bytes of another version than `meta`'s.
    */
   memoryBody(meta: EntryMeta): Uint8Array | undefined;
   /**
@@ -140,6 +161,10 @@ export interface Store {
    * "Cannot read cached body: ...", and the entry is removed); it keeps
    * reading the version it opened even if that is replaced meanwhile.
    * Rejects with a RangeError when the range does not fit the body.
+   * A partial entry's body opens only for a range within what it holds
+   * (its pieces): without a range, or for a byte it does not hold, it
+   * rejects with a RangeError; its reader reads the pieces it opened even
+   * when the entry changes meanwhile (joined, completed, replaced).
    * Chunks that come from memory are shared with the store: read-only.
    * Chunks read from a file are valid until the next read() (one buffer
    * is reused): copy what you keep.
@@ -152,8 +177,37 @@ export interface Store {
    */
   begin(draft: EntryDraft): EntryWriter;
   /**
+   * Starts storing one piece of a partial entry (RFC 9111 §3.3): the bytes
+   * `options.range` of the representation `draft.partial` names. The
+   * writer is an EntryWriter like begin()'s (follow() reads this piece's
+   * bytes from its first one); commit(bodySize) stores it only when
+   * bodySize is the range's length. At commit, in the slot of the draft's
+   * key and variant:
+   * - when the slot holds a partial entry of the same representation
+   *   (equal validators; complete lengths equal, or one unknown, and every
+   *   piece within the known one), the piece joins it: the entry takes the
+   *   draft's status, fields and times, the known complete length, and
+   *   its pieces plus this one (pieces within this one go; a piece within
+   *   one already held adds no bytes);
+   * - else when the slot holds a complete entry other than
+   *   `options.replaces`, nothing is stored (commit resolves false; the
+   *   followers still end cleanly);
+   * - else the piece replaces what the slot holds, as a partial entry of
+   *   its own.
+   * When the pieces then hold the whole representation, the entry is
+   * stored complete instead: a normal entry (no `partial`) with the
+   * draft's status and fields, its body the complete length in one body
+   * file. Each commit is atomic: readers see the entry before it or after
+   * it, never a torn one, and a file store killed at any point reopens
+   * with one or the other. The store's byte count and cap count the bytes
+   * the pieces hold. Throws a TypeError when the draft does not fit the
+   * schema or the range is not within the complete length (caller bugs).
+   */
+  beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter;
+  /**
    * Replaces the metadata of a stored entry (after a 304), atomically,
-   * keeping its body (bodyFile and bodySize stay the stored ones). Does
+   * keeping its body (bodyFile, bodySize and, for a partial entry, its
+   * `partial` stay the stored ones: `meta.partial` is ignored). Does
    * nothing when `meta` is no longer the stored version (replaced or
    * removed meanwhile). A failed write is counted, never thrown. Same as
    * `rekey(meta, meta)`; rejects with a TypeError when `meta` does not
@@ -163,8 +217,10 @@ export interface Store {
   /**
    * Replaces the stored entry `previous` by `meta` (after a 304 or a HEAD
    * that may have changed Vary), keeping its body: the same bytes, with
-   * bodySize the stored one (`meta.bodySize` and `meta.bodyFile` are
-   * ignored). `previous` is identified as everywhere by its key, variant
+   * bodySize and `partial` the stored ones (`meta.bodySize`,
+   * `meta.bodyFile` and `meta.partial` are ignored). A partial entry is
+   * never re-filed under another variant: that changes nothing
+   * (undefined). `previous` is identified as everywhere by its key, variant
    * (`vary`) and bodyFile, which must still be the stored version: when it
    * was replaced or removed meanwhile, nothing changes.
    *

@@ -1,7 +1,8 @@
 /**
  * Owns reading a `Range` request field for the "bytes" unit (RFC 9110
  * §14.1, §14.2) against the length of the selected representation, and
- * formatting the `Content-Range` values that answer it (§14.4).
+ * formatting and reading the `Content-Range` values that answer it
+ * (§14.4).
  *
  * Must not know where bytes come from (files, cache entries) nor decide
  * whether Range applies at all (If-Range lives in conditional.ts): it is
@@ -64,14 +65,58 @@ export function parseRange(
   return { kind: "unsatisfiable" }; // RFC 9110 §14.1.1: no range-spec is satisfiable
 }
 
-/** The Content-Range of a 206 (RFC 9110 §14.4): `bytes first-last/complete`. */
-export function contentRange(start: number, end: number, size: number): string {
-  return `bytes ${start}-${end}/${size}`;
+/**
+ * The Content-Range of a 206 (RFC 9110 §14.4): `bytes first-last/complete`,
+ * or `bytes first-last/*` when the complete length is unknown (null).
+ */
+export function contentRange(
+  start: number,
+  end: number,
+  size: number | null,
+): string {
+  return `bytes ${start}-${end}/${size ?? "*"}`;
 }
 
 /** The Content-Range of a 416 (RFC 9110 §14.4): "bytes", an asterisk, "/" and the size. */
 export function unsatisfiedRange(size: number): string {
   return `bytes */${size}`;
+}
+
+/** A satisfied Content-Range (RFC 9110 §14.4): the bytes a 206 part holds. */
+export interface ContentRange {
+  /** First byte's offset (inclusive). */
+  start: number;
+  /** Last byte's offset (inclusive). */
+  end: number;
+  /** The complete length, or null when unknown (`*`). */
+  length: number | null;
+}
+
+const CONTENT_RANGE = /^bytes ([0-9]+)-([0-9]+)\/([0-9]+|\*)$/;
+
+/**
+ * Reads a Content-Range value of the "bytes" unit that describes a part
+ * (RFC 9110 §14.4): `bytes first-last/complete` or `bytes first-last/*`.
+ * Undefined for anything else: another unit, the unsatisfied form, a last
+ * position before the first, or one past a known complete length ("an
+ * invalid content-range", which a recipient must not use).
+ */
+export function parseContentRange(
+  value: string | undefined,
+): ContentRange | undefined {
+  const match = value === undefined ? null : CONTENT_RANGE.exec(value.trim());
+  if (!match) return undefined; // RFC 9110 §14.4: range-unit SP incl-range "/" ...
+  const start = Number(match[1]);
+  const end = Number(match[2]);
+  const length = match[3] === "*" ? null : Number(match[3]);
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) {
+    return undefined;
+  }
+  if (end < start) return undefined; // RFC 9110 §14.4: last-pos before first-pos is invalid
+  if (length !== null && !(Number.isSafeInteger(length) && end < length)) {
+    return undefined; // RFC 9110 §14.4: last-pos at or past complete-length is invalid
+  }
+  return { start, end, length };
 }
 
 /** The range-specs of a "bytes" ranges-specifier, or undefined when invalid. */

@@ -68,7 +68,8 @@ const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
 /**
  * The upstream request with the client's validators replaced by
  * `conditional`, the cache's own for the entry it revalidates (RFC 9111
- * §4.3.1).
+ * §4.3.1); a field `conditional` names (Range, If-Range for the missing
+ * part of a partial entry) replaces the client's too.
  */
 export function withOwnValidators(
   head: RequestHead,
@@ -76,6 +77,7 @@ export function withOwnValidators(
 ): RequestHead {
   const headers = head.headers.clone();
   for (const name of CLIENT_VALIDATORS) headers.delete(name);
+  for (const [name] of conditional) headers.delete(name);
   for (const [name, value] of conditional) headers.append(name, value);
   return { ...head, headers };
 }

@@ -14,12 +14,15 @@ import type { OutgoingResponse } from "../http/types.ts";
  * response whose fill began and was abandoned (body cut short, over
  * --max-object-size, write failed). HIT-ABORTED: a request collapsed
  * onto a fill that failed: its body was cut off (its connection closed).
+ * PARTIAL: a range answered partly from a stored partial entry, partly
+ * with the bytes it lacked, fetched.
  */
 export type CacheResult =
   | "HIT"
   | "HIT-ABORTED"
   | "MISS"
   | "MISS-NOT-STORED"
+  | "PARTIAL"
   | "REVALIDATED"
   | "STALE"
   | "BYPASS";

@@ -23,7 +23,11 @@ import {
   currentAge,
   type ForwardReason,
 } from "../../cache/policy.ts";
-import type { EntryDraft } from "../../cache/store.ts";
+import type {
+  EntryDraft,
+  PartialDraft,
+  PieceOptions,
+} from "../../cache/store.ts";
 import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { relayResponse } from "../relay.ts";
@@ -35,7 +39,8 @@ import { notModifiedAnswer, storedHead } from "./stored.ts";
 import type { Ticket } from "./tickets.ts";
 
 /**
- * Starts storing `up` under `draft`: the fill runs at the upstream's pace
+ * Starts storing `up` under `draft` (with `piece`, as a piece of a
+ * partial entry, Store.beginPartial): the fill runs at the upstream's pace
  * until it settles, tracked so that shutdown stops it, and counted
  * (cache.stored, cache.store_aborted, ...). `ticket` is the exchange's
  * (tickets.ts): once its key is forgotten, nothing is stored; it is held
@@ -43,7 +48,12 @@ import type { Ticket } from "./tickets.ts";
  */
 export function startFill(
   flow: CacheFlow,
-  fill: { up: UpstreamResponse; draft: EntryDraft; ticket: Ticket },
+  fill:
+    & { up: UpstreamResponse; ticket: Ticket }
+    & (
+      | { draft: EntryDraft; piece?: undefined }
+      | { draft: PartialDraft; piece: PieceOptions }
+    ),
 ): Filling {
   const { ctx, cache } = flow;
   const { up, draft, ticket } = fill;
@@ -52,14 +62,17 @@ export function startFill(
     ...fill,
     filling: () => filling,
   });
-  const filling: Filling = new Filling(cache.store.begin(draft), {
+  const writer = fill.piece
+    ? cache.store.beginPartial(fill.draft, fill.piece) // a part (RFC 9111 §3.3)
+    : cache.store.begin(fill.draft);
+  const filling: Filling = new Filling(writer, {
     upstream: up.body,
     maxBytes: cache.options.maxObjectBytes,
     keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,
     veto: () =>
       up.trailingBytes || outOfStep()
         ? "untrusted"
-        : storedIsNewer(draft, cache.store.variants(draft.key)) // RFC 9111 §4
+        : !fill.piece && storedIsNewer(draft, cache.store.variants(draft.key)) // RFC 9111 §4 (a piece joins its representation's entry: the store's choice)
         ? "superseded"
         : undefined,
     forgotten: () => ticket.forgotten,
@@ -89,14 +102,15 @@ export function draftEntry(
  * not, RFC 9211 §2.5), a larger one read from the entry as it grows
  * (`detail=storing`; the log line says MISS-NOT-STORED when the fill was
  * abandoned). A 304 instead when the client's own conditionals hold for
- * what is stored (a small body: only once stored).
+ * what is stored (a small body: only once stored); not for a piece of a
+ * partial entry (no `entry`: a Range request's validators went upstream).
  */
 export async function filledResponse(
   flow: CacheFlow,
   filled: {
     up: UpstreamResponse;
     filling: Filling;
-    entry: EntryMeta;
+    entry?: EntryMeta;
     fwd: ForwardReason;
     fwdStatus: number;
     upstreamMs: number;
@@ -118,10 +132,11 @@ export async function filledResponse(
     result: stored ? "MISS" as const : "MISS-NOT-STORED" as const,
     upstreamMs,
   };
-  const notModified = stored
+  const entry = filled.entry;
+  const notModified = stored && entry
     ? notModifiedAnswer(req, {
-      entry: filled.entry,
-      age: currentAge(filled.entry, Date.now()),
+      entry,
+      age: currentAge(entry, Date.now()),
       cacheStatus: cacheStatus(status),
       viaName: ctx.viaName,
     })

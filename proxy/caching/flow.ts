@@ -4,9 +4,10 @@
  * followChoice(), afterResponse(), afterFailure()) become I/O, through
  * answers.ts, filled.ts, selected.ts and the store; pass.ts does the same
  * for what the cache passes through. One handler: a bounded loop whose
- * every round switches over decide()'s decision (serve, go upstream,
- * 504), and, upstream, over afterResponse()'s or afterFailure()'s outcome
- * (store, replace, freshen, select, remove, pass, serve stale,
+ * every round switches over decide()'s decision (serve, go upstream for
+ * a miss, a revalidation or the missing part of a range, 504), and,
+ * upstream, over afterResponse()'s or afterFailure()'s outcome (store,
+ * replace, store a part, freshen, select, remove, pass, serve stale,
  * invalidate, refetch). A round ends the request or starts the next one
  * (a stored body that vanished, a 304 that matched nothing, a wait for
  * another request's fill): nothing recurses. Concurrent GETs for one key
@@ -23,6 +24,7 @@ import {
   afterResponse,
   decide,
   type Decision,
+  type ForwardReason,
   passReason,
   validatorsSent,
 } from "../../cache/policy.ts";
@@ -50,6 +52,7 @@ import {
   startFill,
 } from "./filled.ts";
 import { passThrough } from "./pass.ts";
+import { partFilled } from "./part_filled.ts";
 import { serveStale, upstreamFailed } from "./failed.ts";
 import { type CacheState, storeOptionsFor } from "./state.ts";
 import { selected } from "./selected.ts";
@@ -69,7 +72,10 @@ const MISS = { kind: "miss", detail: "uri-miss" } as const;
 const MAX_ROUNDS = 4;
 
 /** A decision that goes upstream. */
-type Forwarding = Extract<Decision, { kind: "miss" | "revalidate" }>;
+type Forwarding = Extract<
+  Decision,
+  { kind: "miss" | "revalidate" | "fill-range" }
+>;
 
 /** How a request goes upstream (forward()). */
 interface Going {
@@ -155,7 +161,8 @@ export async function serveWithCache(
       case "only-if-cached-miss":
         return onlyIfCachedMiss(ctx, now);
       case "miss":
-      case "revalidate": {
+      case "revalidate":
+      case "fill-range": {
         const joins = method === "GET" && !last; // HEAD neither fills nor follows
         using lock = joins ? cache.fills.lead(key) : undefined;
         const other = joins && !lock && !alone
@@ -208,7 +215,8 @@ function viewOf(news: FillNews | undefined): LeaderNews {
 }
 
 /**
- * Goes upstream for a miss or a revalidation and acts on the outcome.
+ * Goes upstream for a miss, a revalidation or a range's missing part and
+ * acts on the outcome.
  * Undefined when the request must start over as a plain miss (a 304 that
  * matched nothing, a stored body that vanished). The exchange holds a
  * ticket for its key (tickets.ts) until what it stores settled.
@@ -219,14 +227,11 @@ async function forward(
 ): Promise<OutgoingResponse | undefined> {
   const { ctx, cache, req } = flow;
   const { decision, lock } = going;
-  const revalidating = decision.kind === "revalidate";
-  const entry = revalidating ? decision.entry : undefined;
-  const fwd = revalidating ? decision.fwd : decision.detail;
-  const selectable = revalidating ? undefined : decision.selectable; // a vary-miss asking which
+  const { entry, fwd, selectable } = forwardingOf(decision);
   const validators = validatorsSent(decision, {
     method: req.head.method,
     fields: req.head.headers,
-  }); // RFC 9111 §4.3.1, §4.3.2
+  }); // RFC 9111 §4.3.1, §4.3.2, §3.4
   const sent = validators
     ? withOwnValidators(flow.upstream, validators)
     : flow.upstream;
@@ -272,6 +277,22 @@ async function forward(
         entry: stored,
       });
     }
+    case "store-partial": {
+      const { draft, range, replaces } = outcome;
+      const filling = startFill(flow, {
+        up,
+        draft,
+        piece: { range, replaces },
+        ticket,
+      });
+      lock?.holdUntil(filling.done); // a part: followers look again once it is stored
+      return await partFilled(flow, {
+        ...forwarded,
+        filling,
+        outcome,
+        decision,
+      });
+    }
     case "freshen":
       return await freshened(flow, { ...forwarded, outcome });
     case "select":
@@ -301,4 +322,23 @@ async function forward(
       ); // RFC 9111 §4.3.4: fetch it whole
       return undefined;
   }
+}
+
+/**
+ * The stored response a forwarding decision sends validators of (If-Range
+ * for a fill-range, RFC 9111 §3.4), the Cache-Status reason, and the
+ * variants a vary-miss asks the origin to choose among.
+ */
+function forwardingOf(d: Forwarding) {
+  const entry = d.kind === "miss" ? undefined : d.entry;
+  const fwd: ForwardReason = d.kind === "miss"
+    ? d.detail
+    : d.kind === "revalidate"
+    ? d.fwd
+    : "partial";
+  return {
+    entry,
+    fwd,
+    selectable: d.kind === "miss" ? d.selectable : undefined, // a vary-miss asking which
+  };
 }

@@ -17,6 +17,12 @@ import type { CacheFlow } from "../context.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import type { Filling } from "./fill.ts";
 
+/** What tells the entry stored from a draft (a complete one or a piece's). */
+type DraftTimes = Pick<
+  EntryDraft,
+  "key" | "vary" | "requestTime" | "responseTime"
+>;
+
 /**
  * When `up`'s connection turns out out of step, `fill` is not committed
  * (its veto says "untrusted"), or, once committed, its entry is removed.
@@ -24,7 +30,7 @@ import type { Filling } from "./fill.ts";
  */
 export function distrustFillIfOutOfStep(
   flow: CacheFlow,
-  fill: { up: UpstreamResponse; draft: EntryDraft; filling: () => Filling },
+  fill: { up: UpstreamResponse; draft: DraftTimes; filling: () => Filling },
 ): () => boolean {
   let outOfStep = false;
   fill.up.onOutOfStep(() => {
@@ -56,7 +62,7 @@ function forget(flow: CacheFlow, meta: EntryMeta): void {
 }
 
 /** The stored entry was made from this draft's response (same variant, same exchange times). */
-function sameResponse(meta: EntryMeta, draft: EntryDraft): boolean {
+function sameResponse(meta: EntryMeta, draft: DraftTimes): boolean {
   return meta.requestTime === draft.requestTime &&
     meta.responseTime === draft.responseTime &&
     JSON.stringify(meta.vary) === JSON.stringify(draft.vary);

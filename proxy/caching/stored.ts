@@ -3,9 +3,9 @@
  * Age (RFC 9111 §5.1), Via and Cache-Status; the client's own
  * If-None-Match / If-Modified-Since evaluated against the entry (304
  * without going upstream, RFC 9111 §4.3.2; also for an entry still being
- * stored, filled.ts); a single byte Range answered
- * with 206 or 416 (RFC 9110 §14); the body from the memory tier in one
- * piece or streamed from the store.
+ * stored, filled.ts); a single byte Range answered with 206 or 416 (RFC
+ * 9110 §14), from a partial entry too (a range it holds, RFC 9111 §3.3);
+ * the body from the memory tier in one piece or streamed from the store.
  *
  * Must not decide whether the entry may be used (cache/policy.ts does).
  */
@@ -26,6 +26,7 @@ import {
   cacheStatus,
   type CacheStatusParams,
   clientValidators,
+  requestedRange,
   servedHeaders,
 } from "../../cache/policy.ts";
 import type { CacheFlow } from "../context.ts";
@@ -66,6 +67,7 @@ async function storedResponse(
   if (method === "HEAD") {
     return { status: entry.status, reason: entry.reason, headers, body: null };
   }
+  if (entry.partial) return await storedPart(req, { store, entry, headers });
   const range = rangeOf(req, entry);
   if (range?.kind === "unsatisfiable") {
     headers.set("Content-Range", unsatisfiedRange(entry.bodySize)); // RFC 9110 §15.5.17
@@ -123,6 +125,27 @@ export function notModifiedAnswer(
     name !== "cache-status"
   );
   return { status: 304, headers, body: null }; // RFC 9111 §4.3.2
+}
+
+/**
+ * The 206 for a range a partial entry holds (RFC 9111 §3.3: "MUST NOT
+ * send a partial response to a client without explicitly marking it"
+ * with 206), or undefined when the request's range is not held (anymore).
+ */
+async function storedPart(
+  req: IncomingRequest,
+  part: { store: Store; entry: EntryMeta; headers: FieldList },
+): Promise<OutgoingResponse | undefined> {
+  const { store, entry, headers } = part;
+  const range = requestedRange(req.head.headers, entry);
+  if (!range) return undefined;
+  const body = await store.openBody(entry, range).catch(() => undefined); // a range no longer held: vanished
+  if (!body) return undefined;
+  headers.set(
+    "Content-Range",
+    contentRange(range.start, range.end, entry.partial!.length),
+  ); // RFC 9110 §14.4
+  return { status: 206, headers, body };
 }
 
 /**

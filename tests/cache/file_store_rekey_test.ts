@@ -1,10 +1,9 @@
 import assert from "../helpers/assert.ts";
 import { join } from "node:path";
-import { entryDir } from "../../cache/file_layout.ts";
-import { FileStore } from "../../cache/file_store.ts";
 import { variantId } from "../../cache/key.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
+import { restored, snapshotsDuring } from "./file_crash.ts";
 import { bodyBytes, bodyOf, draft, put } from "./store_helpers.ts";
 
 const KEY = "http://rekey.example/entry";
@@ -12,59 +11,6 @@ const OLD: [string, string | null][] = [["accept-encoding", "gzip"]];
 const NEW: [string, string | null][] = [["accept-encoding", "br"]];
 const OLD_JSON = `${variantId(OLD)}.json`;
 const NEW_JSON = `${variantId(NEW)}.json`;
-
-/** The files of the key's folder, by name. */
-async function snapshot(dir: string): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
-  for (const name of await filesOf(dir, KEY)) {
-    files.set(name, await Deno.readFile(pathIn(dir, KEY, name)));
-  }
-  return files;
-}
-
-const MUTATIONS = ["writeTextFile", "writeFile", "rename", "remove"] as const;
-
-/** Runs `work` with a snapshot of the key's folder taken after every file mutation (each a point a crash could stop at). */
-async function snapshotsDuring(
-  dir: string,
-  work: () => Promise<unknown>,
-): Promise<Map<string, Uint8Array>[]> {
-  const deno = Deno as unknown as Record<string, unknown>;
-  const originals = MUTATIONS.map((name) => deno[name]);
-  const states = [await snapshot(dir)];
-  MUTATIONS.forEach((name, i) => {
-    const original = originals[i] as (...args: unknown[]) => Promise<unknown>;
-    deno[name] = async (...args: unknown[]) => {
-      try {
-        return await original.apply(Deno, args);
-      } finally {
-        states.push(await snapshot(dir));
-      }
-    };
-  });
-  try {
-    await work();
-  } finally {
-    MUTATIONS.forEach((name, i) => deno[name] = originals[i]);
-  }
-  return states;
-}
-
-/** Opens a store on a folder holding exactly `files` for the key. */
-async function restored(files: Map<string, Uint8Array>): Promise<
-  { dir: string; store: FileStore }
-> {
-  const dir = await Deno.makeTempDir({ prefix: "cachelab-crash-" });
-  await Deno.mkdir(entryDir(dir, KEY), { recursive: true });
-  for (const [name, bytes] of files) {
-    await Deno.writeFile(join(entryDir(dir, KEY), name), bytes);
-  }
-  const store = await FileStore.open(dir, {
-    sizeBytes: 1 << 24,
-    memoryBytes: 0,
-  });
-  return { dir, store };
-}
 
 for (const displacing of [false, true]) {
   const what = displacing
@@ -85,7 +31,7 @@ for (const displacing of [false, true]) {
         ? await put(fixture.store, draft(KEY, NEW), bodyBytes(500, 2))
         : undefined;
       let next: EntryMeta | undefined;
-      const states = await snapshotsDuring(fixture.dir, async () => {
+      const states = await snapshotsDuring(fixture.dir, KEY, async () => {
         next = await fixture.store.rekey(moved, {
           ...moved,
           vary: NEW,
@@ -96,7 +42,7 @@ for (const displacing of [false, true]) {
       assert.ok(states.length >= 5, `only ${states.length} states`);
       const seen: string[] = [];
       for (const files of states) {
-        const { dir, store } = await restored(files);
+        const { dir, store } = await restored(KEY, files);
         try {
           const found = store.variants(KEY);
           const isNew = found.length === 1 &&

@@ -1,8 +1,8 @@
 /**
  * Owns the Store contract suite: one set of tests every store must pass,
  * registered against a factory. Reading while writing (follow()), ending
- * a write whole without storing it (discard(), a failed commit) and
- * re-keying (rekey()) have their own files, registered from here. Tests
+ * a write whole without storing it (discard(), a failed commit),
+ * re-keying (rekey()) and partial entries (beginPartial()) have their own files, registered from here. Tests
  * that need a failure injected run against the stores whose fixture can
  * inject it (StoreFaults; the memory store cannot fail a commit).
  *
@@ -25,6 +25,7 @@ import {
 import { followContract } from "./store_contract_follow.ts";
 import { discardContract } from "./store_contract_discard.ts";
 import { rekeyContract } from "./store_contract_rekey.ts";
+import { partialContract } from "./store_contract_partial.ts";
 
 /** A store under test, how to dispose of it (and its folder), and the failures it can be made to have. */
 export interface StoreFixture {
@@ -319,4 +320,5 @@ export function storeContract(
   followContract(test);
   discardContract(test, faultTest);
   rekeyContract(test);
+  partialContract(test);
 }

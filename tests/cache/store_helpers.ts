@@ -108,7 +108,10 @@ export async function put(
 }
 
 /** The one stored variant of the entry's slot. */
-export function only(store: Store, entry: EntryDraft): EntryMeta {
+export function only(
+  store: Store,
+  entry: Pick<EntryDraft, "key" | "vary">,
+): EntryMeta {
   const found = store.variants(entry.key).filter((m) =>
     JSON.stringify(m.vary) === JSON.stringify(entry.vary)
   );

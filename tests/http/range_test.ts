@@ -1,6 +1,7 @@
 import assert from "../helpers/assert.ts";
 import {
   contentRange,
+  parseContentRange,
   parseRange,
   type RangeRequest,
   unsatisfiedRange,
@@ -65,10 +66,40 @@ Deno.test("parseRange() is none when there are more than 100 range-specs (RFC 91
   assert.deepEqual(parseRange(`bytes=0-0,${past(100)}`, 10), NONE);
 });
 
-Deno.test("contentRange() formats a satisfied range (RFC 9110 §14.4)", () => {
+Deno.test("contentRange() formats a satisfied range, its complete length known or not (RFC 9110 §14.4)", () => {
   assert.equal(contentRange(0, 499, 1234), "bytes 0-499/1234");
+  assert.equal(contentRange(5, 9, null), "bytes 5-9/*");
 });
 
 Deno.test("unsatisfiedRange() formats the 416 form (RFC 9110 §14.4)", () => {
   assert.equal(unsatisfiedRange(1234), "bytes */1234");
+});
+
+Deno.test("parseContentRange() reads a part's range and complete length, known or not (RFC 9110 §14.4)", () => {
+  assert.deepEqual(parseContentRange("bytes 0-499/1234"), {
+    start: 0,
+    end: 499,
+    length: 1234,
+  });
+  assert.deepEqual(parseContentRange(" bytes 500-999/* "), {
+    start: 500,
+    end: 999,
+    length: null,
+  });
+  for (
+    const invalid of [
+      undefined,
+      "bytes */1234",
+      "items 0-1/2",
+      "bytes 5-4/10",
+      "bytes 0-10/10",
+      "bytes 0-1/0",
+      "bytes=0-1/2",
+      "bytes 0-1",
+      "bytes -1-2/3",
+      "bytes 0-99999999999999999999/*",
+    ]
+  ) {
+    assert.equal(parseContentRange(invalid), undefined, String(invalid));
+  }
 });

@@ -1,0 +1,180 @@
+/**
+ * Owns the file store's switches, in the slot's turn, once a committed
+ * write's bytes are in their own (still unreferenced) body file. A
+ * complete body: the variant's metadata file is switched to it, then the
+ * index, the memory tier, and the files of the version it replaced go.
+ * A piece of a partial entry: what it does to the slot is
+ * piece_commit.ts's answer; when the pieces make the whole body, it is assembled into a
+ * new body file (`<variant>-<writeId>.body.tmp`, renamed when complete),
+ * unless one piece holds it all already. Then the variant's metadata file
+ * is switched (the one atomic step), the index follows, and the files
+ * the slot no longer names are deleted. A process killed at any point
+ * leaves the old metadata naming the old pieces, or the new one naming
+ * what it needs; what nothing names is litter the start-up sweep removes.
+ *
+ * Must not take locks nor read the clock: the writer runs this in the
+ * slot's turn.
+ */
+
+import { join } from "node:path";
+import { closeQuietly } from "../http/close.ts";
+import { READ_CHUNK } from "./limits.ts";
+import {
+  bodyName,
+  entryDir,
+  removeQuietly,
+  TEMP_SUFFIX,
+  writeMetaFile,
+} from "./file_layout.ts";
+import { variantId } from "./key.ts";
+import type { UpdateHost } from "./file_update.ts";
+import type { EntryMeta } from "./meta.ts";
+import { filesOf, pieceCommit, type Whole } from "./piece_commit.ts";
+import type { PartialDraft, PieceOptions } from "./store.ts";
+
+/** What a switch needs from its store (the same as an update). */
+export type SwitchHost = UpdateHost;
+
+/**
+ * The switch of a committed write: metadata file, index, memory tier
+ * (`bytes`, when it keeps them), then the replaced version's files.
+ * Resolves to false (counted, the body file removed) when the metadata
+ * could not be written.
+ */
+export async function switchIn(
+  host: SwitchHost,
+  { meta, bytes }: { meta: EntryMeta; bytes: Uint8Array | undefined },
+): Promise<boolean> {
+  const dir = entryDir(host.root, meta.key);
+  try {
+    await writeMetaFile(dir, variantId(meta.vary), host.newWriteId(), meta);
+  } catch {
+    host.writeFailed();
+    await removeQuietly(join(dir, meta.bodyFile));
+    return false;
+  }
+  const replaced = host.index.set(meta);
+  if (bytes) host.tier.put(meta, bytes);
+  if (replaced && replaced.bodyFile !== meta.bodyFile) {
+    host.tier.drop(replaced);
+    for (const file of filesOf(replaced)) {
+      await removeQuietly(join(dir, file));
+    }
+  }
+  return true;
+}
+
+/** One piece whose bytes are in `body.bodyFile` (in the entry's folder). */
+export interface PieceBody {
+  draft: PartialDraft;
+  options: PieceOptions;
+  body: { bodySize: number; bodyFile: string };
+}
+
+/**
+ * Store.beginPartial's commit: resolves to whether the piece was stored.
+ * Failed writes are counted, never thrown; the piece's file is removed
+ * when nothing names it.
+ */
+export async function switchPiece(
+  host: SwitchHost,
+  { draft, options, body }: PieceBody,
+): Promise<boolean> {
+  const dir = entryDir(host.root, draft.key);
+  const { start, end } = options.range;
+  const current = host.index.current(draft);
+  const change = body.bodySize === end - start + 1
+    ? pieceCommit(current, {
+      draft,
+      piece: { start, end, file: body.bodyFile },
+      replaces: options.replaces,
+    })
+    : undefined;
+  if (!change || change.kind === "refused") {
+    await removeQuietly(join(dir, body.bodyFile));
+    return false;
+  }
+  let meta = change.meta;
+  let unused = change.unused;
+  const whole = change.whole &&
+    await assemble(host, { dir, whole: change.whole });
+  if (whole) {
+    meta = whole;
+    unused = change.whole!.unused;
+  }
+  try {
+    await writeMetaFile(dir, variantId(meta.vary), host.newWriteId(), meta);
+  } catch {
+    host.writeFailed();
+    const named = new Set(filesOf(current));
+    const made = [body.bodyFile, ...(whole ? [whole.bodyFile] : [])];
+    for (const file of made) {
+      if (!named.has(file)) await removeQuietly(join(dir, file));
+    }
+    return false;
+  }
+  const replaced = host.index.set(meta);
+  if (replaced) host.tier.drop(replaced);
+  for (const file of unused) await removeQuietly(join(dir, file));
+  return true;
+}
+
+/**
+ * The complete entry with its body in one file: the piece that holds it
+ * all, or a new file the pieces are copied into. Undefined when the copy
+ * failed (counted; the pieces are then stored as a partial entry).
+ */
+async function assemble(
+  host: SwitchHost,
+  { dir, whole }: { dir: string; whole: Whole },
+): Promise<EntryMeta | undefined> {
+  if (whole.reuse) return { ...whole.meta, bodyFile: whole.reuse };
+  const bodyFile = bodyName(variantId(whole.meta.vary), host.newWriteId());
+  const temp = join(dir, bodyFile + TEMP_SUFFIX);
+  try {
+    const out = await Deno.open(temp, {
+      write: true,
+      create: true,
+      truncate: true,
+    });
+    try {
+      for (const segment of whole.plan) {
+        await copySegment(join(dir, segment.file), out, segment);
+      }
+    } finally {
+      closeQuietly(out);
+    }
+    await Deno.rename(temp, join(dir, bodyFile));
+    return { ...whole.meta, bodyFile };
+  } catch {
+    host.writeFailed();
+    await removeQuietly(temp);
+    return undefined;
+  }
+}
+
+/** Appends `count` bytes of the file at `path`, from `offset`, to `out`; throws when it ends early. */
+async function copySegment(
+  path: string,
+  out: Deno.FsFile,
+  { offset, count }: { offset: number; count: number },
+): Promise<void> {
+  const source = await Deno.open(path, { read: true });
+  try {
+    await source.seek(offset, Deno.SeekMode.Start);
+    const buffer = new Uint8Array(Math.min(READ_CHUNK, count));
+    for (let left = count; left > 0;) {
+      const got = await source.read(
+        buffer.subarray(0, Math.min(left, buffer.length)),
+      );
+      if (got === null) {
+        throw new Error(`Cannot assemble body: ${path} is short`);
+      }
+      let at = 0;
+      while (at < got) at += await out.write(buffer.subarray(at, got));
+      left -= got;
+    }
+  } finally {
+    closeQuietly(source);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Owns the request side of partial entries (RFC 9111 §3.3, §3.4; RFC
+ * 9110 §14, §13.1.5): which single range a request asks of a stored
+ * partial entry, whether the entry holds it (then it is used like any
+ * stored response, fresh or not) or what to ask upstream for instead
+ * (only the missing bytes, under If-Range with its strong validator), the
+ * conditional fields that validate a held part, and the strong validator
+ * of a response (RFC 9110 §8.8.2.2, §8.8.3).
+ *
+ * Pure: times are parameters. Must not read the clock nor touch the store.
+ */
+
+import { ifRangeAllows, parseEntityTag } from "../http/conditional.ts";
+import { formatHttpDate, parseHttpDateLenient } from "../http/dates.ts";
+import { FieldList } from "../http/headers.ts";
+import { parseRange } from "../http/range.ts";
+import { dateValue } from "./freshness.ts";
+import type { EntryMeta } from "./meta.ts";
+import { missingSpan, type Span } from "./pieces.ts";
+import { clientValidators, conditionalHeaders } from "./validation.ts";
+
+/** What a request can make of a stored partial entry. */
+export type PartialUse =
+  /** Nothing: it is not a GET for one range the entry can describe (RFC 9111 §3.3). */
+  | { kind: "miss" }
+  /** The entry holds all of `range`: use it like any stored response (RFC 9111 §3.3). */
+  | { kind: "held"; range: Span }
+  /**
+   * Some bytes of `range` are missing: ask upstream for `missing` (the
+   * smallest range covering them) with these fields, which replace the
+   * request's Range and If-Range (RFC 9110 §13.1.5, RFC 9111 §3.4).
+   */
+  | {
+    kind: "fill";
+    range: Span;
+    missing: Span;
+    conditional: [string, string][];
+  };
+
+const MISS: PartialUse = { kind: "miss" };
+/** Stands for an unknown complete length when reading a Range. */
+const UNKNOWN = Number.MAX_SAFE_INTEGER;
+
+/** What `method` with `reqHeaders` can make of the partial entry `entry`. */
+export function partialUse(
+  method: string,
+  reqHeaders: FieldList,
+  entry: EntryMeta,
+): PartialUse {
+  const partial = entry.partial;
+  // RFC 9111 §3.3: an incomplete response answers only a request for a
+  // range wholly within it; a HEAD or a request for the whole goes on.
+  if (!partial || method !== "GET") return MISS;
+  const range = requestedRange(reqHeaders, entry);
+  if (!range) return MISS;
+  const missing = missingSpan(partial.pieces, range);
+  if (!missing) return { kind: "held", range };
+  return {
+    kind: "fill",
+    range,
+    missing,
+    conditional: [
+      ["Range", `bytes=${missing.start}-${missing.end}`], // RFC 9110 §14.2: one range
+      ["If-Range", partial.validator], // RFC 9110 §13.1.5: the part we hold, or all of it
+    ],
+  };
+}
+
+/**
+ * The one range a request asks of a partial entry's representation, or
+ * undefined when it asks for the whole of it or for something the entry
+ * cannot place: no Range, an invalid one or several ranges (RFC 9110
+ * §14.2), an If-Range that does not match the entry (§13.1.5: the whole
+ * representation is asked for), a range past the complete length (416 is
+ * the origin's to send), and an open or suffix range when the complete
+ * length is unknown.
+ */
+export function requestedRange(
+  reqHeaders: FieldList,
+  entry: EntryMeta,
+): Span | undefined {
+  const value = reqHeaders.get("range");
+  const length = entry.partial?.length ?? null;
+  if (value === undefined) return undefined;
+  if (!ifRangeAllows(reqHeaders, clientValidators(entry))) return undefined; // RFC 9110 §13.1.5
+  const asked = parseRange(value, length ?? UNKNOWN);
+  if (asked.kind !== "single") return undefined; // RFC 9110 §14.2
+  if (length === null && asked.end >= UNKNOWN - 1) return undefined; // its end depends on the length
+  return { start: asked.start, end: asked.end };
+}
+
+/**
+ * RFC 9111 §4.3.1: the conditional fields that validate a stored
+ * response: conditionalHeaders() for a complete one; for a held part of
+ * a partial entry, its entity tag in If-None-Match ("MUST send the
+ * relevant entity tags"; no If-Modified-Since for a subrange), else its
+ * strong validator in If-Range (a 206 then says the part is current).
+ */
+export function validatingFields(entry: EntryMeta): [string, string][] {
+  if (!entry.partial) return conditionalHeaders(entry);
+  const etag = new FieldList(entry.headers).first("etag");
+  if (etag !== undefined) return [["If-None-Match", etag]];
+  return [["If-Range", entry.partial.validator]];
+}
+
+/**
+ * The strong validator of a response, as sent in If-Range (RFC 9110
+ * §13.1.5), or undefined: its ETag when strong (§8.8.3), else its
+ * Last-Modified when strong, at least one second before its Date (or the
+ * time it was received when Date is absent) (§8.8.2.2), as an HTTP-date.
+ */
+export function strongValidator(
+  fields: FieldList,
+  responseTime: number,
+): string | undefined {
+  const etag = fields.first("etag");
+  const tag = etag === undefined ? undefined : parseEntityTag(etag);
+  if (tag && !tag.weak) return tag.opaque; // RFC 9110 §8.8.3: a strong entity-tag
+  const text = fields.first("last-modified");
+  const modified = text === undefined
+    ? undefined
+    : parseHttpDateLenient(text, responseTime);
+  if (modified === undefined) return undefined;
+  const date = dateValue(fields, responseTime);
+  const seconds = (ms: number) => Math.floor(ms / 1000);
+  if (seconds(date) - seconds(modified) < 1) return undefined; // RFC 9110 §8.8.2.2: weak
+  return formatHttpDate(modified);
+}

@@ -1,0 +1,74 @@
+/**
+ * Owns the crash harness of the file store tests: snapshots of one key's
+ * folder taken after every file mutation while some work runs (each a
+ * point the process could die at), and a store opened on a folder that
+ * holds exactly one such snapshot.
+ *
+ * Must not hold assertions about the store's behaviour.
+ */
+
+import { join } from "node:path";
+import { entryDir } from "../../cache/file_layout.ts";
+import { FileStore } from "../../cache/file_store.ts";
+import { filesOf, pathIn } from "./file_fixture.ts";
+
+/** The files of the key's folder, by name. */
+async function snapshot(
+  dir: string,
+  key: string,
+): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  for (const name of await filesOf(dir, key)) {
+    files.set(name, await Deno.readFile(pathIn(dir, key, name)));
+  }
+  return files;
+}
+
+const MUTATIONS = ["writeTextFile", "writeFile", "rename", "remove"] as const;
+
+/**
+ * Runs `work` with a snapshot of the key's folder taken before it and
+ * after every file mutation (each a point a crash could stop at).
+ */
+export async function snapshotsDuring(
+  dir: string,
+  key: string,
+  work: () => Promise<unknown>,
+): Promise<Map<string, Uint8Array>[]> {
+  const deno = Deno as unknown as Record<string, unknown>;
+  const originals = MUTATIONS.map((name) => deno[name]);
+  const states = [await snapshot(dir, key)];
+  MUTATIONS.forEach((name, i) => {
+    const original = originals[i] as (...args: unknown[]) => Promise<unknown>;
+    deno[name] = async (...args: unknown[]) => {
+      try {
+        return await original.apply(Deno, args);
+      } finally {
+        states.push(await snapshot(dir, key));
+      }
+    };
+  });
+  try {
+    await work();
+  } finally {
+    MUTATIONS.forEach((name, i) => deno[name] = originals[i]);
+  }
+  return states;
+}
+
+/** Opens a store on a new folder holding exactly `files` for the key. */
+export async function restored(
+  key: string,
+  files: Map<string, Uint8Array>,
+): Promise<{ dir: string; store: FileStore }> {
+  const dir = await Deno.makeTempDir({ prefix: "cachelab-crash-" });
+  await Deno.mkdir(entryDir(dir, key), { recursive: true });
+  for (const [name, bytes] of files) {
+    await Deno.writeFile(join(entryDir(dir, key), name), bytes);
+  }
+  const store = await FileStore.open(dir, {
+    sizeBytes: 1 << 24,
+    memoryBytes: 0,
+  });
+  return { dir, store };
+}
