@@ -7,44 +7,24 @@
  * there is none: that fill refreshes the key.
  *
  * Must not decide what to revalidate nor how: flow.ts does, and the
- * revalidation runs through its code (the `forward` it passes in).
+ * revalidation goes upstream through the flow's own forward.ts.
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
 import type { IncomingRequest, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
-import type { FillLock } from "./collapsing.ts";
-
-/** How flow.ts goes upstream for a revalidation (its forward()). */
-export type Forward = (
-  flow: CacheFlow,
-  going: {
-    decision: {
-      kind: "revalidate";
-      entry: EntryMeta;
-      conditional: [string, string][];
-      fwd: "stale";
-    };
-    lock: FillLock | undefined;
-    /** Told why, when no usable response came. */
-    onFailure: (why: string) => void;
-  },
-) => Promise<OutgoingResponse | undefined>;
+import { forward } from "./forward.ts";
 
 /**
  * Revalidates a stale entry once in the background (RFC 5861 §3), as the
- * filler of the key, through `forward`; its response is read to the end
+ * filler of the key, through forward(); its response is read to the end
  * (so that a new one is stored) and dropped. Nothing starts when another
  * request fills the key (its fill refreshes it) or a revalidation of the
  * key is running.
  */
 export function revalidateInBackground(
   flow: CacheFlow,
-  stale: {
-    entry: EntryMeta;
-    conditional: [string, string][];
-    forward: Forward;
-  },
+  stale: { entry: EntryMeta; conditional: [string, string][] },
 ): void {
   const { ctx, cache, req } = flow;
   const lock = cache.fills.lead(flow.key);
@@ -74,7 +54,7 @@ export function revalidateInBackground(
     } as const;
     let failed: string | undefined;
     try {
-      const res = await stale.forward({ ...flow, req: quiet }, {
+      const res = await forward({ ...flow, req: quiet }, {
         decision,
         lock: held,
         onFailure: (why) => (failed ??= why),
