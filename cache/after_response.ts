@@ -7,7 +7,8 @@
  * named states of Varnish's `vcl_backend_response` and
  * http-cache-semantics' `revalidatedPolicy`. Every response that may end up stored (new, merged
  * from a 304, updated by a HEAD) is judged by the one storability().
- * An unsafe method's response is after_unsafe.ts's, a 304 to a vary-miss
+ * An unsafe method's response is after_unsafe.ts's, a 304 or a HEAD's
+ * 200 to a revalidation after_not_modified.ts's, a 304 to a vary-miss
  * after_selection.ts's; what happens when no response came at all is
  * after_failure.ts's (afterFailure, re-exported here).
  *
@@ -15,21 +16,14 @@
  * Must not read the clock, touch the store, files or sockets.
  */
 
-import { FieldList } from "../http/headers.ts";
+import { afterHead, afterNotModified } from "./after_not_modified.ts";
 import { afterSelection } from "./after_selection.ts";
 import { afterUnsafe } from "./after_unsafe.ts";
 import { afterPartialContent } from "./partial_response.ts";
-import type { EntryMeta } from "./meta.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
 import { draftOf } from "./draft.ts";
 import { staleOnError } from "./stale.ts";
 import { storability } from "./storable.ts";
-import {
-  freshen,
-  headResponseMatches,
-  notModifiedMatches,
-} from "./validation.ts";
-import { varyNames, varyOf } from "./vary.ts";
 
 export {
   afterFailure,
@@ -40,12 +34,15 @@ export {
 } from "./after_failure.ts";
 export { draftOf } from "./draft.ts";
 export { postResponseDraft } from "./after_unsafe.ts";
-export type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
+export type {
+  Exchange,
+  OtherUpdates,
+  Prior,
+  ResponseOutcome,
+} from "./outcomes.ts";
 
 /** Statuses after which a stale response may stand in (RFC 5861 §4). */
 const SERVER_ERRORS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
-/** Request fields that say nothing, to judge a response on its own. */
-const NO_FIELDS = new FieldList();
 
 /** Decides what the cache does with an upstream response. */
 export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
@@ -102,103 +99,4 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
     return { kind: "remove", entry, detail: verdict.detail };
   }
   return { kind: "pass", detail: verdict.detail };
-}
-
-/** What the cache knew before a request that revalidated a stored response. */
-type Revalidation = Prior & { revalidated: EntryMeta };
-
-/** RFC 9111 §4.3.4: a 304 updates the stored response it identifies. */
-function afterNotModified(x: Exchange, prior: Revalidation): ResponseOutcome {
-  const entry = prior.revalidated;
-  // RFC 9111 §4.3.4: a validator that matches no stored response: no update.
-  if (!notModifiedMatches(entry, x.responseFields)) return { kind: "refetch" };
-  const merged = freshen(
-    entry,
-    x.responseFields,
-    x.requestTime,
-    x.responseTime,
-    { targets: prior.options.targets },
-  );
-  return judgeUpdate(x, { prior, updated: merged, answer: "stored" });
-}
-
-/** RFC 9111 §4.3.5: a 200 to HEAD freshens the stored GET response or outdates it. */
-function afterHead(x: Exchange, prior: Revalidation): ResponseOutcome {
-  const entry = prior.revalidated;
-  // RFC 9111 §4.3.5: validators or length differ: the stored one is outdated.
-  if (!headResponseMatches(entry, x.responseFields)) {
-    return { kind: "remove", entry, detail: "outdated" };
-  }
-  const merged = freshen(
-    entry,
-    x.responseFields,
-    x.requestTime,
-    x.responseTime,
-    { targets: prior.options.targets },
-  );
-  return judgeUpdate(x, { prior, updated: merged, answer: "upstream" });
-}
-
-/**
- * An updated response is a response like any other (RFC 9111 §3, §4.1):
- * every storing rule runs again on the merged fields. A rule of the
- * response's own (no-store, private, Set-Cookie, Vary: *, ...) removes
- * the stored response; a rule of this request's (no-store, Authorization)
- * only keeps the update from being stored. A changed Vary files the entry
- * under the request that led to the update. `updated` is the stored
- * response `prior.revalidated` with the update's fields merged; `answer`
- * says what answers the request (the stored body, or the upstream's
- * response to a HEAD).
- */
-function judgeUpdate(
-  x: Exchange,
-  update: {
-    prior: Revalidation;
-    updated: EntryMeta;
-    answer: "stored" | "upstream";
-  },
-): ResponseOutcome {
-  const { prior, updated, answer } = update;
-  const entry = prior.revalidated;
-  const fields = new FieldList(updated.headers);
-  const names = varyNames(fields);
-  const rekeyed = !sameNames(names, entry.vary.map(([name]) => name));
-  const merged: EntryMeta = rekeyed
-    ? { ...updated, vary: varyOf(fields, x.requestFields) } // RFC 9111 §4.1
-    : updated;
-  // The stored response is a GET response (RFC 9111 §4.3.5 for HEAD).
-  const own = storability(
-    "GET",
-    NO_FIELDS,
-    entry.status,
-    fields,
-    prior.options,
-  );
-  if (!own.storable) {
-    return {
-      kind: "remove",
-      entry,
-      serve: answer === "stored" ? merged : undefined,
-      detail: own.detail,
-    };
-  }
-  const forRequest = storability(
-    "GET",
-    x.requestFields,
-    entry.status,
-    fields,
-    prior.options,
-  );
-  return {
-    kind: "freshen",
-    entry: merged,
-    previous: entry,
-    answer,
-    persist: forRequest.storable,
-    rekeyed,
-  };
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((name, i) => name === b[i]);
 }

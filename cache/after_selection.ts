@@ -19,7 +19,8 @@ import { FieldList } from "../http/headers.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
 import { storability } from "./storable.ts";
-import { freshen, identifiedBy304, mostRecent } from "./validation.ts";
+import { identifiedBy304, mostRecent } from "./identified.ts";
+import { freshen } from "./validation.ts";
 import { varyNames, varyOf } from "./vary.ts";
 
 /** Request fields that say nothing, to judge a response on its own. */

@@ -60,12 +60,37 @@ export interface Prior {
    */
   selectable?: readonly EntryMeta[];
   /**
+   * Every response stored for the key when the response arrived (the
+   * variants, complete and partial), for a revalidation: a 304 updates
+   * each one it identifies (RFC 9111 §4.3.4). Absent: only `revalidated`.
+   */
+  stored?: readonly EntryMeta[];
+  /**
    * How storing is configured for this request; `options.targets` is the
    * target list of this route (RFC 9213 §2.1) and decides the policy of
    * every response judged here, `options.storeSetCookie` the Set-Cookie
    * rule (RFC 9111 §7.3).
    */
   options: StoreOptions;
+}
+
+/**
+ * The stored responses of the key other than the revalidated one that a
+ * 304 identified (RFC 9111 §4.3.4: a strong validator identifies all that
+ * carry it), each judged by the storing rules again (RFC 9111 §3).
+ */
+export interface OtherUpdates {
+  /**
+   * Each with the 304's fields merged (`entry`), to be written in place
+   * of `previous` (same variant); none that this request forbids storing
+   * (RFC 9111 §5.2.1.5, §3.5).
+   */
+  updates: { previous: EntryMeta; entry: EntryMeta }[];
+  /**
+   * Those that must go: the update made them unstorable, or changed their
+   * Vary names (their own request's values are unknown, RFC 9111 §4.1).
+   */
+  removals: EntryMeta[];
 }
 
 /** What to do with an upstream response. */
@@ -85,6 +110,8 @@ export type ResponseOutcome =
    * the update then answers this request only and the stored response
    * stays as it was. `rekeyed` when the updated Vary differs from the
    * stored one: the entry is filed under the request that led to the 304.
+   * `others`: the other stored responses the 304 identified (RFC 9111
+   * §4.3.4; none for a HEAD, §4.3.5).
    */
   | {
     kind: "freshen";
@@ -93,6 +120,7 @@ export type ResponseOutcome =
     answer: "stored" | "upstream";
     persist: boolean;
     rekeyed: boolean;
+    others: OtherUpdates;
   }
   /**
    * A 304 to a request that listed the entity-tags of stored variants
@@ -136,13 +164,15 @@ export type ResponseOutcome =
   /**
    * The stored response must go: outdated by this response, or no longer
    * storable once updated. Answer from `serve` (the updated response a 304
-   * validated) when given, else relay the upstream's response.
+   * validated) when given, else relay the upstream's response. `others`:
+   * the other stored responses that 304 identified (RFC 9111 §4.3.4).
    */
   | {
     kind: "remove";
     entry: EntryMeta;
     serve?: EntryMeta;
     detail: NotStoredDetail | "outdated";
+    others?: OtherUpdates;
   }
   /** Serve the stored response stale instead of this server error (RFC 5861 §4). */
   | { kind: "serve-stale"; entry: EntryMeta; detail: "stale-if-error" }

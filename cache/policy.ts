@@ -64,10 +64,14 @@ export {
   conditionalHeaders,
   freshen,
   headResponseMatches,
-  identifiedBy304,
   notModifiedMatches,
   storedEntityTags,
 } from "./validation.ts";
+export {
+  identifiedBy304,
+  identifiedOnRevalidation,
+  mostRecent,
+} from "./identified.ts";
 export { invalidationTargets } from "./invalidation.ts";
 export { type PassReason, passReason, validatorsSent } from "./forwarding.ts";
 export {
@@ -82,6 +86,7 @@ export {
   afterResponse,
   draftOf,
   type Exchange,
+  type OtherUpdates,
   postResponseDraft,
   type Prior,
   type ResponseOutcome,

@@ -130,55 +130,6 @@ export function notModifiedMatches(
 }
 
 /**
- * RFC 9111 §4.3.4: the stored responses a 304 identifies for update among
- * `stored` (the variants whose entity-tags the request listed):
- * - a strong ETag in the 304: every one with that same strong ETag ("all
- *   of the stored responses with the same strong validator");
- * - else a weak ETag: the most recent one whose ETag matches it weakly;
- * - else a Last-Modified: the most recent one with that Last-Modified;
- * - else (no validator): the one listed, when only one was (the 304
- *   answers a request built from it alone), else none.
- * Most recent: by Date, then by the time received. Empty when the 304
- * identifies nothing: nothing may be updated.
- */
-export function identifiedBy304(
-  stored: readonly EntryMeta[],
-  notModified: FieldList,
-): EntryMeta[] {
-  const etag = notModified.first("etag");
-  if (etag !== undefined && !etag.trim().startsWith("W/")) {
-    return stored.filter((entry) => notModifiedMatches(entry, notModified)); // strong: all
-  }
-  if (etag !== undefined || notModified.has("last-modified")) {
-    const matching = stored.filter((entry) =>
-      notModifiedMatches(entry, notModified)
-    );
-    const recent = mostRecent(matching);
-    return recent === undefined ? [] : [recent]; // weak or Last-Modified: the most recent
-  }
-  return stored.length === 1 ? [stored[0]!] : [];
-}
-
-/** The most recent of stored responses: by Date, then by the time received. */
-export function mostRecent(
-  entries: readonly EntryMeta[],
-): EntryMeta | undefined {
-  let best: EntryMeta | undefined;
-  for (const entry of entries) {
-    if (best === undefined) {
-      best = entry;
-      continue;
-    }
-    const date = factsOf(entry).date;
-    const bestDate = factsOf(best).date;
-    const newer = date > bestDate ||
-      (date === bestDate && entry.responseTime > best.responseTime);
-    if (newer) best = entry;
-  }
-  return best;
-}
-
-/**
  * RFC 9111 §4.3.1: the distinct entity-tags of stored responses, in
  * order, as stored (strong and weak), for one If-None-Match; an ETag that
  * is not an entity-tag (RFC 9110 §8.8.3) is left out.

@@ -30,6 +30,7 @@ import type { UpstreamResponse } from "../upstream/mod.ts";
 import { forgetKey } from "./forget.ts";
 import type { CacheState } from "./state.ts";
 import { forgetIfOutOfStep } from "./out_of_step.ts";
+import { updateOthers } from "./others.ts";
 import { serveStored } from "./stored.ts";
 import type { Ticket } from "./tickets.ts";
 
@@ -81,8 +82,9 @@ export function relayed(
  * §4.3.5): the update is stored (re-keyed when its Vary changed) unless
  * the request forbade storing, the key was forgotten since the request
  * went upstream, or a response that arrived later is stored (RFC 9111
- * §4); then the stored body is served with it, or, for a HEAD, the
- * upstream's answer relayed. Undefined when the stored body vanished.
+ * §4), and so are the other stored responses the 304 identified
+ * (others.ts); then the stored body is served with it, or, for a HEAD,
+ * the upstream's answer relayed. Undefined when the stored body vanished.
  */
 export async function freshened(
   flow: CacheFlow,
@@ -101,6 +103,7 @@ export async function freshened(
     })
     : undefined;
   forgetIfOutOfStep(flow, { up: update.up, updated: stored });
+  await updateOthers(flow, { ...update, others: outcome.others }); // RFC 9111 §4.3.4
   if (outcome.answer === "upstream") {
     ctx.stats.count("cache.head_freshened");
     return relayed(flow, { ...update, detail: "method" });
@@ -114,8 +117,9 @@ export async function freshened(
 }
 
 /**
- * The stored response must go (RFC 9111 §3, §4.3.3, §4.3.5): the answer
- * is the update a 304 validated, served from the stored body opened
+ * The stored response must go (RFC 9111 §3, §4.3.3, §4.3.5), the other
+ * stored responses that 304 identified are updated or removed (others.ts):
+ * the answer is the update a 304 validated, served from the stored body opened
  * before the entry goes, or else the upstream's response relayed.
  * Undefined when the stored body vanished.
  */
@@ -127,6 +131,9 @@ export async function removed(
 ): Promise<OutgoingResponse | undefined> {
   const { ctx, cache, req } = flow;
   const { outcome } = removal;
+  if (outcome.others) {
+    await updateOthers(flow, { ...removal, others: outcome.others }); // RFC 9111 §4.3.4
+  }
   if (outcome.serve) {
     const res = await serveRevalidated(flow, {
       ...removal,

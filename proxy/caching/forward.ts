@@ -94,7 +94,12 @@ export async function forward(
   };
   const outcome = afterResponse(
     exchangeOf(flow, { sent, up, started, responseTime }),
-    { revalidated: entry, selectable, options: flow.options },
+    {
+      revalidated: entry,
+      stored: entry ? cache.store.variants(flow.key) : undefined, // RFC 9111 §4.3.4
+      selectable,
+      options: flow.options,
+    },
   );
   if (outcome.kind !== "store" && outcome.kind !== "replace") {
     lock?.endsWith({ status: up.head.status, fields: up.head.headers }); // told at release
