@@ -13,6 +13,7 @@
 import { FieldList } from "../http/headers.ts";
 import { identifiedOnRevalidation } from "./identified.ts";
 import type { EntryMeta } from "./meta.ts";
+import { asksUnheld } from "./partial.ts";
 import type {
   Exchange,
   OtherUpdates,
@@ -35,7 +36,8 @@ export type Revalidation = Prior & { revalidated: EntryMeta };
  * RFC 9111 §4.3.4: a 304 to the revalidation of `prior.revalidated`
  * updates every stored response of the key it identifies
  * (identifiedOnRevalidation(), among `prior.stored`): the revalidated one
- * answers the request, the others are `others`. Refetch when the 304
+ * answers the request, the others are `others`. Refetch when the request
+ * asked a partial entry for bytes it lacks (a 304 brings none), or the 304
  * does not identify the revalidated response (nothing is updated then:
  * its validator matches no stored response, or, weak, a more recent one).
  */
@@ -44,6 +46,8 @@ export function afterNotModified(
   prior: Revalidation,
 ): ResponseOutcome {
   const entry = prior.revalidated;
+  // RFC 9111 §3.4: a 304 brings none of the bytes a partial entry lacks.
+  if (asksUnheld(entry, x.requestFields)) return { kind: "refetch" };
   const identified = identifiedOnRevalidation(
     entry,
     prior.stored ?? [],

@@ -4,8 +4,9 @@
  * partial entry, whether the entry holds it (then it is used like any
  * stored response, fresh or not) or what to ask upstream for instead
  * (only the missing bytes, under If-Range with its strong validator), the
- * conditional fields that validate a held part, and the strong validator
- * of a response (RFC 9110 §8.8.2.2, §8.8.3).
+ * conditional fields that validate a stored response or a held part,
+ * whether a request asks for bytes a partial entry lacks, and the strong
+ * validator of a response (RFC 9110 §8.8.2.2, §8.8.3).
  *
  * Pure: times are parameters. Must not read the clock nor touch the store.
  */
@@ -91,16 +92,52 @@ export function requestedRange(
 
 /**
  * RFC 9111 §4.3.1: the conditional fields that validate a stored
- * response: conditionalHeaders() for a complete one; for a held part of
- * a partial entry, its entity tag in If-None-Match ("MUST send the
- * relevant entity tags"; no If-Modified-Since for a subrange), else its
- * strong validator in If-Range (a 206 then says the part is current).
+ * response for a request (`subrange`: it has a Range):
+ * - a complete one: conditionalHeaders(), without If-Modified-Since for
+ *   a subrange when If-None-Match carries an entity tag ("SHOULD send
+ *   ... If-Modified-Since ... if the request is not for a subrange");
+ * - a held part of a partial entry: its entity tag in If-None-Match when
+ *   that tag is the part's strong validator (a 304 then says the held
+ *   bytes are current; RFC 9111 §4.3.1 lets a partial response's tag go
+ *   when the range is wholly held), else that strong validator in
+ *   If-Range (RFC 9110 §13.1.5: a 206 says the part is current, a 200
+ *   brings the changed representation whole): never a weak entity tag
+ *   nor If-Modified-Since, whose 304 would not prove the bytes the same
+ *   (RFC 9110 §8.8.1).
  */
-export function validatingFields(entry: EntryMeta): [string, string][] {
-  if (!entry.partial) return conditionalHeaders(entry);
-  const etag = new FieldList(entry.headers).first("etag");
-  if (etag !== undefined) return [["If-None-Match", etag]];
-  return [["If-Range", entry.partial.validator]];
+export function validatingFields(
+  entry: EntryMeta,
+  subrange: boolean,
+): [string, string][] {
+  if (!entry.partial) {
+    const fields = conditionalHeaders(entry);
+    const tagged = fields.some(([name]) => name === "If-None-Match");
+    if (!subrange || !tagged) return fields;
+    return fields.filter(([name]) => name !== "If-Modified-Since"); // RFC 9111 §4.3.1
+  }
+  const etag = new FieldList(entry.headers).first("etag")?.trim();
+  const validator = entry.partial.validator;
+  if (etag !== undefined && etag === validator) {
+    return [["If-None-Match", etag]]; // RFC 9111 §4.3.1: a strong entity tag
+  }
+  return [["If-Range", validator]]; // RFC 9110 §13.1.5
+}
+
+/**
+ * RFC 9111 §3.4: does a request as sent upstream (`sent`) ask a partial
+ * entry for bytes it does not hold (a range's missing part, or anything
+ * but one range it can place)? A 304 to it brings no bytes: it cannot
+ * complete the entry, nor answer the request from it. False for a
+ * complete entry.
+ */
+export function asksUnheld(entry: EntryMeta, sent: FieldList): boolean {
+  const partial = entry.partial;
+  if (!partial) return false;
+  const value = sent.get("range");
+  if (value === undefined) return true; // the whole representation
+  const asked = parseRange(value, partial.length ?? UNKNOWN);
+  if (asked.kind !== "single") return true; // RFC 9110 §14.2
+  return missingSpan(partial.pieces, asked) !== undefined;
 }
 
 /**

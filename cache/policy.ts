@@ -75,6 +75,7 @@ export {
 export { invalidationTargets } from "./invalidation.ts";
 export { type PassReason, passReason, validatorsSent } from "./forwarding.ts";
 export {
+  asksUnheld,
   type PartialUse,
   partialUse,
   requestedRange,
@@ -214,7 +215,7 @@ export function decide(
     onlyIfCached ? ONLY_IF_CACHED_MISS : {
       kind: "revalidate",
       entry,
-      conditional: validatingFields(entry),
+      conditional: validatingFields(entry, reqHeaders.has("range")),
       fwd,
     };
   const reason = fresh ? "request" : "stale";
@@ -247,7 +248,7 @@ export function decide(
       entry,
       age,
       ttl,
-      conditional: validatingFields(entry),
+      conditional: validatingFields(entry, reqHeaders.has("range")),
     };
   }
   if (allowsMaxStale(req, staleness)) {

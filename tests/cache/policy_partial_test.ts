@@ -2,9 +2,11 @@ import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
 import {
   afterResponse,
+  asksUnheld,
   decide,
   type Decision,
   type StoreOptions,
+  validatingFields,
 } from "../../cache/policy.ts";
 import type { EntryMeta, Piece } from "../../cache/meta.ts";
 import { afterPartialContent } from "../../cache/partial_response.ts";
@@ -414,4 +416,102 @@ Deno.test("afterResponse() judges a 206 to a GET as a part of its representation
     { revalidated: prior, options: OPTIONS },
   );
   assert.ok(changed.kind === "replace" && changed.replaced === prior);
+});
+
+Deno.test("validatingFields() sends If-Range with a part's strong validator, If-None-Match only with a strong entity tag, and no If-Modified-Since for a subrange (RFC 9111 §4.3.1, RFC 9110 §13.1.5)", () => {
+  const etagOnly: Field[] = [["ETag", '"v1"']];
+  const both: Field[] = [["ETag", '"v1"'], ["Last-Modified", LM]];
+  const lmOnly: Field[] = [["Last-Modified", LM]];
+  const complete = (headers: Field[]) =>
+    stored({ headers: [["Date", dateAt(0)], ...headers] });
+  const cases: [string, EntryMeta, boolean, [string, string][]][] = [
+    ["a complete response, whole", complete(both), false, [
+      ["If-None-Match", '"v1"'],
+      ["If-Modified-Since", LM],
+    ]],
+    [
+      "a complete response, a subrange: the entity tag alone",
+      complete(both),
+      true,
+      [
+        ["If-None-Match", '"v1"'],
+      ],
+    ],
+    [
+      "a complete response with only Last-Modified, a subrange",
+      complete(lmOnly),
+      true,
+      [
+        ["If-Modified-Since", LM],
+      ],
+    ],
+    ["a part with a strong ETag", partialEntry([[0, 999]], etagOnly), true, [
+      ["If-None-Match", '"v1"'],
+    ]],
+    [
+      "a part with a weak ETag and a strong Last-Modified",
+      partialEntry([[0, 999]], [["ETag", 'W/"v1"'], ["Last-Modified", LM]], {
+        validator: LM,
+      }),
+      true,
+      [["If-Range", LM]],
+    ],
+    [
+      "a part with only Last-Modified",
+      partialEntry([[0, 999]], lmOnly, { validator: LM }),
+      true,
+      [["If-Range", LM]],
+    ],
+  ];
+  for (const [name, entry, subrange, expected] of cases) {
+    assert.deepEqual(validatingFields(entry, subrange), expected, name);
+  }
+});
+
+Deno.test("asksUnheld() says whether a request sent upstream asks a partial entry for bytes it lacks (RFC 9111 §3.4)", () => {
+  const entry = partialEntry([[0, 999], [2000, 2999]]);
+  const cases: [Field[], boolean][] = [
+    [[["Range", "bytes=0-99"]], false],
+    [[["Range", "bytes=2000-2999"]], false],
+    [[["Range", "bytes=1000-1999"]], true],
+    [[["Range", "bytes=900-1099"]], true],
+    [[["Range", "bytes=9000-"]], true],
+    [[["Range", "bytes=0-9,20-29"]], true],
+    [[], true],
+  ];
+  for (const [sent, expected] of cases) {
+    assert.equal(asksUnheld(entry, fields(...sent)), expected, String(sent));
+  }
+  const complete = stored({ headers: [["ETag", '"v1"']] });
+  assert.equal(asksUnheld(complete, fields(["Range", "bytes=0-9"])), false);
+});
+
+Deno.test("afterResponse() refetches on a 304 to a fill-range, which brings none of the missing bytes, and freshens a held part on a 304 (RFC 9111 §3.4, §4.3.4)", () => {
+  const prior = partialEntry([[0, 999]]);
+  const x = (range: string, validators: Field[]): Exchange => ({
+    key: "http://origin.test/x",
+    method: "GET",
+    requestFields: fields(["Range", range], ...validators),
+    status: 304,
+    reason: "Not Modified",
+    responseFields: fields(["Date", dateAt(10)], ["ETag", '"v1"'], [
+      "Cache-Control",
+      "max-age=60",
+    ]),
+    requestTime: at(10),
+    responseTime: at(10),
+  });
+  assert.deepEqual(
+    afterResponse(x("bytes=1000-1999", [["If-Range", '"v1"']]), {
+      revalidated: prior,
+      stored: [prior],
+      options: OPTIONS,
+    }),
+    { kind: "refetch" },
+  );
+  const held = afterResponse(
+    x("bytes=0-99", [["If-None-Match", '"v1"']]),
+    { revalidated: prior, stored: [prior], options: OPTIONS },
+  );
+  assert.equal(held.kind, "freshen");
 });

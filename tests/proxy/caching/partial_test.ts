@@ -317,3 +317,82 @@ Deno.test("serveWithCache() lets a range request wait for a part being stored fo
   assert.equal(h.upstream.requests.length, 1);
   assert.equal(h.stats.get("cache.collapsed"), 1);
 });
+
+Deno.test("serveWithCache() asks for a range's missing bytes under If-Range alone, never with the client's If-None-Match or If-Modified-Since (RFC 9110 §13.1.5, §14.2, RFC 9111 §3.4)", async () => {
+  await using h = flowHarness(rangeOrigin(() => V1));
+  await get(h, "bytes=0-999");
+  const filled = await get(h, "bytes=500-1999", [
+    ["If-None-Match", '"other"'],
+    ["If-Modified-Since", "Mon, 01 Jan 2024 00:00:00 GMT"],
+  ]);
+  assert.equal(filled.res.status, 206);
+  assert.deepEqual(filled.body, V1.bytes.subarray(500, 2000));
+  const sent = h.upstream.requests[1]!.head.headers;
+  assert.equal(sent.get("range"), "bytes=1000-1999");
+  assert.equal(sent.get("if-range"), '"v1"');
+  assert.equal(sent.get("if-none-match"), undefined);
+  assert.equal(sent.get("if-modified-since"), undefined);
+});
+
+Deno.test("serveWithCache() fetches the range again without conditions when the origin answers its missing bytes with a 304, which cannot be combined (RFC 9111 §3.4, §4.3.4)", async () => {
+  const origin = rangeOrigin(() => V1);
+  await using h = flowHarness((request, i) =>
+    i === 1
+      ? {
+        status: 304,
+        headers: [["ETag", '"v1"'], ["Cache-Control", "max-age=60"]],
+      }
+      : origin(request, i)
+  );
+  await get(h, "bytes=0-999");
+  const again = await get(h, "bytes=500-1999");
+  assert.equal(again.res.status, 206);
+  assert.deepEqual(again.body, V1.bytes.subarray(500, 2000));
+  assert.deepEqual(asked(h), [
+    ["bytes=0-999", undefined],
+    ["bytes=1000-1999", '"v1"'],
+    ["bytes=500-1999", undefined],
+  ]);
+  assert.equal(h.stats.get("cache.mismatched_304"), 1);
+  assert.equal(h.stats.get("cache.revalidated"), 0);
+});
+
+Deno.test("serveWithCache() revalidates a stale part whose ETag is weak with If-Range and its strong Last-Modified, and a changed representation comes whole (RFC 9111 §4.3.1, RFC 9110 §8.8.1, §13.1.5)", async () => {
+  const lm1 = "Mon, 01 Jan 2024 00:00:00 GMT";
+  const v2 = representation(2);
+  await using h = flowHarness((request, i) => {
+    if (i === 0) {
+      return {
+        status: 206,
+        headers: [
+          ["Cache-Control", "max-age=0"],
+          ["ETag", 'W/"w"'],
+          ["Last-Modified", lm1],
+          ["Content-Range", `bytes 0-999/${SIZE}`],
+        ],
+        body: V1.bytes.slice(0, 1000),
+      };
+    }
+    const ifNoneMatch = request.head.headers.get("if-none-match");
+    if (ifNoneMatch === 'W/"w"') return { status: 304, headers: [] }; // a weak match proves no bytes
+    return {
+      status: 200,
+      headers: [
+        ["Cache-Control", "max-age=60"],
+        ["ETag", 'W/"w"'],
+        ["Last-Modified", "Tue, 02 Jan 2024 00:00:00 GMT"],
+      ],
+      body: v2,
+    };
+  });
+  await get(h, "bytes=0-999");
+  assert.deepEqual(heldPieces(h), [[0, 999]]);
+  const changed = await get(h, "bytes=10-19");
+  const sent = h.upstream.requests[1]!.head.headers;
+  assert.equal(sent.get("if-range"), lm1);
+  assert.equal(sent.get("if-none-match"), undefined);
+  assert.equal(sent.get("if-modified-since"), undefined);
+  assert.equal(changed.res.status, 200);
+  assert.deepEqual(changed.body, v2);
+  assert.equal(heldPieces(h), "whole");
+});
