@@ -13,6 +13,7 @@ import { requestDirectives } from "./cache_control.ts";
 import { factsOf } from "./entry_facts.ts";
 import { forbidsStale, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
+import { asksUnheld } from "./partial.ts";
 import { exceedsMaxAge, lacksMinFresh, staleOnError } from "./stale.ts";
 
 /** How the upstream failed to give a response. */
@@ -61,7 +62,7 @@ export type FailureOutcome =
 export interface Failure {
   /** The stored response the request would have used or revalidated, if any. */
   entry: EntryMeta | undefined;
-  /** The request's fields (Cache-Control, Pragma). */
+  /** The request's fields as the client sent them (Cache-Control, Pragma, Range). */
   requestFields: FieldList;
   /** The status the failure maps to by itself (502 or 504). */
   failureStatus: number;
@@ -82,7 +83,9 @@ export interface Failure {
  * otherwise, with a stored response the cache may not serve (or whose
  * body is gone, `staleGone`), the answer is 504 (RFC 9111 §4.2.4: a
  * cache that cannot reach the origin and may not serve stale generates
- * 504); without one, `failureStatus`.
+ * 504); without one, or with a partial entry that lacks bytes of the
+ * range the request asks (a fill-range's failure), `failureStatus`
+ * (upstream/errors.ts: 502 for a broken upstream, 504 for a timeout).
  */
 export function afterFailure(
   failure: Failure,
@@ -90,6 +93,11 @@ export function afterFailure(
 ): FailureOutcome {
   const { entry, requestFields, now } = failure;
   if (!entry) return { kind: "fail", status: failure.failureStatus };
+  // RFC 9111 §3.3: a partial entry that lacks bytes of the range asked
+  // stands in for nothing: the failure's own status, as for any forward.
+  if (asksUnheld(entry, requestFields)) {
+    return { kind: "fail", status: failure.failureStatus };
+  }
   if (failure.staleGone) return { kind: "fail", status: 504 }; // RFC 9111 §4.2.4: nothing to serve
   if (staleOnError(entry, requestFields, now)) {
     return { kind: "serve-stale", entry, detail: "stale-if-error" }; // RFC 5861 §4

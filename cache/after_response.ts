@@ -19,6 +19,7 @@
 import { afterHead, afterNotModified } from "./after_not_modified.ts";
 import { afterSelection } from "./after_selection.ts";
 import { afterUnsafe } from "./after_unsafe.ts";
+import { asksUnheld } from "./partial.ts";
 import { afterPartialContent } from "./partial_response.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
 import { draftOf } from "./draft.ts";
@@ -50,8 +51,10 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   const safe = x.method === "GET" || x.method === "HEAD";
   if (!safe) return afterUnsafe(x, prior); // RFC 9111 §4.4, RFC 9110 §9.3.3
   // RFC 5861 §4: a server error may be replaced by a stale response.
+  // RFC 9111 §3.3: not a partial entry lacking bytes of the range asked.
   if (
     entry && SERVER_ERRORS.has(x.status) &&
+    !asksUnheld(entry, x.requestFields) &&
     staleOnError(entry, x.requestFields, x.responseTime)
   ) {
     return { kind: "serve-stale", entry, detail: "stale-if-error" };

@@ -11,7 +11,12 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
-import { afterFailure, currentAge, ttlSeconds } from "../../cache/policy.ts";
+import {
+  afterFailure,
+  currentAge,
+  type ForwardReason,
+  ttlSeconds,
+} from "../../cache/policy.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { upstreamErrorResponse } from "../relay.ts";
@@ -30,6 +35,8 @@ export async function upstreamFailed(
     entry: EntryMeta | undefined;
     error: UpstreamError;
     started: number;
+    /** Why the request went forward (a fill-range's is "partial"). */
+    fwd: ForwardReason;
   },
 ): Promise<OutgoingResponse> {
   const now = Date.now();
@@ -112,9 +119,11 @@ export function failedResponse(
     error: UpstreamError;
     status: number;
     upstreamMs: number;
+    fwd: ForwardReason;
   },
 ): OutgoingResponse {
   const { entry, error } = failed;
+  const fwd = failed.fwd === "partial" ? "partial" : entry ? "stale" : "miss";
   const res = upstreamErrorResponse(flow.ctx, {
     error,
     now: flow.req.receivedAt,
@@ -123,7 +132,7 @@ export function failedResponse(
   return withStatus(res, {
     status: {
       hit: false,
-      fwd: entry ? "stale" : "miss",
+      fwd,
       detail: error.failure,
     },
     result: "MISS",

@@ -78,7 +78,7 @@ export async function forward(
   } catch (e) {
     if (!(e instanceof UpstreamError)) throw e;
     going.onFailure?.(e.message);
-    return await upstreamFailed(flow, { entry, error: e, started });
+    return await upstreamFailed(flow, { entry, error: e, started, fwd });
   }
   const responseTime = Date.now();
   if (up.head.status >= 500) {

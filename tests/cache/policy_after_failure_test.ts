@@ -235,3 +235,53 @@ Deno.test("afterFailure() answers 504 when the stored response it chose to serve
     "nothing was stored: the failure's own status",
   );
 });
+
+Deno.test("afterFailure() answers a fill-range's failure with the failure's own status, 502 or 504, and serves stale only a range a partial entry holds (RFC 9111 §3.3, §4.2.4)", () => {
+  const stale = stored({
+    headers: [
+      ["Date", dateAt(0)],
+      ["Cache-Control", "max-age=10, stale-if-error=600"],
+      ["ETag", '"v1"'],
+    ],
+  });
+  const part: EntryMeta = {
+    ...stale,
+    bodySize: 1000,
+    partial: {
+      validator: '"v1"',
+      length: 10_000,
+      pieces: [{ start: 0, end: 999, file: "p0.body" }],
+    },
+  };
+  const failing = (
+    range: string,
+    failureStatus: number,
+    failure: FailureKind,
+  ) =>
+    afterFailure(
+      {
+        entry: part,
+        requestFields: fields(["Range", range]),
+        failureStatus,
+        now: at(70),
+      },
+      { maxStaleOnErrorSeconds: DAY, failure },
+    );
+  assert.deepEqual(failing("bytes=500-1999", 502, "closed"), {
+    kind: "fail",
+    status: 502,
+  }, "a broken upstream: 502");
+  assert.deepEqual(failing("bytes=500-1999", 502, "connect-failed"), {
+    kind: "fail",
+    status: 502,
+  });
+  assert.deepEqual(failing("bytes=500-1999", 504, "timeout"), {
+    kind: "fail",
+    status: 504,
+  }, "a timeout: 504");
+  assert.deepEqual(failing("bytes=0-99", 502, "closed"), {
+    kind: "serve-stale",
+    entry: part,
+    detail: "stale-if-error",
+  }, "a held range may still stand in");
+});

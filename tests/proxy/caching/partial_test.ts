@@ -16,6 +16,7 @@ import {
   ScriptedBody,
 } from "../../helpers/scripted_upstream.ts";
 import type { UpstreamRequest } from "../../../proxy/upstream/mod.ts";
+import type { UpstreamFailure } from "../../../proxy/upstream/errors.ts";
 import { waitUntil } from "../../helpers/cache_proxy.ts";
 
 const KEY = "http://origin.test/video";
@@ -395,4 +396,51 @@ Deno.test("serveWithCache() revalidates a stale part whose ETag is weak with If-
   assert.equal(changed.res.status, 200);
   assert.deepEqual(changed.body, v2);
   assert.equal(heldPieces(h), "whole");
+});
+
+const FILL_FAILURES: [UpstreamFailure, number][] = [
+  ["closed", 502],
+  ["bad-response", 502],
+  ["connect-failed", 502],
+  ["connect-timeout", 504],
+  ["response-timeout", 504],
+  ["wait-timeout", 504],
+];
+
+for (const [failure, status] of FILL_FAILURES) {
+  Deno.test(`serveWithCache() answers ${status} when the upstream fails with ${failure} while fetching a range's missing bytes, as any forward does (RFC 9110 §15.6.3, §15.6.5, RFC 9111 §3.3)`, async () => {
+    const origin = rangeOrigin(() => ({
+      ...V1,
+      headers: [["Cache-Control", "max-age=60, stale-if-error=600"]],
+    }));
+    await using h = flowHarness((request, i) =>
+      i === 0 ? origin(request, i) : { fail: failure }
+    );
+    await get(h, "bytes=0-999");
+    const failed = await get(h, "bytes=500-1999");
+    assert.equal(failed.res.status, status);
+    assert.equal(
+      failed.res.headers.get("cache-status"),
+      `cachelab; fwd=partial; detail=${failure}`,
+    );
+    assert.equal(failed.res.logSuffix?.endsWith(" MISS"), true);
+    assert.equal(h.stats.get(`errors.${failure}`), 1);
+    assert.deepEqual(asked(h).at(-1), ["bytes=1000-1999", '"v1"']);
+    assert.deepEqual(heldPieces(h), [[0, 999]], "the part is kept");
+  });
+}
+
+Deno.test("serveWithCache() relays a server error to a range's missing bytes instead of a part that cannot answer it, despite stale-if-error (RFC 5861 §4, RFC 9111 §3.3)", async () => {
+  const origin = rangeOrigin(() => ({
+    ...V1,
+    headers: [["Cache-Control", "max-age=0, stale-if-error=600"]],
+  }));
+  await using h = flowHarness((request, i) =>
+    i === 0 ? origin(request, i) : { status: 503, body: "down" }
+  );
+  await get(h, "bytes=0-999");
+  const failed = await get(h, "bytes=500-1999");
+  assert.equal(failed.res.status, 503);
+  assert.equal(new TextDecoder().decode(failed.body), "down");
+  assert.equal(h.stats.get("cache.stale_if_error"), 0);
 });
