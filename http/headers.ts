@@ -194,7 +194,13 @@ export function parseDecimal(value: string | undefined): number | undefined {
   return Math.min(Number(digits), Number.MAX_SAFE_INTEGER);
 }
 
-/** The fixed hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6/§7.4). */
+/**
+ * The fixed hop-by-hop fields (RFC 9110 §7.6.1, RFC 9112 §9.6/§7.4), and
+ * the fields specific to the proxy a message passes through, which a
+ * cache MUST NOT store (RFC 9111 §3.1: "Proxy-Authenticate,
+ * Proxy-Authentication-Info, and Proxy-Authorization"; RFC 9110 §11.7.1,
+ * §11.7.3: they apply to the next hop only).
+ */
 const HOP_BY_HOP = new Set([
   "connection",
   "proxy-connection",
@@ -204,6 +210,7 @@ const HOP_BY_HOP = new Set([
   "upgrade",
   "trailer",
   "proxy-authenticate",
+  "proxy-authentication-info",
   "proxy-authorization",
 ]);
 

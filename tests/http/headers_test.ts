@@ -139,6 +139,33 @@ Deno.test("stripHopByHop() removes the fixed set and fields named in Connection 
   ]);
 });
 
+Deno.test("stripHopByHop() removes every field RFC 9111 §3.1 says a cache must not store, whatever its case (RFC 9111 §3.1, RFC 9110 §7.6.1)", () => {
+  // RFC 9111 §3.1: the Connection field and those it names, the fields
+  // RFC 9110 §7.6.1 lists as hop-by-hop (Proxy-Connection, Keep-Alive,
+  // TE, Transfer-Encoding, Upgrade), and "Proxy-Authenticate,
+  // Proxy-Authentication-Info, and Proxy-Authorization".
+  const hopByHop = [
+    "Connection",
+    "Proxy-Connection",
+    "Keep-Alive",
+    "TE",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Proxy-Authenticate",
+    "Proxy-Authentication-Info",
+    "Proxy-Authorization",
+  ];
+  for (const name of [...hopByHop, ...hopByHop.map((n) => n.toUpperCase())]) {
+    const f = new FieldList([[name, "x"], ["ETag", '"a"']]);
+    stripHopByHop(f);
+    assert.deepEqual(f.toArray(), [["ETag", '"a"']], name);
+    assert.ok(isHopByHop(name.toLowerCase()), name);
+  }
+  for (const kept of ["Authentication-Info", "WWW-Authenticate", "Age"]) {
+    assert.ok(!isHopByHop(kept.toLowerCase()), kept); // end-to-end (RFC 9110 §11.6.3, §11.6.1)
+  }
+});
+
 Deno.test("stripHopByHop() keeps end-to-end fields when there is no Connection", () => {
   const f = new FieldList([["Upgrade", "x"], ["Cache-Control", "max-age=1"]]);
   stripHopByHop(f);
