@@ -10,6 +10,7 @@
  */
 
 import type { FieldList } from "../http/headers.ts";
+import { ageFieldValue } from "./age.ts";
 import { requestDirectives } from "./cache_control.ts";
 import {
   currentAge,
@@ -83,6 +84,7 @@ export {
   validatingFields,
 } from "./partial.ts";
 export { staleOnError } from "./stale.ts";
+export { ageFieldValue, relayedAge } from "./age.ts";
 export {
   afterResponse,
   draftOf,
@@ -294,7 +296,8 @@ export interface ServeOptions {
 
 /**
  * The header fields of a stored response as served: the stored fields
- * with Age replaced by the current age (RFC 9111 §4, §5.1), without the
+ * with Age replaced by the current age, at most 2^31 (RFC 9111 §4,
+ * §5.1), without the
  * fields a qualified `no-cache="F"` names unless `opts.revalidated`
  * (RFC 9111 §5.2.2.4: "MUST NOT send the specified fields in a response
  * to a subsequent request without successful revalidation"), and never
@@ -311,6 +314,6 @@ export function servedHeaders(
   const fields = facts.fields.clone();
   removeFields(fields, privateFields(facts.directives)); // RFC 9111 §5.2.2.7
   if (!opts.revalidated) removeFields(fields, noCacheFields(facts.directives)); // RFC 9111 §5.2.2.4
-  fields.set("Age", String(Math.max(0, Math.floor(age))));
+  fields.set("Age", ageFieldValue(age)); // RFC 9111 §5.1: at most 2^31
   return fields;
 }

@@ -4,7 +4,8 @@
  * Via and X-Forwarded-For added, Host kept as the client sent it, set
  * from the URL (forward) or from the route when the client sent none,
  * Max-Forwards decremented) and the downstream response head built from
- * the upstream's (hop-by-hop removed, Via added, Date added when missing).
+ * the upstream's (hop-by-hop removed, Via added, Date added when missing,
+ * an Age past 2^31 sent as 2^31).
  * Everything else passes unchanged, in order and original casing.
  *
  * Must not do I/O.
@@ -13,6 +14,7 @@
 import { formatHttpDate } from "../http/dates.ts";
 import { FieldList, parseDecimal, stripHopByHop } from "../http/headers.ts";
 import type { HttpVersion, RequestHead } from "../http/types.ts";
+import { relayedAge } from "../cache/policy.ts";
 import type { Route } from "./target.ts";
 
 /**
@@ -94,6 +96,7 @@ export function downstreamFields(
   const fields = upstream.clone();
   stripHopByHop(fields); // RFC 9110 §7.6.1
   appendVia(fields, hop);
+  relayedAge(fields); // RFC 9111 §5.1: at most 2^31
   if (!fields.has("date")) fields.append("Date", formatHttpDate(now)); // RFC 9110 §6.6.1
   return fields;
 }

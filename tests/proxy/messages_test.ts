@@ -210,3 +210,14 @@ Deno.test("downstreamFields() strips hop-by-hop, appends Via and adds Date only 
   );
   assertEquals(dated.toArray(), [["Date", "x"], ["Via", `1.0 ${VIA_NAME}`]]);
 });
+
+Deno.test("downstreamFields() relays an Age past 2^31 as 2147483648 (RFC 9111 §5.1)", () => {
+  const now = Date.UTC(2026, 10, 25, 7, 0, 0);
+  for (const [received, sent] of [["99999999999", "2147483648"], ["7", "7"]]) {
+    const fields = downstreamFields(
+      new FieldList([["Date", "x"], ["Age", received!]]),
+      { version: "HTTP/1.1", now, viaName: VIA_NAME },
+    );
+    assertEquals(fields.first("age"), sent, received);
+  }
+});
