@@ -17,7 +17,12 @@ import {
 } from "../http/headers.ts";
 import { formatHttpDate, parseHttpDateLenient } from "../http/dates.ts";
 import { factsOf } from "./entry_facts.ts";
-import { dateValue, entryTimes, type PolicyOptions } from "./freshness.ts";
+import {
+  dateValue,
+  entryTimes,
+  hasValidator,
+  type PolicyOptions,
+} from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { privateFields, removeFields } from "./qualified.ts";
 import { policyOf, targetsOf } from "./targeted.ts";
@@ -167,10 +172,13 @@ function sameDate(a: string, b: string, now: number): boolean {
 /**
  * RFC 9111 §4.3.5: does a 200 to a HEAD request describe the stored GET
  * response, so that its fields may freshen it? Every validator the HEAD
- * response carries (ETag, Last-Modified) must match the stored one, it
- * must carry at least one, and a Content-Length it carries must equal the
- * stored body size. Otherwise the stored response is to be considered
- * stale.
+ * response carries (ETag, Last-Modified) must match the stored one, and
+ * a Content-Length it carries must equal the stored body size. A HEAD
+ * response without validators describes only a stored response without
+ * any (the case §4.3.5 exists for: "no validators being present in the
+ * stored response"); one that drops the stored response's validators
+ * more likely means the representation changed (our choice). Otherwise
+ * the stored response is to be considered stale.
  */
 export function headResponseMatches(
   entry: EntryMeta,
@@ -179,7 +187,12 @@ export function headResponseMatches(
   const stored = new FieldList(entry.headers);
   const etag = head.first("etag");
   const lastModified = head.first("last-modified");
-  if (etag === undefined && lastModified === undefined) return false; // nothing to compare
+  // RFC 9111 §4.3.5: no validator received matches only a stored response without any.
+  if (
+    etag === undefined && lastModified === undefined && hasValidator(stored)
+  ) {
+    return false;
+  }
   if (etag !== undefined) {
     const storedEtag = stored.first("etag");
     if (storedEtag === undefined || !etagsMatch(storedEtag, etag)) return false;

@@ -222,6 +222,27 @@ Deno.test("headResponseMatches() lets a 200 to HEAD freshen the stored GET respo
   }
 });
 
+Deno.test("headResponseMatches() lets a 200 to HEAD without validators describe a stored GET response without any when the length agrees (RFC 9111 §4.3.5)", () => {
+  // RFC 9111 §4.3.5: HEAD updates a stored response "if the more
+  // efficient conditional GET request mechanism is not available (due to
+  // no validators being present in the stored response)".
+  const entry = { ...stored({ headers: [["Date", dateAt(0)]] }), bodySize: 10 };
+  const cases: [string, Field[], boolean][] = [
+    ["no validator, same length", [["Content-Length", "10"]], true],
+    ["no validator, no length", [], true],
+    ["no validator, other length", [["Content-Length", "9"]], false],
+    ["an ETag the stored response lacks", [["ETag", '"a"']], false],
+    [
+      "a Last-Modified the stored response lacks",
+      [["Last-Modified", LM]],
+      false,
+    ],
+  ];
+  for (const [name, got, match] of cases) {
+    assert.equal(headResponseMatches(entry, fields(...got)), match, name);
+  }
+});
+
 Deno.test("freshen() leaves out the fields a qualified private names, also when the 304 brings them (RFC 9111 §5.2.2.7, §4.3.4)", () => {
   const e = stored({
     headers: [["Date", dateAt(0)], [
