@@ -23,7 +23,12 @@ import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
 import { storedEntityTags } from "./validation.ts";
 import { selectVariant } from "./vary.ts";
-import { allowsMaxStale, exceedsMaxAge, lacksMinFresh } from "./stale.ts";
+import {
+  allowsMaxStale,
+  exceedsMaxAge,
+  lacksMinFresh,
+  wantsFresh,
+} from "./stale.ts";
 import { partialUse, validatingFields } from "./partial.ts";
 import type { ByteRange } from "./store.ts";
 
@@ -244,7 +249,8 @@ export function decide(
   if (forbidsStale(res)) return revalidate("stale");
   const staleness = -remainingSeconds(entry, now);
   const swr = res.seconds("stale-while-revalidate"); // RFC 5861 §3
-  if (typeof swr === "number" && staleness <= swr) {
+  // RFC 9111 §5.2.1.1, §5.2.1.3: not to a request that wants it fresh.
+  if (typeof swr === "number" && staleness <= swr && !wantsFresh(req)) {
     return {
       kind: "stale-while-revalidate",
       entry,

@@ -56,6 +56,20 @@ function within(
 }
 
 /**
+ * RFC 9111 §5.2.1.1, §5.2.1.3: the request said it wants a fresh
+ * response: max-age ("Unless the max-stale request directive is also
+ * present, the client does not wish to receive a stale response") or
+ * min-fresh (it asks for freshness left), without max-stale. Then no
+ * permission of the response's own (stale-while-revalidate, RFC 5861 §3)
+ * serves it stale: it is revalidated first.
+ */
+export function wantsFresh(req: Directives): boolean {
+  if (req.has("max-stale")) return false; // RFC 9111 §5.2.1.2
+  return req.has("max-age") || // RFC 9111 §5.2.1.1
+    req.has("min-fresh"); // RFC 9111 §5.2.1.3
+}
+
+/**
  * RFC 9111 §5.2.1.1: the request's max-age is exceeded. An invalid value
  * counts as 0: the client asked for something recent; we never guess it
  * meant more.

@@ -232,6 +232,34 @@ Deno.test("decide() serves stale and revalidates in the background within stale-
   assert.equal(run(e, [["Cache-Control", "max-age=5"]], 25).kind, "revalidate");
 });
 
+Deno.test("decide() revalidates synchronously, never stale-while-revalidate, a request with max-age or min-fresh and no max-stale (RFC 9111 §5.2.1.1, §5.2.1.3, RFC 5861 §3)", () => {
+  // RFC 9111 §5.2.1.1: "Unless the max-stale request directive is also
+  // present, the client does not wish to receive a stale response."
+  const e = entry(["Cache-Control", "max-age=10, stale-while-revalidate=30"], [
+    "ETag",
+    '"a"',
+  ]);
+  const cases: [string, string, Decision["kind"]][] = [
+    ["no directive", "", "stale-while-revalidate"],
+    ["max-age the age satisfies", "max-age=60", "revalidate"],
+    ["max-age=0", "max-age=0", "revalidate"],
+    ["min-fresh=0", "min-fresh=0", "revalidate"],
+    ["min-fresh and max-age", "min-fresh=1, max-age=60", "revalidate"],
+    // with max-stale the client accepts stale: the response's own window first
+    [
+      "max-age and max-stale",
+      "max-age=60, max-stale=5",
+      "stale-while-revalidate",
+    ],
+    ["min-fresh with max-stale", "min-fresh=0, max-stale", "revalidate"], // §5.2.1.3: none left
+    ["only max-stale", "max-stale", "stale-while-revalidate"],
+  ];
+  for (const [name, cc, kind] of cases) {
+    const req: Field[] = cc === "" ? [] : [["Cache-Control", cc]];
+    assert.equal(run(e, req, 25).kind, kind, name); // stale by 15 s, age 25 s
+  }
+});
+
 Deno.test("decide() ignores an invalid stale-while-revalidate (RFC 5861 §3)", () => {
   const e = entry(["Cache-Control", "max-age=10, stale-while-revalidate"], [
     "ETag",
