@@ -96,9 +96,11 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   if (verdict.storable) {
     return { kind: "store", draft: draftOf(x, prior.options) }; // RFC 9111 §3
   }
-  // A successful full response to a revalidation outdates the stored one
-  // even when it cannot take its place (RFC 9111 §4.3.3).
-  if (entry && x.method === "GET" && x.status < 300) {
+  // RFC 9111 §4.3.3: a full response to a revalidation says the stored
+  // one is not suitable, even when it cannot take its place; a 5xx may
+  // still be replaced by it (above, RFC 5861 §4), or leaves it be. A
+  // response to HEAD has no content: not a full response.
+  if (entry && x.method === "GET" && x.status < 500) {
     return { kind: "remove", entry, detail: verdict.detail };
   }
   return { kind: "pass", detail: verdict.detail };
