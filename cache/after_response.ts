@@ -24,7 +24,7 @@ import { afterPartialContent } from "./partial_response.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
 import { draftOf } from "./draft.ts";
 import { staleOnError } from "./stale.ts";
-import { storability } from "./storable.ts";
+import { type Storability, storability } from "./storable.ts";
 
 export {
   afterFailure,
@@ -44,6 +44,20 @@ export type {
 
 /** Statuses after which a stale response may stand in (RFC 5861 §4). */
 const SERVER_ERRORS: ReadonlySet<number> = new Set([500, 502, 503, 504]);
+
+/**
+ * RFC 9110 §14.2, §15.5.17: a response to a Range request that is
+ * neither the whole representation (200: the range was ignored) nor a
+ * part of it (206, afterPartialContent) depends on the Range, which the
+ * cache key does not hold (a 416 says the range lies past the end; any
+ * other status may too): stored, it would answer requests without that
+ * Range. Never stored; undefined when the rule does not apply.
+ */
+function rangeAnswer(x: Exchange): Storability | undefined {
+  if (!x.requestFields.has("range")) return undefined;
+  if (x.status === 200) return undefined; // RFC 9110 §14.2: the range ignored
+  return { storable: false, detail: "range" };
+}
 
 /** Decides what the cache does with an upstream response. */
 export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
@@ -82,7 +96,7 @@ export function afterResponse(x: Exchange, prior: Prior): ResponseOutcome {
   if (x.method === "GET" && x.status === 206) {
     return afterPartialContent(x, prior);
   }
-  const verdict = storability(
+  const verdict = rangeAnswer(x) ?? storability(
     x.method,
     x.requestFields,
     x.status,

@@ -52,7 +52,8 @@ export type NotStoredDetail =
   | "too-large"
   | "binary"
   | "transfer-coding"
-  | "content-range";
+  | "content-range"
+  | "range";
 
 export type Storability =
   | { storable: true }

@@ -474,3 +474,37 @@ Deno.test("afterFailure() serves stale when stale-if-error allows it, else 504 w
     },
   );
 });
+
+Deno.test("afterResponse() never stores a response to a Range request other than the whole 200 or a 206 part, whatever its freshness (RFC 9110 §14.2, §15.5.17, RFC 9111 §4)", () => {
+  // The key has no Range in it: a 416 (or any status that may depend on
+  // the range) stored there would answer every request without one.
+  const fresh: Field[] = [["Date", dateAt(10)], [
+    "Cache-Control",
+    "max-age=60",
+  ]];
+  const range: Field[] = [["Range", "bytes=999999-"]];
+  const cases: [number, Field[], string][] = [
+    [416, [...fresh, ["Content-Range", "bytes */20"]], "pass"],
+    [404, fresh, "pass"],
+    [301, [...fresh, ["Location", "/y"]], "pass"],
+    [204, fresh, "pass"],
+    [599, [...fresh, ["Cache-Control", "public"]], "pass"],
+    [200, fresh, "store"], // RFC 9110 §14.2: the Range ignored, the whole representation
+  ];
+  for (const [status, response, kind] of cases) {
+    const o = outcomeOf({ status, response, request: range });
+    assert.equal(o.kind, kind, `${status}`);
+    if (o.kind === "pass") assert.equal(o.detail, "range", `${status}`);
+    const without = outcomeOf({ status, response }); // the same without Range
+    assert.equal(without.kind, "store", `${status} without Range`);
+  }
+  // A revalidation's 416 outdates the stored response (RFC 9111 §4.3.3).
+  const entry = storedEntry();
+  const o = outcomeOf({
+    status: 416,
+    response: [...fresh, ["Content-Range", "bytes */20"]],
+    request: range,
+    revalidated: entry,
+  });
+  assert.deepEqual(o, { kind: "remove", entry, detail: "range" });
+});
