@@ -24,8 +24,8 @@ import {
   type PolicyOptions,
 } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
-import { privateFields, removeFields } from "./qualified.ts";
-import { policyOf, targetsOf } from "./targeted.ts";
+import { withholdPrivate } from "./qualified.ts";
+import { targetsOf } from "./targeted.ts";
 
 /**
  * RFC 9111 §4.3.1: the validators of the stored entry as conditional
@@ -66,7 +66,8 @@ const KEPT_FROM_STORED = new Set([
  * recomputed from the new request/response times. The policy is read
  * again from the updated fields with `opts.targets` (RFC 9213 §2.1;
  * absent: the entry's own policy field, or Cache-Control), fields a
- * qualified private names are dropped (§5.2.2.7), and `policyField`
+ * qualified private names are dropped unless the cache judges by them
+ * (§5.2.2.7, qualified.ts withholdPrivate), and `policyField`
  * records the field that decides now.
  */
 export function freshen(
@@ -92,10 +93,10 @@ export function freshen(
     for (const value of values.slice(1)) stored.append(name, value);
   }
   const targets = opts.targets ?? targetsOf(entry.policyField);
-  removeFields(stored, privateFields(policyOf(stored, targets).directives)); // RFC 9111 §5.2.2.7
   const times = entryTimes(entry.status, stored, requestTime, responseTime, {
     targets,
   });
+  withholdPrivate(stored, targets); // RFC 9111 §5.2.2.7
   const { policyField: _previous, ...rest } = entry;
   return {
     ...rest,
