@@ -70,3 +70,24 @@ export const READ_CHUNK = 128 * 1024;
  * socket read's worth, as a TLS record stream delivers it.
  */
 export const RELAY_BUFFER = 64 * 1024;
+
+/**
+ * The most bytes the conditional fields the cache adds to an upstream
+ * request may take (names, ": ", values and line ends): half of the
+ * room the proxy leaves over a client's head (http/head.ts
+ * PROXY_HEADROOM, 8 KiB), the other half being for Via,
+ * X-Forwarded-For, Host and a framing field; so a request the proxy
+ * accepted is never refused with 431 for what the cache added (RFC 9111
+ * §4.3.1 validators: a field that does not fit is left out, the request
+ * goes unconditional).
+ */
+export const SENT_VALIDATORS_MAX_BYTES = 4 * 1024;
+
+/**
+ * The most entity-tags a vary-miss lists in its If-None-Match (RFC 9111
+ * §4.3.1), the most recent variants first: enough for the variants a
+ * few Accept-Language or Accept-Encoding values make, and a bound on
+ * what the origin compares per request however many variants a
+ * `Vary: User-Agent` stores.
+ */
+export const VARY_MISS_TAGS_MAX = 32;

@@ -18,6 +18,7 @@ import { parseRange } from "../http/range.ts";
 import { dateValue } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { missingSpan, type Span } from "./pieces.ts";
+import { fitValidators } from "./sent_validators.ts";
 import { clientValidators, conditionalHeaders } from "./validation.ts";
 
 /** What a request can make of a stored partial entry. */
@@ -56,13 +57,18 @@ export function partialUse(
   if (!range) return MISS;
   const missing = missingSpan(partial.pieces, range);
   if (!missing) return { kind: "held", range };
+  // RFC 9110 §13.1.5: the part we hold, or all of it; without an If-Range
+  // that fits the request head (sent_validators.ts), no fill: the
+  // request goes on as it came.
+  const ifRange = fitValidators([["If-Range", partial.validator]]);
+  if (ifRange.length === 0) return MISS;
   return {
     kind: "fill",
     range,
     missing,
     conditional: [
       ["Range", `bytes=${missing.start}-${missing.end}`], // RFC 9110 §14.2: one range
-      ["If-Range", partial.validator], // RFC 9110 §13.1.5: the part we hold, or all of it
+      ...ifRange,
     ],
   };
 }
@@ -104,11 +110,17 @@ export function requestedRange(
  *   brings the changed representation whole): never a weak entity tag
  *   nor If-Modified-Since, whose 304 would not prove the bytes the same
  *   (RFC 9110 §8.8.1).
+ * A field that would take the cache's additions past
+ * SENT_VALIDATORS_MAX_BYTES is left out (sent_validators.ts).
  */
 export function validatingFields(
   entry: EntryMeta,
   subrange: boolean,
 ): [string, string][] {
+  return fitValidators(validators(entry, subrange)); // within the outbound head limit
+}
+
+function validators(entry: EntryMeta, subrange: boolean): [string, string][] {
   if (!entry.partial) {
     const fields = conditionalHeaders(entry);
     const tagged = fields.some(([name]) => name === "If-None-Match");

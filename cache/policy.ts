@@ -21,7 +21,7 @@ import {
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
-import { storedEntityTags } from "./validation.ts";
+import { varyMissTags } from "./sent_validators.ts";
 import { selectVariant } from "./vary.ts";
 import {
   allowsMaxStale,
@@ -273,20 +273,19 @@ const HELD = { kind: "held" } as const;
  * be answered by one of them: ask the origin with an If-None-Match that
  * lists their entity-tags (strong and weak, as stored), in place of the
  * client's own validators (forwarding.ts validatorsSent(): the client's
- * are evaluated against the selected response, §4.3.2). Not when no
- * variant has an entity-tag.
+ * are evaluated against the selected response, §4.3.2): the most recent
+ * variants' first, as many as fit (sent_validators.ts varyMissTags). Not
+ * when no variant has an entity-tag.
  */
 function varySelection(variants: readonly EntryMeta[]): Decision | undefined {
-  const selectable = variants.filter((entry) =>
-    !entry.partial && storedEntityTags([entry]).length > 0 // RFC 9111 §3.3: a part answers no whole request
-  );
-  const tags = storedEntityTags(selectable);
-  if (tags.length === 0) return undefined;
+  const complete = variants.filter((entry) => !entry.partial); // RFC 9111 §3.3: a part answers no whole request
+  const tags = varyMissTags(complete);
+  if (tags === undefined) return undefined;
   return {
     kind: "miss",
     detail: "vary-miss",
-    conditional: [["If-None-Match", tags.join(", ")]], // RFC 9111 §4.3.1
-    selectable,
+    conditional: [["If-None-Match", tags.value]], // RFC 9111 §4.3.1
+    selectable: tags.listed,
   };
 }
 

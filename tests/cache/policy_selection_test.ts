@@ -50,12 +50,14 @@ const DE = variant("de", 'W/"d"', 5);
 const FR_REQUEST = fields(["Accept-Language", "fr"]);
 
 Deno.test("decide() asks the origin with If-None-Match listing the stored variants' entity-tags, strong and weak, when none matches (RFC 9111 §4.1, §4.3.1)", () => {
+  // The most recent variant's first (issue 10's hostile review: the list
+  // is capped, so the order says which are kept; it was store order).
   const d = decide("GET", FR_REQUEST, [EN, DE], at(10));
   assert.deepEqual(d, {
     kind: "miss",
     detail: "vary-miss",
-    conditional: [["If-None-Match", '"e", W/"d"']],
-    selectable: [EN, DE],
+    conditional: [["If-None-Match", 'W/"d", "e"']],
+    selectable: [DE, EN],
   });
 });
 
@@ -67,7 +69,7 @@ Deno.test("decide() lists each entity-tag once and leaves out variants without o
   assert.equal(d.kind, "miss");
   if (d.kind !== "miss") return;
   assert.deepEqual(d.conditional, [["If-None-Match", '"e"']]);
-  assert.deepEqual(d.selectable, [EN, same]);
+  assert.deepEqual(d.selectable, [same, EN]); // the most recent first
 });
 
 Deno.test("decide() forwards a vary-miss as it came when no variant has an entity-tag, and asks with the stored entity-tags in place of a client's own If-None-Match (RFC 9111 §4.3.1, §4.3.2)", () => {
