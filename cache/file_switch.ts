@@ -6,7 +6,8 @@
  * A piece of a partial entry: what it does to the slot is
  * piece_commit.ts's answer; when the pieces make the whole body, it is assembled into a
  * new body file (`<variant>-<writeId>.body.tmp`, renamed when complete),
- * unless one piece holds it all already. Then the variant's metadata file
+ * unless one piece holds it all already; pieces merged past
+ * PARTIAL_PIECES_MAX are copied into their new file the same way first. Then the variant's metadata file
  * is switched (the one atomic step), the index follows, and the files
  * the slot no longer names are deleted. A process killed at any point
  * leaves the old metadata naming the old pieces, or the new one naming
@@ -30,6 +31,7 @@ import { variantId } from "./key.ts";
 import type { UpdateHost } from "./file_update.ts";
 import type { EntryMeta } from "./meta.ts";
 import { filesOf, pieceCommit, type Whole } from "./piece_commit.ts";
+import type { Segment } from "./pieces.ts";
 import type { PartialDraft, PieceOptions } from "./store.ts";
 
 /** What a switch needs from its store (the same as an update). */
@@ -88,9 +90,13 @@ export async function switchPiece(
       draft,
       piece: { start, end, file: body.bodyFile },
       replaces: options.replaces,
+      spare: bodyName(variantId(draft.vary), host.newWriteId()),
     })
     : undefined;
-  if (!change || change.kind === "refused") {
+  const merged = change?.kind === "stored" && change.merge
+    ? await copyPlan(host, { dir, ...change.merge })
+    : true;
+  if (!change || change.kind === "refused" || !merged) {
     await removeQuietly(join(dir, body.bodyFile));
     return false;
   }
@@ -107,7 +113,11 @@ export async function switchPiece(
   } catch {
     host.writeFailed();
     const named = new Set(filesOf(current));
-    const made = [body.bodyFile, ...(whole ? [whole.bodyFile] : [])];
+    const made = [
+      body.bodyFile,
+      ...(whole ? [whole.bodyFile] : []),
+      ...(change.merge ? [change.merge.file] : []),
+    ];
     for (const file of made) {
       if (!named.has(file)) await removeQuietly(join(dir, file));
     }
@@ -129,8 +139,21 @@ async function assemble(
   { dir, whole }: { dir: string; whole: Whole },
 ): Promise<EntryMeta | undefined> {
   if (whole.reuse) return { ...whole.meta, bodyFile: whole.reuse };
-  const bodyFile = bodyName(variantId(whole.meta.vary), host.newWriteId());
-  const temp = join(dir, bodyFile + TEMP_SUFFIX);
+  const file = bodyName(variantId(whole.meta.vary), host.newWriteId());
+  const copied = await copyPlan(host, { dir, file, plan: whole.plan });
+  return copied ? { ...whole.meta, bodyFile: file } : undefined;
+}
+
+/**
+ * Copies the bytes `plan` names into the new body file `file` (through a
+ * temp file, renamed when complete): true when it is there; false when
+ * the copy failed (counted, the temp file removed).
+ */
+async function copyPlan(
+  host: SwitchHost,
+  { dir, file, plan }: { dir: string; file: string; plan: Segment[] },
+): Promise<boolean> {
+  const temp = join(dir, file + TEMP_SUFFIX);
   try {
     const out = await Deno.open(temp, {
       write: true,
@@ -138,18 +161,18 @@ async function assemble(
       truncate: true,
     });
     try {
-      for (const segment of whole.plan) {
+      for (const segment of plan) {
         await copySegment(join(dir, segment.file), out, segment);
       }
     } finally {
       closeQuietly(out);
     }
-    await Deno.rename(temp, join(dir, bodyFile));
-    return { ...whole.meta, bodyFile };
+    await Deno.rename(temp, join(dir, file));
+    return true;
   } catch {
     host.writeFailed();
     await removeQuietly(temp);
-    return undefined;
+    return false;
   }
 }
 

@@ -91,3 +91,15 @@ export const SENT_VALIDATORS_MAX_BYTES = 4 * 1024;
  * `Vary: User-Agent` stores.
  */
 export const VARY_MISS_TAGS_MAX = 32;
+
+/**
+ * The most pieces a partial entry holds (RFC 9111 §3.3; piece_commit.ts).
+ * Each piece is a body file and a line of the metadata rewritten at every
+ * commit, so disjoint one-byte ranges must not grow an entry without
+ * bound. Past it, the pieces that touch the new one (adjacent or
+ * overlapping) are merged into one file; when the count is still past
+ * it (disjoint pieces), the new piece is refused: it is relayed, not
+ * stored, and the entry keeps what it held. A piece that completes the
+ * representation is always stored.
+ */
+export const PARTIAL_PIECES_MAX = 64;

@@ -4,7 +4,7 @@
  * the handler's component tests; nothing survives the process. Writes
  * are memory_writer.ts's; a partial entry's pieces are held one array
  * each, by piece file name, and assembled into one when they make the
- * whole body (piece_commit.ts).
+ * whole body or are merged (piece_commit.ts).
  *
  * Must not read the clock nor hold RFC 9111 decisions.
  */
@@ -18,6 +18,7 @@ import { LruIndex } from "./lru_index.ts";
 import { memoryWriter, type MemoryWriters } from "./memory_writer.ts";
 import type { EntryMeta } from "./meta.ts";
 import { filesOf, pieceCommit } from "./piece_commit.ts";
+import type { Segment } from "./pieces.ts";
 import {
   checkDraft,
   checkPiece,
@@ -142,9 +143,14 @@ export class MemoryStore implements Store {
       draft,
       piece: { start, end, file },
       replaces: options.replaces,
+      spare: `${variantId(draft.vary)}-${++this.#writes}.body`,
     });
     if (change.kind === "refused") return false;
     this.#bodies.set(pieceId(file, draft.key), bytes);
+    if (change.merge) {
+      const { file: merged, plan } = change.merge;
+      this.#bodies.set(pieceId(merged, draft.key), this.#read(draft.key, plan));
+    }
     const whole = change.whole;
     let meta = change.meta;
     let unused = change.unused;
@@ -152,13 +158,10 @@ export class MemoryStore implements Store {
       const bodyFile = whole.reuse ??
         `${variantId(draft.vary)}-${++this.#writes}.body`;
       if (!whole.reuse) {
-        const parts = whole.plan.map((s) =>
-          this.#bodies.get(pieceId(s.file, draft.key))!.subarray(
-            s.offset,
-            s.offset + s.count,
-          )
+        this.#bodies.set(
+          pieceId(bodyFile, draft.key),
+          this.#read(draft.key, whole.plan),
         );
-        this.#bodies.set(pieceId(bodyFile, draft.key), concatBytes(parts));
       }
       meta = { ...whole.meta, bodyFile };
       unused = whole.unused;
@@ -167,6 +170,17 @@ export class MemoryStore implements Store {
     for (const name of unused) this.#bodies.delete(pieceId(name, draft.key));
     this.#evict();
     return true;
+  }
+
+  /** The bytes `plan` names, in order, from the pieces of `key`. */
+  #read(key: string, plan: readonly Segment[]): Uint8Array {
+    const parts = plan.map((s) =>
+      this.#bodies.get(pieceId(s.file, key))!.subarray(
+        s.offset,
+        s.offset + s.count,
+      )
+    );
+    return concatBytes(parts);
   }
 
   async updateMeta(meta: EntryMeta): Promise<void> {

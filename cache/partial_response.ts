@@ -95,7 +95,7 @@ function judge(x: Exchange, prior: Prior): Judged {
   const representation = { validator, length: part.length };
   const entry = prior.revalidated;
   const combine = entry?.partial !== undefined &&
-    sameRepresentation(entry.partial, representation);
+    sameRepresentation(entry.partial, representation, part);
   const whole = { ...x, status: 200, reason: "OK", responseFields: fields };
   const base = draftOf(whole, prior.options);
   const draft: PartialDraft = combine

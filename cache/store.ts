@@ -194,6 +194,11 @@ export interface Store {
    *   followers still end cleanly);
    * - else the piece replaces what the slot holds, as a partial entry of
    *   its own.
+   * A partial entry holds at most PARTIAL_PIECES_MAX pieces (limits.ts):
+   * past it, the pieces touching this one (adjacent or overlapping) are
+   * merged into one new body file; when that leaves too many, nothing is
+   * stored (commit resolves false). A piece of unknown complete length
+   * past the slot's known length is of another representation.
    * When the pieces then hold the whole representation, the entry is
    * stored complete instead: a normal entry (no `partial`) with the
    * draft's status and fields, its body the complete length in one body

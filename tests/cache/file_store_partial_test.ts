@@ -5,6 +5,7 @@ import type { FileStore } from "../../cache/file_store.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
 import { restored, snapshotsDuring } from "./file_crash.ts";
 import { only, readAll } from "./store_helpers.ts";
+import { PARTIAL_PIECES_MAX } from "../../cache/limits.ts";
 import { KEY, pieceDraft, putPiece, WHOLE } from "./store_contract_partial.ts";
 
 const JSON_NAME = `${variantId([])}.json`;
@@ -155,6 +156,49 @@ Deno.test("FileStore beginPartial() keeps the old pieces when the metadata canno
       meta.bodyFile,
       JSON_NAME,
     ]);
+  } finally {
+    await fixture.dispose();
+  }
+});
+
+Deno.test("FileStore.open() after a crash at any step of a piece that merges pieces past PARTIAL_PIECES_MAX finds the old pieces or the merged entry, and no litter", async () => {
+  const fixture = await fileFixture({
+    newWriteId: countingIds(),
+    memoryBytes: 0,
+  });
+  try {
+    for (let i = 0; i < PARTIAL_PIECES_MAX; i++) {
+      await putPiece(fixture.store, { start: 100 * i, end: 100 * i + 9 });
+    }
+    const before = only(fixture.store, pieceDraft());
+    const states = await snapshotsDuring(fixture.dir, KEY, async () => {
+      assert.equal(
+        await putPiece(fixture.store, { start: 10, end: 99 }),
+        true,
+      );
+    });
+    const after = only(fixture.store, pieceDraft());
+    assert.equal(after.partial!.pieces.length, PARTIAL_PIECES_MAX - 1);
+    assert.deepEqual(await filesOf(fixture.dir, KEY), namesOf(after));
+    await checkBytes(fixture.store, after);
+    const seen: string[] = [];
+    for (const files of states) {
+      const { dir, store } = await restored(KEY, files);
+      try {
+        const found = store.variants(KEY);
+        assert.equal(found.length, 1, "the entry was lost");
+        const isNew = found[0]!.bodyFile === after.bodyFile;
+        seen.push(isNew ? "new" : "old");
+        assert.deepEqual(found[0], isNew ? after : before);
+        await checkBytes(store, found[0]!);
+        assert.deepEqual(await filesOf(dir, KEY), namesOf(found[0]!));
+      } finally {
+        await store.close();
+        await Deno.remove(dir, { recursive: true });
+      }
+    }
+    assert.equal(seen[0], "old");
+    assert.equal(seen.at(-1), "new");
   } finally {
     await fixture.dispose();
   }

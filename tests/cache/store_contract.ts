@@ -26,6 +26,7 @@ import { followContract } from "./store_contract_follow.ts";
 import { discardContract } from "./store_contract_discard.ts";
 import { rekeyContract } from "./store_contract_rekey.ts";
 import { partialContract } from "./store_contract_partial.ts";
+import { piecesContract } from "./store_contract_pieces.ts";
 
 /** A store under test, how to dispose of it (and its folder), and the failures it can be made to have. */
 export interface StoreFixture {
@@ -321,4 +322,5 @@ export function storeContract(
   discardContract(test, faultTest);
   rekeyContract(test);
   partialContract(test);
+  piecesContract(test);
 }
