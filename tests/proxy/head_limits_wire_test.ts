@@ -6,7 +6,7 @@
  * 431, never sent upstream.
  */
 
-import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
+import { assertEquals } from "../helpers/assert.ts";
 import { countingUpstream, startCacheProxy } from "../helpers/cache_proxy.ts";
 import {
   exchange,
@@ -99,7 +99,12 @@ Deno.test("startOrigin() accepts the upstream limits and answers 431 past them",
   assertEquals(over.responses[0]!.status, 431);
 });
 
-Deno.test("proxy answers 431 itself when its own validators would make a revalidation larger than the upstream limits", async () => {
+Deno.test("proxy leaves out its own validator, not answering 431, when it would make a revalidation larger than the upstream limits (RFC 9111 §4.3.1)", async () => {
+  // Until issue 10's hostile review this request was answered 431 by the
+  // proxy itself: the 30 KiB ETag it added took the head past the
+  // upstream limit. What the cache adds now stays within
+  // SENT_VALIDATORS_MAX_BYTES (cache/sent_validators.ts): a validator
+  // that does not fit is left out and the revalidation is a plain fetch.
   const etag = `"${"e".repeat(30 * 1024)}"`;
   await using upstream = countingUpstream(() =>
     `HTTP/1.1 200 OK\r\nCache-Control: no-cache\r\nETag: ${etag}\r\n` +
@@ -110,15 +115,18 @@ Deno.test("proxy answers 431 itself when its own validators would make a revalid
     responses: 1,
   });
   assertEquals(first.responses[0]!.status, 200);
-  const bulky = `X-Bulk: ${"b".repeat(50 * 1024)}\r\n`; // fits the proxy; with the ETag it does not fit upstream
+  const bulky = `X-Bulk: ${"b".repeat(50 * 1024)}\r\n`; // fits the proxy; with the ETag it would not fit upstream
   const second = await exchange(
     proxy.addr,
     `GET /e HTTP/1.1\r\n${H}${bulky}\r\n`,
     { responses: 1 },
   );
-  assertEquals(second.responses[0]!.status, 431);
-  assertStringIncludes(second.responses[0]!.bodyText, "too large to forward");
-  assertEquals(upstream.requests.length, 1);
+  assertEquals(
+    [second.responses[0]!.status, second.responses[0]!.bodyText],
+    [200, "ok"],
+  );
+  assertEquals(upstream.requests.length, 2);
+  assertEquals(upstream.requests[1]!.head.header("if-none-match"), undefined);
 });
 
 Deno.test("proxy accepts an upstream response with more fields than a client may send, as another proxy's would be", async () => {
