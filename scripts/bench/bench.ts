@@ -3,7 +3,9 @@
  * origin and the contenders (cachelab's proxy, nginx, Varnish, Squid) in
  * a temp folder, warms and checks their caches, runs wrk round-robin over
  * the contenders for every figure, and prints the median table and
- * cachelab's ratios with their spread over the rounds. Every child is stopped at the end, on error and on
+ * cachelab's ratios with their spread over the rounds; in full mode it
+ * then fills a cachelab of its own with many entries and times its
+ * restart (many_entries.ts). Every child is stopped at the end, on error and on
  * Ctrl-C, and the temp folder is removed.
  *
  * Must not be imported by product code; not a test (CI does not run it).
@@ -24,6 +26,7 @@ import { type BenchOptions, parseBenchArgs, usage } from "./options.ts";
 import { ensurePrograms } from "./install.ts";
 import { checkHits, warm } from "./hit_check.ts";
 import { LogLines, writeBenchFiles } from "./origin_files.ts";
+import { manyEntriesLines, measureManyEntries } from "./many_entries.ts";
 import { Children, logTail } from "./processes.ts";
 import { peakRssMiB } from "./procfs.ts";
 import { PROXIES } from "./proxies.ts";
@@ -62,6 +65,8 @@ interface Session {
   samples: Samples;
   problems: string[];
   pinned: boolean;
+  /** The report's lines about cachelab with many entries (full mode). */
+  manyEntries: string[];
 }
 
 /** One wrk run against one contender; its figures go into the samples. */
@@ -165,6 +170,7 @@ function reportText(
       roundsOf: (figure, proxy) => session.samples.byRound(figure.id, proxy),
     }),
     "",
+    ...(session.manyEntries.length > 0 ? [...session.manyEntries, ""] : []),
     ...problems,
     "",
   ].join("\n");
@@ -219,6 +225,7 @@ async function benchIn(
     samples: new Samples(),
     problems,
     pinned,
+    manyEntries: [],
   };
   session.problems.push(...await warm(running, files));
   session.problems.push(...await checkHits(running, files, session.originLog));
@@ -231,6 +238,24 @@ async function benchIn(
   const after = await checkHits(running, files, session.originLog);
   log("checked the caches again; stopping the servers");
   session.problems.push(...after.map((p) => `after the runs: ${p}`));
+  const cachelab = specs.find((s) => s.name === "cachelab");
+  if (options.entries > 0 && cachelab !== undefined) {
+    log(`filling a cachelab of its own with ${options.entries} entries`);
+    const many = await measureManyEntries(children, cachelab, {
+      dir: `${dir}/cachelab-many`,
+      originPort,
+      originLog: session.originLog,
+      originLogFile: origin.logFile,
+      entries: options.entries,
+      serverCore: pinned ? SERVER_CORE : undefined,
+      loaderCore: core,
+      programs,
+      log,
+    });
+    session.manyEntries = manyEntriesLines(many);
+    session.problems.push(...many.problems.map((p) => `many entries: ${p}`));
+    log(session.manyEntries.join("; "));
+  }
   for (const contender of running) {
     if (!contender.child.exited) await sampleRss(session, contender);
     else {

@@ -105,18 +105,20 @@ const ONE_CONNECTION: WrkRun = {
   readsRss: false,
 };
 
-const MISS: WrkRun = {
-  id: "miss-1KiB",
-  file: FILES["1KiB"],
-  connections: 50,
-  freshUrls: true,
-  timeoutS: 10,
-  figures: [{
-    metric: "rps",
-    figure: figure("miss-1KiB-rps", "miss-1KiB req/s", "higher", 0),
-  }],
-  readsRss: false,
-};
+function missRun(size: "1KiB" | "64KiB"): WrkRun {
+  return {
+    id: `miss-${size}`,
+    file: FILES[size],
+    connections: 50,
+    freshUrls: true,
+    timeoutS: 10,
+    figures: [{
+      metric: "rps",
+      figure: figure(`miss-${size}-rps`, `miss-${size} req/s`, "higher", 0),
+    }],
+    readsRss: false,
+  };
+}
 
 function bigRun(connections: number, readsRss: boolean): WrkRun {
   const name = `hit-256MiB-${connections}c`;
@@ -145,13 +147,14 @@ export const PEAK_RSS: Figure = figure(
 
 /** The runs of one round, in the order they go. */
 export function runsFor(quick: boolean): WrkRun[] {
-  if (quick) return [hitRun("1KiB"), ONE_CONNECTION, MISS];
+  if (quick) return [hitRun("1KiB"), ONE_CONNECTION, missRun("1KiB")];
   return [
     hitRun("1KiB"),
     hitRun("64KiB"),
     hitRun("1MiB"),
     ONE_CONNECTION,
-    MISS,
+    missRun("1KiB"),
+    missRun("64KiB"),
     bigRun(4, false),
     bigRun(50, true),
   ];

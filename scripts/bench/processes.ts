@@ -131,6 +131,12 @@ export class Children {
     );
   }
 
+  /** Stops one child as stopAll() does, and forgets it. */
+  async stop(child: Child): Promise<void> {
+    this.#children = this.#children.filter((c) => c !== child);
+    await stopChild(child);
+  }
+
   /** SIGTERM to each child; SIGKILL to its whole tree when it is still there after 10 s. */
   async stopAll(): Promise<void> {
     const children = this.#children;

@@ -1,7 +1,8 @@
 /**
  * Owns what the bench reads from Linux's /proc: the process tree under a
  * server (nginx workers, the Varnish child) and the peak resident memory
- * (VmHWM) of each process, summed over the tree. The tree comes from ps.
+ * (VmHWM) of each process, summed over the tree; the resident size now
+ * (VmRSS) of one process. The tree comes from ps.
  *
  * Must not signal or change any process.
  */
@@ -9,6 +10,12 @@
 /** VmHWM in KiB from the text of /proc/PID/status; undefined when absent. */
 export function parseVmHwmKiB(status: string): number | undefined {
   const match = /^VmHWM:\s+(\d+)\s+kB\s*$/m.exec(status);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** VmRSS in KiB from the text of /proc/PID/status; undefined when absent. */
+export function parseVmRssKiB(status: string): number | undefined {
+  const match = /^VmRSS:\s+(\d+)\s+kB\s*$/m.exec(status);
   return match === null ? undefined : Number(match[1]);
 }
 
@@ -85,4 +92,11 @@ export async function peakRssMiB(root: number): Promise<number | undefined> {
     seen++;
   }
   return seen === 0 ? undefined : totalKiB / 1024;
+}
+
+/** The resident size of process `pid` now (VmRSS), in MiB; undefined when /proc cannot be read. */
+export async function rssMiB(pid: number): Promise<number | undefined> {
+  const status = await readOrUndefined(`/proc/${pid}/status`);
+  const kib = status === undefined ? undefined : parseVmRssKiB(status);
+  return kib === undefined ? undefined : kib / 1024;
 }

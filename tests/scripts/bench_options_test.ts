@@ -16,6 +16,7 @@ Deno.test("parseBenchArgs() runs every contender for 3 rounds of 5 s when given 
     proxies: KNOWN,
     durationS: 5,
     rounds: 3,
+    entries: 200_000,
     out: undefined,
   });
 });
@@ -25,6 +26,7 @@ Deno.test("parseBenchArgs() makes --quick three rounds of 1 s unless told otherw
   assert.equal(quick.quick, true);
   assert.equal(quick.rounds, 3);
   assert.equal(quick.durationS, 1);
+  assert.equal(quick.entries, 0);
   const longer = parseBenchArgs(
     ["--quick", "--duration", "4", "--rounds", "5"],
     KNOWN,
@@ -33,7 +35,7 @@ Deno.test("parseBenchArgs() makes --quick three rounds of 1 s unless told otherw
   assert.equal(longer.rounds, 5);
 });
 
-Deno.test("parseBenchArgs() takes --only, --duration, --rounds and --out when given", () => {
+Deno.test("parseBenchArgs() takes --only, --duration, --rounds, --entries and --out when given", () => {
   const options = parseBenchArgs([
     "--only",
     "squid,cachelab",
@@ -41,13 +43,25 @@ Deno.test("parseBenchArgs() takes --only, --duration, --rounds and --out when gi
     "10",
     "--rounds",
     "5",
+    "--entries",
+    "5000",
     "--out",
     "bench-results.md",
   ], KNOWN);
   assert.deepEqual(options.proxies, ["cachelab", "squid"]);
   assert.equal(options.durationS, 10);
   assert.equal(options.rounds, 5);
+  assert.equal(options.entries, 5000);
   assert.equal(options.out, "bench-results.md");
+});
+
+Deno.test("parseBenchArgs() skips the restart with --entries 0 and ignores --entries with --quick", () => {
+  assert.equal(parseBenchArgs(["--entries", "0"], KNOWN).entries, 0);
+  assert.equal(parseBenchArgs(["--quick", "--entries", "9"], KNOWN).entries, 0);
+  assert.throws(() => parseBenchArgs(["--entries=-3"], KNOWN), {
+    message:
+      'Cannot run the bench: --entries must be a positive integer, not "-3"',
+  });
 });
 
 Deno.test("parseBenchArgs() refuses durations and rounds that are not positive integers", () => {

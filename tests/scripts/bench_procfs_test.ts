@@ -5,6 +5,7 @@ import {
   descendantsOf,
   parsePsParents,
   parseVmHwmKiB,
+  parseVmRssKiB,
   processTree,
 } from "../../scripts/bench/procfs.ts";
 
@@ -13,6 +14,13 @@ Deno.test("parseVmHwmKiB() reads the peak resident size when the status has it",
     "Name:\tnginx\nVmPeak:\t  20000 kB\nVmHWM:\t   5120 kB\nVmRSS:\t 4096 kB\n";
   assert.equal(parseVmHwmKiB(status), 5120);
   assert.equal(parseVmHwmKiB("Name:\tkthreadd\n"), undefined);
+});
+
+Deno.test("parseVmRssKiB() reads the resident size now when the status has it", () => {
+  const status =
+    "Name:\tdeno\nVmPeak:\t  20000 kB\nVmHWM:\t   5120 kB\nVmRSS:\t 4096 kB\n";
+  assert.equal(parseVmRssKiB(status), 4096);
+  assert.equal(parseVmRssKiB("Name:\tkthreadd\n"), undefined);
 });
 
 Deno.test("parsePsParents() reads pid and parent pairs and skips other lines", () => {
