@@ -52,8 +52,6 @@ export function slotId(slot: Slot): string {
   return `${slot.hash}.${slot.variant}`;
 }
 
-const DEFAULT_WORDS = hashWords(DEFAULT_VARIANT);
-
 /** Options of the index. */
 export interface FileIndexOptions {
   /** How entries are counted against the cap. */

@@ -13,6 +13,7 @@
  * Usage: deno run -A scripts/bench/store_probe.ts fill DIR [--entries N]
  *          [--size BYTES] [--conc C]
  *        deno run -A scripts/bench/store_probe.ts start DIR
+ * Add `--v8-flags=--expose-gc` to report RSS after a full collection.
  */
 
 import { parseArgs } from "node:util";
@@ -41,7 +42,9 @@ const OPTIONS = {
   memoryMaxObject: 1024 * 1024,
 };
 
+/** With `--v8-flags=--expose-gc`, collects garbage first: what is live, not what V8 has not collected yet. */
 function memory(): string {
+  (globalThis as { gc?: () => void }).gc?.();
   const status = Deno.readTextFileSync("/proc/self/status");
   const kib = (name: string) =>
     Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(status)?.[1] ?? NaN);
