@@ -2,12 +2,15 @@
  * Owns where the file store keeps things and the few file operations its
  * atomic protocol is built from.
  *
- * Layout: `<root>/<hh>/<sha256(key)>/` holds, per variant, `<variant>.json`
- * (the metadata, the switch that makes a version current) and the body it
- * names, `<variant>-<writeId>.body`. `<hh>` is the hash's first two hex
- * digits. Anything ending in `.tmp` is work in progress, never read, and
- * removed at start-up. No fsync: the protocol is safe against the process
- * dying at any point, not against power loss.
+ * Layout (flat): `<root>/<hh>/` holds, for every primary key, files named
+ * `<hash>.<name>`, where `<hash>` is the first 32 hex digits (128 bits) of
+ * the SHA-256 of the key and `<hh>` its first two. Per variant, `<name>`
+ * is `<variant>.json` (the sidecar metadata, the switch that makes a
+ * version current) and the body it names, `<variant>-<writeId>.body`.
+ * The 256 `<hh>` folders are made once, when the store opens: a write
+ * makes no folder. Anything ending in `.tmp` is work in progress, never
+ * read. No fsync: the protocol is safe against the process dying at any
+ * point, not against power loss.
  *
  * Must not hold the index nor decide what is current.
  */
@@ -20,27 +23,40 @@ import type { EntryMeta } from "./meta.ts";
 export const TEMP_SUFFIX = ".tmp";
 /** A `<hh>` folder name. */
 export const SHARD_DIR = /^[0-9a-f]{2}$/;
-/** An entry folder name: the SHA-256 of the primary key. */
-export const ENTRY_DIR = /^[0-9a-f]{64}$/;
-/** A metadata file name; the capture is the variant id. */
-export const META_FILE = /^([0-9a-f]{32}|default)\.json$/;
-/** A body file name. */
-export const BODY_FILE = /^[\w.-]+\.body$/;
+/** A folder of the layout before the flat one (`<hh>/<sha256>/`): emptied and removed. */
+export const OLD_ENTRY_DIR = /^[0-9a-f]{64}$/;
+/** A file of the flat layout: captures the key hash, the variant id and the rest of the name. */
+export const ENTRY_FILE = /^([0-9a-f]{32})\.([0-9a-f]{32}|default)(.*)$/;
+/** The rest of a sidecar's name after its variant. */
+export const META_REST = ".json";
+/** The rest of a body file's name after its variant. */
+export const BODY_REST = /^-[\w.-]+\.body$/;
+/** The variant id of an entry without Vary (cache/key.ts). */
+export const DEFAULT_VARIANT = "default";
 
-/** The SHA-256 of a primary key in hex: the name of its folder. */
+/** The SHA-256 of a primary key, its first 32 hex digits: the prefix of its files' names. */
 export function keyHash(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
-/** The folder holding every variant of a primary key. */
-export function entryDir(root: string, key: string): string {
-  const hash = keyHash(key);
-  return join(root, hash.slice(0, 2), hash);
+/** The `<hh>` folder names, "00" to "ff". */
+export function shardNames(): string[] {
+  return Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+}
+
+/** The path prefix of a key's files (its key hash's); append a name to it. */
+export function entryBase(root: string, key: string): string {
+  return baseOf(root, keyHash(key));
+}
+
+/** The path prefix of the files of the key whose hash is `hash`. */
+export function baseOf(root: string, hash: string): string {
+  return join(root, hash.slice(0, 2), `${hash}.`);
 }
 
 /** The metadata file name of a variant. */
 export function metaName(variant: string): string {
-  return `${variant}.json`;
+  return `${variant}${META_REST}`;
 }
 
 /** The body file name of one write of a variant. */
@@ -48,9 +64,9 @@ export function bodyName(variant: string, writeId: string): string {
   return `${variant}-${writeId}.body`;
 }
 
-/** 128 random bits in hex: makes every write's file names unique. */
+/** 64 random bits in hex: makes every write's file names unique. */
 export function randomWriteId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
@@ -63,23 +79,35 @@ export async function removeQuietly(path: string): Promise<void> {
   }
 }
 
+/** Temp files being written now, by path: the background sweep leaves them alone. */
+export type LiveTemps = Set<string>;
+
 /**
  * Writes a variant's metadata atomically: to a unique temp file, then
- * renamed over `<variant>.json`. Throws when it could not (the old file
- * is then untouched and the temp file removed).
+ * renamed over `<variant>.json` (`base` is the key's path prefix).
+ * Resolves to the file's size in bytes. Throws when it could not (the
+ * old file is then untouched and the temp file removed).
  */
 export async function writeMetaFile(
-  dir: string,
-  variant: string,
-  writeId: string,
+  base: string,
+  { variant, writeId, live }: {
+    variant: string;
+    writeId: string;
+    live: LiveTemps;
+  },
   meta: EntryMeta,
-): Promise<void> {
-  const temp = join(dir, `${variant}-${writeId}.json${TEMP_SUFFIX}`);
+): Promise<number> {
+  const temp = `${base}${variant}-${writeId}.json${TEMP_SUFFIX}`;
+  const bytes = new TextEncoder().encode(JSON.stringify(meta));
+  live.add(temp);
   try {
-    await Deno.writeTextFile(temp, JSON.stringify(meta));
-    await Deno.rename(temp, join(dir, metaName(variant)));
+    await Deno.writeFile(temp, bytes);
+    await Deno.rename(temp, base + metaName(variant));
+    return bytes.length;
   } catch (error) {
     await removeQuietly(temp);
     throw error;
+  } finally {
+    live.delete(temp);
   }
 }

@@ -18,7 +18,7 @@ import {
   readWhole,
   resolveRange,
 } from "./body_reader.ts";
-import type { LruIndex } from "./lru_index.ts";
+import type { FileIndex } from "./file_index.ts";
 import type { MemoryTier } from "./memory_tier.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { ByteRange } from "./store.ts";
@@ -27,7 +27,7 @@ import { piecePlan } from "./store_checks.ts";
 
 /** What opening a body needs from its store. */
 export interface ReadHost {
-  readonly index: LruIndex;
+  readonly index: FileIndex;
   readonly tier: MemoryTier;
   /** Readers that hold files: added here, removed when they close. */
   readonly readers: Set<{ abort(): void }>;

@@ -1,164 +1,196 @@
 /**
- * Owns the file store's start-up sweep: walks `<root>/<hh>/<hash>/`,
- * removes temp files, checks every metadata file (schema, folder, variant,
- * body file, or a partial entry's piece files, present with the exact
- * size; bodies are stat'ed, never read),
- * removes what fails and the bodies no metadata names, and returns the
- * valid entries with their metadata file's modification time (the
- * approximate use order after a restart).
+ * Owns the file store's start-up sweep, run in the background once the
+ * store is open (the proxy serves meanwhile): one `<hh>` folder at a
+ * time, in short synchronous slices between which the event loop runs,
+ * it lists the folder and, per variant's files:
+ * - removes leftover `*.tmp` files (not those a write of this process is
+ *   writing now) and folders of the older layout (`<hh>/<sha256>/`);
+ * - checks the sidecar (schema, key hash and variant of its name, body
+ *   files present with their exact size, stat'ed, never read) and adds
+ *   the entry to the index with its sidecar's modification time (the
+ *   approximate use order after a restart), unless the index knows the
+ *   slot already (a lookup or a write of this process got there first)
+ *   or it was removed meanwhile (its files are then removed);
+ * - removes a sidecar that fails (counted as corrupt), and the body files
+ *   of the listing its sidecar does not name.
+ * A variant's files are looked at in its slot's turn (or at once when no
+ * work of that slot is queued: nothing can start during a synchronous
+ * slice), so a body written since the listing is never taken for litter;
+ * a body of the listing that the sidecar does not name is never named
+ * again (names are unique per write).
  *
- * Must not build the index nor evict: the store does, from what this returns.
+ * Must not evict nor read the clock: the store does, once this resolves.
  */
 
 import { join } from "node:path";
-import { variantId } from "./key.ts";
-import { type EntryMeta, parseMeta } from "./meta.ts";
-import { filesOf } from "./piece_commit.ts";
 import {
-  BODY_FILE,
-  ENTRY_DIR,
-  keyHash,
-  META_FILE,
-  removeQuietly,
-  SHARD_DIR,
+  BODY_REST,
+  ENTRY_FILE,
+  type LiveTemps,
+  META_REST,
+  OLD_ENTRY_DIR,
+  shardNames,
   TEMP_SUFFIX,
 } from "./file_layout.ts";
+import { type FileIndex, type Slot, slotId } from "./file_index.ts";
+import { bodyFiles, readSidecar } from "./file_sidecar.ts";
+import { filesOf } from "./piece_commit.ts";
 
-/** Metadata files larger than this are not ours. */
-const MAX_META_BYTES = 4 * 1024 * 1024;
-/** Entry folders checked at the same time. */
-const PARALLEL_FOLDERS = 8;
+/** Files listed or variants looked at per slice before the event loop runs again (about 2 ms). */
+const SLICE = 256;
 
-/** A valid entry found on disk. */
-export interface FoundEntry {
-  meta: EntryMeta;
-  /** Modification time of its metadata file (ms since epoch, 0 if unknown). */
-  usedAt: number;
-}
-
-/** What the sweep found and removed. */
-export interface ScanResult {
-  entries: FoundEntry[];
-  /** Metadata files removed: corrupt, foreign, misplaced, or naming a missing or wrong-size body. */
-  corruptRemoved: number;
+/** What the sweep removed besides corrupt entries. */
+export interface SweepCounts {
   /** Leftover `*.tmp` files removed. */
   tempFiles: number;
-  /** Body files no valid metadata named, removed. */
+  /** Body files no valid sidecar named, removed. */
   orphanBodies: number;
+  /** Folders of the older layout removed (with what they held). */
+  oldFolders: number;
 }
 
-/** Sweeps the store folder (which must exist). */
-export async function scanStore(root: string): Promise<ScanResult> {
-  const result: ScanResult = {
-    entries: [],
-    corruptRemoved: 0,
-    tempFiles: 0,
-    orphanBodies: 0,
+/** What the sweep needs from its store. */
+export interface SweepHost {
+  readonly root: string;
+  readonly index: FileIndex;
+  /** Temp files being written now (left alone). */
+  readonly live: LiveTemps;
+  readonly counts: SweepCounts;
+  /** True when no work of the slot is queued or running. */
+  idle(id: string): boolean;
+  /** Runs `work` in the slot's turn. */
+  inTurn(id: string, work: () => Promise<void>): Promise<void>;
+  /** Counts a sidecar removed as corrupt. */
+  corrupt(): void;
+  /** True once the store closes: the sweep stops. */
+  stopped(): boolean;
+}
+
+/** One variant's files in a listing. */
+interface Group {
+  slot: Slot;
+  bodies: string[];
+}
+
+/** Sweeps every `<hh>` folder (which must exist); resolves when done or stopped. */
+export async function sweepStore(host: SweepHost): Promise<void> {
+  let work = 0;
+  const slice = async (units: number) => {
+    work += units;
+    if (work < SLICE) return;
+    work = 0;
+    await pause();
   };
-  const folders: { path: string; hash: string }[] = [];
-  const shards = await listDirs(root, SHARD_DIR);
-  for (const shard of shards) {
-    for (const hash of await listDirs(join(root, shard), ENTRY_DIR)) {
-      if (hash.startsWith(shard)) {
-        folders.push({ path: join(root, shard, hash), hash });
+  for (const shard of shardNames()) {
+    if (host.stopped()) return;
+    const groups = listShard(host, join(host.root, shard));
+    await slice(groups.size + 1);
+    for (const group of groups.values()) {
+      if (host.stopped()) return;
+      const id = slotId(group.slot);
+      if (host.idle(id)) checkGroup(host, group);
+      else {await host.inTurn(id, () =>
+          Promise.resolve(checkGroup(host, group)));}
+      await slice(4);
+    }
+  }
+  host.index.sweepDone();
+}
+
+/** Lists a folder: removes stale temp files and old folders; groups the rest by variant. */
+function listShard(host: SweepHost, dir: string): Map<string, Group> {
+  const groups = new Map<string, Group>();
+  let items: Deno.DirEntry[];
+  try {
+    items = [...Deno.readDirSync(dir)];
+  } catch {
+    return groups; // removed under us: nothing to sweep
+  }
+  for (const item of items) {
+    const path = join(dir, item.name);
+    if (item.isDirectory) {
+      if (OLD_ENTRY_DIR.test(item.name) && removeNow(path, true)) {
+        host.counts.oldFolders++;
       }
-    }
-  }
-  let next = 0;
-  const worker = async () => {
-    while (next < folders.length) {
-      const folder = folders[next++]!;
-      await scanEntryDir(folder.path, folder.hash, result);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL_FOLDERS }, worker));
-  for (const shard of shards) await removeIfEmpty(join(root, shard));
-  return result;
-}
-
-async function scanEntryDir(
-  dir: string,
-  hash: string,
-  result: ScanResult,
-): Promise<void> {
-  const names: string[] = [];
-  for await (const item of Deno.readDir(dir)) {
-    if (item.isFile || item.isSymlink) names.push(item.name);
-  }
-  const referenced = new Set<string>();
-  for (const name of names) {
-    if (name.endsWith(TEMP_SUFFIX)) {
-      await removeQuietly(join(dir, name));
-      result.tempFiles++;
       continue;
     }
-    const variant = META_FILE.exec(name)?.[1];
-    if (variant === undefined) continue;
-    const found = await checkMetaFile(dir, name, hash, variant);
-    if (found) {
-      for (const file of filesOf(found.meta)) referenced.add(file);
-      result.entries.push(found);
-    } else {
-      await removeQuietly(join(dir, name));
-      result.corruptRemoved++;
+    const match = ENTRY_FILE.exec(item.name);
+    if (!match) continue; // not ours
+    const [, hash, variant, rest] = match as unknown as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (rest.endsWith(TEMP_SUFFIX)) {
+      if (!host.live.has(path) && removeNow(path)) host.counts.tempFiles++;
+      continue;
+    }
+    if (rest !== META_REST && !BODY_REST.test(rest)) continue;
+    const id = `${hash}.${variant}`;
+    let group = groups.get(id);
+    if (!group) groups.set(id, group = { slot: { hash, variant }, bodies: [] });
+    if (rest !== META_REST) group.bodies.push(`${variant}${rest}`);
+  }
+  return groups;
+}
+
+/** Looks at one variant's files (see the module comment). */
+function checkGroup(host: SweepHost, { slot, bodies }: Group): void {
+  const base = join(host.root, slot.hash.slice(0, 2), `${slot.hash}.`);
+  const read = readSidecar(base, slot);
+  const { index } = host;
+  let named: string[] = [];
+  if (index.holds(slot)) {
+    if (typeof read === "string" || !index.isCurrent(read.meta)) return; // not at rest: left alone
+    named = filesOf(read.meta);
+  } else if (index.isRemoved(slot)) {
+    removeNow(`${base}${slot.variant}${META_REST}`);
+  } else if (
+    read === "corrupt" || (read !== "missing" && !whole(base, read.meta))
+  ) {
+    if (removeNow(`${base}${slot.variant}${META_REST}`)) host.corrupt();
+  } else if (read !== "missing") {
+    named = filesOf(read.meta);
+    index.addSwept(read, modifiedAt(`${base}${slot.variant}${META_REST}`));
+  }
+  for (const body of bodies) {
+    if (!named.includes(body) && removeNow(base + body)) {
+      host.counts.orphanBodies++;
     }
   }
-  for (const name of names) {
-    if (!BODY_FILE.test(name) || referenced.has(name)) continue;
-    await removeQuietly(join(dir, name)); // a write that never switched in, or a replaced body
-    result.orphanBodies++;
-  }
-  await removeIfEmpty(dir);
 }
 
-/** The entry a metadata file describes, or undefined when it must go. */
-async function checkMetaFile(
-  dir: string,
-  name: string,
-  hash: string,
-  variant: string,
-): Promise<FoundEntry | undefined> {
+/** True when every body file the entry needs is there with its exact size. */
+function whole(base: string, meta: Parameters<typeof bodyFiles>[0]): boolean {
   try {
-    const info = await Deno.stat(join(dir, name));
-    if (!info.isFile || info.size > MAX_META_BYTES) return undefined;
-    const meta = parseMeta(
-      JSON.parse(await Deno.readTextFile(join(dir, name))),
-    );
-    if (!meta) return undefined; // corrupt, foreign or another version
-    if (keyHash(meta.key) !== hash) return undefined; // belongs to another folder
-    if (variantId(meta.vary) !== variant) return undefined; // belongs to another variant
-    for (const { file, size } of bodyFiles(meta)) {
-      if (!file.startsWith(`${variant}-`)) return undefined; // another variant's body
-      const body = await Deno.stat(join(dir, file));
-      if (!body.isFile || body.size !== size) return undefined; // torn or truncated
-    }
-    return { meta, usedAt: info.mtime?.getTime() ?? 0 };
+    return bodyFiles(meta).every(({ file, size }) => {
+      const info = Deno.statSync(base + file);
+      return info.isFile && info.size === size;
+    });
   } catch {
-    return undefined; // unreadable, not JSON, or the body is missing
+    return false; // a body is missing
   }
 }
 
-/** The body files an entry needs, with their exact sizes (a partial entry's pieces). */
-function bodyFiles(meta: EntryMeta): { file: string; size: number }[] {
-  if (!meta.partial) return [{ file: meta.bodyFile, size: meta.bodySize }];
-  return meta.partial.pieces.map((p) => ({
-    file: p.file,
-    size: p.end - p.start + 1,
-  }));
-}
-
-async function listDirs(dir: string, pattern: RegExp): Promise<string[]> {
-  const names: string[] = [];
-  for await (const item of Deno.readDir(dir)) {
-    if (item.isDirectory && pattern.test(item.name)) names.push(item.name);
-  }
-  return names;
-}
-
-async function removeIfEmpty(dir: string): Promise<void> {
+function modifiedAt(path: string): number {
   try {
-    await Deno.remove(dir); // fails (and is left) when not empty
+    return Deno.statSync(path).mtime?.getTime() ?? 0;
   } catch {
-    // still holds entries or files that are not ours
+    return 0;
   }
+}
+
+/** Removes a file (or a folder with what it holds); true when it did. */
+function removeNow(path: string, recursive = false): boolean {
+  try {
+    Deno.removeSync(path, { recursive });
+    return true;
+  } catch {
+    return false; // gone already
+  }
+}
+
+function pause(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -1,16 +1,21 @@
 /**
- * Owns the file store: metadata in memory (LruIndex), bodies in files laid
- * out as file_layout.ts says, small hot bodies also in a bounded memory
- * tier. A commit renames a complete body into place, then switches the
- * variant's metadata file atomically, then deletes the body it replaced;
- * removals delete the metadata first. Per-slot locks keep the index and
- * the disk in step; a process killed at any point leaves whole entries and
- * litter that the start-up sweep removes. Use order (touch) is kept in
- * memory only: after a restart it is approximated by metadata file times.
- * Opening bodies is file_read.ts's; the switches of commits, a piece of a
- * partial entry's included, are file_switch.ts's; updates after a 304,
- * re-filing under a new variant included, are file_update.ts's; reading a
- * body while it is written is fill.ts's.
+ * Owns the file store: a compact index in memory (FileIndex: no metadata
+ * per entry; a lookup reads the sidecar back), bodies and sidecars in
+ * files laid out as file_layout.ts says, small hot bodies also in a
+ * bounded memory tier. A commit writes a complete body under its final,
+ * still unreferenced name, then switches the variant's sidecar
+ * atomically, then deletes the body it replaced; removals delete the
+ * sidecar first. Per-slot locks keep the index and the disk in step; a
+ * process killed at any point leaves whole entries and litter that the
+ * start-up sweep (file_scan.ts, in the background once open) removes. Use
+ * order (touch) is kept in memory only: after a restart it is
+ * approximated by sidecar file times. What entries cost against the cap
+ * is their disk use (sidecar and bodies in whole blocks) unless told to
+ * count body bytes only. Opening bodies is file_read.ts's; the switches
+ * of commits, a piece of a partial entry's included, are
+ * file_switch.ts's; updates after a 304, re-filing under a new variant
+ * included, are file_update.ts's; reading a body while it is written is
+ * fill.ts's.
  *
  * Must not read the clock, open sockets, nor throw cache failures into
  * the caller's response path (they are counted in `stats`).
@@ -20,13 +25,18 @@ import { join } from "node:path";
 import type { BodyReader } from "../http/types.ts";
 import { resolveRange } from "./body_reader.ts";
 import {
-  entryDir,
+  baseOf,
+  entryBase,
+  type LiveTemps,
   metaName,
   randomWriteId,
   removeQuietly,
+  shardNames,
 } from "./file_layout.ts";
+import { FileIndex, type Gone, slotId } from "./file_index.ts";
+import type { Accounting } from "./file_sidecar.ts";
 import { openStoredBody, type ReadHost } from "./file_read.ts";
-import { type ScanResult, scanStore } from "./file_scan.ts";
+import { type SweepCounts, sweepStore } from "./file_scan.ts";
 import { updateEntry, type UpdateHost } from "./file_update.ts";
 import {
   CLOSED_WRITER,
@@ -35,8 +45,6 @@ import {
   type WriterHost,
 } from "./file_writer.ts";
 import { switchIn, switchPiece } from "./file_switch.ts";
-import { variantId } from "./key.ts";
-import { LruIndex, slotOf } from "./lru_index.ts";
 import { MemoryTier } from "./memory_tier.ts";
 import type { EntryMeta } from "./meta.ts";
 import { filesOf } from "./piece_commit.ts";
@@ -56,7 +64,7 @@ import {
   checkSize,
   piecePlan,
 } from "./store_checks.ts";
-import { MEMORY_TIER_DEFAULT_OBJECT } from "./limits.ts";
+import { MEMORY_TIER_DEFAULT_OBJECT, META_CACHE_ENTRIES } from "./limits.ts";
 
 /** Options of the file store. */
 export interface FileStoreOptions {
@@ -66,21 +74,32 @@ export interface FileStoreOptions {
   memoryBytes: number;
   /** The largest body the memory tier keeps (default 64 KiB). */
   memoryMaxObject?: number;
-  /** Makes the unique part of file names (default: 128 random bits); tests predict names with it. */
+  /** Makes the unique part of file names (default: 64 random bits); tests predict names with it. */
   newWriteId?: () => string;
+  /**
+   * What entries cost against `sizeBytes`: "disk" (the default) counts
+   * what their files take (sidecar and bodies rounded up to 4 KiB blocks,
+   * plus their directory entries), "body" their body bytes only.
+   */
+  accounting?: Accounting;
 }
 
-/** What the start-up sweep removed besides corrupt entries. */
-export type StartupCleanup = Pick<ScanResult, "tempFiles" | "orphanBodies">;
+/** What the start-up sweep removed besides corrupt entries (so far, until `indexed` resolves). */
+export type StartupCleanup = SweepCounts;
 
 /** A Store that keeps bodies in files under one folder. */
 export class FileStore implements Store {
-  /** What the start-up sweep removed besides corrupt entries. */
-  readonly startupCleanup: Readonly<StartupCleanup>;
   readonly #root: string;
   readonly #sizeBytes: number;
   readonly #newWriteId: () => string;
-  readonly #index = new LruIndex();
+  readonly #index: FileIndex;
+  readonly #live: LiveTemps = new Set();
+  readonly #cleanup: SweepCounts = {
+    tempFiles: 0,
+    orphanBodies: 0,
+    oldFolders: 0,
+  };
+  #indexed: Promise<void> = Promise.resolve();
   readonly #tier: MemoryTier;
   readonly #locks = new SlotLocks();
   readonly #writers = new Set<FileWriter>();
@@ -96,25 +115,25 @@ export class FileStore implements Store {
   #writeErrors = 0;
   #memoryHits = 0;
 
-  private constructor(
-    root: string,
-    options: FileStoreOptions,
-    cleanup: StartupCleanup,
-  ) {
+  private constructor(root: string, options: FileStoreOptions) {
     this.#root = root;
+    this.#index = new FileIndex(root, {
+      accounting: options.accounting ?? "disk",
+      metaCache: META_CACHE_ENTRIES,
+    });
     this.#sizeBytes = options.sizeBytes;
     this.#newWriteId = options.newWriteId ?? randomWriteId;
     this.#tier = new MemoryTier({
       maxBytes: options.memoryBytes,
       maxObject: options.memoryMaxObject ?? MEMORY_TIER_DEFAULT_OBJECT,
     });
-    this.startupCleanup = cleanup;
     this.#host = {
       root,
       sizeBytes: this.#sizeBytes,
       keepInMemory: this.#tier.maxBytes > 0 ? this.#tier.maxObject : -1,
       newWriteId: this.#newWriteId,
-      inSlotTurn: (slot, work) => this.#track(this.#locks.run(slot, work)),
+      live: this.#live,
+      inSlotTurn: (meta, work) => this.#inTurn(meta, work),
       switchIn: (meta, bytes) => switchIn(this.#updates, { meta, bytes }),
       evict: () => this.#evict(),
       writeFailed: () => this.#writeErrors++,
@@ -130,6 +149,7 @@ export class FileStore implements Store {
       index: this.#index,
       tier: this.#tier,
       newWriteId: this.#newWriteId,
+      live: this.#live,
       writeFailed: () => this.#writeErrors++,
     };
     this.#reads = {
@@ -137,15 +157,16 @@ export class FileStore implements Store {
       tier: this.#tier,
       readers: this.#readers,
       memoryBody: (meta) => this.memoryBody(meta),
-      pathOf: (meta, file) => join(entryDir(root, meta.key), file),
+      pathOf: (meta, file) => entryBase(root, meta.key) + file,
       torn: (meta) => this.#torn(meta),
     };
   }
 
   /**
-   * Opens (creating it if needed) the store in `dir`: sweeps leftovers and
-   * torn entries, and rebuilds the index from the metadata files.
-   * Throws for bad options or when the folder cannot be created or read.
+   * Opens (creating it and its 256 `<hh>` folders if needed) the store in
+   * `dir`, at once: the index is rebuilt from the sidecars in the
+   * background (`indexed`); lookups meanwhile read a key's sidecar
+   * directly. Throws for bad options or when the folders cannot be made.
    */
   static async open(
     dir: string,
@@ -155,16 +176,46 @@ export class FileStore implements Store {
     checkSize("memoryBytes", options.memoryBytes);
     checkSize("memoryMaxObject", options.memoryMaxObject ?? 0);
     await Deno.mkdir(dir, { recursive: true });
-    const found = await scanStore(dir);
-    const store = new FileStore(dir, options, {
-      tempFiles: found.tempFiles,
-      orphanBodies: found.orphanBodies,
-    });
-    store.#corruptRemoved = found.corruptRemoved;
-    found.entries.sort((a, b) => a.usedAt - b.usedAt);
-    for (const entry of found.entries) store.#index.set(entry.meta);
-    await store.#evict(); // the cap may have shrunk since the last run
+    await Promise.all(
+      shardNames().map((shard) =>
+        Deno.mkdir(join(dir, shard), { recursive: true })
+      ),
+    );
+    const store = new FileStore(dir, options);
+    store.#indexed = store.#track(store.#sweep());
     return store;
+  }
+
+  /**
+   * Resolves once the start-up sweep completed (the index holds every
+   * entry on disk) and the store evicted down to its cap, or the store
+   * closed first. Never rejects.
+   */
+  get indexed(): Promise<void> {
+    return this.#indexed;
+  }
+
+  /** What the start-up sweep removed besides corrupt entries (so far, until `indexed` resolves). */
+  get startupCleanup(): Readonly<StartupCleanup> {
+    return { ...this.#cleanup };
+  }
+
+  async #sweep(): Promise<void> {
+    try {
+      await sweepStore({
+        root: this.#root,
+        index: this.#index,
+        live: this.#live,
+        counts: this.#cleanup,
+        idle: (id) => this.#locks.idle(id),
+        inTurn: (id, work) => this.#locks.run(id, work),
+        corrupt: () => this.#corruptRemoved++,
+        stopped: () => this.#closed,
+      });
+      if (!this.#closed) await this.#evict(); // the cap may have shrunk since the last run
+    } catch {
+      // a folder that cannot be read: its entries are found by lookups
+    }
   }
 
   get stats(): Readonly<StoreStats> {
@@ -235,7 +286,8 @@ export class FileStore implements Store {
         `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
       );
     }
-    const [first, second] = [slotOf(previous), slotOf(meta)].sort();
+    const [first, second] = [this.#slotId(previous), this.#slotId(meta)]
+      .sort();
     const update = () => updateEntry(this.#updates, { previous, meta });
     return await this.#track(this.#locks.run(
       first!,
@@ -248,11 +300,10 @@ export class FileStore implements Store {
   }
 
   async remove(target: EntryMeta | string): Promise<void> {
-    let removed: EntryMeta[] = [];
+    let removed: Gone[] = [];
     if (typeof target === "string") removed = this.#index.deleteKey(target);
-    else if (this.#index.delete(target)) removed = [target];
-    for (const meta of removed) this.#tier.drop(meta);
-    await Promise.all(removed.map((meta) => this.#deleteFiles(meta)));
+    else if (this.#index.delete(target)) removed = [this.#goneOf(target)];
+    await this.#deleteAll(removed);
   }
 
   /**
@@ -268,37 +319,55 @@ export class FileStore implements Store {
 
   async #evict(): Promise<void> {
     const evicted = this.#index.evictUntil(this.#sizeBytes);
-    for (const meta of evicted) this.#tier.drop(meta);
     this.#evictions += evicted.length;
-    await Promise.all(evicted.map((meta) => this.#deleteFiles(meta)));
+    await this.#deleteAll(evicted);
   }
 
   /** Removes the entry of a torn body (when it is still current) and counts it. */
   async #torn(meta: EntryMeta): Promise<void> {
     if (!this.#index.delete(meta)) return;
-    this.#tier.drop(meta);
     this.#corruptRemoved++;
-    await this.#deleteFiles(meta);
+    await this.#deleteAll([this.#goneOf(meta)]);
+  }
+
+  #goneOf(meta: EntryMeta): Gone {
+    return { slot: this.#index.slot(meta), files: filesOf(meta), meta };
+  }
+
+  #deleteAll(gone: Gone[]): Promise<unknown> {
+    for (const { meta } of gone) if (meta) this.#tier.drop(meta);
+    return Promise.all(gone.map((entry) => this.#deleteFiles(entry)));
   }
 
   /**
-   * Deletes an entry's files once it left the index: metadata first
+   * Deletes an entry's files once it left the index: the sidecar first
    * (unless a newer version took the slot), then the body files the
    * slot's version no longer names (a partial entry that joined the
    * pieces meanwhile names some of them).
    */
-  #deleteFiles(meta: EntryMeta): Promise<void> {
-    const dir = entryDir(this.#root, meta.key);
-    return this.#track(this.#locks.run(slotOf(meta), async () => {
-      const current = this.#index.current(meta);
-      if (!current) {
-        await removeQuietly(join(dir, metaName(variantId(meta.vary))));
-      }
+  #deleteFiles({ slot, files }: Gone): Promise<void> {
+    const base = baseOf(this.#root, slot.hash);
+    return this.#track(this.#locks.run(slotId(slot), async () => {
+      const holds = this.#index.holds(slot);
+      if (!holds) await removeQuietly(base + metaName(slot.variant));
+      const current = holds ? this.#index.currentAt(slot) : undefined;
+      if (holds && !current) return; // unreadable now: left for the next start-up sweep
       const named = new Set(filesOf(current));
-      for (const file of filesOf(meta)) {
-        if (!named.has(file)) await removeQuietly(join(dir, file));
+      for (const file of files) {
+        if (!named.has(file)) await removeQuietly(base + file);
       }
     }));
+  }
+
+  #slotId(meta: Pick<EntryMeta, "key" | "vary">): string {
+    return slotId(this.#index.slot(meta));
+  }
+
+  #inTurn<T>(
+    meta: Pick<EntryMeta, "key" | "vary">,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    return this.#track(this.#locks.run(this.#slotId(meta), work));
   }
 
   #track<T>(work: Promise<T>): Promise<T> {

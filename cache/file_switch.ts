@@ -7,7 +7,8 @@
  * piece_commit.ts's answer; when the pieces make the whole body, it is assembled into a
  * new body file (`<variant>-<writeId>.body.tmp`, renamed when complete),
  * unless one piece holds it all already; pieces merged past
- * PARTIAL_PIECES_MAX are copied into their new file the same way first. Then the variant's metadata file
+ * PARTIAL_PIECES_MAX are copied into their new file the same way first.
+ * Then the variant's sidecar
  * is switched (the one atomic step), the index follows, and the files
  * the slot no longer names are deleted. A process killed at any point
  * leaves the old metadata naming the old pieces, or the new one naming
@@ -17,18 +18,17 @@
  * slot's turn.
  */
 
-import { join } from "node:path";
 import { closeQuietly } from "../http/close.ts";
 import { READ_CHUNK } from "./limits.ts";
 import {
   bodyName,
-  entryDir,
+  entryBase,
   removeQuietly,
   TEMP_SUFFIX,
   writeMetaFile,
 } from "./file_layout.ts";
 import { variantId } from "./key.ts";
-import type { UpdateHost } from "./file_update.ts";
+import { sidecarOf, type UpdateHost } from "./file_update.ts";
 import type { EntryMeta } from "./meta.ts";
 import { filesOf, pieceCommit, type Whole } from "./piece_commit.ts";
 import type { Segment } from "./pieces.ts";
@@ -47,21 +47,21 @@ export async function switchIn(
   host: SwitchHost,
   { meta, bytes }: { meta: EntryMeta; bytes: Uint8Array | undefined },
 ): Promise<boolean> {
-  const dir = entryDir(host.root, meta.key);
+  const base = entryBase(host.root, meta.key);
+  const replaced = host.index.current(meta);
+  let sidecarBytes: number;
   try {
-    await writeMetaFile(dir, variantId(meta.vary), host.newWriteId(), meta);
+    sidecarBytes = await writeMetaFile(base, sidecarOf(host, meta), meta);
   } catch {
     host.writeFailed();
-    await removeQuietly(join(dir, meta.bodyFile));
+    await removeQuietly(base + meta.bodyFile);
     return false;
   }
-  const replaced = host.index.set(meta);
+  host.index.set(meta, sidecarBytes);
   if (bytes) host.tier.put(meta, bytes);
   if (replaced && replaced.bodyFile !== meta.bodyFile) {
     host.tier.drop(replaced);
-    for (const file of filesOf(replaced)) {
-      await removeQuietly(join(dir, file));
-    }
+    for (const file of filesOf(replaced)) await removeQuietly(base + file);
   }
   return true;
 }
@@ -82,7 +82,7 @@ export async function switchPiece(
   host: SwitchHost,
   { draft, options, body }: PieceBody,
 ): Promise<boolean> {
-  const dir = entryDir(host.root, draft.key);
+  const base = entryBase(host.root, draft.key);
   const { start, end } = options.range;
   const current = host.index.current(draft);
   const change = body.bodySize === end - start + 1
@@ -94,22 +94,23 @@ export async function switchPiece(
     })
     : undefined;
   const merged = change?.kind === "stored" && change.merge
-    ? await copyPlan(host, { dir, ...change.merge })
+    ? await copyPlan(host, { base, ...change.merge })
     : true;
   if (!change || change.kind === "refused" || !merged) {
-    await removeQuietly(join(dir, body.bodyFile));
+    await removeQuietly(base + body.bodyFile);
     return false;
   }
   let meta = change.meta;
   let unused = change.unused;
   const whole = change.whole &&
-    await assemble(host, { dir, whole: change.whole });
+    await assemble(host, { base, whole: change.whole });
   if (whole) {
     meta = whole;
     unused = change.whole!.unused;
   }
+  let sidecarBytes: number;
   try {
-    await writeMetaFile(dir, variantId(meta.vary), host.newWriteId(), meta);
+    sidecarBytes = await writeMetaFile(base, sidecarOf(host, meta), meta);
   } catch {
     host.writeFailed();
     const named = new Set(filesOf(current));
@@ -119,13 +120,13 @@ export async function switchPiece(
       ...(change.merge ? [change.merge.file] : []),
     ];
     for (const file of made) {
-      if (!named.has(file)) await removeQuietly(join(dir, file));
+      if (!named.has(file)) await removeQuietly(base + file);
     }
     return false;
   }
-  const replaced = host.index.set(meta);
-  if (replaced) host.tier.drop(replaced);
-  for (const file of unused) await removeQuietly(join(dir, file));
+  host.index.set(meta, sidecarBytes);
+  if (current) host.tier.drop(current);
+  for (const file of unused) await removeQuietly(base + file);
   return true;
 }
 
@@ -136,11 +137,11 @@ export async function switchPiece(
  */
 async function assemble(
   host: SwitchHost,
-  { dir, whole }: { dir: string; whole: Whole },
+  { base, whole }: { base: string; whole: Whole },
 ): Promise<EntryMeta | undefined> {
   if (whole.reuse) return { ...whole.meta, bodyFile: whole.reuse };
   const file = bodyName(variantId(whole.meta.vary), host.newWriteId());
-  const copied = await copyPlan(host, { dir, file, plan: whole.plan });
+  const copied = await copyPlan(host, { base, file, plan: whole.plan });
   return copied ? { ...whole.meta, bodyFile: file } : undefined;
 }
 
@@ -151,9 +152,10 @@ async function assemble(
  */
 async function copyPlan(
   host: SwitchHost,
-  { dir, file, plan }: { dir: string; file: string; plan: Segment[] },
+  { base, file, plan }: { base: string; file: string; plan: Segment[] },
 ): Promise<boolean> {
-  const temp = join(dir, file + TEMP_SUFFIX);
+  const temp = base + file + TEMP_SUFFIX;
+  host.live.add(temp);
   try {
     const out = await Deno.open(temp, {
       write: true,
@@ -162,17 +164,19 @@ async function copyPlan(
     });
     try {
       for (const segment of plan) {
-        await copySegment(join(dir, segment.file), out, segment);
+        await copySegment(base + segment.file, out, segment);
       }
     } finally {
       closeQuietly(out);
     }
-    await Deno.rename(temp, join(dir, file));
+    await Deno.rename(temp, base + file);
     return true;
   } catch {
     host.writeFailed();
     await removeQuietly(temp);
     return false;
+  } finally {
+    host.live.delete(temp);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Owns the files of one file-store write on disk: its temp body file
- * (`<variant>-<writeId>.body.tmp` in the entry's folder), opened for
+ * (`<hash>.<variant>-<writeId>.body.tmp` in its `<hh>` folder, listed as
+ * live while it exists), opened for
  * writing with a read handle beside it for the followers (it outlives the
  * file's rename and removal), appended to, closed, renamed to its final
  * (still unreferenced) name or removed; and a small held body written
@@ -10,22 +11,21 @@
  * writer (file_writer.ts) does.
  */
 
-import { join } from "node:path";
-import { removeQuietly, TEMP_SUFFIX } from "./file_layout.ts";
+import { type LiveTemps, removeQuietly, TEMP_SUFFIX } from "./file_layout.ts";
 import type { SharedFile } from "./shared_file.ts";
 
 /** The temp body file of one write. */
 export class TempBody {
-  readonly #dir: string;
+  readonly #live: LiveTemps;
   readonly #path: string;
   readonly #finalPath: string;
   #file: Deno.FsFile | undefined;
   #created = false;
 
-  /** The body `name` in folder `dir`: written as `name` + ".tmp" until renamed. */
-  constructor(dir: string, name: string) {
-    this.#dir = dir;
-    this.#finalPath = join(dir, name);
+  /** The body `name` of the key whose files start with `base`: written as `name` + ".tmp" until renamed. */
+  constructor(base: string, name: string, { live }: { live: LiveTemps }) {
+    this.#live = live;
+    this.#finalPath = base + name;
     this.#path = this.#finalPath + TEMP_SUFFIX;
   }
 
@@ -35,12 +35,12 @@ export class TempBody {
   }
 
   /**
-   * Creates the temp file (and the entry's folder) and gives `reader` a
-   * read handle on it. Throws on I/O errors.
+   * Creates the temp file and gives `reader` a read handle on it. Throws
+   * on I/O errors.
    */
   async open(reader: SharedFile): Promise<void> {
-    await Deno.mkdir(this.#dir, { recursive: true });
     this.#created = true;
+    this.#live.add(this.#path);
     this.#file = await Deno.open(this.#path, {
       write: true,
       create: true,
@@ -67,11 +67,13 @@ export class TempBody {
   /** Renames the temp file to its final name; throws on I/O errors. */
   async rename(): Promise<void> {
     await Deno.rename(this.#path, this.#finalPath);
+    this.#live.delete(this.#path);
   }
 
   /** Removes the temp file, if it was made (a reader's handle outlives it). */
   async remove(): Promise<void> {
     if (this.#created) await removeQuietly(this.#path);
+    this.#live.delete(this.#path);
   }
 
   /**
@@ -88,12 +90,6 @@ export class TempBody {
   }
 
   async #writeFinal(bytes: Uint8Array): Promise<void> {
-    try {
-      await Deno.writeFile(this.#finalPath, bytes);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-      await Deno.mkdir(this.#dir, { recursive: true }); // the entry's folder is new
-      await Deno.writeFile(this.#finalPath, bytes);
-    }
+    await Deno.writeFile(this.#finalPath, bytes); // its <hh> folder was made at open
   }
 }

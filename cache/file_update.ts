@@ -4,7 +4,8 @@
  * changed, keeping the body's bytes in both cases (a partial entry keeps
  * its pieces, and is updated in place only).
  *
- * Re-filing an entry from variant A (`A.json` naming `A-1.body`) to B,
+ * Re-filing an entry from variant A (`A.json` naming `A-1.body`; names
+ * within the key's files, file_layout.ts) to B,
  * where B may already hold `B.json` naming `B-0.body`:
  *
  * 1. write `B.json` naming `B-2.body`, which does not exist yet;
@@ -24,15 +25,15 @@
  * turns of both slots.
  */
 
-import { join } from "node:path";
 import { variantId } from "./key.ts";
-import type { LruIndex } from "./lru_index.ts";
+import type { FileIndex } from "./file_index.ts";
 import type { MemoryTier } from "./memory_tier.ts";
 import type { EntryMeta } from "./meta.ts";
 import { keepBody } from "./store_checks.ts";
 import {
   bodyName,
-  entryDir,
+  entryBase,
+  type LiveTemps,
   metaName,
   removeQuietly,
   writeMetaFile,
@@ -41,9 +42,11 @@ import {
 /** What an update needs from its store. */
 export interface UpdateHost {
   readonly root: string;
-  readonly index: LruIndex;
+  readonly index: FileIndex;
   readonly tier: MemoryTier;
   newWriteId(): string;
+  /** Temp files being written now (the start-up sweep leaves them alone). */
+  readonly live: LiveTemps;
   /** Counts a failed write. */
   writeFailed(): void;
 }
@@ -66,21 +69,21 @@ export async function updateEntry(
 ): Promise<EntryMeta | undefined> {
   const current = host.index.current(previous);
   if (!current || current.bodyFile !== previous.bodyFile) return undefined; // replaced or removed meanwhile
-  const dir = entryDir(host.root, meta.key);
-  const variant = variantId(meta.vary);
-  if (variant !== variantId(previous.vary)) {
+  const base = entryBase(host.root, meta.key);
+  if (variantId(meta.vary) !== variantId(previous.vary)) {
     if (current.partial) return undefined; // a partial entry stays in its variant
     return await refile(host, { previous: current, meta });
   }
   const updated = keepBody(meta, current);
+  let sidecarBytes: number;
   try {
-    await writeMetaFile(dir, variant, host.newWriteId(), updated);
+    sidecarBytes = await writeMetaFile(base, sidecarOf(host, meta), updated);
   } catch {
     host.writeFailed();
     return undefined;
   }
   if (!host.index.isCurrent(current)) return undefined; // removed meanwhile: its removal deletes the file we wrote
-  host.index.set(updated);
+  host.index.set(updated, sidecarBytes);
   return updated;
 }
 
@@ -89,7 +92,7 @@ async function refile(
   host: UpdateHost,
   { previous: current, meta }: Update,
 ): Promise<EntryMeta | undefined> {
-  const dir = entryDir(host.root, meta.key);
+  const base = entryBase(host.root, meta.key);
   const to = variantId(meta.vary);
   const next: EntryMeta = {
     ...meta,
@@ -97,33 +100,36 @@ async function refile(
     bodyFile: bodyName(to, host.newWriteId()),
   };
   const displaced = host.index.current(next);
+  const currentBytes = sidecarSize(base, variantId(current.vary));
+  let sidecarBytes: number;
   try {
-    await writeMetaFile(dir, to, host.newWriteId(), next); // 1
+    sidecarBytes = await writeMetaFile(base, sidecarOf(host, next), next); // 1
   } catch {
     host.writeFailed();
     return undefined;
   }
+  const restoring = { base, next, displaced };
   if (!host.index.delete(current)) { // 2; else removed or evicted meanwhile
-    await restore(host, { dir, next, displaced });
+    await restore(host, restoring);
     return undefined;
   }
   const bytes = host.tier.get(current);
   host.tier.drop(current);
   try {
-    await Deno.rename(join(dir, current.bodyFile), join(dir, next.bodyFile)); // 3
+    await Deno.rename(base + current.bodyFile, base + next.bodyFile); // 3
   } catch {
     host.writeFailed();
-    await restore(host, { dir, next, displaced });
-    host.index.set(current);
+    await restore(host, restoring);
+    host.index.set(current, currentBytes);
     if (bytes) host.tier.put(current, bytes);
     return undefined;
   }
-  host.index.set(next); // 4
+  host.index.set(next, sidecarBytes); // 4
   if (bytes) host.tier.put(next, bytes);
-  await removeQuietly(join(dir, metaName(variantId(current.vary))));
+  await removeQuietly(base + metaName(variantId(current.vary)));
   if (displaced) {
     host.tier.drop(displaced);
-    await removeQuietly(join(dir, displaced.bodyFile));
+    await removeQuietly(base + displaced.bodyFile);
   }
   return next;
 }
@@ -131,20 +137,40 @@ async function refile(
 /** Undoes step 1: the new variant's metadata file names what the index holds there again. */
 async function restore(
   host: UpdateHost,
-  { dir, next, displaced }: {
-    dir: string;
+  { base, next, displaced }: {
+    base: string;
     next: EntryMeta;
     displaced: EntryMeta | undefined;
   },
 ): Promise<void> {
-  const variant = variantId(next.vary);
   if (!displaced || !host.index.isCurrent(displaced)) {
-    await removeQuietly(join(dir, metaName(variant)));
+    await removeQuietly(base + metaName(variantId(next.vary)));
     return;
   }
   try {
-    await writeMetaFile(dir, variant, host.newWriteId(), displaced);
+    await writeMetaFile(base, sidecarOf(host, displaced), displaced);
   } catch {
     host.writeFailed(); // served until a restart, which drops the torn file
   }
+}
+
+/** The size of a variant's sidecar now (what it counts for; 0 when it cannot be read). */
+function sidecarSize(base: string, variant: string): number {
+  try {
+    return Deno.statSync(base + metaName(variant)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Where writeMetaFile writes `meta`'s sidecar: its variant, a new write id, the live temp files. */
+export function sidecarOf(
+  host: UpdateHost,
+  meta: Pick<EntryMeta, "vary">,
+): { variant: string; writeId: string; live: LiveTemps } {
+  return {
+    variant: variantId(meta.vary),
+    writeId: host.newWriteId(),
+    live: host.live,
+  };
 }

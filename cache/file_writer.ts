@@ -30,10 +30,9 @@ import { openExact } from "./body_reader.ts";
 import { Fill } from "./fill.ts";
 import type { FollowerHooks } from "./follower.ts";
 import { variantId } from "./key.ts";
-import { slotOf } from "./lru_index.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { EntryDraft, EntryWriter } from "./store.ts";
-import { bodyName, entryDir } from "./file_layout.ts";
+import { bodyName, entryBase, type LiveTemps } from "./file_layout.ts";
 import { TempBody } from "./file_temp.ts";
 import { FAILED_WRITE_BACKLOG, WRITER_BUFFER_LIMIT } from "./limits.ts";
 
@@ -45,8 +44,13 @@ export interface WriterHost {
   /** Bodies up to this size are kept in memory while writing. */
   readonly keepInMemory: number;
   newWriteId(): string;
-  /** Runs `work` in the slot's turn (commits of one variant land in call order). */
-  inSlotTurn<T>(slot: string, work: () => Promise<T>): Promise<T>;
+  /** Temp files being written now (the start-up sweep leaves them alone). */
+  readonly live: LiveTemps;
+  /** Runs `work` in the turn of the entry's slot (commits of one variant land in call order). */
+  inSlotTurn<T>(
+    entry: Pick<EntryMeta, "key" | "vary">,
+    work: () => Promise<T>,
+  ): Promise<T>;
   /**
    * Makes the renamed body current with `meta`, in the slot's turn; returns
    * false (the body file removed) when it could not.
@@ -95,7 +99,9 @@ export class FileWriter implements EntryWriter {
     this.#fill.file.hold(); // the writer's hold, released when it finishes
     this.#draft = draft;
     this.#bodyFile = bodyName(variantId(draft.vary), host.newWriteId());
-    this.#temp = new TempBody(entryDir(host.root, draft.key), this.#bodyFile);
+    this.#temp = new TempBody(entryBase(host.root, draft.key), this.#bodyFile, {
+      live: host.live,
+    });
   }
 
   write(chunk: Uint8Array): Promise<boolean> {
@@ -130,7 +136,7 @@ export class FileWriter implements EntryWriter {
     if (this.#state !== "open") return Promise.resolve(false);
     this.#state = "ending";
     const ending = this.#host
-      .inSlotTurn(slotOf(this.#draft), () => this.#commit(bodySize))
+      .inSlotTurn(this.#draft, () => this.#commit(bodySize))
       .then(async (stored) => {
         if (stored) await this.#host.evict();
         return stored;

@@ -25,6 +25,15 @@ export const MEMORY_TIER_MAX_OBJECT = 1024 * 1024;
 export const MEMORY_TIER_DEFAULT_OBJECT = 64 * 1024;
 
 /**
+ * How many variants' metadata the file store's index keeps parsed in
+ * memory (the most recently looked up; the others are read back from
+ * their sidecars): about 2 KB each, so at most about 8 MB however many
+ * entries are stored, and a hot set of this many keys never touches disk
+ * for its metadata. Not bytes, but sized by the same concern.
+ */
+export const META_CACHE_ENTRIES = 4096;
+
+/**
  * A body being written to the file store is held in memory up to this
  * size and written once at commit (one file operation instead of four);
  * past it, it streams to a temp file. Matches MEMORY_TIER_MAX_OBJECT, so

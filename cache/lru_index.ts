@@ -1,6 +1,7 @@
 /**
- * Owns the in-memory index both stores share: which variants are stored
- * under each primary key, their least-recently-used order and the total
+ * Owns the memory store's index (the file store's is file_index.ts,
+ * compact, with metadata on disk): which variants are stored under each
+ * primary key, their least-recently-used order and the total
  * body bytes they account for. An entry is identified by its slot (key
  * plus variant id); its current version by its body file name.
  *

@@ -11,6 +11,11 @@
 export class SlotLocks {
   #tails = new Map<string, Promise<void>>();
 
+  /** True when no work of `slot` is queued or running. */
+  idle(slot: string): boolean {
+    return !this.#tails.has(slot);
+  }
+
   /** Runs `work` once every earlier work of `slot` has settled. */
   run<T>(slot: string, work: () => Promise<T>): Promise<T> {
     const before = this.#tails.get(slot) ?? Promise.resolve();

@@ -43,7 +43,12 @@ export interface ByteRange {
 export interface StoreStats {
   /** Entries (variants) stored now. */
   entries: number;
-  /** Body bytes stored now. */
+  /**
+   * What the stored entries cost against the store's cap now: their body
+   * bytes (the memory store; a file store counting "body"), or what their
+   * files take on disk (a file store's default: whole blocks, metadata
+   * files included).
+   */
   bytes: number;
   /** Entries removed to stay under the size cap. */
   evictions: number;
@@ -143,9 +148,15 @@ export interface EntryWriter {
   follow(length?: number): BodyReader;
 }
 
-/** A cache store: metadata in memory, bodies wherever the store keeps them. */
+/** A cache store: an index in memory, metadata and bodies wherever the store keeps them. */
 export interface Store {
-  /** Every stored variant under a primary key, from memory (no I/O). */
+  /**
+   * Every stored variant under a primary key. Synchronous: the memory
+   * store answers from memory; the file store from its index, reading
+   * back (synchronously, a few microseconds from the page cache) the
+   * metadata files of variants whose metadata it does not keep parsed, and
+   * only for keys it holds (or, while its start-up sweep runs, may hold).
+   */
   variants(key: string): readonly EntryMeta[];
   /**
    * The body of a stored entry as bytes when the store holds it in memory

@@ -51,7 +51,8 @@ export const CACHE_FLAGS: readonly FlagSpec[] = [
   {
     name: "cache-size",
     value: "BYTES",
-    help: "Most body bytes kept; least recently used entries go first.",
+    help:
+      "Most disk space the entries take (files in whole blocks); least recently used entries go first.",
     default: formatByteSize(CACHE_DEFAULTS.cacheBytes),
   },
   {

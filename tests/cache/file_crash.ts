@@ -1,16 +1,14 @@
 /**
  * Owns the crash harness of the file store tests: snapshots of one key's
- * folder taken after every file mutation while some work runs (each a
+ * files taken after every file mutation while some work runs (each a
  * point the process could die at), and a store opened on a folder that
  * holds exactly one such snapshot.
  *
  * Must not hold assertions about the store's behaviour.
  */
 
-import { join } from "node:path";
-import { entryDir } from "../../cache/file_layout.ts";
 import { FileStore } from "../../cache/file_store.ts";
-import { filesOf, pathIn } from "./file_fixture.ts";
+import { filesOf, folderOf, pathIn } from "./file_fixture.ts";
 
 /** The files of the key's folder, by name. */
 async function snapshot(
@@ -62,13 +60,14 @@ export async function restored(
   files: Map<string, Uint8Array>,
 ): Promise<{ dir: string; store: FileStore }> {
   const dir = await Deno.makeTempDir({ prefix: "cachelab-crash-" });
-  await Deno.mkdir(entryDir(dir, key), { recursive: true });
+  await Deno.mkdir(folderOf(dir, key), { recursive: true });
   for (const [name, bytes] of files) {
-    await Deno.writeFile(join(entryDir(dir, key), name), bytes);
+    await Deno.writeFile(pathIn(dir, key, name), bytes);
   }
   const store = await FileStore.open(dir, {
     sizeBytes: 1 << 24,
     memoryBytes: 0,
   });
+  await store.indexed;
   return { dir, store };
 }

@@ -1,12 +1,13 @@
 /**
- * Owns what the file store tests share: a temp folder with a store in it,
- * reopening it, predictable write ids, and looking at an entry's files.
+ * Owns what the file store tests share: a temp folder with a store in it
+ * (opened and swept), reopening it, predictable write ids, and looking at
+ * a key's files (named as within the key: `default.json`, ...).
  *
  * Must not hold assertions about the store's behaviour.
  */
 
-import { join } from "node:path";
-import { entryDir } from "../../cache/file_layout.ts";
+import { dirname } from "node:path";
+import { entryBase } from "../../cache/file_layout.ts";
 import { FileStore, type FileStoreOptions } from "../../cache/file_store.ts";
 
 /** A folder and the store open on it. */
@@ -25,6 +26,16 @@ export function countingIds(): () => string {
   return () => `id${String(++n).padStart(4, "0")}`;
 }
 
+/** Opens a store on `dir` and waits for its start-up sweep. */
+async function opened(
+  dir: string,
+  options: FileStoreOptions,
+): Promise<FileStore> {
+  const store = await FileStore.open(dir, options);
+  await store.indexed;
+  return store;
+}
+
 /** Opens a store in a new temp folder. */
 export async function fileFixture(
   options: Partial<FileStoreOptions> = {},
@@ -37,10 +48,10 @@ export async function fileFixture(
   };
   const fixture: FileFixture = {
     dir,
-    store: await FileStore.open(dir, settings),
+    store: await opened(dir, settings),
     async reopen(changes = {}) {
       await fixture.store.close();
-      fixture.store = await FileStore.open(dir, { ...settings, ...changes });
+      fixture.store = await opened(dir, { ...settings, ...changes });
       return fixture.store;
     },
     async dispose() {
@@ -51,17 +62,24 @@ export async function fileFixture(
   return fixture;
 }
 
-/** The folder of a key's entries. */
+/** The `<hh>` folder holding a key's files. */
 export function folderOf(dir: string, key: string): string {
-  return entryDir(dir, key);
+  return dirname(entryBase(dir, key));
 }
 
-/** The sorted file names in a key's folder ([] when the folder is gone). */
+/**
+ * The sorted names of a key's files, without their `<hash>.` prefix
+ * (`default.json`, `default-id0001.body`, ...).
+ */
 export async function filesOf(dir: string, key: string): Promise<string[]> {
+  const base = entryBase(dir, key);
+  const prefix = base.slice(folderOf(dir, key).length + 1);
   const names: string[] = [];
   try {
-    for await (const item of Deno.readDir(entryDir(dir, key))) {
-      names.push(item.name);
+    for await (const item of Deno.readDir(folderOf(dir, key))) {
+      if (item.name.startsWith(prefix)) {
+        names.push(item.name.slice(prefix.length));
+      }
     }
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -69,7 +87,7 @@ export async function filesOf(dir: string, key: string): Promise<string[]> {
   return names.sort();
 }
 
-/** The path of a file in a key's folder. */
+/** The path of a key's file named `name` (without its `<hash>.` prefix). */
 export function pathIn(dir: string, key: string, name: string): string {
-  return join(entryDir(dir, key), name);
+  return entryBase(dir, key) + name;
 }

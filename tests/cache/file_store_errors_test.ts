@@ -1,5 +1,5 @@
 import assert from "../helpers/assert.ts";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import {
   countingIds,
   fileFixture,
@@ -42,14 +42,12 @@ async function diskFull(chunk: number, file: string): Promise<void> {
   }
 }
 
-Deno.test("FileStore commit() returns false when the entry folder cannot be made", async () => {
+Deno.test("FileStore commit() returns false when the key's folder is not a folder", async () => {
   const fixture = await fileFixture();
   try {
     const entry = draft("http://e.example/no-folder");
-    await Deno.writeTextFile(
-      dirname(folderOf(fixture.dir, entry.key)),
-      "in the way",
-    );
+    await Deno.remove(folderOf(fixture.dir, entry.key), { recursive: true });
+    await Deno.writeTextFile(folderOf(fixture.dir, entry.key), "in the way");
     const writer = fixture.store.begin(entry);
     await writer.write(bodyBytes(10));
     assert.equal(await writer.commit(10), false);

@@ -128,7 +128,6 @@ Deno.test("FileStore close() stops a follower of a committed body and closes its
 
 /** Makes the temp file of the first write to `key` in a fixture with countingIds() be /dev/full. */
 async function fullDisk(dir: string, key: string): Promise<void> {
-  await Deno.mkdir(pathIn(dir, key, ""), { recursive: true });
   await Deno.symlink("/dev/full", pathIn(dir, key, "default-id0001.body.tmp"));
 }
 

@@ -91,6 +91,7 @@ Deno.test("FileStore keeps whole entries under concurrent writes, reads and remo
   const fixture = await fileFixture({
     sizeBytes: 250_000,
     memoryBytes: 100_000,
+    accounting: "body", // bytes checked against the body sizes
   });
   try {
     const prng = new Prng(20240607);
@@ -110,7 +111,11 @@ Deno.test("FileStore keeps whole entries under concurrent writes, reads and remo
     );
     assert.ok(fixture.store.stats.bytes <= 250_000);
     const store = await fixture.reopen();
-    assert.deepEqual(store.startupCleanup, { tempFiles: 0, orphanBodies: 0 });
+    assert.deepEqual(store.startupCleanup, {
+      tempFiles: 0,
+      orphanBodies: 0,
+      oldFolders: 0,
+    });
     assert.equal(store.stats.corruptRemoved, 0);
     const after = KEYS.flatMap((key) => store.variants(key));
     assert.deepEqual(new Set(after), new Set(before));
@@ -141,7 +146,11 @@ Deno.test("FileStore remove() of the old version during a commit keeps the new o
     const fresh = only(fixture.store, entry);
     assert.equal(fresh.freshUntil, 5_000);
     const store = await fixture.reopen();
-    assert.deepEqual(store.startupCleanup, { tempFiles: 0, orphanBodies: 0 });
+    assert.deepEqual(store.startupCleanup, {
+      tempFiles: 0,
+      orphanBodies: 0,
+      oldFolders: 0,
+    });
     assert.deepEqual(only(store, entry), fresh);
     assert.deepEqual(
       await readAll((await store.openBody(fresh))!),
@@ -215,6 +224,7 @@ Deno.test("FileStore keeps whole entries under concurrent followed writes, re-ke
   const fixture = await fileFixture({
     sizeBytes: 3_500_000,
     memoryBytes: 100_000,
+    accounting: "body", // bytes checked against the body sizes
   });
   try {
     const prng = new Prng(20250112);
@@ -233,7 +243,11 @@ Deno.test("FileStore keeps whole entries under concurrent followed writes, re-ke
       before.reduce((sum, m) => sum + m.bodySize, 0),
     );
     const store = await fixture.reopen();
-    assert.deepEqual(store.startupCleanup, { tempFiles: 0, orphanBodies: 0 });
+    assert.deepEqual(store.startupCleanup, {
+      tempFiles: 0,
+      orphanBodies: 0,
+      oldFolders: 0,
+    });
     assert.equal(store.stats.corruptRemoved, 0);
     const after = KEYS.flatMap((key) => store.variants(key));
     assert.deepEqual(new Set(after), new Set(before));

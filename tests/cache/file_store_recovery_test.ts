@@ -102,7 +102,11 @@ Deno.test("FileStore.open() removes leftover temp files and orphan bodies", asyn
       await Deno.writeTextFile(pathIn(fixture.dir, KEY, name), "x");
     }
     const store = await fixture.reopen();
-    assert.deepEqual(store.startupCleanup, { tempFiles: 2, orphanBodies: 1 });
+    assert.deepEqual(store.startupCleanup, {
+      tempFiles: 2,
+      orphanBodies: 1,
+      oldFolders: 0,
+    });
     assert.equal(store.stats.corruptRemoved, 0);
     assert.deepEqual(
       await bodyOf(store, only(store, meta)),

@@ -113,7 +113,11 @@ Deno.test("FileStore.rekey() survives a restart", async () => {
     const store = await fixture.reopen();
     assert.deepEqual(store.variants(KEY), [next]);
     assert.deepEqual(await bodyOf(store, next), bodyBytes(300_000, 1));
-    assert.deepEqual(store.startupCleanup, { tempFiles: 0, orphanBodies: 0 });
+    assert.deepEqual(store.startupCleanup, {
+      tempFiles: 0,
+      orphanBodies: 0,
+      oldFolders: 0,
+    });
     assert.equal(store.stats.corruptRemoved, 0);
     assert.deepEqual(
       await filesOf(fixture.dir, KEY),

@@ -11,6 +11,7 @@
 import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import {
+  bodyPathOf,
   Lab,
   listFiles,
   metaFiles,
@@ -119,7 +120,7 @@ Deno.test("cachelab proxy keeps the older entry whole when it was killed with SI
     older.length,
     "the older entry is still current",
   );
-  const body = join(entry.path, "..", String(entry.json.bodyFile));
+  const body = bodyPathOf(entry);
   assert.equal(await sha256(body), await sha256(older), "with its own body");
 
   const replaced = await lab.curl(proxyB.url("/big.bin"), {
@@ -203,8 +204,26 @@ async function killDuringSlowDownload(
   return (await Deno.stat(partial)).size;
 }
 
-/** No temp files, and every body file named by a metadata file beside it. */
+/** Temp files, and body files no metadata file names. */
+async function litterIn(cacheDir: string): Promise<string[]> {
+  const files = await listFiles(cacheDir);
+  const named = new Set<string>();
+  for (const meta of await metaFiles(cacheDir)) named.add(bodyPathOf(meta));
+  return files.filter((f) =>
+    f.endsWith(".tmp") ||
+    (f.endsWith(".body") && !named.has(join(cacheDir, f)))
+  );
+}
+
+/**
+ * No temp files, and every body file named by a metadata file beside it,
+ * once the start-up sweep (in the background after "listening") got there.
+ */
 async function assertSweptClean(cacheDir: string): Promise<void> {
+  await pollUntil(
+    async () => (await litterIn(cacheDir)).length === 0,
+    "the cache folder swept clean",
+  );
   const files = await listFiles(cacheDir);
   assert.deepEqual(
     files.filter((f) => f.endsWith(".tmp")),
@@ -212,9 +231,9 @@ async function assertSweptClean(cacheDir: string): Promise<void> {
     "no temp files",
   );
   const named = new Set<string>();
-  for (const { path, json } of await metaFiles(cacheDir)) {
-    assert.ok(json, `${path} is JSON`);
-    named.add(join(path, "..", String(json.bodyFile)));
+  for (const meta of await metaFiles(cacheDir)) {
+    assert.ok(meta.json, `${meta.path} is JSON`);
+    named.add(bodyPathOf(meta));
   }
   const bodies = files.filter((f) => f.endsWith(".body")).map((f) =>
     join(cacheDir, f)

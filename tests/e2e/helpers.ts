@@ -281,6 +281,16 @@ export async function metaFiles(cacheDir: string): Promise<FoundMeta[]> {
   return found;
 }
 
+/**
+ * The body file a metadata file names: beside it in its `<hh>` folder,
+ * with the same `<hash>.` prefix (the cache's flat layout).
+ */
+export function bodyPathOf(meta: FoundMeta): string {
+  const name = meta.path.slice(meta.path.lastIndexOf("/") + 1);
+  const prefix = name.slice(0, name.indexOf(".") + 1);
+  return meta.path.replace(/[^/]+$/, prefix + String(meta.json?.bodyFile));
+}
+
 /** The keys of the metadata files of a cache folder, sorted. */
 export async function storedKeys(cacheDir: string): Promise<string[]> {
   return (await metaFiles(cacheDir)).map((meta) => meta.key).sort();

@@ -6,7 +6,13 @@
  */
 
 import assert from "../helpers/assert.ts";
-import { type FoundMeta, Lab, metaFiles } from "./helpers.ts";
+import {
+  bodyPathOf,
+  type FoundMeta,
+  Lab,
+  metaFiles,
+  pollUntil,
+} from "./helpers.ts";
 
 const FILES = {
   "1.txt": "stored by proxy A, served by proxy B\n",
@@ -92,14 +98,18 @@ Deno.test("cachelab proxy treats corrupt, foreign-version and torn entries as mi
     JSON.stringify({ ...version.json, version: 999 }),
   );
   const shortBody = metaOf("short-body.txt");
-  const bodyPath = shortBody.path.replace(
-    /[^/]+$/,
-    String(shortBody.json!.bodyFile),
-  );
+  const bodyPath = bodyPathOf(shortBody);
   await Deno.truncate(bodyPath, 3);
   const corrupted = [truncated, garbage, version, shortBody];
 
   const proxyB = await lab.proxy(origin.port);
+  const gone = async (path: string) =>
+    await Deno.stat(path).then(() => false, () => true);
+  await pollUntil(
+    async () =>
+      (await Promise.all(corrupted.map((m) => gone(m.path)))).every(Boolean),
+    "the start-up sweep (in the background) remove the corrupt entries",
+  );
   for (const { path } of corrupted) {
     await assert.rejects(
       Deno.stat(path),
