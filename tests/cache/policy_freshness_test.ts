@@ -219,3 +219,47 @@ Deno.test("currentAge() adds whole resident seconds to corrected_initial_age (RF
   assert.equal(currentAge(entry, at(42)), 47);
   assert.equal(currentAge(entry, at(-3)), 5); // a clock step back never lowers the age
 });
+
+Deno.test("freshnessLifetime() reads Expires and Date leniently: any letter case, rfc850 and asctime forms (RFC 9111 §4.2, RFC 9110 §5.6.7)", () => {
+  const lower = (value: string) => value.toLowerCase();
+  assert.equal(
+    lifetime([["Expires", lower(dateAt(300))], ["Date", lower(dateAt(100))]]),
+    200,
+  );
+  assert.equal(
+    lifetime([["Expires", dateAt(300).toUpperCase()], ["Date", dateAt(100)]]),
+    200,
+  );
+  // The same instants in the two obsolete forms (RFC 9110 §5.6.7).
+  const days: Record<string, string> = {
+    Sun: "Sunday",
+    Mon: "Monday",
+    Tue: "Tuesday",
+    Wed: "Wednesday",
+    Thu: "Thursday",
+    Fri: "Friday",
+    Sat: "Saturday",
+  };
+  const parts = (imf: string) => {
+    const m = /^(\w{3}), (\d{2}) (\w{3}) (\d{4}) ([\d:]{8}) GMT$/.exec(imf);
+    if (!m) throw new Error(`not an IMF-fixdate: ${imf}`);
+    const [, wkd = "", dd = "", mon = "", yyyy = "", time = ""] = m;
+    return { wkd, dd, mon, yyyy, time };
+  };
+  const rfc850 = (imf: string) => {
+    const { wkd, dd, mon, yyyy, time } = parts(imf);
+    return `${days[wkd]}, ${dd}-${mon}-${yyyy.slice(2)} ${time} gmt`;
+  };
+  const asctime = (imf: string) => {
+    const { wkd, dd, mon, yyyy, time } = parts(imf);
+    return `${wkd} ${mon} ${
+      String(Number(dd)).padStart(2, " ")
+    } ${time} ${yyyy}`;
+  };
+  const expires = dateAt(300);
+  const date = dateAt(100);
+  assert.equal(
+    lifetime([["Expires", rfc850(expires)], ["Date", asctime(date)]]),
+    200,
+  );
+});
