@@ -89,6 +89,7 @@ export function followChoice(
     [news.entry],
     request.now,
     request.forwarded,
+    { targets: request.options.targets ?? [] }, // RFC 9213 §2.1, §3
   ); // RFC 9111 §4.2, §4.1: would this request use it once stored?
   if (seen.kind !== "fresh") return AWAIT_STORED;
   // RFC 9110 §14.2: a part of the body is cut from the stored entry.

@@ -30,6 +30,7 @@ import {
   wantsFresh,
 } from "./stale.ts";
 import { partialUse, validatingFields } from "./partial.ts";
+import { judgedVariants } from "./judged.ts";
 import type { ByteRange } from "./store.ts";
 
 export {
@@ -89,6 +90,7 @@ export {
   validatingFields,
 } from "./partial.ts";
 export { staleOnError } from "./stale.ts";
+export { judgedUnder, judgedVariants } from "./judged.ts";
 export { ageFieldValue, relayedAge } from "./age.ts";
 export {
   afterResponse,
@@ -115,9 +117,16 @@ export {
 /**
  * Why no stored response could be used (RFC 9211 §2.2 fwd values):
  * "partial" when the stored response is a partial one that cannot answer
- * this request (not a range it can place).
+ * this request (not a range it can place); "miss" when responses are
+ * stored for the URI but this request's policy would not have stored any
+ * of them (RFC 9213 §2.1, §3: judged.ts).
  */
-export type MissDetail = "uri-miss" | "vary-miss" | "method" | "partial";
+export type MissDetail =
+  | "uri-miss"
+  | "vary-miss"
+  | "method"
+  | "partial"
+  | "miss";
 
 /** What the handler does with a request. */
 export type Decision =
@@ -177,19 +186,33 @@ export type Decision =
 
 const ONLY_IF_CACHED_MISS: Decision = { kind: "only-if-cached-miss" };
 
+/** Optional inputs of decide(). */
+export interface DecideOptions {
+  /**
+   * The target list of this request's route (RFC 9213 §2.1, §3:
+   * state.ts storeOptionsFor): every stored variant is judged under it
+   * (judged.ts judgedUnder), and the entries in the decision are those
+   * judged copies. Absent: each entry under the policy it was stored by.
+   */
+  targets?: readonly string[];
+}
+
 /**
  * The heart: given the request and the stored variants for its key, what
  * to do. `forwarded` holds the request fields as they go upstream
  * (hop-by-hop fields removed, the proxy's own added): they select the Vary
  * variant, since the stored values are those the origin saw (RFC 9111
- * §4.1); it defaults to `reqHeaders`.
+ * §4.1); it defaults to `reqHeaders`. With `opts.targets`, a stored
+ * response this request's policy would not have stored is not used
+ * (fwd=miss), and the others are judged with that policy.
  */
 export function decide(
   method: string,
   reqHeaders: FieldList,
-  variants: readonly EntryMeta[],
+  stored: readonly EntryMeta[],
   now: number,
   forwarded: FieldList = reqHeaders,
+  opts: DecideOptions = {},
 ): Decision {
   const req = requestDirectives(reqHeaders);
   const onlyIfCached = req.has("only-if-cached"); // RFC 9111 §5.2.1.7
@@ -197,7 +220,12 @@ export function decide(
     onlyIfCached ? ONLY_IF_CACHED_MISS : { kind: "miss", detail };
   // RFC 9111 §4: the stored method (GET) must allow reuse; GET entries answer GET and HEAD.
   if (method !== "GET" && method !== "HEAD") return miss("method");
-  if (variants.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
+  if (stored.length === 0) return miss("uri-miss"); // RFC 9111 §4: target URI
+  // RFC 9213 §2.1, §3: judged with this request's target list.
+  const variants = opts.targets === undefined
+    ? stored
+    : judgedVariants(stored, opts.targets);
+  if (variants.length === 0) return miss("miss"); // RFC 9111 §3 under this policy
   const entry = selectVariant(variants, forwarded); // RFC 9111 §4.1
   if (entry === undefined) {
     const selection = onlyIfCached ? undefined : varySelection(variants);

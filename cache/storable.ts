@@ -99,7 +99,6 @@ export function storability(
   const req = requestDirectives(reqHeaders);
   const policy = policyOf(resHeaders, opts.targets);
   const res = policy.directives;
-  const mustUnderstand = res.has("must-understand");
   // RFC 9111 §3: the method is understood; we store GET only (HEAD is
   // answered from GET entries, RFC 9110 §9.3.2).
   if (method !== "GET") return notStored("method");
@@ -109,18 +108,10 @@ export function storability(
   if (status < 200 || status === 206 || status === 304) {
     return notStored("status");
   }
-  // RFC 9111 §3, §5.2.2.3: must-understand needs a status we understand.
-  if (mustUnderstand && !UNDERSTOOD_STATUSES.has(status)) {
-    return notStored("status");
-  }
+  const forbidden = policyForbidsStoring(status, res); // RFC 9111 §5.2.2.3, §5.2.2.5, §5.2.2.7
+  if (forbidden === "status") return notStored("status");
   if (req.has("no-store")) return notStored("no-store"); // RFC 9111 §5.2.1.5
-  // RFC 9111 §5.2.2.5, §5.2.2.3: must-understand with an understood status overrides no-store.
-  if (res.has("no-store") && !mustUnderstand) return notStored("no-store");
-  // RFC 9111 §5.2.2.7: a shared cache does not store private responses;
-  // the qualified form only keeps the named fields out (draftOf).
-  if (res.has("private") && res.fieldNames("private") === undefined) {
-    return notStored("private");
-  }
+  if (forbidden !== undefined) return notStored(forbidden);
   // RFC 9111 §3.5: Authorization needs a directive allowing shared storage.
   if (reqHeaders.has("authorization") && !allowsAuthorized(res)) {
     return notStored("authorization");
@@ -153,6 +144,31 @@ export function storability(
     isBinaryMediaType(resHeaders.first("content-type"));
   if (binary) return notStored("binary");
   return STORABLE;
+}
+
+/**
+ * What a response's own policy directives say against storing it in a
+ * shared cache, whatever the request (RFC 9111 §3): "status" when it has
+ * must-understand and a status we do not understand (§5.2.2.3),
+ * "no-store" (§5.2.2.5; must-understand with an understood status
+ * overrides it), "private" for the unqualified form (§5.2.2.7; the
+ * qualified one only keeps the named fields out); else undefined.
+ * `res` are the directives of the response's policy (targeted.ts).
+ */
+export function policyForbidsStoring(
+  status: number,
+  res: Directives,
+): "status" | "no-store" | "private" | undefined {
+  const mustUnderstand = res.has("must-understand");
+  // RFC 9111 §3, §5.2.2.3: must-understand needs a status we understand.
+  if (mustUnderstand && !UNDERSTOOD_STATUSES.has(status)) return "status";
+  // RFC 9111 §5.2.2.5, §5.2.2.3: must-understand with an understood status overrides no-store.
+  if (res.has("no-store") && !mustUnderstand) return "no-store";
+  // RFC 9111 §5.2.2.7: a shared cache does not store private responses.
+  if (res.has("private") && res.fieldNames("private") === undefined) {
+    return "private";
+  }
+  return undefined;
 }
 
 /**

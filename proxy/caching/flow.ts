@@ -86,6 +86,7 @@ export async function serveWithCache(
       cache.store.variants(key),
       now,
       upstream.headers, // RFC 9111 §4.1: the values the origin would see
+      { targets: options.targets ?? [] }, // RFC 9213 §2.1, §3: judged by this route's policy
     );
     switch (decision.kind) {
       case "fresh":

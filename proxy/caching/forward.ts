@@ -15,6 +15,7 @@ import {
   afterResponse,
   type Decision,
   type ForwardReason,
+  judgedVariants,
   validatorsSent,
 } from "../../cache/policy.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
@@ -96,7 +97,12 @@ export async function forward(
     exchangeOf(flow, { sent, up, started, responseTime }),
     {
       revalidated: entry,
-      stored: entry ? cache.store.variants(flow.key) : undefined, // RFC 9111 §4.3.4
+      stored: entry
+        ? judgedVariants(
+          cache.store.variants(flow.key),
+          flow.options.targets ?? [],
+        ) // RFC 9111 §4.3.4; RFC 9213 §2.1: as decide() saw them
+        : undefined,
       selectable,
       options: flow.options,
     },
