@@ -11,10 +11,10 @@
 import type { FieldList } from "../http/headers.ts";
 import { requestDirectives } from "./cache_control.ts";
 import { factsOf } from "./entry_facts.ts";
-import { forbidsStale, remainingSeconds } from "./freshness.ts";
+import { forbidsStale } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { asksUnheld } from "./partial.ts";
-import { exceedsMaxAge, lacksMinFresh, staleOnError } from "./stale.ts";
+import { staleOnError, stalenessOf, takesStale } from "./stale.ts";
 
 /** How the upstream failed to give a response. */
 export type FailureKind =
@@ -119,11 +119,10 @@ export function afterFailure(
  * RFC 9111 §4.2.4: may a cache disconnected from the origin serve this
  * stored response stale, by at most `limitSeconds` (0: never)? Not when
  * the response forbids stale use (no-cache in either form, must-revalidate,
- * proxy-revalidate, s-maxage), nor when the request has no-cache
- * (§5.2.1.4), or a max-age (§5.2.1.1) or min-fresh (§5.2.1.3) the stale
- * response does not satisfy: those ask for something the origin must
- * confirm. (A max-stale that accepts it was already honoured by
- * staleOnError.)
+ * proxy-revalidate, s-maxage), nor when the request does not take it
+ * (takesStale: no-cache, §5.2.1.4; max-age without max-stale, §5.2.1.1;
+ * min-fresh, §5.2.1.3; staler than its max-stale, §5.2.1.2): those ask
+ * for something the origin must confirm.
  */
 function disconnectedStaleAllowed(
   entry: EntryMeta,
@@ -133,9 +132,7 @@ function disconnectedStaleAllowed(
   if (!(limitSeconds > 0)) return false; // off
   const req = requestDirectives(when.requestFields);
   if (forbidsStale(factsOf(entry).directives)) return false; // RFC 9111 §4.2.4
-  if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
-  if (exceedsMaxAge(req, entry, now)) return false; // RFC 9111 §5.2.1.1
-  if (lacksMinFresh(req, entry, now)) return false; // RFC 9111 §5.2.1.3
-  const staleness = Math.max(0, -remainingSeconds(entry, now));
-  return staleness <= limitSeconds;
+  const stale = stalenessOf(entry, now);
+  if (!takesStale(req, stale)) return false; // RFC 9111 §5.2.1
+  return stale.staleness <= limitSeconds;
 }

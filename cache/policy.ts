@@ -15,7 +15,6 @@ import { requestDirectives } from "./cache_control.ts";
 import {
   currentAge,
   forbidsStale,
-  remainingSeconds,
   ttlSeconds,
 } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
@@ -27,7 +26,8 @@ import {
   allowsMaxStale,
   exceedsMaxAge,
   lacksMinFresh,
-  wantsFresh,
+  stalenessOf,
+  takesStale,
 } from "./stale.ts";
 import { partialUse, validatingFields } from "./partial.ts";
 import { judgedVariants } from "./judged.ts";
@@ -275,10 +275,13 @@ export function decide(
   // RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: never serve stale;
   // this also overrides the request's max-stale.
   if (forbidsStale(res)) return revalidate("stale");
-  const staleness = -remainingSeconds(entry, now);
+  const stale = stalenessOf(entry, now);
+  const { staleness } = stale;
   const swr = res.seconds("stale-while-revalidate"); // RFC 5861 §3
-  // RFC 9111 §5.2.1.1, §5.2.1.3: not to a request that wants it fresh.
-  if (typeof swr === "number" && staleness <= swr && !wantsFresh(req)) {
+  // RFC 9111 §5.2.1: not to a request that wants it fresh, nor staler
+  // than its max-stale.
+  const withinSwr = typeof swr === "number" && staleness <= swr;
+  if (withinSwr && takesStale(req, stale)) {
     return {
       kind: "stale-while-revalidate",
       entry,

@@ -2,7 +2,8 @@
  * Owns when a stale stored response may still be used without the origin
  * agreeing: the request's max-stale (RFC 9111 §5.2.1.2) and stale-if-error
  * in either message (RFC 5861 §4), bounded by the response directives that
- * forbid stale use (RFC 9111 §4.2.4).
+ * forbid stale use (RFC 9111 §4.2.4); and, for every path that serves a
+ * stale response, whether the request takes it (takesStale, §5.2.1).
  *
  * Pure: `now` is a parameter. Must not read the clock nor touch the store.
  */
@@ -24,14 +25,54 @@ export function allowsMaxStale(req: Directives, staleness: number): boolean {
   return typeof limit === "number" && staleness <= limit;
 }
 
+/** How stale a stored response is, and how old, in seconds. */
+export interface Staleness {
+  /** RFC 9111 §4.2.3 current_age (exactAge: with sub-second resident time). */
+  age: number;
+  /** How far past its freshness lifetime (>= 0; RFC 9111 §4.2.4). */
+  staleness: number;
+}
+
+/** The age and staleness of a stored response at `now` (exactAge, remainingSeconds). */
+export function stalenessOf(entry: EntryMeta, now: number): Staleness {
+  return {
+    age: exactAge(entry, now),
+    staleness: Math.max(0, -remainingSeconds(entry, now)),
+  };
+}
+
+/**
+ * May this request take a stored response that is stale by
+ * `s.staleness` seconds (and `s.age` old)? The one answer for every way
+ * a stale response reaches a client: the request's max-stale, the
+ * response's stale-while-revalidate (RFC 5861 §3) or stale-if-error (RFC
+ * 5861 §4), and a disconnected cache's own limit (RFC 9111 §4.2.4,
+ * --max-stale-on-error). The response's own prohibitions (forbidsStale)
+ * and the permissions' windows are the caller's. The request's own
+ * stale-if-error is its own consent for errors (staleOnError) and is not
+ * judged here.
+ */
+export function takesStale(req: Directives, s: Staleness): boolean {
+  if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4: validate first
+  if (exceedsAge(req, s.age)) return false; // RFC 9111 §5.2.1.1: older than it accepts
+  if (req.has("min-fresh")) return false; // RFC 9111 §5.2.1.3: asks for freshness left
+  // RFC 9111 §5.2.1.2: "by no more than the specified number of seconds"
+  if (req.has("max-stale")) return allowsMaxStale(req, s.staleness);
+  // RFC 9111 §5.2.1.1: "Unless the max-stale request directive is also
+  // present, the client does not wish to receive a stale response."
+  return !req.has("max-age");
+}
+
 /**
  * After upstream failed (connect error, timeout) or answered 500, 502,
  * 503 or 504 (RFC 5861 §4): may this stored entry be served instead?
  * Never when a response directive forbids stale use (RFC 9111 §4.2.4,
  * §5.2.2.2: "MUST generate an error response rather than reuse") or the
  * request said no-cache (§5.2.1.4). Otherwise only with explicit
- * permission: stale-if-error in the response or the request (RFC 5861 §4)
- * or the request's max-stale (RFC 9111 §4.2.4), within its limit.
+ * permission: the request's stale-if-error (RFC 5861 §4), its max-stale
+ * (RFC 9111 §4.2.4), or the response's stale-if-error when the request
+ * takes it (takesStale: not to a request with max-age or min-fresh and no
+ * max-stale, nor staler than its max-stale, §5.2.1).
  */
 export function staleOnError(
   entry: EntryMeta,
@@ -42,10 +83,11 @@ export function staleOnError(
   const res = factsOf(entry).directives;
   if (forbidsStale(res)) return false; // RFC 9111 §4.2.4
   if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
-  const staleness = Math.max(0, -remainingSeconds(entry, now));
-  return within(res.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (response)
-    within(req.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (request)
-    allowsMaxStale(req, staleness); // RFC 9111 §4.2.4, §5.2.1.2
+  const s = stalenessOf(entry, now);
+  const takes = takesStale(req, s); // RFC 9111 §5.2.1
+  return within(req.seconds("stale-if-error"), s.staleness) || // RFC 5861 §4 (request)
+    (takes && within(res.seconds("stale-if-error"), s.staleness)) || // RFC 5861 §4 (response)
+    (takes && req.has("max-stale")); // RFC 9111 §4.2.4, §5.2.1.2
 }
 
 function within(
@@ -55,18 +97,11 @@ function within(
   return typeof limit === "number" && staleness <= limit;
 }
 
-/**
- * RFC 9111 §5.2.1.1, §5.2.1.3: the request said it wants a fresh
- * response: max-age ("Unless the max-stale request directive is also
- * present, the client does not wish to receive a stale response") or
- * min-fresh (it asks for freshness left), without max-stale. Then no
- * permission of the response's own (stale-while-revalidate, RFC 5861 §3)
- * serves it stale: it is revalidated first.
- */
-export function wantsFresh(req: Directives): boolean {
-  if (req.has("max-stale")) return false; // RFC 9111 §5.2.1.2
-  return req.has("max-age") || // RFC 9111 §5.2.1.1
-    req.has("min-fresh"); // RFC 9111 §5.2.1.3
+/** RFC 9111 §5.2.1.1: older than the request's max-age (an invalid value counts as 0). */
+function exceedsAge(req: Directives, age: number): boolean {
+  const maxAge = req.seconds("max-age");
+  if (maxAge === undefined) return false;
+  return age > (maxAge === "invalid" ? 0 : maxAge);
 }
 
 /**
@@ -79,10 +114,7 @@ export function exceedsMaxAge(
   entry: EntryMeta,
   now: number,
 ): boolean {
-  const maxAge = req.seconds("max-age");
-  if (maxAge === undefined) return false;
-  const limit = maxAge === "invalid" ? 0 : maxAge;
-  return exactAge(entry, now) > limit;
+  return exceedsAge(req, exactAge(entry, now));
 }
 
 /**

@@ -165,12 +165,30 @@ Deno.test("afterFailure() never serves stale on a disconnect when the request as
       now: 70,
       expect: 504,
     },
+    // RFC 9111 §5.2.1.1: "Unless the max-stale request directive is also
+    // present, the client does not wish to receive a stale response",
+    // whatever its age (it was served here before takesStale(), one rule
+    // for every stale path, like stale-while-revalidate and stale-if-error).
     {
-      name: "max-age above the age",
+      name: "max-age above the age, without max-stale",
       cc,
       request: [["Cache-Control", "max-age=100"]],
       now: 70,
-      expect: "stale-on-connect-failed",
+      expect: 504,
+    },
+    {
+      name: "max-age above the age, with a max-stale that covers it",
+      cc,
+      request: [["Cache-Control", "max-age=100, max-stale=60"]],
+      now: 70,
+      expect: "stale-if-error",
+    },
+    {
+      name: "a max-stale below the staleness (§5.2.1.2)",
+      cc,
+      request: [["Cache-Control", "max-stale=30"]],
+      now: 70,
+      expect: 504,
     },
     {
       name: "min-fresh",

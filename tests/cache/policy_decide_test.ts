@@ -245,11 +245,17 @@ Deno.test("decide() revalidates synchronously, never stale-while-revalidate, a r
     ["max-age=0", "max-age=0", "revalidate"],
     ["min-fresh=0", "min-fresh=0", "revalidate"],
     ["min-fresh and max-age", "min-fresh=1, max-age=60", "revalidate"],
-    // with max-stale the client accepts stale: the response's own window first
+    // with max-stale the client accepts stale: the response's own window
+    // first, but never staler than max-stale's value (§5.2.1.2, takesStale)
     [
-      "max-age and max-stale",
-      "max-age=60, max-stale=5",
+      "max-age and a max-stale that covers it",
+      "max-age=60, max-stale=20",
       "stale-while-revalidate",
+    ],
+    [
+      "max-age and a max-stale below it",
+      "max-age=60, max-stale=5",
+      "revalidate",
     ],
     ["min-fresh with max-stale", "min-fresh=0, max-stale", "revalidate"], // §5.2.1.3: none left
     ["only max-stale", "max-stale", "stale-while-revalidate"],

@@ -1,6 +1,11 @@
 import assert from "../helpers/assert.ts";
 import type { Field } from "../../http/headers.ts";
-import { servedHeaders, staleOnError } from "../../cache/policy.ts";
+import {
+  requestDirectives,
+  servedHeaders,
+  staleOnError,
+} from "../../cache/policy.ts";
+import { takesStale } from "../../cache/stale.ts";
 import { at, dateAt, fields, stored } from "./policy_fixtures.ts";
 
 function onError(cc: string, req: Field[], nowSeconds: number): boolean {
@@ -95,4 +100,52 @@ Deno.test("servedHeaders() replaces any upstream Age with the current age, keepi
     "Age",
     "0",
   ]]);
+});
+
+Deno.test("takesStale() is the request's one word on every stale answer: no-cache, max-age without max-stale, min-fresh refuse, and max-stale=N bounds the staleness (RFC 9111 §5.2.1.1-§5.2.1.4)", () => {
+  const rows: [string, string, number, number, boolean][] = [
+    // name, request Cache-Control, age, staleness, takes
+    ["no directive", "", 70, 60, true],
+    ["no-cache", "no-cache", 70, 60, false],
+    ["max-age=0", "max-age=0", 70, 60, false],
+    ["max-age above the age, no max-stale", "max-age=100", 70, 60, false],
+    [
+      "max-age below the age, with max-stale",
+      "max-age=10, max-stale",
+      70,
+      60,
+      false,
+    ],
+    [
+      "max-age above the age, with max-stale",
+      "max-age=100, max-stale",
+      70,
+      60,
+      true,
+    ],
+    ["min-fresh", "min-fresh=0", 70, 60, false],
+    ["min-fresh with max-stale", "min-fresh=0, max-stale", 70, 60, false],
+    ["max-stale", "max-stale", 70, 60, true],
+    ["max-stale covers it exactly", "max-stale=60", 70, 60, true],
+    ["max-stale below the staleness", "max-stale=59", 70, 60, false],
+    ["an invalid max-stale takes none", 'max-stale="x"', 70, 60, false],
+  ];
+  for (const [name, cc, age, staleness, takes] of rows) {
+    const req = requestDirectives(
+      fields(...(cc ? [["Cache-Control", cc]] as Field[] : [])),
+    );
+    assert.equal(takesStale(req, { age, staleness }), takes, name);
+  }
+});
+
+Deno.test("staleOnError() gives the response's stale-if-error only to a request that takes stale, and the request's own stale-if-error still counts (RFC 5861 §4, RFC 9111 §5.2.1.1, §5.2.1.2)", () => {
+  const cc = "max-age=10, stale-if-error=600";
+  assert.equal(onError(cc, [["Cache-Control", "max-age=0"]], 50), false);
+  assert.equal(onError(cc, [["Cache-Control", "min-fresh=1"]], 50), false);
+  assert.equal(onError(cc, [["Cache-Control", "max-stale=5"]], 50), false); // stale by 40
+  assert.equal(onError(cc, [["Cache-Control", "max-stale=40"]], 50), true);
+  assert.equal(
+    onError(cc, [["Cache-Control", "max-age=0, stale-if-error=60"]], 50),
+    true,
+  );
 });
