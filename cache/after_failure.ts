@@ -14,7 +14,7 @@ import { factsOf } from "./entry_facts.ts";
 import { forbidsStale } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { asksUnheld } from "./partial.ts";
-import { staleOnError, stalenessOf, takesStale } from "./stale.ts";
+import { stalenessOf, staleOnError, takesStale } from "./stale.ts";
 
 /** How the upstream failed to give a response. */
 export type FailureKind =
@@ -132,7 +132,7 @@ function disconnectedStaleAllowed(
   if (!(limitSeconds > 0)) return false; // off
   const req = requestDirectives(when.requestFields);
   if (forbidsStale(factsOf(entry).directives)) return false; // RFC 9111 §4.2.4
-  const stale = stalenessOf(entry, now);
-  if (!takesStale(req, stale)) return false; // RFC 9111 §5.2.1
-  return stale.staleness <= limitSeconds;
+  const staleness = stalenessOf(entry, now);
+  if (!takesStale(req, staleness)) return false; // RFC 9111 §5.2.1
+  return staleness <= limitSeconds;
 }

@@ -12,11 +12,7 @@
 import type { FieldList } from "../http/headers.ts";
 import { ageFieldValue } from "./age.ts";
 import { requestDirectives } from "./cache_control.ts";
-import {
-  currentAge,
-  forbidsStale,
-  ttlSeconds,
-} from "./freshness.ts";
+import { currentAge, forbidsStale, ttlSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
@@ -275,13 +271,12 @@ export function decide(
   // RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: never serve stale;
   // this also overrides the request's max-stale.
   if (forbidsStale(res)) return revalidate("stale");
-  const stale = stalenessOf(entry, now);
-  const { staleness } = stale;
+  const staleness = stalenessOf(entry, now);
   const swr = res.seconds("stale-while-revalidate"); // RFC 5861 §3
   // RFC 9111 §5.2.1: not to a request that wants it fresh, nor staler
   // than its max-stale.
   const withinSwr = typeof swr === "number" && staleness <= swr;
-  if (withinSwr && takesStale(req, stale)) {
+  if (withinSwr && takesStale(req, staleness)) {
     return {
       kind: "stale-while-revalidate",
       entry,

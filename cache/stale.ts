@@ -25,25 +25,14 @@ export function allowsMaxStale(req: Directives, staleness: number): boolean {
   return typeof limit === "number" && staleness <= limit;
 }
 
-/** How stale a stored response is, and how old, in seconds. */
-export interface Staleness {
-  /** RFC 9111 §4.2.3 current_age (exactAge: with sub-second resident time). */
-  age: number;
-  /** How far past its freshness lifetime (>= 0; RFC 9111 §4.2.4). */
-  staleness: number;
-}
-
-/** The age and staleness of a stored response at `now` (exactAge, remainingSeconds). */
-export function stalenessOf(entry: EntryMeta, now: number): Staleness {
-  return {
-    age: exactAge(entry, now),
-    staleness: Math.max(0, -remainingSeconds(entry, now)),
-  };
+/** How far past its freshness lifetime a stored response is at `now`, in seconds (>= 0; RFC 9111 §4.2.4). */
+export function stalenessOf(entry: EntryMeta, now: number): number {
+  return Math.max(0, -remainingSeconds(entry, now));
 }
 
 /**
- * May this request take a stored response that is stale by
- * `s.staleness` seconds (and `s.age` old)? The one answer for every way
+ * May this request take a stored response that is stale by `staleness`
+ * seconds? The one answer for every way
  * a stale response reaches a client: the request's max-stale, the
  * response's stale-while-revalidate (RFC 5861 §3) or stale-if-error (RFC
  * 5861 §4), and a disconnected cache's own limit (RFC 9111 §4.2.4,
@@ -52,12 +41,13 @@ export function stalenessOf(entry: EntryMeta, now: number): Staleness {
  * stale-if-error is its own consent for errors (staleOnError) and is not
  * judged here.
  */
-export function takesStale(req: Directives, s: Staleness): boolean {
+export function takesStale(req: Directives, staleness: number): boolean {
   if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4: validate first
-  if (exceedsAge(req, s.age)) return false; // RFC 9111 §5.2.1.1: older than it accepts
   if (req.has("min-fresh")) return false; // RFC 9111 §5.2.1.3: asks for freshness left
-  // RFC 9111 §5.2.1.2: "by no more than the specified number of seconds"
-  if (req.has("max-stale")) return allowsMaxStale(req, s.staleness);
+  // RFC 9111 §5.2.1.2: "by no more than the specified number of seconds";
+  // with it, max-age's preference for a younger response gives way
+  // (§5.2.1.1) once the origin could not be asked.
+  if (req.has("max-stale")) return allowsMaxStale(req, staleness);
   // RFC 9111 §5.2.1.1: "Unless the max-stale request directive is also
   // present, the client does not wish to receive a stale response."
   return !req.has("max-age");
@@ -83,10 +73,10 @@ export function staleOnError(
   const res = factsOf(entry).directives;
   if (forbidsStale(res)) return false; // RFC 9111 §4.2.4
   if (req.has("no-cache")) return false; // RFC 9111 §5.2.1.4
-  const s = stalenessOf(entry, now);
-  const takes = takesStale(req, s); // RFC 9111 §5.2.1
-  return within(req.seconds("stale-if-error"), s.staleness) || // RFC 5861 §4 (request)
-    (takes && within(res.seconds("stale-if-error"), s.staleness)) || // RFC 5861 §4 (response)
+  const staleness = stalenessOf(entry, now);
+  const takes = takesStale(req, staleness); // RFC 9111 §5.2.1
+  return within(req.seconds("stale-if-error"), staleness) || // RFC 5861 §4 (request)
+    (takes && within(res.seconds("stale-if-error"), staleness)) || // RFC 5861 §4 (response)
     (takes && req.has("max-stale")); // RFC 9111 §4.2.4, §5.2.1.2
 }
 
@@ -95,13 +85,6 @@ function within(
   staleness: number,
 ): boolean {
   return typeof limit === "number" && staleness <= limit;
-}
-
-/** RFC 9111 §5.2.1.1: older than the request's max-age (an invalid value counts as 0). */
-function exceedsAge(req: Directives, age: number): boolean {
-  const maxAge = req.seconds("max-age");
-  if (maxAge === undefined) return false;
-  return age > (maxAge === "invalid" ? 0 : maxAge);
 }
 
 /**
@@ -114,7 +97,10 @@ export function exceedsMaxAge(
   entry: EntryMeta,
   now: number,
 ): boolean {
-  return exceedsAge(req, exactAge(entry, now));
+  const maxAge = req.seconds("max-age");
+  if (maxAge === undefined) return false;
+  const limit = maxAge === "invalid" ? 0 : maxAge;
+  return exactAge(entry, now) > limit;
 }
 
 /**
