@@ -57,11 +57,17 @@ export function partialUse(
   if (!range) return MISS;
   const missing = missingSpan(partial.pieces, range);
   if (!missing) return { kind: "held", range };
-  // RFC 9110 §13.1.5: the part we hold, or all of it; without an If-Range
-  // that fits the request head (sent_validators.ts), no fill: the
-  // request goes on as it came.
-  const ifRange = fitValidators([["If-Range", partial.validator]]);
-  if (ifRange.length === 0) return MISS;
+  // RFC 9110 §13.1.5: the part we hold, or all of it. Without a value
+  // If-Range may carry (ifRangeValue), the missing bytes are asked
+  // unconditionally and the 206's own validators are checked before it
+  // joins the entry (partial_response.ts). An If-Range that does not fit
+  // the request head (sent_validators.ts): no fill, the request goes on
+  // as it came.
+  const value = ifRangeValue(entry);
+  const ifRange = value === undefined
+    ? []
+    : fitValidators([["If-Range", value]]);
+  if (value !== undefined && ifRange.length === 0) return MISS;
   return {
     kind: "fill",
     range,
@@ -105,11 +111,13 @@ export function requestedRange(
  * - a held part of a partial entry: its entity tag in If-None-Match when
  *   that tag is the part's strong validator (a 304 then says the held
  *   bytes are current; RFC 9111 §4.3.1 lets a partial response's tag go
- *   when the range is wholly held), else that strong validator in
- *   If-Range (RFC 9110 §13.1.5: a 206 says the part is current, a 200
- *   brings the changed representation whole): never a weak entity tag
- *   nor If-Modified-Since, whose 304 would not prove the bytes the same
- *   (RFC 9110 §8.8.1).
+ *   when the range is wholly held), else the If-Range ifRangeValue()
+ *   allows (RFC 9110 §13.1.5: a 206 says the part is current, a 200
+ *   brings the changed representation whole), else nothing: a plain
+ *   range fetch whose 206 joins the part only with the same validators
+ *   (partial_response.ts). Never a weak entity tag nor
+ *   If-Modified-Since, whose 304 would not prove the bytes the same
+ *   (RFC 9110 §8.8.1), nor a date beside an entity-tag (§13.1.5).
  * A field that would take the cache's additions past
  * SENT_VALIDATORS_MAX_BYTES is left out (sent_validators.ts).
  */
@@ -128,11 +136,38 @@ function validators(entry: EntryMeta, subrange: boolean): [string, string][] {
     return fields.filter(([name]) => name !== "If-Modified-Since"); // RFC 9111 §4.3.1
   }
   const etag = new FieldList(entry.headers).first("etag")?.trim();
-  const validator = entry.partial.validator;
-  if (etag !== undefined && etag === validator) {
+  if (etag !== undefined && etag === entry.partial.validator) {
     return [["If-None-Match", etag]]; // RFC 9111 §4.3.1: a strong entity tag
   }
-  return [["If-Range", validator]]; // RFC 9110 §13.1.5
+  const value = ifRangeValue(entry);
+  // RFC 9110 §13.1.5; without a value it may carry, a plain range fetch
+  // whose 206 joins the part only with the same validators.
+  return value === undefined ? [] : [["If-Range", value]];
+}
+
+/**
+ * The value a cache may send in If-Range for a partial entry (RFC 9110
+ * §13.1.5 MUSTs), or undefined when there is none:
+ * - its entity-tag, only when strong ("MUST NOT generate ... a weak
+ *   entity tag") and the part's validator;
+ * - its validator as an HTTP-date only when the entry has no entity-tag
+ *   at all, weak or strong ("MUST NOT generate ... an HTTP-date unless
+ *   the client has no entity tag for the corresponding representation");
+ *   it is strong (strongValidator() checked it against Date, §8.8.2.2).
+ * The entry's current fields count: a 304 that added an ETag to a part
+ * stored under Last-Modified rules the date out.
+ */
+export function ifRangeValue(entry: EntryMeta): string | undefined {
+  const partial = entry.partial;
+  if (!partial) return undefined;
+  const etag = new FieldList(entry.headers).first("etag")?.trim();
+  if (etag !== undefined) {
+    const tag = parseEntityTag(etag);
+    const strong = tag !== undefined && !tag.weak;
+    return strong && etag === partial.validator ? etag : undefined; // RFC 9110 §13.1.5
+  }
+  const isDate = parseHttpDateLenient(partial.validator, entry.responseTime);
+  return isDate === undefined ? undefined : partial.validator; // RFC 9110 §13.1.5
 }
 
 /**

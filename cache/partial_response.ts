@@ -11,7 +11,7 @@
  * Pure: times are parameters. Must not read the clock nor touch the store.
  */
 
-import { parseDecimal } from "../http/headers.ts";
+import { FieldList, parseDecimal } from "../http/headers.ts";
 import { parseContentRange } from "../http/range.ts";
 import { draftOf } from "./draft.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
@@ -94,8 +94,11 @@ function judge(x: Exchange, prior: Prior): Judged {
   if (!verdict.storable) return { detail: verdict.detail };
   const representation = { validator, length: part.length };
   const entry = prior.revalidated;
+  // RFC 9111 §3.4; RFC 9110 §13.1.5: a part asked without If-Range (the
+  // held one has a weak entity-tag) joins only with the same entity-tag.
   const combine = entry?.partial !== undefined &&
-    sameRepresentation(entry.partial, representation, part);
+    sameRepresentation(entry.partial, representation, part) &&
+    sameEntityTag(entry, res);
   const whole = { ...x, status: 200, reason: "OK", responseFields: fields };
   const base = draftOf(whole, prior.options);
   const draft: PartialDraft = combine
@@ -126,6 +129,12 @@ function updatedFrom(
   const { bodySize: _size, bodyFile: _file, partial: _partial, ...rest } =
     merged;
   return rest;
+}
+
+/** Both without an ETag, or the same ETag as sent (weak or strong). */
+function sameEntityTag(entry: EntryMeta, res: FieldList): boolean {
+  const held = new FieldList(entry.headers).first("etag")?.trim();
+  return held === res.first("etag")?.trim();
 }
 
 function isMultipart(contentType: string | undefined): boolean {

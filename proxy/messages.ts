@@ -71,7 +71,8 @@ const CLIENT_VALIDATORS = ["if-none-match", "if-modified-since"];
  * The upstream request with the client's validators replaced by
  * `conditional`, the cache's own for the entry it revalidates (RFC 9111
  * §4.3.1); a field `conditional` names (Range, If-Range for the missing
- * part of a partial entry) replaces the client's too.
+ * part of a partial entry) replaces the client's too, and a Range of the
+ * cache's own drops the client's If-Range (RFC 9110 §13.1.5).
  */
 export function withOwnValidators(
   head: RequestHead,
@@ -80,6 +81,10 @@ export function withOwnValidators(
   const headers = head.headers.clone();
   for (const name of CLIENT_VALIDATORS) headers.delete(name);
   for (const [name] of conditional) headers.delete(name);
+  // RFC 9110 §13.1.5: the cache's own Range (a fill's missing bytes) goes
+  // under the cache's own If-Range or none, never the client's.
+  const ownRange = conditional.some(([name]) => name.toLowerCase() === "range");
+  if (ownRange) headers.delete("if-range");
   for (const [name, value] of conditional) headers.append(name, value);
   return { ...head, headers };
 }

@@ -10,6 +10,7 @@ import {
 } from "../../cache/policy.ts";
 import type { EntryMeta, Piece } from "../../cache/meta.ts";
 import { afterPartialContent } from "../../cache/partial_response.ts";
+import { ifRangeValue } from "../../cache/partial.ts";
 import type { Exchange, ResponseOutcome } from "../../cache/outcomes.ts";
 import { at, dateAt, fields, stored } from "./policy_fixtures.ts";
 
@@ -248,12 +249,28 @@ Deno.test("afterPartialContent() takes a strong Last-Modified as validator, neve
   if (strong.kind === "store-partial") {
     assert.equal(strong.draft.partial.validator, LM);
   }
+  // The stored validator is the key parts combine under (RFC 9111 §3.4);
+  // beside a weak ETag it is never sent as If-Range (RFC 9110 §13.1.5,
+  // ifRangeValue): such a part is filled and revalidated without If-Range.
   const both = partialOutcome([...base, ["ETag", 'W/"v1"'], [
     "Last-Modified",
     LM,
   ]]);
   assert.ok(
     both.kind === "store-partial" && both.draft.partial.validator === LM,
+  );
+  assert.equal(
+    ifRangeValue({
+      ...stored({ headers: [] }),
+      ...both.draft,
+      partial: {
+        ...both.draft.partial,
+        pieces: [{ start: 0, end: 999, file: "p.body" }],
+      },
+      bodySize: 1000,
+      bodyFile: "p.body",
+    }),
+    undefined,
   );
   for (
     const weak of [
@@ -448,13 +465,26 @@ Deno.test("validatingFields() sends If-Range with a part's strong validator, If-
     ["a part with a strong ETag", partialEntry([[0, 999]], etagOnly), true, [
       ["If-None-Match", '"v1"'],
     ]],
+    // RFC 9110 §13.1.5: "MUST NOT generate an If-Range header field
+    // containing an HTTP-date unless the client has no entity tag for the
+    // corresponding representation" (this row sent If-Range: LM before),
+    // and never a weak entity-tag: no If-Range at all, a plain range
+    // fetch whose 206 joins the part only with the same validators.
     [
       "a part with a weak ETag and a strong Last-Modified",
       partialEntry([[0, 999]], [["ETag", 'W/"v1"'], ["Last-Modified", LM]], {
         validator: LM,
       }),
       true,
-      [["If-Range", LM]],
+      [],
+    ],
+    [
+      "a part stored under Last-Modified to which a 304 added a strong ETag",
+      partialEntry([[0, 999]], [["ETag", '"v2"'], ["Last-Modified", LM]], {
+        validator: LM,
+      }),
+      true,
+      [],
     ],
     [
       "a part with only Last-Modified",
@@ -514,4 +544,60 @@ Deno.test("afterResponse() refetches on a 304 to a fill-range, which brings none
     { revalidated: prior, stored: [prior], options: OPTIONS },
   );
   assert.equal(held.kind, "freshen");
+});
+
+Deno.test("ifRangeValue() gives a strong entity-tag, a date only when the part has no entity-tag, and nothing beside a weak one (RFC 9110 §13.1.5)", () => {
+  const rows: [string, Field[], string, string | undefined][] = [
+    ["a strong ETag that is the validator", [["ETag", '"v1"']], '"v1"', '"v1"'],
+    ["a weak ETag only", [["ETag", 'W/"v1"']], 'W/"v1"', undefined],
+    [
+      "a weak ETag and a strong Last-Modified",
+      [["ETag", 'W/"v1"'], ["Last-Modified", LM]],
+      LM,
+      undefined,
+    ],
+    [
+      "a strong ETag that is not the validator (added by a 304)",
+      [["ETag", '"v2"'], ["Last-Modified", LM]],
+      LM,
+      undefined,
+    ],
+    ["only a strong Last-Modified", [["Last-Modified", LM]], LM, LM],
+  ];
+  for (const [name, headers, validator, expected] of rows) {
+    const entry = partialEntry([[0, 999]], headers, { validator });
+    assert.equal(ifRangeValue(entry), expected, name);
+  }
+});
+
+Deno.test("decide() fills a part with a weak ETag with its missing bytes alone, under no If-Range (RFC 9110 §13.1.5, RFC 9111 §3.4)", () => {
+  const entry = partialEntry([[0, 999]], [
+    ["Cache-Control", "max-age=60"],
+    ["ETag", 'W/"v1"'],
+    ["Last-Modified", LM],
+  ], { validator: LM });
+  const d = run(entry, [["Range", "bytes=0-1999"]]);
+  assert.equal(d.kind, "fill-range");
+  if (d.kind !== "fill-range") return;
+  assert.deepEqual(d.conditional, [["Range", "bytes=1000-1999"]]);
+});
+
+Deno.test("afterPartialContent() joins a part asked without If-Range only when its entity-tag is the held one's, else it replaces the part (RFC 9111 §3.4, RFC 9110 §13.1.5)", () => {
+  const held = partialEntry([[0, 999]], [
+    ["Cache-Control", "max-age=60"],
+    ["ETag", 'W/"v1"'],
+    ["Last-Modified", LM],
+  ], { validator: LM });
+  const part = (etag: string) =>
+    partialOutcome([
+      ["Cache-Control", "max-age=60"],
+      ["ETag", etag],
+      ["Last-Modified", LM],
+      ["Content-Range", "bytes 1000-1999/10000"],
+      ["Content-Length", "1000"],
+    ], { request: [["Range", "bytes=1000-1999"]], revalidated: held });
+  const same = part('W/"v1"');
+  assert.ok(same.kind === "store-partial" && same.combine, "same weak ETag");
+  const other = part('W/"v2"');
+  assert.ok(other.kind === "store-partial" && !other.combine, "another ETag");
 });

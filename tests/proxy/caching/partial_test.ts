@@ -358,7 +358,13 @@ Deno.test("serveWithCache() fetches the range again without conditions when the 
   assert.equal(h.stats.get("cache.revalidated"), 0);
 });
 
-Deno.test("serveWithCache() revalidates a stale part whose ETag is weak with If-Range and its strong Last-Modified, and a changed representation comes whole (RFC 9111 §4.3.1, RFC 9110 §8.8.1, §13.1.5)", async () => {
+Deno.test("serveWithCache() revalidates a stale part whose ETag is weak with a plain range request, never If-Range with its Last-Modified, and a changed representation comes whole (RFC 9111 §4.3.1, RFC 9110 §8.8.1, §13.1.5)", async () => {
+  // This test asserted If-Range: <Last-Modified> before; RFC 9110 §13.1.5
+  // says a client "MUST NOT generate an If-Range header field containing
+  // an HTTP-date unless the client has no entity tag for the
+  // corresponding representation", and a weak entity-tag may not go in
+  // If-Range either: the part is asked for without any validator, and
+  // the answer is checked (a 206 joins only with the same validators).
   const lm1 = "Mon, 01 Jan 2024 00:00:00 GMT";
   const v2 = representation(2);
   await using h = flowHarness((request, i) => {
@@ -390,7 +396,8 @@ Deno.test("serveWithCache() revalidates a stale part whose ETag is weak with If-
   assert.deepEqual(heldPieces(h), [[0, 999]]);
   const changed = await get(h, "bytes=10-19");
   const sent = h.upstream.requests[1]!.head.headers;
-  assert.equal(sent.get("if-range"), lm1);
+  assert.equal(sent.get("if-range"), undefined);
+  assert.equal(sent.get("range"), "bytes=10-19");
   assert.equal(sent.get("if-none-match"), undefined);
   assert.equal(sent.get("if-modified-since"), undefined);
   assert.equal(changed.res.status, 200);
