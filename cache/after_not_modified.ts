@@ -21,6 +21,7 @@ import type {
   ResponseOutcome,
 } from "./outcomes.ts";
 import { storability } from "./storable.ts";
+import { storedHeadFits } from "./stored_head.ts";
 import { freshen, headResponseMatches } from "./validation.ts";
 import { varyNames, varyOf } from "./vary.ts";
 
@@ -115,6 +116,21 @@ function judgeUpdate(
   const { prior, updated, answer } = update;
   const entry = prior.revalidated;
   const fields = new FieldList(updated.headers);
+  // RFC 9111 §3.2; our bound (stored_head.ts): an update that would take
+  // the head past it is not stored; the stored response stays as it was
+  // and, just validated, answers this request.
+  if (!storedHeadFits(fields)) {
+    return {
+      kind: "freshen",
+      entry,
+      previous: entry,
+      answer,
+      persist: false,
+      rekeyed: false,
+      others: NO_OTHERS,
+      detail: "head-too-large",
+    };
+  }
   const names = varyNames(fields);
   const rekeyed = !sameNames(names, entry.vary.map(([name]) => name));
   const merged: EntryMeta = rekeyed
@@ -175,6 +191,7 @@ function otherUpdates(
     const fields = new FieldList(entry.headers);
     const status = previous.status;
     const own = storability("GET", NO_FIELDS, status, fields, options); // RFC 9111 §3
+    if (!own.storable && own.detail === "head-too-large") continue; // stays as it was
     const names = previous.vary.map(([name]) => name);
     if (!own.storable || !sameNames(varyNames(fields), names)) {
       removals.push(previous); // RFC 9111 §3, §4.1

@@ -18,7 +18,8 @@
 import { FieldList } from "../http/headers.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
-import { storability } from "./storable.ts";
+import { type Storability, storability } from "./storable.ts";
+import { storedHeadFits } from "./stored_head.ts";
 import { identifiedBy304, mostRecent } from "./identified.ts";
 import { freshen } from "./validation.ts";
 import { varyNames, varyOf } from "./vary.ts";
@@ -47,7 +48,11 @@ export function afterSelection(
     freshen(entry, x.responseFields, x.requestTime, x.responseTime, {
       targets: prior.options.targets,
     });
-  const serve = update(chosen);
+  const merged = update(chosen);
+  // RFC 9111 §3.2; our bound (stored_head.ts): an update past it is not
+  // stored, and the chosen response answers as it was stored.
+  const fits = storedHeadFits(new FieldList(merged.headers));
+  const serve = fits ? merged : chosen;
   const fields = new FieldList(serve.headers);
   const names = varyNames(fields);
   const judged = identified.map((previous) => {
@@ -70,12 +75,17 @@ export function afterSelection(
     fields,
     prior.options,
   ); // RFC 9111 §5.2.1.5, §3.5: this request may forbid storing
-  const persist = chosenOwn.storable && forRequest.storable;
+  const persist = fits && chosenOwn.storable && forRequest.storable;
+  const tooLarge = (j: { own: Storability }) =>
+    !j.own.storable && j.own.detail === "head-too-large"; // stays as it was
   const removals = judged
+    .filter((j) => !tooLarge(j))
     .filter((j) => !j.own.storable || (persist && !j.sameVary))
     .map((j) => j.previous);
   if (!persist) {
-    const detail = !chosenOwn.storable
+    const detail = !fits
+      ? "head-too-large"
+      : !chosenOwn.storable
       ? chosenOwn.detail
       : !forRequest.storable
       ? forRequest.detail

@@ -112,3 +112,21 @@ export const VARY_MISS_TAGS_MAX = 32;
  * representation is always stored.
  */
 export const PARTIAL_PIECES_MAX = 64;
+
+/**
+ * The largest head the cache stores (RFC 9111 §3.2: every stored head, a
+ * new response, a replacement, a 304 or HEAD update, a piece combine):
+ * field lines only, `name: value\r\n` each. What the proxy accepts from
+ * an upstream (http/head.ts UPSTREAM_HEAD_LIMITS: 72 KiB, 116 fields)
+ * less STORED_HEAD_SERVING_ROOM, so that a stored head served with the
+ * fields serving adds (Age, Cache-Status, Via, Date, framing) is still
+ * one the proxy, or a cachelab downstream, accepts from its upstream.
+ * tests/cache/stored_head_test.ts checks them against http/head.ts.
+ */
+export const STORED_HEAD_MAX_BYTES = 72 * 1024 - 1024;
+
+/** The most field lines of a stored head (see STORED_HEAD_MAX_BYTES). */
+export const STORED_HEAD_MAX_FIELDS = 116 - 8;
+
+/** The room left for what serving a stored head adds: bytes and fields. */
+export const STORED_HEAD_SERVING_ROOM = { bytes: 1024, fields: 8 } as const;

@@ -121,6 +121,13 @@ export type ResponseOutcome =
     persist: boolean;
     rekeyed: boolean;
     others: OtherUpdates;
+    /**
+     * "head-too-large": the update would take the stored head past the
+     * bound (stored_head.ts): it is not stored, `entry` is the stored
+     * response as it was (its body was just validated) and `persist` is
+     * false.
+     */
+    detail?: "head-too-large";
   }
   /**
    * A 304 to a request that listed the entity-tags of stored variants

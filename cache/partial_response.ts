@@ -18,6 +18,7 @@ import type { Exchange, Prior, ResponseOutcome } from "./outcomes.ts";
 import type { EntryMeta } from "./meta.ts";
 import { strongValidator } from "./partial.ts";
 import { sameRepresentation } from "./piece_commit.ts";
+import { storedHeadFits } from "./stored_head.ts";
 import { type NotStoredDetail, storability } from "./storable.ts";
 import type { PartialDraft } from "./store.ts";
 import { freshen } from "./validation.ts";
@@ -36,6 +37,10 @@ export function afterPartialContent(
   const entry = prior.revalidated;
   const judged = judge(x, prior);
   if ("detail" in judged) {
+    // RFC 9111 §3.2; our bound: a combine past it leaves the parts as they were.
+    if (judged.detail === "head-too-large" && entry?.partial) {
+      return { kind: "pass", detail: judged.detail };
+    }
     if (entry) return { kind: "remove", entry, detail: judged.detail };
     return { kind: "pass", detail: judged.detail };
   }
@@ -108,6 +113,10 @@ function judge(x: Exchange, prior: Prior): Judged {
       partial: representation,
     }
     : { ...base, partial: representation };
+  // RFC 9111 §3.2, §3.4; our bound (stored_head.ts): the combined head too.
+  if (!storedHeadFits(new FieldList(draft.headers))) {
+    return { detail: "head-too-large" };
+  }
   return { draft, range: { start: part.start, end: part.end }, combine };
 }
 

@@ -14,6 +14,7 @@ import { requestDirectives } from "./cache_control.ts";
 import type { Directives } from "./cache_control.ts";
 import { hasValidator, HEURISTICALLY_CACHEABLE } from "./freshness.ts";
 import { privateFields } from "./qualified.ts";
+import { storedHeadFits } from "./stored_head.ts";
 import { type Policy, policyOf } from "./targeted.ts";
 import { varyNames } from "./vary.ts";
 
@@ -50,6 +51,7 @@ export type NotStoredDetail =
   | "no-freshness"
   | "no-validator"
   | "too-large"
+  | "head-too-large"
   | "binary"
   | "transfer-coding"
   | "content-range"
@@ -136,6 +138,9 @@ export function storability(
   if (exceedsSize(resHeaders, opts.maxObjectBytes)) {
     return notStored("too-large");
   }
+  // RFC 9111 §3.2; our bound: a head past what the proxy accepts from an
+  // upstream is never stored (stored_head.ts).
+  if (!storedHeadFits(resHeaders)) return notStored("head-too-large");
   // RFC 9111 §3.1, RFC 9112 §7: a transfer coding is the message's, never
   // stored; a body still carrying one we cannot decode is not the
   // representation, so there is nothing a later request could be served.

@@ -69,6 +69,7 @@ export function relayed(
   const { up, fwd, fwdStatus, detail, upstreamMs } = relaying;
   ctx.stats.count("cache.misses");
   if (detail !== undefined) ctx.stats.count("cache.not_stored");
+  if (detail === "head-too-large") ctx.stats.count("cache.head_too_large"); // stored_head.ts
   const res = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
   return withStatus(res, {
     status: { hit: false, fwd, fwdStatus, detail },
@@ -104,13 +105,16 @@ export async function freshened(
     : undefined;
   forgetIfOutOfStep(flow, { up: update.up, updated: stored });
   await updateOthers(flow, { ...update, others: outcome.others }); // RFC 9111 §4.3.4
+  const { detail } = outcome; // "head-too-large": the update was not stored
+  if (detail !== undefined) ctx.stats.count("cache.head_too_large");
   if (outcome.answer === "upstream") {
     ctx.stats.count("cache.head_freshened");
-    return relayed(flow, { ...update, detail: "method" });
+    return relayed(flow, { ...update, detail: detail ?? "method" });
   }
   const res = await serveRevalidated(flow, {
     ...update,
     entry: stored ?? outcome.entry,
+    detail,
   });
   if (res) ctx.stats.count("cache.revalidated"); // else its body vanished: the flow fetches
   return res;

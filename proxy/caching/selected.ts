@@ -44,6 +44,9 @@ export async function selected(
 ): Promise<OutgoingResponse | undefined> {
   const { ctx, cache } = flow;
   const { outcome, up, responseTime, ticket } = selection;
+  if (outcome.detail === "head-too-large") {
+    ctx.stats.count("cache.head_too_large"); // not stored
+  }
   let serve = outcome.serve;
   for (const { previous, entry } of outcome.updates) {
     const written = !ticket.forgotten &&
