@@ -39,7 +39,19 @@ export function judgedUnder(
   entry: EntryMeta,
   targets: readonly string[],
 ): EntryMeta | undefined {
-  const name = targets.map((t) => t.toLowerCase()).join(",");
+  return judgedAs(entry, targets, listName(targets));
+}
+
+/** The memo key of a target list. */
+function listName(targets: readonly string[]): string {
+  return targets.length === 0 ? "" : targets.join(",").toLowerCase();
+}
+
+function judgedAs(
+  entry: EntryMeta,
+  targets: readonly string[],
+  name: string,
+): EntryMeta | undefined {
   let seen = memo.get(entry);
   if (seen === undefined) {
     seen = new Map();
@@ -79,11 +91,15 @@ function judge(entry: EntryMeta, targets: readonly string[]): EntryMeta | null {
 export function judgedVariants(
   variants: readonly EntryMeta[],
   targets: readonly string[],
-): EntryMeta[] {
-  const out: EntryMeta[] = [];
-  for (const entry of variants) {
-    const judged = judgedUnder(entry, targets);
+): readonly EntryMeta[] {
+  const name = listName(targets);
+  let out: EntryMeta[] | undefined; // made only when one differs
+  for (let i = 0; i < variants.length; i++) {
+    const entry = variants[i]!;
+    const judged = judgedAs(entry, targets, name);
+    if (judged === entry && out === undefined) continue;
+    out ??= variants.slice(0, i);
     if (judged !== undefined) out.push(judged);
   }
-  return out;
+  return out ?? variants;
 }

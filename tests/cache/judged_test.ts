@@ -4,6 +4,7 @@ import {
   afterFailure,
   decide,
   judgedUnder,
+  judgedVariants,
   servedHeaders,
   staleOnError,
 } from "../../cache/policy.ts";
@@ -180,4 +181,28 @@ Deno.test("decide() answers fwd=miss when every stored variant is one the reques
     true,
     "the reverse role's copy keeps it (RFC 9213 §2.1)",
   );
+});
+
+Deno.test("judgedVariants() keeps the order, leaves out what the request's policy would not store, and gives the list itself when every entry stands as stored (RFC 9213 §2.1)", () => {
+  const plain = stored({ headers: [DATE, ["Cache-Control", "max-age=60"]] });
+  const crossed = stored({
+    headers: [DATE, ["Cache-Control", "no-store"], [
+      "CDN-Cache-Control",
+      "max-age=600",
+    ]],
+    targets: REVERSE,
+  });
+  const other = stored({
+    headers: [DATE, ["Cache-Control", "max-age=5"], [
+      "CDN-Cache-Control",
+      "max-age=600",
+    ]],
+    targets: REVERSE,
+  });
+  const list = [plain, crossed, other];
+  assert.equal(judgedVariants(list, REVERSE), list);
+  const forward = judgedVariants(list, FORWARD);
+  assert.equal(forward.length, 2);
+  assert.equal(forward[0], plain);
+  assert.equal(forward[1]!.freshUntil, at(5));
 });
