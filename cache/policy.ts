@@ -2,7 +2,7 @@
  * Owns the shared-cache decisions of RFC 9111 (with RFC 5861 and RFC 8246):
  * given a request and the stored variants of its primary key, what to do
  * (decide), whether a stale entry may stand in for a failed upstream
- * (staleOnError), and the fields a stored response is served with. It
+ * (staleOnError; served.ts: the fields a stored response is served with). It
  * re-exports the rest of the policy API so the handler imports one module.
  *
  * Pure: `now` is a parameter; decisions are returned, never acted on.
@@ -10,12 +10,10 @@
  */
 
 import type { FieldList } from "../http/headers.ts";
-import { ageFieldValue } from "./age.ts";
 import { requestDirectives } from "./cache_control.ts";
 import { currentAge, forbidsStale, ttlSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
-import { noCacheFields, privateFields, removeFields } from "./qualified.ts";
 import { varyMissTags } from "./sent_validators.ts";
 import { selectVariant } from "./vary.ts";
 import {
@@ -86,6 +84,7 @@ export {
   validatingFields,
 } from "./partial.ts";
 export { staleOnError } from "./stale.ts";
+export { servedHeaders, type ServeOptions } from "./served.ts";
 export { judgedUnder, judgedVariants } from "./judged.ts";
 export { ageFieldValue, relayedAge } from "./age.ts";
 export {
@@ -313,38 +312,4 @@ function varySelection(variants: readonly EntryMeta[]): Decision | undefined {
     conditional: [["If-None-Match", tags.value]], // RFC 9111 §4.3.1
     selectable: tags.listed,
   };
-}
-
-/** Optional inputs of servedHeaders. */
-export interface ServeOptions {
-  /**
-   * The stored response was just successfully revalidated (a 304 or a
-   * HEAD freshened it for this very request): the fields a qualified
-   * no-cache names may be sent. Absent or false: they are left out.
-   */
-  revalidated?: boolean;
-}
-
-/**
- * The header fields of a stored response as served: the stored fields
- * with Age replaced by the current age, at most 2^31 (RFC 9111 §4,
- * §5.1), without the
- * fields a qualified `no-cache="F"` names unless `opts.revalidated`
- * (RFC 9111 §5.2.2.4: "MUST NOT send the specified fields in a response
- * to a subsequent request without successful revalidation"), and never
- * with the fields a qualified `private="F"` names (§5.2.2.7: draftOf
- * does not store them; an entry written by code that did is still safe).
- * The handler adds Cache-Status.
- */
-export function servedHeaders(
-  entry: EntryMeta,
-  age: number,
-  opts: ServeOptions = {},
-): FieldList {
-  const facts = factsOf(entry);
-  const fields = facts.fields.clone();
-  removeFields(fields, privateFields(facts.directives)); // RFC 9111 §5.2.2.7
-  if (!opts.revalidated) removeFields(fields, noCacheFields(facts.directives)); // RFC 9111 §5.2.2.4
-  fields.set("Age", ageFieldValue(age)); // RFC 9111 §5.1: at most 2^31
-  return fields;
 }
