@@ -25,8 +25,12 @@ export function latin1Bytes(text: string): Uint8Array {
   return exact;
 }
 
-/** Joins byte arrays into one. */
+/**
+ * Joins byte arrays into one. A single part is returned itself, not
+ * copied: the caller must own the parts (or never change the result).
+ */
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
   let size = 0;
   for (const p of parts) size += p.length;
   const out = new Uint8Array(size);

@@ -117,15 +117,49 @@ function assemble(
   return scratch.subarray(0, written + body.length);
 }
 
-/** Writes parts in one write when small, one after another when large. */
+/**
+ * Writes parts: those that fit the sink's scratch buffer in one write
+ * from it; larger ones starting with a scratch buffer's worth (the head
+ * with the body's first bytes: the head never travels alone), then the
+ * rest as it is, never copied (a large buffer allocated per response
+ * costs more than a write: 64 KiB hits took twice the CPU). Without a
+ * scratch buffer: one joined write when small, else one write each.
+ */
 async function writeParts(sink: ByteSink, parts: Uint8Array[]): Promise<void> {
   let size = 0;
   for (const p of parts) size += p.length;
+  const scratch = sink.scratch?.();
+  if (scratch) return await writeThrough(sink, parts, scratch);
   if (size > COALESCE_LIMIT) {
     for (const p of parts) await writeAll(sink, p);
     return;
   }
   await writeAll(sink, concatBytes(parts));
+}
+
+/** The first `scratch.length` bytes of `parts` in one write from `scratch`, then the rest in place. */
+async function writeThrough(
+  sink: ByteSink,
+  parts: Uint8Array[],
+  scratch: Uint8Array,
+): Promise<void> {
+  let at = 0;
+  let i = 0;
+  let from = 0; // where the rest of parts[i] starts
+  for (; i < parts.length && at < scratch.length; i++) {
+    const part = parts[i]!;
+    const take = Math.min(part.length, scratch.length - at);
+    scratch.set(part.subarray(0, take), at);
+    at += take;
+    if (take < part.length) {
+      from = take;
+      break;
+    }
+  }
+  await writeAll(sink, scratch.subarray(0, at));
+  for (; i < parts.length; i++, from = 0) {
+    await writeAll(sink, parts[i]!.subarray(from));
+  }
 }
 
 async function copyBody(

@@ -184,7 +184,7 @@ export class Filling implements LeaderSource {
     await this.done;
     const parts = this.#parts ?? [];
     if (this.#complete) {
-      return parts.length === 1 ? parts[0]! : concatBytes(parts); // one chunk (a small body): no copy
+      return concatBytes(parts); // one chunk (a small body): no copy
     }
     const size = parts.reduce((n, part) => n + part.length, 0);
     return new ReplayBody(parts, {

@@ -1,17 +1,21 @@
 /**
  * Owns the socket-free micro benchmark of the cache-hit path: N pipelined
- * GETs for one stored 1 KiB response go through the real server loop
- * (http/connection.ts) and the proxy handler with a memory store, over a
- * fake connection that hands out one request per read and swallows the
+ * GETs for one stored response (1 KiB, or --size BYTES) go through the
+ * real server loop (http/connection.ts) and the proxy handler with a
+ * memory store, or, with --file, a FileStore in a temp folder with the
+ * CLI's default memory tier (16 MiB, bodies up to 1 MiB), over a fake
+ * connection that hands out one request per read and swallows the
  * writes. Prints the CPU time per request (process.cpuUsage), which the
  * noise of a shared machine disturbs far less than wall time.
  *
  * Must not be imported by product code; not a test.
  *
- * Usage: deno run -A scripts/bench/hit_micro.ts [REQUESTS]
+ * Usage: deno run -A scripts/bench/hit_micro.ts [REQUESTS] [--file]
+ *          [--size BYTES]
  */
 
 import process from "node:process";
+import { FileStore } from "../../cache/file_store.ts";
 import { MemoryStore } from "../../cache/memory_store.ts";
 import { META_VERSION } from "../../cache/meta.ts";
 import { ConnectionState, serveConnection } from "../../http/connection.ts";
@@ -24,12 +28,25 @@ import { Stats } from "../../proxy/stats.ts";
 import { poolUpstream } from "../../proxy/upstream/mod.ts";
 import { UpstreamPool } from "../../proxy/upstream/pool.ts";
 
-const N = Number(Deno.args[0] ?? 300_000);
+const args = Deno.args.filter((a, i) =>
+  !a.startsWith("--") && Deno.args[i - 1] !== "--size"
+);
+const N = Number(args[0] ?? 300_000);
+const onFile = Deno.args.includes("--file");
+const sizeAt = Deno.args.indexOf("--size");
+const BODY = sizeAt >= 0 ? Number(Deno.args[sizeAt + 1]) : 1024;
 const REQUEST = new TextEncoder().encode(
   "GET /1k.bin HTTP/1.1\r\nHost: 127.0.0.1:18091\r\nUser-Agent: wrk\r\n\r\n",
 );
 
-const store = new MemoryStore({ sizeBytes: 1 << 30 });
+const dir = onFile ? await Deno.makeTempDir({ prefix: "hit-micro-" }) : "";
+const store = onFile
+  ? await FileStore.open(dir, {
+    sizeBytes: 1 << 30,
+    memoryBytes: 16 << 20, // the CLI's default
+    memoryMaxObject: 1 << 20,
+  })
+  : new MemoryStore({ sizeBytes: 1 << 30 });
 const now = Date.now();
 const writer = store.begin({
   version: META_VERSION,
@@ -43,7 +60,7 @@ const writer = store.begin({
     ["Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT"],
     ["ETag", '"400-1a2b3c"'],
     ["Content-Type", "application/octet-stream"],
-    ["Content-Length", "1024"],
+    ["Content-Length", String(BODY)],
   ],
   requestTime: now,
   responseTime: now,
@@ -51,8 +68,8 @@ const writer = store.begin({
   freshUntil: now + 3_600_000,
   keepUntil: null,
 });
-await writer.write(new Uint8Array(1024).fill(7));
-await writer.commit(1024);
+await writer.write(new Uint8Array(BODY).fill(7));
+await writer.commit(BODY);
 
 const config: ProxyConfig = {
   host: "127.0.0.1",
@@ -124,4 +141,5 @@ console.log(
 );
 await pool.close();
 await store.close();
+if (onFile) await Deno.remove(dir, { recursive: true });
 if (hits !== N) Deno.exit(1);

@@ -4,10 +4,14 @@
  * the bench's origin, filled with N entries of 1 KiB by fresh-URL misses
  * driven through it with wrk (so the fill does not depend on the store's
  * file format), its resident memory read once they are stored (VmRSS, and
- * VmHWM for the peak while storing), then stopped (SIGTERM), started
- * again on the same folder and timed from spawn until it answers its
- * first request (for the first URL the origin's log shows the fill
- * asked for), and its memory read again a few seconds later.
+ * VmHWM for the peak while storing), then stopped (SIGTERM; a proxy that
+ * had to be killed is a problem), started again on the same folder and
+ * the same port (the cache key names the host and port the client asked)
+ * and timed from spawn until it answers its first request, and its memory
+ * read again a few seconds later. The first request asks for a URL of the
+ * fill's last run that the proxy answered as a hit before it was stopped
+ * (so it was stored and committed); the start-up figure counts only when
+ * the restarted proxy answers it as a hit too, and says MISS otherwise.
  *
  * Must not start the origin or the contenders (servers.ts) nor decide
  * what the table shows (report.ts).
@@ -34,6 +38,8 @@ export interface ManyEntries {
   startupMs?: number;
   /** The first answer's status and Cache-Status field ("" when none). */
   firstAnswer?: { status: number; cacheStatus: string };
+  /** The URL asked after the restart was answered as a hit before it. */
+  hitBefore?: boolean;
   /** VmRSS some seconds after the restarted proxy answered, MiB. */
   restartRssMiB?: number;
   problems: string[];
@@ -88,6 +94,12 @@ export function manyEntriesLines(m: ManyEntries): string[] {
         : `, Cache-Status: ${m.firstAnswer.cacheStatus}`
     }`;
   const n = m.entries;
+  const hit = m.firstAnswer !== undefined && isHit(m.firstAnswer.cacheStatus);
+  const startup = m.startupMs === undefined
+    ? "n/a"
+    : hit
+    ? m.startupMs.toFixed(0)
+    : `MISS (${m.startupMs.toFixed(0)} ms, no stored entry served)`;
   return [
     `cachelab with ${n} entries of 1 KiB, stored by ${m.reached} fresh-URL misses in ${
       (m.fillMs / 1000).toFixed(1)
@@ -95,13 +107,20 @@ export function manyEntriesLines(m: ManyEntries): string[] {
     `- rss-${short(n)}-MiB ${mib(m.rssMiB)} once stored (peak ${
       mib(m.peakMiB)
     } while storing), target at most 150`,
-    `- startup-${short(n)}-ms ${
-      m.startupMs === undefined ? "n/a" : m.startupMs.toFixed(0)
-    } from spawn to the first answer (${first}), target at most 2000`,
+    `- startup-${
+      short(n)
+    }-ms ${startup} from spawn to the first answer (${first}), target at most 2000`,
     `- rss-${short(n)}-restart-MiB ${
       mib(m.restartRssMiB)
     } ${SETTLE_S} s after the restarted proxy answered, target at most 150`,
   ];
+}
+
+/** True when a Cache-Status field value says a cache of ours answered from storage (RFC 9211 §2.1). */
+export function isHit(cacheStatus: string): boolean {
+  return cacheStatus.split(",").some((entry) =>
+    entry.split(";").slice(1).some((param) => param.trim() === "hit")
+  );
 }
 
 /**
@@ -142,13 +161,13 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Starts cachelab in `plan.dir` on a free port (the same folder every time). */
+/** Starts cachelab in `plan.dir` on `port` (the same folder and port every time). */
 async function startCachelab(
   children: Children,
   spec: ProxySpec,
-  plan: ManyEntriesPlan,
+  plan: ManyEntriesPlan & { port: number },
 ): Promise<{ child: Child; port: number; spawnedAt: number }> {
-  const [port] = freePorts(1) as [number];
+  const port = plan.port;
   const command = await spec.prepare({
     dir: plan.dir,
     port,
@@ -168,12 +187,17 @@ async function startCachelab(
 async function fill(
   url: string,
   plan: ManyEntriesPlan,
-): Promise<{ reached: number; problems: string[] }> {
+): Promise<{ reached: number; problems: string[]; last: LastRun }> {
   const problems: string[] = [];
   let reached = 0;
   let rps: number | undefined;
+  let last: LastRun = { tag: "many1", logOffset: 0 };
   for (let run = 1; reached < plan.entries && run <= MAX_FILL_RUNS; run++) {
     const before = await plan.originLog.count();
+    last = {
+      tag: `many${run}`,
+      logOffset: (await Deno.stat(plan.originLogFile)).size,
+    };
     const durationS = fillRunSeconds(plan.entries - reached, rps);
     const { report, output } = await runWrk({
       url: `${url}/1k.bin`,
@@ -181,7 +205,7 @@ async function fill(
       durationS,
       timeoutS: 10,
       core: plan.loaderCore,
-      fresh: { path: "/1k.bin", tag: `many${run}` },
+      fresh: { path: "/1k.bin", tag: last.tag },
     });
     await sleep(300); // the origin writes its log line after the response
     const now = (await plan.originLog.count()) - before;
@@ -201,7 +225,22 @@ async function fill(
   if (reached < plan.entries) {
     problems.push(`the fill reached ${reached} of ${plan.entries} entries`);
   }
-  return { reached, problems };
+  return { reached, problems, last };
+}
+
+/** The fill's last wrk run: its URL tag and where its lines start in the origin's log. */
+interface LastRun {
+  tag: string;
+  logOffset: number;
+}
+
+/** How the child exited: a problem when it had to be killed or failed. */
+async function exitProblem(child: Child): Promise<string | undefined> {
+  const status = await child.process.status;
+  if (status.success) return undefined;
+  return status.signal === "SIGKILL"
+    ? "the filled proxy did not stop within 10 s of SIGTERM and was killed"
+    : `the filled proxy exited with code ${status.code} when stopped`;
 }
 
 /** Asks `url` until an answer comes (or the limit passes); the time is taken at the answer. */
@@ -245,8 +284,9 @@ export async function measureManyEntries(
     fillMs: 0,
     problems: [],
   };
-  const logStart = (await Deno.stat(plan.originLogFile)).size;
-  const first = await startCachelab(children, spec, plan);
+  const [port] = freePorts(1) as [number];
+  const first = await startCachelab(children, spec, { ...plan, port });
+  let path = "/1k.bin";
   try {
     await children.waitUntilListening(first.child, first.port);
     const started = performance.now();
@@ -257,19 +297,34 @@ export async function measureManyEntries(
     await sleep(1000); // writes behind, if any, settle
     result.rssMiB = await rssMiB(first.child.pid);
     result.peakMiB = await peakRssMiB(first.child.pid);
+    path = firstRequestPath(
+      await readFrom(plan.originLogFile, filled.last.logOffset),
+      filled.last.tag,
+    ) ?? path;
+    const before = await firstAnswer(
+      `http://127.0.0.1:${first.port}${path}`,
+      first.child,
+    );
+    result.hitBefore = before !== undefined && isHit(before.cacheStatus);
+    if (!result.hitBefore) {
+      result.problems.push(
+        `${path} was not a hit before the restart (${
+          before?.cacheStatus ?? "no answer"
+        })`,
+      );
+    }
   } finally {
     await children.stop(first.child);
   }
+  const stopped = await exitProblem(first.child);
+  if (stopped) result.problems.push(stopped);
   plan.log(
     `stored ${result.reached} entries; RSS ${
       result.rssMiB?.toFixed(0)
     } MiB; restarting`,
   );
-  const again = await startCachelab(children, spec, plan);
+  const again = await startCachelab(children, spec, { ...plan, port });
   try {
-    const path =
-      firstRequestPath(await readFrom(plan.originLogFile, logStart), "many1") ??
-        "/1k.bin";
     const answer = await firstAnswer(
       `http://127.0.0.1:${again.port}${path}`,
       again.child,
@@ -285,6 +340,11 @@ export async function measureManyEntries(
       status: answer.status,
       cacheStatus: answer.cacheStatus,
     };
+    if (!isHit(answer.cacheStatus)) {
+      result.problems.push(
+        `the restarted proxy answered ${path} with a miss (${answer.cacheStatus})`,
+      );
+    }
     await sleep(SETTLE_S * 1000);
     result.restartRssMiB = await rssMiB(again.child.pid);
     return result;

@@ -199,3 +199,29 @@ Deno.test("writeMessage() keeps obs-text in a head byte-exact when a scratch buf
   await writeMessage(sink, head, bytes("ok"), "length", 2);
   assert.equal(sink.text, `${head}ok`); // one char per byte: 0xe9 stayed one byte
 });
+
+Deno.test("writeMessage() sends the head with the body's first bytes from the scratch buffer, then the rest in place, when the body does not fit it", async () => {
+  const scratch = new Uint8Array(1024);
+  const sink = Object.assign(new RecordingSink(), { scratch: () => scratch });
+  const body = new Uint8Array(5000).map((_, i) => i % 251);
+  const head = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n";
+  await writeMessage(sink, head, body, "length", body.length);
+  assert.deepEqual(sink.writes.map((w) => w.length), [
+    1024,
+    head.length + 5000 - 1024,
+  ]);
+  assert.equal(sink.text, head + text(body));
+});
+
+Deno.test("writeMessage() writes a chunked body byte-exact when the scratch buffer ends inside it (RFC 9112 §7.1)", async () => {
+  const sink = Object.assign(new RecordingSink(), {
+    scratch: () => new Uint8Array(100),
+  });
+  const body = new Uint8Array(300).map((_, i) => i % 249);
+  await writeMessage(sink, CHUNKED_HEAD, body, "chunked");
+  assert.equal(
+    sink.text,
+    `${CHUNKED_HEAD}${(300).toString(16)}\r\n${text(body)}\r\n0\r\n\r\n`,
+  );
+  assert.equal(sink.writes[0]!.length, 100);
+});

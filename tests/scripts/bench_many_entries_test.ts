@@ -4,6 +4,7 @@ import assert from "../helpers/assert.ts";
 import {
   fillRunSeconds,
   firstRequestPath,
+  isHit,
   manyEntriesLines,
   short,
 } from "../../scripts/bench/many_entries.ts";
@@ -72,4 +73,29 @@ Deno.test("firstRequestPath() finds the first logged request of a tag, not one o
   assert.equal(firstRequestPath(log, "many1"), "/1k.bin?n=many1-1-4");
   assert.equal(firstRequestPath(log, "many2"), undefined);
   assert.equal(firstRequestPath(log, "many"), undefined);
+});
+
+Deno.test("manyEntriesLines() says MISS instead of a start-up time when the first answer was not a hit", () => {
+  const lines = manyEntriesLines({
+    entries: 20_000,
+    reached: 20_010,
+    fillMs: 10_000,
+    rssMiB: 120,
+    startupMs: 79_300,
+    firstAnswer: { status: 200, cacheStatus: "cachelab; fwd=uri-miss; stored" },
+    restartRssMiB: 90,
+    problems: [],
+  });
+  assert.equal(
+    lines[2],
+    "- startup-20k-ms MISS (79300 ms, no stored entry served) from spawn to the first answer (200, Cache-Status: cachelab; fwd=uri-miss; stored), target at most 2000",
+  );
+});
+
+Deno.test("isHit() is true only when a Cache-Status entry has the hit parameter", () => {
+  assert.equal(isHit("cachelab; hit; ttl=3500"), true);
+  assert.equal(isHit("upstream; fwd=miss, cachelab; hit"), true);
+  assert.equal(isHit("cachelab; fwd=uri-miss; stored"), false);
+  assert.equal(isHit("hit"), false); // a cache named "hit", no parameter
+  assert.equal(isHit(""), false);
 });
