@@ -84,30 +84,30 @@ export type LiveTemps = Set<string>;
 
 /**
  * Writes a variant's metadata atomically: to a unique temp file, then
- * renamed over `<variant>.json` (`base` is the key's path prefix).
- * Resolves to the file's size in bytes. Throws when it could not (the
- * old file is then untouched and the temp file removed).
+ * renamed over `<variant>.json` (`base` is the key's path prefix), with
+ * synchronous calls (a sidecar is a few hundred bytes: cheaper than an
+ * async op's round trip through the thread pool, and nothing else runs
+ * between the write and the rename). Returns the file's size in bytes.
+ * Throws when it could not (the old file is then untouched and the temp
+ * file removed).
  */
-export async function writeMetaFile(
+export function writeMetaFile(
   base: string,
-  { variant, writeId, live }: {
-    variant: string;
-    writeId: string;
-    live: LiveTemps;
-  },
+  { variant, writeId }: { variant: string; writeId: string },
   meta: EntryMeta,
-): Promise<number> {
+): number {
   const temp = `${base}${variant}-${writeId}.json${TEMP_SUFFIX}`;
   const bytes = new TextEncoder().encode(JSON.stringify(meta));
-  live.add(temp);
   try {
-    await Deno.writeFile(temp, bytes);
-    await Deno.rename(temp, base + metaName(variant));
+    Deno.writeFileSync(temp, bytes);
+    Deno.renameSync(temp, base + metaName(variant));
     return bytes.length;
   } catch (error) {
-    await removeQuietly(temp);
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // never made, or left for the start-up sweep
+    }
     throw error;
-  } finally {
-    live.delete(temp);
   }
 }
