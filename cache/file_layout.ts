@@ -39,9 +39,15 @@ export function keyHash(key: string): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
+/** Hex digits of every byte value. */
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
 /** The `<hh>` folder names, "00" to "ff". */
 export function shardNames(): string[] {
-  return Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+  return [...HEX];
 }
 
 /** The path prefix of a key's files (its key hash's); append a name to it. */
@@ -64,10 +70,19 @@ export function bodyName(variant: string, writeId: string): string {
   return `${variant}-${writeId}.body`;
 }
 
+/** Random bytes drawn ahead, 8 per write id (one getRandomValues call per 512 ids). */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
 /** 64 random bits in hex: makes every write's file names unique. */
 export function randomWriteId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (poolAt + 8 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  let id = "";
+  for (let end = poolAt + 8; poolAt < end; poolAt++) id += HEX[pool[poolAt]!];
+  return id;
 }
 
 /** Removes a file; a file already gone (or any other failure) is ignored. */
