@@ -81,7 +81,8 @@ export function randomWriteId(): string {
     poolAt = 0;
   }
   let id = "";
-  for (let end = poolAt + 8; poolAt < end; poolAt++) id += HEX[pool[poolAt]!];
+  const end = poolAt + 8;
+  for (; poolAt < end; poolAt++) id += HEX[pool[poolAt]!];
   return id;
 }
 
