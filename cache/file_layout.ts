@@ -39,9 +39,15 @@ export function keyHash(key: string): string {
   return createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
+/** Hex digits of every byte value. */
+const HEX = Array.from(
+  { length: 256 },
+  (_, i) => i.toString(16).padStart(2, "0"),
+);
+
 /** The `<hh>` folder names, "00" to "ff". */
 export function shardNames(): string[] {
-  return Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+  return [...HEX];
 }
 
 /** The path prefix of a key's files (its key hash's); append a name to it. */
@@ -64,10 +70,20 @@ export function bodyName(variant: string, writeId: string): string {
   return `${variant}-${writeId}.body`;
 }
 
+/** Random bytes drawn ahead, 8 per write id (one getRandomValues call per 512 ids). */
+const pool = new Uint8Array(4096);
+let poolAt = pool.length;
+
 /** 64 random bits in hex: makes every write's file names unique. */
 export function randomWriteId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (poolAt + 8 > pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  let id = "";
+  const end = poolAt + 8;
+  for (; poolAt < end; poolAt++) id += HEX[pool[poolAt]!];
+  return id;
 }
 
 /** Removes a file; a file already gone (or any other failure) is ignored. */
@@ -84,30 +100,30 @@ export type LiveTemps = Set<string>;
 
 /**
  * Writes a variant's metadata atomically: to a unique temp file, then
- * renamed over `<variant>.json` (`base` is the key's path prefix).
- * Resolves to the file's size in bytes. Throws when it could not (the
- * old file is then untouched and the temp file removed).
+ * renamed over `<variant>.json` (`base` is the key's path prefix), with
+ * synchronous calls (a sidecar is a few hundred bytes: cheaper than an
+ * async op's round trip through the thread pool, and nothing else runs
+ * between the write and the rename). Returns the file's size in bytes.
+ * Throws when it could not (the old file is then untouched and the temp
+ * file removed).
  */
-export async function writeMetaFile(
+export function writeMetaFile(
   base: string,
-  { variant, writeId, live }: {
-    variant: string;
-    writeId: string;
-    live: LiveTemps;
-  },
+  { variant, writeId }: { variant: string; writeId: string },
   meta: EntryMeta,
-): Promise<number> {
+): number {
   const temp = `${base}${variant}-${writeId}.json${TEMP_SUFFIX}`;
   const bytes = new TextEncoder().encode(JSON.stringify(meta));
-  live.add(temp);
   try {
-    await Deno.writeFile(temp, bytes);
-    await Deno.rename(temp, base + metaName(variant));
+    Deno.writeFileSync(temp, bytes);
+    Deno.renameSync(temp, base + metaName(variant));
     return bytes.length;
   } catch (error) {
-    await removeQuietly(temp);
+    try {
+      Deno.removeSync(temp);
+    } catch {
+      // never made, or left for the start-up sweep
+    }
     throw error;
-  } finally {
-    live.delete(temp);
   }
 }

@@ -51,7 +51,7 @@ export async function switchIn(
   const replaced = host.index.current(meta);
   let sidecarBytes: number;
   try {
-    sidecarBytes = await writeMetaFile(base, sidecarOf(host, meta), meta);
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), meta);
   } catch {
     host.writeFailed();
     await removeQuietly(base + meta.bodyFile);
@@ -110,7 +110,7 @@ export async function switchPiece(
   }
   let sidecarBytes: number;
   try {
-    sidecarBytes = await writeMetaFile(base, sidecarOf(host, meta), meta);
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), meta);
   } catch {
     host.writeFailed();
     const named = new Set(filesOf(current));

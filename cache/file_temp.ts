@@ -12,6 +12,7 @@
  */
 
 import { type LiveTemps, removeQuietly, TEMP_SUFFIX } from "./file_layout.ts";
+import { SYNC_WRITE_MAX_BYTES } from "./limits.ts";
 import type { SharedFile } from "./shared_file.ts";
 
 /** The temp body file of one write. */
@@ -77,8 +78,8 @@ export class TempBody {
   }
 
   /**
-   * Writes a held body to the final name in one go; throws on I/O errors,
-   * leaving no file behind.
+   * Writes a held body to the final name in one go (synchronously up to
+   * SYNC_WRITE_MAX_BYTES); throws on I/O errors, leaving no file behind.
    */
   async writeWhole(bytes: Uint8Array): Promise<void> {
     try {
@@ -90,6 +91,9 @@ export class TempBody {
   }
 
   async #writeFinal(bytes: Uint8Array): Promise<void> {
-    await Deno.writeFile(this.#finalPath, bytes); // its <hh> folder was made at open
+    // its <hh> folder was made at open
+    if (bytes.length <= SYNC_WRITE_MAX_BYTES) {
+      Deno.writeFileSync(this.#finalPath, bytes);
+    } else await Deno.writeFile(this.#finalPath, bytes);
   }
 }

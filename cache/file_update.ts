@@ -77,7 +77,7 @@ export async function updateEntry(
   const updated = keepBody(meta, current);
   let sidecarBytes: number;
   try {
-    sidecarBytes = await writeMetaFile(base, sidecarOf(host, meta), updated);
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), updated);
   } catch {
     host.writeFailed();
     return undefined;
@@ -103,7 +103,7 @@ async function refile(
   const currentBytes = sidecarSize(base, variantId(current.vary));
   let sidecarBytes: number;
   try {
-    sidecarBytes = await writeMetaFile(base, sidecarOf(host, next), next); // 1
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, next), next); // 1
   } catch {
     host.writeFailed();
     return undefined;
@@ -148,7 +148,7 @@ async function restore(
     return;
   }
   try {
-    await writeMetaFile(base, sidecarOf(host, displaced), displaced);
+    writeMetaFile(base, sidecarOf(host, displaced), displaced);
   } catch {
     host.writeFailed(); // served until a restart, which drops the torn file
   }
@@ -163,14 +163,10 @@ function sidecarSize(base: string, variant: string): number {
   }
 }
 
-/** Where writeMetaFile writes `meta`'s sidecar: its variant, a new write id, the live temp files. */
+/** Where writeMetaFile writes `meta`'s sidecar: its variant and a new write id. */
 export function sidecarOf(
   host: UpdateHost,
   meta: Pick<EntryMeta, "vary">,
-): { variant: string; writeId: string; live: LiveTemps } {
-  return {
-    variant: variantId(meta.vary),
-    writeId: host.newWriteId(),
-    live: host.live,
-  };
+): { variant: string; writeId: string } {
+  return { variant: variantId(meta.vary), writeId: host.newWriteId() };
 }

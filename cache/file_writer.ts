@@ -207,7 +207,7 @@ export class FileWriter implements EntryWriter {
       return this.#cleanUp().then(() => false);
     }
     const finalPath = this.#temp.finalPath;
-    const held = this.#buffered ? concatBytes(this.#buffered) : undefined;
+    const held = this.#buffered ? joined(this.#buffered) : undefined;
     this.#buffered = undefined;
     if (held) this.#fill.holdWhole(held);
     try {
@@ -302,6 +302,11 @@ export class FileWriter implements EntryWriter {
     this.#fill.file.release();
     this.#host.finished(this);
   }
+}
+
+/** The held chunks as one array: the one chunk itself (already the writer's own copy), or a join. */
+function joined(chunks: Uint8Array[]): Uint8Array {
+  return chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
 }
 
 /** What `begin()` gives once the store is closed: stores nothing; its followers throw. */

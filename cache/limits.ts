@@ -42,6 +42,17 @@ export const META_CACHE_ENTRIES = 4096;
 export const WRITER_BUFFER_LIMIT = 1024 * 1024;
 
 /**
+ * A held body up to this size is written to its file with a synchronous
+ * call at commit, on the main thread, instead of an async operation on
+ * the runtime's thread pool: for a small file the syscalls cost less than
+ * the async op's dispatch, and no pool thread (each with its own malloc
+ * arena) is woken per miss. Larger held bodies are written async, so one
+ * call never blocks the event loop for long (64 KiB: tens of µs from the
+ * page cache).
+ */
+export const SYNC_WRITE_MAX_BYTES = 64 * 1024;
+
+/**
  * Bodies of a known length up to this size are stored whole before the
  * response head goes out, so Cache-Status can say `stored`; the
  * downstream writer sends such a body with its head in one write anyway

@@ -1,6 +1,6 @@
 /**
  * Owns the checks both stores make on what their caller gives them:
- * metadata that must survive the schema round trip, pieces and ranges of
+ * metadata that must survive the schema round trip (checked without one), pieces and ranges of
  * partial entries, size options; and the metadata an update stores.
  * Strict: these are caller bugs or bad configuration, reported at once.
  *
@@ -50,8 +50,56 @@ export function checkPiece(draft: PartialDraft, range: ByteRange): void {
   }
 }
 
+/**
+ * True when `probe` survives the schema round trip: what parseMeta
+ * accepts read directly, when it is plain data that JSON carries
+ * unchanged (what JSON.parse(JSON.stringify(probe)) would have given to
+ * parseMeta, without the copy: it cost 8% of a miss's CPU).
+ */
 function fitsSchema(probe: unknown): boolean {
-  return parseMeta(JSON.parse(JSON.stringify(probe))) !== undefined;
+  return isPlainData(probe, 0) && parseMeta(probe) !== undefined;
+}
+
+/** Nesting deeper than this is not metadata (a sidecar's is at most 4 deep). */
+const MAX_DEPTH = 8;
+
+/**
+ * True when JSON carries `value` as it is: strings, finite numbers,
+ * booleans, null; dense arrays and plain objects (own properties, no
+ * toJSON) of such, nested at most MAX_DEPTH deep (no cycles). An object's
+ * property that JSON leaves out (undefined, a function) is allowed: the
+ * schema reads it as absent either way.
+ */
+function isPlainData(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value); // JSON writes NaN and Infinity as null
+    case "object":
+      break;
+    default:
+      return false; // bigint (JSON throws), undefined or a function in an array (null)
+  }
+  if (value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return false; // JSON would write what toJSON returns
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !isPlainData(value[i], depth + 1)) return false; // a hole becomes null
+    }
+    return true;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false; // inherited fields are not written
+  for (const field of Object.values(value)) {
+    const skipped = field === undefined || typeof field === "function";
+    if (!skipped && !isPlainData(field, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Validates a byte size option (strict with configuration). */

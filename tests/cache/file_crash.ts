@@ -8,6 +8,7 @@
  */
 
 import { FileStore } from "../../cache/file_store.ts";
+import { entryBase } from "../../cache/file_layout.ts";
 import { filesOf, folderOf, pathIn } from "./file_fixture.ts";
 
 /** The files of the key's folder, by name. */
@@ -22,7 +23,21 @@ async function snapshot(
   return files;
 }
 
+/** The same, read synchronously (taken inside a synchronous file call). */
+function snapshotSync(dir: string, key: string): Map<string, Uint8Array> {
+  const base = entryBase(dir, key);
+  const prefix = base.slice(folderOf(dir, key).length + 1);
+  const files = new Map<string, Uint8Array>();
+  for (const item of Deno.readDirSync(folderOf(dir, key))) {
+    if (!item.name.startsWith(prefix)) continue;
+    const name = item.name.slice(prefix.length);
+    files.set(name, Deno.readFileSync(base + name));
+  }
+  return new Map([...files].sort(([a], [b]) => a < b ? -1 : 1));
+}
+
 const MUTATIONS = ["writeTextFile", "writeFile", "rename", "remove"] as const;
+const SYNC_MUTATIONS = ["writeFileSync", "renameSync", "removeSync"] as const;
 
 /**
  * Runs `work` with a snapshot of the key's folder taken before it and
@@ -35,6 +50,7 @@ export async function snapshotsDuring(
 ): Promise<Map<string, Uint8Array>[]> {
   const deno = Deno as unknown as Record<string, unknown>;
   const originals = MUTATIONS.map((name) => deno[name]);
+  const syncOriginals = SYNC_MUTATIONS.map((name) => deno[name]);
   const states = [await snapshot(dir, key)];
   MUTATIONS.forEach((name, i) => {
     const original = originals[i] as (...args: unknown[]) => Promise<unknown>;
@@ -46,10 +62,21 @@ export async function snapshotsDuring(
       }
     };
   });
+  SYNC_MUTATIONS.forEach((name, i) => {
+    const original = syncOriginals[i] as (...args: unknown[]) => unknown;
+    deno[name] = (...args: unknown[]) => {
+      try {
+        return original.apply(Deno, args);
+      } finally {
+        states.push(snapshotSync(dir, key));
+      }
+    };
+  });
   try {
     await work();
   } finally {
     MUTATIONS.forEach((name, i) => deno[name] = originals[i]);
+    SYNC_MUTATIONS.forEach((name, i) => deno[name] = syncOriginals[i]);
   }
   return states;
 }
