@@ -2,8 +2,8 @@
  * Pure tests of hostile input to issue 10's cache rules (a second
  * reader's review): qualified private naming the fields the cache's own
  * decisions rest on, a 416 stored under a key that has no Range in it,
- * and a piece of unknown complete length placed past a known one. Each
- * fails today; the test name says what should hold.
+ * and a piece of unknown complete length placed past a known one. The
+ * test name says what holds.
  */
 
 import assert from "../helpers/assert.ts";
@@ -37,7 +37,7 @@ function exchange(
   };
 }
 
-Deno.test("draftOf() stores a no-cache response stale at once when a qualified private names Cache-Control (RFC 9111 §5.2.2.4, §5.2.2.7) (hostile10)", () => {
+Deno.test("draftOf() stores a no-cache response stale at once when a qualified private names Cache-Control (RFC 9111 §5.2.2.4, §5.2.2.7)", () => {
   // The origin says: revalidate every use, and do not store the
   // Cache-Control field. Dropping the field must not drop its no-cache:
   // today freshness is computed from the fields left, so the heuristic
@@ -54,7 +54,7 @@ Deno.test("draftOf() stores a no-cache response stale at once when a qualified p
   );
 });
 
-Deno.test("draftOf() keeps must-revalidate's effect when a qualified private names Cache-Control (RFC 9111 §5.2.2.2, §5.2.2.7) (hostile10)", () => {
+Deno.test("draftOf() keeps must-revalidate's effect when a qualified private names Cache-Control (RFC 9111 §5.2.2.2, §5.2.2.7)", () => {
   const draft = draftOf(exchange(200, [
     ["Date", dateAt(0)],
     ["Last-Modified", dateAt(-30 * 86400)],
@@ -66,7 +66,7 @@ Deno.test("draftOf() keeps must-revalidate's effect when a qualified private nam
   );
 });
 
-Deno.test("afterResponse() keeps a stored variant's Vary values when a 304 freshens a response whose qualified private names Vary (RFC 9111 §4.1, §5.2.2.7) (hostile10)", () => {
+Deno.test("afterResponse() keeps a stored variant's Vary values when a 304 freshens a response whose qualified private names Vary (RFC 9111 §4.1, §5.2.2.7)", () => {
   const headers: Field[] = [
     ["Date", dateAt(0)],
     ["Cache-Control", 'max-age=600, private="Vary"'],
@@ -88,7 +88,7 @@ Deno.test("afterResponse() keeps a stored variant's Vary values when a 304 fresh
   assert.deepEqual(outcome.entry.vary, [["accept-language", "en"]]);
 });
 
-Deno.test("afterResponse() does not store a 416 with explicit freshness under a key that any request without Range reaches (RFC 9110 §15.5.17, RFC 9111 §4) (hostile10)", () => {
+Deno.test("afterResponse() does not store a 416 with explicit freshness under a key that any request without Range reaches (RFC 9110 §15.5.17, RFC 9111 §4)", () => {
   // `curl -r 999999-` on a cacheable URL: the 416 depends on the Range,
   // which the key does not hold.
   const outcome = afterResponse(
@@ -103,7 +103,7 @@ Deno.test("afterResponse() does not store a 416 with explicit freshness under a 
   assert.equal(outcome.kind, "pass");
 });
 
-Deno.test("pieceCommit() never makes metadata parseMeta() rejects when a piece of unknown complete length lies past the held length (hostile10)", () => {
+Deno.test("pieceCommit() never makes metadata parseMeta() rejects when a piece of unknown complete length lies past the held length", () => {
   // Held: bytes 0-9 of a 100-byte representation. The origin then sends
   // `Content-Range: bytes 200-209/*` with the same strong ETag:
   // sameRepresentation() checks the held pieces against the length but

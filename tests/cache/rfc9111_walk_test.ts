@@ -44,7 +44,7 @@ function values(entry: { headers: Field[] }, name: string): string[] {
   ) => v);
 }
 
-Deno.test("servedHeaders() sends Age 2147483648 when the age calculation passes 2^31 (RFC 9111 §5.1) (review10)", () => {
+Deno.test("servedHeaders() sends Age 2147483648 when the age calculation passes 2^31 (RFC 9111 §5.1)", () => {
   // RFC 9111 §5.1: "If a cache receives a value larger than the largest
   // positive integer it can represent, or if any of its age calculations
   // overflows, it MUST transmit an Age header field with a field value of
@@ -78,7 +78,7 @@ function storedWithoutValidators(): EntryMeta {
   return { ...entry, bodySize: 5 };
 }
 
-Deno.test("afterResponse() freshens a stored response without validators from a 200 to HEAD without validators (RFC 9111 §4.3.5) (review10)", () => {
+Deno.test("afterResponse() freshens a stored response without validators from a 200 to HEAD without validators (RFC 9111 §4.3.5)", () => {
   // RFC 9111 §4.3.5: HEAD "can be used to invalidate or update a cached
   // GET response if the more efficient conditional GET request mechanism
   // is not available (due to no validators being present in the stored
@@ -107,7 +107,7 @@ Deno.test("afterResponse() freshens a stored response without validators from a 
   }
 });
 
-Deno.test("draftOf() and freshen() never store Proxy-Authentication-Info (RFC 9111 §3.1, §3.2) (review10)", () => {
+Deno.test("draftOf() and freshen() never store Proxy-Authentication-Info (RFC 9111 §3.1, §3.2)", () => {
   // RFC 9111 §3.1: header fields specific to the proxy a cache forwards
   // through "MUST NOT be stored ... Effectively, this is limited to
   // Proxy-Authenticate, Proxy-Authentication-Info, and

@@ -10,7 +10,7 @@
 import assert from "../helpers/assert.ts";
 import { bodyText, flowHarness } from "../helpers/scripted_upstream.ts";
 
-Deno.test("serveWithCache() answers a GET from the stored response a 200 to HEAD without validators freshened (RFC 9111 §4.3.5) (review10)", async () => {
+Deno.test("serveWithCache() answers a GET from the stored response a 200 to HEAD without validators freshened (RFC 9111 §4.3.5)", async () => {
   // RFC 9111 §4.3.5: HEAD updates a stored GET response "if the more
   // efficient conditional GET request mechanism is not available (due to
   // no validators being present in the stored response)".
