@@ -18,6 +18,7 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { EntryMeta } from "./meta.ts";
+import { KEY_HASH_MEMO_ENTRIES } from "./limits.ts";
 
 /** Suffix of files being written; never part of an entry. */
 export const TEMP_SUFFIX = ".tmp";
@@ -34,9 +35,31 @@ export const BODY_REST = /^-[\w.-]+\.body$/;
 /** The variant id of an entry without Vary (cache/key.ts). */
 export const DEFAULT_VARIANT = "default";
 
-/** The SHA-256 of a primary key, its first 32 hex digits: the prefix of its files' names. */
+/**
+ * The hashes of the keys looked up last, most recent last: a hit on a hot
+ * key skips SHA-256 (about 11% of a 1 KiB hit's CPU from the file store).
+ * Bounded by KEY_HASH_MEMO_ENTRIES; holds strings only, no entry state.
+ */
+const recentHashes = new Map<string, string>();
+
+/**
+ * The SHA-256 of a primary key, its first 32 hex digits: the prefix of its
+ * files' names. The same key always gives the same hash (a memo of the
+ * recent ones is consulted first).
+ */
 export function keyHash(key: string): string {
-  return createHash("sha256").update(key).digest("hex").slice(0, 32);
+  const known = recentHashes.get(key);
+  if (known !== undefined) {
+    recentHashes.delete(key);
+    recentHashes.set(key, known);
+    return known;
+  }
+  const hash = createHash("sha256").update(key).digest("hex").slice(0, 32);
+  recentHashes.set(key, hash);
+  if (recentHashes.size > KEY_HASH_MEMO_ENTRIES) {
+    recentHashes.delete(recentHashes.keys().next().value!);
+  }
+  return hash;
 }
 
 /** Hex digits of every byte value. */

@@ -34,6 +34,13 @@ export const MEMORY_TIER_DEFAULT_OBJECT = 64 * 1024;
 export const META_CACHE_ENTRIES = 4096;
 
 /**
+ * How many primary keys' file-name hashes the file store remembers (the
+ * most recently used): a key of about 100 bytes and its 32-digit hash, so
+ * about 0.5 MB at most; the same hot set as META_CACHE_ENTRIES.
+ */
+export const KEY_HASH_MEMO_ENTRIES = 4096;
+
+/**
  * A body being written to the file store is held in memory up to this
  * size and written once at commit (one file operation instead of four);
  * past it, it streams to a temp file. Matches MEMORY_TIER_MAX_OBJECT, so
