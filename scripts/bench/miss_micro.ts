@@ -19,26 +19,20 @@
  *          [--no-cache | --file] [--size BYTES]
  */
 
-import process from "node:process";
 import { FileStore } from "../../cache/file_store.ts";
 import { MemoryStore } from "../../cache/memory_store.ts";
 import type { Store } from "../../cache/store.ts";
-import { ConnectionState, serveConnection } from "../../http/connection.ts";
-import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
-import { cacheStateFor } from "../../proxy/caching/state.ts";
-import type { ProxyConfig } from "../../proxy/config.ts";
-import { proxyHandler } from "../../proxy/handler.ts";
-import { newViaName } from "../../proxy/messages.ts";
-import { Stats } from "../../proxy/stats.ts";
-import { poolUpstream } from "../../proxy/upstream/mod.ts";
-import { UpstreamPool } from "../../proxy/upstream/pool.ts";
+import {
+  describeRun,
+  microArgs,
+  microProxy,
+  PROXY_PORT,
+  serveScripted,
+} from "./micro_harness.ts";
 
-const args = Deno.args.filter((a) => !a.startsWith("--"));
-const N = Number(args[0] ?? 20_000);
-const noCache = Deno.args.includes("--no-cache");
-const onFile = Deno.args.includes("--file");
-const sizeAt = Deno.args.indexOf("--size");
-const BODY = sizeAt >= 0 ? Number(Deno.args[sizeAt + 1]) : 1024;
+const { requests: N, flags, bodyBytes: BODY } = microArgs(20_000);
+const noCache = flags.has("--no-cache");
+const onFile = flags.has("--file");
 const encoder = new TextEncoder();
 
 // The upstream: every request head gets the same response.
@@ -88,19 +82,6 @@ async function answer(conn: Deno.Conn): Promise<void> {
   conn.close();
 }
 
-const config: ProxyConfig = {
-  host: "127.0.0.1",
-  port: 18091,
-  upstream: { host: "127.0.0.1", port: upstreamPort },
-  forward: true,
-  connectPorts: [443],
-  connectTimeoutMs: 5000,
-  responseTimeoutMs: 30_000,
-  headTimeoutMs: 10_000,
-  idleTimeoutMs: 60_000,
-  maxConnections: 1024,
-  maxUpstreamConnections: 256,
-};
 const dir = onFile ? await Deno.makeTempDir({ prefix: "miss-micro-" }) : "";
 const store: Store | undefined = noCache
   ? undefined
@@ -110,64 +91,24 @@ const store: Store | undefined = noCache
     memoryBytes: 16 << 20, // the CLI's default
   })
   : new MemoryStore({ sizeBytes: 64 << 20 });
-const stats = new Stats();
-const pool = new UpstreamPool({
-  ...config,
-  maxPerHost: config.maxUpstreamConnections,
-  stats,
-});
-const cache = store &&
-  cacheStateFor(store, { maxObjectBytes: 1 << 28, skipBinary: false });
-const self = { transport: "tcp" as const, hostname: "127.0.0.1", port: 18091 };
-const upstream = poolUpstream(pool, { ...config, stats });
-const viaName = newViaName();
-const handler = proxyHandler({ config, upstream, stats, self, viaName, cache });
-
-let sent = 0;
-let written = 0;
-const conn = {
-  remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
-  read(p: Uint8Array): Promise<number | null> {
-    if (sent >= N) return Promise.resolve(null);
-    sent++;
-    const request = encoder.encode(
-      `GET /1k.bin?n=${sent} HTTP/1.1\r\nHost: 127.0.0.1:18091\r\nUser-Agent: wrk\r\n\r\n`,
-    );
-    p.set(request);
-    return Promise.resolve(request.length);
-  },
-  write(p: Uint8Array): Promise<number> {
-    written += p.length;
-    return Promise.resolve(p.length);
-  },
-  close() {},
-} as unknown as Deno.Conn;
-
-const cpuBefore = process.cpuUsage();
-const started = performance.now();
-await serveConnection(conn, new ConnectionState(), {
-  handler,
-  limits: DEFAULT_HEAD_LIMITS,
-  headTimeoutMs: config.headTimeoutMs,
-  idleTimeoutMs: config.idleTimeoutMs,
-  stopping: () => false,
-  log: () => {},
-  count: (event) => stats.count(`downstream.${event}`),
-  reportError: (e) => console.error(e),
-});
-const wallMs = performance.now() - started;
-const cpu = process.cpuUsage(cpuBefore);
-const misses = stats.get("cache.misses");
-const stored = stats.get("cache.stored");
-const reached = stats.get("upstream.requests");
+const proxy = microProxy(upstreamPort, store);
+const run = await serveScripted(
+  proxy,
+  N,
+  (i) =>
+    encoder.encode(
+      `GET /1k.bin?n=${i} HTTP/1.1\r\nHost: 127.0.0.1:${PROXY_PORT}\r\nUser-Agent: wrk\r\n\r\n`,
+    ),
+);
+const misses = proxy.stats.get("cache.misses");
+const stored = proxy.stats.get("cache.stored");
+const reached = proxy.stats.get("upstream.requests");
 console.log(
   `${reached} upstream requests, ${misses} misses, ${stored} stored: ${
-    ((cpu.user + cpu.system) / N).toFixed(2)
-  } µs CPU per request, ${(wallMs * 1000 / N).toFixed(2)} µs wall, ${
-    (written / N).toFixed(0)
-  } bytes per response`,
+    describeRun(run)
+  }`,
 );
-await pool.close();
+await proxy.pool.close();
 await store?.close();
 listener.close();
 for (const c of upstreamConns) c.close();
