@@ -12,7 +12,6 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
-import { updateOutdated } from "../../cache/newest.ts";
 import {
   currentAge,
   type ForwardReason,
@@ -29,8 +28,7 @@ import type { UpstreamError } from "../upstream/errors.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import { forgetKey } from "./forget.ts";
 import type { CacheState } from "./state.ts";
-import { forgetIfOutOfStep } from "./out_of_step.ts";
-import { updateOthers } from "./others.ts";
+import { updateOthers, writeUpdate } from "./others.ts";
 import { serveStored } from "./stored.ts";
 import type { Ticket } from "./tickets.ts";
 
@@ -93,17 +91,11 @@ export async function freshened(
     outcome: Extract<ResponseOutcome, { kind: "freshen" }>;
   },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache } = flow;
+  const { ctx } = flow;
   const { outcome } = update;
-  const persist = outcome.persist && !update.ticket.forgotten &&
-    !updateOutdated(outcome, cache.store.variants(flow.key));
-  const stored = persist
-    ? await cache.store.rekey(outcome.previous, outcome.entry).catch(() => {
-      ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
-      return undefined;
-    })
+  const stored = outcome.persist
+    ? await writeUpdate(flow, { ...update, update: outcome })
     : undefined;
-  forgetIfOutOfStep(flow, { up: update.up, updated: stored });
   await updateOthers(flow, { ...update, others: outcome.others }); // RFC 9111 §4.3.4
   const { detail } = outcome; // "head-too-large": the update was not stored
   if (detail !== undefined) ctx.stats.count("cache.head_too_large");

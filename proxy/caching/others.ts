@@ -13,11 +13,15 @@
  */
 
 import { updateOutdated } from "../../cache/newest.ts";
+import type { EntryMeta } from "../../cache/meta.ts";
 import type { OtherUpdates } from "../../cache/policy.ts";
 import type { CacheFlow } from "../context.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import { forgetIfOutOfStep } from "./out_of_step.ts";
 import type { Ticket } from "./tickets.ts";
+
+/** A stored response and what a 304 made of it. */
+type StoredUpdate = { previous: EntryMeta; entry: EntryMeta };
 
 /**
  * Writes `others` (updates, then removals); a cache failure is counted
@@ -31,14 +35,8 @@ export async function updateOthers(
   const { others, up, ticket } = what;
   for (const update of others.updates) {
     if (ticket.forgotten) return;
-    if (updateOutdated(update, cache.store.variants(flow.key))) continue; // RFC 9111 §4
-    const stored = await cache.store.rekey(update.previous, update.entry)
-      .catch(() => {
-        ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
-        return undefined;
-      });
+    const stored = await writeUpdate(flow, { update, up, ticket });
     if (stored) ctx.stats.count("cache.others_freshened");
-    forgetIfOutOfStep(flow, { up, updated: stored });
   }
   for (const gone of others.removals) {
     await cache.store.remove(gone).catch(() => {
@@ -46,4 +44,29 @@ export async function updateOthers(
     });
     ctx.stats.count("cache.others_removed");
   }
+}
+
+/**
+ * Writes one update of a stored response in its place (`store.rekey`):
+ * the entry as stored, or undefined when it was not written: the key was
+ * forgotten since the request went upstream, a response for the same
+ * variant arrived later (RFC 9111 §4), or the store failed (counted,
+ * cache.update_errors; never thrown). An update whose 304 came on a
+ * connection found out of step is removed again (out_of_step.ts).
+ */
+export async function writeUpdate(
+  flow: CacheFlow,
+  what: { update: StoredUpdate; up: UpstreamResponse; ticket: Ticket },
+): Promise<EntryMeta | undefined> {
+  const { ctx, cache } = flow;
+  const { update, up, ticket } = what;
+  if (ticket.forgotten) return undefined;
+  if (updateOutdated(update, cache.store.variants(flow.key))) return undefined; // RFC 9111 §4
+  const stored = await cache.store.rekey(update.previous, update.entry)
+    .catch(() => {
+      ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
+      return undefined;
+    });
+  forgetIfOutOfStep(flow, { up, updated: stored });
+  return stored;
 }

@@ -15,7 +15,7 @@
  */
 
 import type { EntryMeta } from "../../cache/meta.ts";
-import { storedIsNewer, updateOutdated } from "../../cache/newest.ts";
+import { storedIsNewer } from "../../cache/newest.ts";
 import {
   currentAge,
   type ResponseOutcome,
@@ -26,7 +26,7 @@ import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
 import type { Forwarded } from "./answers.ts";
-import { forgetIfOutOfStep } from "./out_of_step.ts";
+import { writeUpdate } from "./others.ts";
 import { serveStored } from "./stored.ts";
 import type { Ticket } from "./tickets.ts";
 
@@ -48,16 +48,9 @@ export async function selected(
     ctx.stats.count("cache.head_too_large"); // not stored
   }
   let serve = outcome.serve;
-  for (const { previous, entry } of outcome.updates) {
-    const written = !ticket.forgotten &&
-      !updateOutdated({ previous, entry }, cache.store.variants(flow.key));
-    if (!written) continue;
-    const stored = await cache.store.rekey(previous, entry).catch(() => {
-      ctx.stats.count("cache.update_errors"); // a cache failure never fails the response
-      return undefined;
-    });
-    forgetIfOutOfStep(flow, { up, updated: stored });
-    if (entry === outcome.serve && stored) serve = stored;
+  for (const update of outcome.updates) {
+    const stored = await writeUpdate(flow, { update, up, ticket });
+    if (update.entry === outcome.serve && stored) serve = stored;
   }
   const res = await serveStored(flow, {
     entry: serve,
