@@ -5,8 +5,10 @@
  * in the file names), a 32-bit fingerprint of the current version's body
  * file name, the bytes it counts against the cap, and its place in the
  * least-recently-used order (a doubly linked list of record numbers).
- * Records of one key hash are chained from a Map keyed by 31 bits of it.
- * About 70 bytes per record.
+ * Records are chained by the low bits of their key hash from a table of
+ * chain heads as large as the records' capacity (an Int32Array, rebuilt
+ * when the records grow), so no Map holds a heap entry per record.
+ * 61 bytes per record of capacity (which doubles as it fills).
  *
  * Must not know about files nor metadata: the file index (file_index.ts)
  * gives records their meaning.
@@ -51,7 +53,8 @@ export class SlotTable {
   /** The next record of the same bucket; for a free record, the next free one. */
   #chain = new Int32Array(0);
   #live = new Uint8Array(0);
-  #buckets = new Map<number, number>();
+  /** The first record of each chain, by `key[0] & (capacity - 1)`; -1 for none. */
+  #heads = new Int32Array(0);
   #free = NONE;
   #used = 0;
   #oldest = NONE;
@@ -104,9 +107,9 @@ export class SlotTable {
     this.#print[i] = print;
     this.#cost[i] = cost;
     this.#live[i] = 1;
-    const bucket = key[0]! >>> 1;
-    this.#chain[i] = this.#buckets.get(bucket) ?? NONE;
-    this.#buckets.set(bucket, i);
+    const bucket = this.#bucketOf(key[0]!);
+    this.#chain[i] = this.#heads[bucket]!;
+    this.#heads[bucket] = i;
     if (oldest) this.#prepend(i);
     else this.#append(i);
     this.#size++;
@@ -132,12 +135,10 @@ export class SlotTable {
   /** Removes record `i`. */
   remove(i: number): void {
     if (!this.#live[i]) return;
-    const bucket = this.#key[i * W]! >>> 1;
-    const head = this.#buckets.get(bucket)!;
-    if (head === i) {
-      if (this.#chain[i] === NONE) this.#buckets.delete(bucket);
-      else this.#buckets.set(bucket, this.#chain[i]!);
-    } else {
+    const bucket = this.#bucketOf(this.#key[i * W]!);
+    const head = this.#heads[bucket]!;
+    if (head === i) this.#heads[bucket] = this.#chain[i]!;
+    else {
       let j = head;
       while (this.#chain[j] !== i) j = this.#chain[j]!;
       this.#chain[j] = this.#chain[i]!;
@@ -188,7 +189,13 @@ export class SlotTable {
   }
 
   #head(key: Hash128): number {
-    return this.#buckets.get(key[0]! >>> 1) ?? NONE;
+    if (this.#capacity === 0) return NONE;
+    return this.#heads[this.#bucketOf(key[0]!)]!;
+  }
+
+  /** The chain of a key hash's first word (capacity is a power of two). */
+  #bucketOf(word: number): number {
+    return word & (this.#capacity - 1);
   }
 
   #is(i: number, key: Hash128): boolean {
@@ -237,6 +244,18 @@ export class SlotTable {
     this.#chain = grown(this.#chain, (n) => new Int32Array(n));
     this.#live = grown(this.#live, (n) => new Uint8Array(n));
     this.#capacity = capacity;
+    this.#rechain();
+  }
+
+  /** Rebuilds the chains for the new capacity (no record is free while growing). */
+  #rechain(): void {
+    this.#heads = new Int32Array(this.#capacity).fill(NONE);
+    for (let i = 0; i < this.#used; i++) {
+      if (!this.#live[i]) continue;
+      const bucket = this.#bucketOf(this.#key[i * W]!);
+      this.#chain[i] = this.#heads[bucket]!;
+      this.#heads[bucket] = i;
+    }
   }
 
   #append(i: number): void {

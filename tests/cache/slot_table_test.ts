@@ -8,8 +8,13 @@ import {
 
 const KEY_A = hashWords("0123456789abcdef0123456789abcdef");
 const KEY_B = hashWords("fedcba9876543210fedcba9876543210");
-/** Another key whose first word differs only in its lowest bit: same bucket as KEY_A. */
-const KEY_A2: Hash128 = [KEY_A[0] ^ 1, KEY_A[1], KEY_A[2], KEY_A[3]];
+/** Another key whose first word differs only in its highest bit: same chain as KEY_A. */
+const KEY_A2: Hash128 = [
+  (KEY_A[0] ^ 0x80000000) >>> 0,
+  KEY_A[1],
+  KEY_A[2],
+  KEY_A[3],
+];
 const DEFAULT = hashWords("default");
 const GZIP = hashWords("00000000000000000000000000000001");
 
@@ -80,6 +85,23 @@ Deno.test("SlotTable reuses removed records and grows past its first capacity", 
     assert.equal(table.print(ids[i]!), i);
   }
   assert.equal(table.size, 1501);
+});
+
+Deno.test("SlotTable finds every record after growing when their key hashes share low bits", () => {
+  const table = new SlotTable();
+  const keys: Hash128[] = Array.from(
+    { length: 2500 },
+    (_, i) => [(5 + i * 1024) >>> 0, i, 0, 1],
+  );
+  const ids = keys.map((key, i) =>
+    table.add(key, DEFAULT, { print: i, cost: 1 })
+  );
+  table.remove(ids[1000]!);
+  for (let i = 0; i < keys.length; i++) {
+    assert.equal(table.find(keys[i]!, DEFAULT), i === 1000 ? -1 : ids[i]);
+  }
+  assert.equal(table.ofKey(keys[7]!).length, 1);
+  assert.equal(table.size, 2499);
 });
 
 Deno.test("fingerprint() differs for the body file names of two writes", () => {
