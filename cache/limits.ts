@@ -123,3 +123,12 @@ export const VARY_MISS_TAGS_MAX = 32;
  * representation is always stored.
  */
 export const PARTIAL_PIECES_MAX = 64;
+
+/**
+ * A held body up to this size is stored inside its sidecar (after the
+ * JSON metadata and a newline, file_layout.ts), written with it as one
+ * temp file and one rename: one file per small entry instead of two, and
+ * one 4 KiB block for a 1 KiB body. Larger bodies get their own file.
+ * At most SYNC_WRITE_MAX_BYTES: the sidecar is written synchronously.
+ */
+export const INLINE_BODY_MAX_BYTES = 64 * 1024;
