@@ -19,6 +19,7 @@ import {
   only,
   put,
   readAll,
+  writeAll,
 } from "./store_helpers.ts";
 import { join } from "node:path";
 
@@ -160,6 +161,24 @@ Deno.test("FileStore counts an inline entry of 1 KiB as one block and its name a
       used += (Deno.statSync(join(folder, item.name)).blocks ?? 0) * 512;
     }
     assert.ok(used > 0 && used <= perEntry, `${used} B used on disk`);
+  } finally {
+    await fixture.dispose();
+  }
+});
+
+Deno.test("FileStore follow() of a write kept inside its sidecar reads the whole body, before and after the commit", async () => {
+  const fixture = await fileFixture(INLINE);
+  try {
+    const body = bodyBytes(5000, 9);
+    const writer = fixture.store.begin(draft(KEY));
+    await writeAll(writer, body.subarray(0, 3000));
+    const early = readAll(writer.follow(5000));
+    await writeAll(writer, body.subarray(3000));
+    assert.equal(await writer.commit(5000), true);
+    const late = readAll(writer.follow(5000));
+    assert.deepEqual(await early, body);
+    assert.deepEqual(await late, body);
+    assert.deepEqual(await filesOf(fixture.dir, KEY), ["default.json"]);
   } finally {
     await fixture.dispose();
   }
