@@ -15,7 +15,12 @@
 import { variantId } from "./key.ts";
 import { type EntryMeta, parseMeta } from "./meta.ts";
 import { filesOf } from "./piece_commit.ts";
-import { keyHash, metaName } from "./file_layout.ts";
+import {
+  INLINE_SEPARATOR,
+  isInline,
+  keyHash,
+  metaName,
+} from "./file_layout.ts";
 
 /** Metadata files larger than this are not ours. */
 const MAX_META_BYTES = 4 * 1024 * 1024;
@@ -27,10 +32,12 @@ export const DIR_ENTRY_BYTES = 64;
 /** How a store counts what its entries cost against its cap. */
 export type Accounting = "disk" | "body";
 
-/** A sidecar read back: its metadata and its size in bytes. */
+/** A sidecar read back: its metadata, its size in bytes, and the body it holds (inline entries). */
 export interface Sidecar {
   meta: EntryMeta;
   bytes: number;
+  /** The inline body (a view of the file's bytes), when the metadata names one. */
+  body?: Uint8Array;
 }
 
 /**
@@ -49,9 +56,11 @@ export function readSidecar(
     return error instanceof Deno.errors.NotFound ? "missing" : "corrupt";
   }
   if (text.length > MAX_META_BYTES) return "corrupt";
+  const split = text.indexOf(INLINE_SEPARATOR);
+  const json = split < 0 ? text : text.subarray(0, split);
   let meta: EntryMeta | undefined;
   try {
-    meta = parseMeta(JSON.parse(new TextDecoder().decode(text)));
+    meta = parseMeta(JSON.parse(new TextDecoder().decode(json)));
   } catch {
     return "corrupt"; // not JSON
   }
@@ -61,12 +70,21 @@ export function readSidecar(
   for (const file of filesOf(meta)) {
     if (!file.startsWith(`${variant}-`)) return "corrupt"; // another variant's body
   }
-  return { meta, bytes: text.length };
+  if (!isInline(meta.bodyFile) || meta.partial) {
+    if (split >= 0) return "corrupt"; // bytes after the metadata of a body kept elsewhere
+    return { meta, bytes: text.length };
+  }
+  const body = split < 0 ? undefined : text.subarray(split + 1);
+  if (body?.length !== meta.bodySize) return "corrupt"; // a torn or foreign inline body
+  return { meta, bytes: text.length, body };
 }
 
-/** The body files an entry needs, with their exact sizes (a partial entry's pieces). */
+/** The body files an entry needs, with their exact sizes (a partial entry's pieces; none for an inline body). */
 export function bodyFiles(meta: EntryMeta): { file: string; size: number }[] {
-  if (!meta.partial) return [{ file: meta.bodyFile, size: meta.bodySize }];
+  if (!meta.partial) {
+    if (isInline(meta.bodyFile)) return [];
+    return [{ file: meta.bodyFile, size: meta.bodySize }];
+  }
   return meta.partial.pieces.map((p) => ({
     file: p.file,
     size: p.end - p.start + 1,

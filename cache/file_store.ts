@@ -29,6 +29,7 @@ import {
   entryBase,
   type LiveTemps,
   metaName,
+  onDisk,
   randomWriteId,
   removeQuietly,
   shardNames,
@@ -64,7 +65,11 @@ import {
   checkSize,
   piecePlan,
 } from "./store_checks.ts";
-import { MEMORY_TIER_DEFAULT_OBJECT, META_CACHE_ENTRIES } from "./limits.ts";
+import {
+  INLINE_BODY_MAX_BYTES,
+  MEMORY_TIER_DEFAULT_OBJECT,
+  META_CACHE_ENTRIES,
+} from "./limits.ts";
 
 /** Options of the file store. */
 export interface FileStoreOptions {
@@ -82,6 +87,12 @@ export interface FileStoreOptions {
    * plus their directory entries), "body" their body bytes only.
    */
   accounting?: Accounting;
+  /**
+   * The largest body stored inside its sidecar (default
+   * INLINE_BODY_MAX_BYTES, at most that; -1: none, every body in its own
+   * file, the layout before inline bodies).
+   */
+  inlineMaxBytes?: number;
 }
 
 /** What the start-up sweep removed besides corrupt entries (so far, until `indexed` resolves). */
@@ -131,10 +142,15 @@ export class FileStore implements Store {
       root,
       sizeBytes: this.#sizeBytes,
       keepInMemory: this.#tier.maxBytes > 0 ? this.#tier.maxObject : -1,
+      inlineMax: Math.min(
+        options.inlineMaxBytes ?? INLINE_BODY_MAX_BYTES,
+        INLINE_BODY_MAX_BYTES,
+      ),
       newWriteId: this.#newWriteId,
       live: this.#live,
       inSlotTurn: (meta, work) => this.#inTurn(meta, work),
-      switchIn: (meta, bytes) => switchIn(this.#updates, { meta, bytes }),
+      switchIn: (meta, bytes, inline) =>
+        switchIn(this.#updates, { meta, bytes, inline }),
       evict: () => this.#evict(),
       writeFailed: () => this.#writeErrors++,
       finished: (writer) => this.#writers.delete(writer),
@@ -260,6 +276,7 @@ export class FileStore implements Store {
     checkPiece(draft, options.range);
     const host: WriterHost = {
       ...this.#host,
+      inlineMax: -1, // a piece is a file of its own
       switchIn: (body) => switchPiece(this.#updates, { draft, options, body }), // in the slot's turn
     };
     return this.#write(host, draft);
@@ -331,7 +348,11 @@ export class FileStore implements Store {
   }
 
   #goneOf(meta: EntryMeta): Gone {
-    return { slot: this.#index.slot(meta), files: filesOf(meta), meta };
+    return {
+      slot: this.#index.slot(meta),
+      files: onDisk(filesOf(meta)),
+      meta,
+    };
   }
 
   #deleteAll(gone: Gone[]): Promise<unknown> {
