@@ -139,7 +139,7 @@ function inlineBody(host: ReadHost, meta: EntryMeta): Uint8Array | undefined {
   const read = readSidecar(host.pathOf(meta, ""), {
     hash: keyHash(meta.key),
     variant: variantId(meta.vary),
-  });
+  }, { body: true });
   if (typeof read === "string" || read.meta.bodyFile !== meta.bodyFile) {
     return undefined;
   }

@@ -116,6 +116,7 @@ async function refile(
     bodyFile: (inline ? inlineName : bodyName)(to, host.newWriteId()),
   };
   const displaced = host.index.current(next);
+  const kept = displaced && inlineBodyOf(host, displaced); // its sidecar is overwritten at 1
   const currentBytes = sidecarSize(base, variantId(current.vary));
   let sidecarBytes: number;
   try {
@@ -124,7 +125,12 @@ async function refile(
     host.writeFailed();
     return undefined;
   }
-  const restoring = { base, next, displaced };
+  const restoring = {
+    base,
+    next,
+    displaced: kept === "lost" ? undefined : displaced, // unreadable already: not restored
+    body: kept === "lost" ? undefined : kept,
+  };
   if (!host.index.delete(current)) { // 2; else removed or evicted meanwhile
     await restore(host, restoring);
     return undefined;
@@ -154,13 +160,18 @@ async function refile(
   return next;
 }
 
-/** Undoes step 1: the new variant's metadata file names what the index holds there again. */
+/**
+ * Undoes step 1: the new variant's sidecar names what the index holds
+ * there again, whole (`body`: the displaced entry's inline body, read
+ * before step 1 overwrote its sidecar).
+ */
 async function restore(
   host: UpdateHost,
-  { base, next, displaced }: {
+  { base, next, displaced, body }: {
     base: string;
     next: EntryMeta;
     displaced: EntryMeta | undefined;
+    body: Uint8Array | undefined;
   },
 ): Promise<void> {
   if (!displaced || !host.index.isCurrent(displaced)) {
@@ -168,7 +179,7 @@ async function restore(
     return;
   }
   try {
-    writeMetaFile(base, sidecarOf(host, displaced), displaced);
+    writeMetaFile(base, sidecarOf(host, displaced), displaced, body);
   } catch {
     host.writeFailed(); // served until a restart, which drops the torn file
   }
@@ -189,7 +200,7 @@ function inlineBodyOf(
   const read = readSidecar(entryBase(host.root, current.key), {
     hash: keyHash(current.key),
     variant: variantId(current.vary),
-  });
+  }, { body: true });
   if (typeof read === "string" || read.meta.bodyFile !== current.bodyFile) {
     return "lost";
   }
