@@ -5,8 +5,9 @@
  * Layout (flat): `<root>/<hh>/` holds, for every primary key, files named
  * `<hash>.<name>`, where `<hash>` is the first 32 hex digits (128 bits) of
  * the SHA-256 of the key and `<hh>` its first two. Per variant, `<name>`
- * is `<variant>.json` (the sidecar metadata, the switch that makes a
- * version current) and the body it names, `<variant>-<writeId>.body`.
+ * is `<variant>.json` (the sidecar: its first line the JSON metadata; its
+ * rename is the switch that makes a version current) and the body it
+ * names, `<variant>-<writeId>.body`.
  * A small body (up to INLINE_BODY_MAX_BYTES) lives inside its sidecar
  * instead: the JSON metadata, a newline, then the raw body bytes; its
  * metadata names `<variant>-<writeId>.inline.body`, a file that never
@@ -149,10 +150,11 @@ export const INLINE_SEPARATOR = 0x0a;
 /**
  * Writes a variant's metadata atomically: to a unique temp file, then
  * renamed over `<variant>.json` (`base` is the key's path prefix), with
- * synchronous calls (a sidecar is a few hundred bytes: cheaper than an
- * async op's round trip through the thread pool, and nothing else runs
- * between the write and the rename). With `body` (an inline body, up to
- * INLINE_BODY_MAX_BYTES), the file is the JSON, a newline, then the body.
+ * synchronous calls (a sidecar is a few hundred bytes of JSON, plus an
+ * inline body of at most INLINE_BODY_MAX_BYTES = SYNC_WRITE_MAX_BYTES:
+ * cheaper than an async op's round trip through the thread pool, and
+ * nothing else runs between the write and the rename). With `body`, the
+ * file is the JSON, a newline, then the body.
  * Returns the file's size in bytes.
  * Throws when it could not (the old file is then untouched and the temp
  * file removed).

@@ -48,7 +48,7 @@ export interface WriterHost {
   readonly sizeBytes: number;
   /** Bodies up to this size are kept in memory while writing. */
   readonly keepInMemory: number;
-  /** Held bodies up to this size are stored inside their sidecar (0: never, e.g. a piece). */
+  /** Held bodies of at most this many bytes are stored inside their sidecar (-1: never, e.g. a piece; 0: empty bodies only). */
   readonly inlineMax: number;
   newWriteId(): string;
   /** Temp files being written now (the start-up sweep leaves them alone). */
