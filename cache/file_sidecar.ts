@@ -118,24 +118,26 @@ function metaOf(
 
 /**
  * The start of a `size`-byte file up to and with its first newline (or
- * the whole file when it has none): HEAD_BYTES first, then the rest of
- * the JSON's bound. Undefined when the file ends early or the JSON is
- * longer than MAX_META_BYTES.
+ * the whole file when it has none): HEAD_BYTES first, then twice as much
+ * each time no newline came yet. Undefined when the file ends early or
+ * the JSON is longer than MAX_META_BYTES.
  */
 function readHead(file: Deno.FsFile, size: number): Uint8Array | undefined {
-  const first = readUpTo(file, Math.min(size, HEAD_BYTES));
-  if (!first || first.includes(INLINE_SEPARATOR) || first.length === size) {
-    return first;
+  let head = new Uint8Array(0);
+  for (let want = HEAD_BYTES;; want *= 2) {
+    const total = Math.min(size, want, MAX_META_BYTES + 1);
+    const more = readUpTo(file, total - head.length);
+    if (!more) return undefined;
+    const from = head.length;
+    const grown = new Uint8Array(total);
+    grown.set(head);
+    grown.set(more, from);
+    head = grown;
+    if (head.indexOf(INLINE_SEPARATOR, from) >= 0 || total === size) {
+      return head;
+    }
+    if (total > MAX_META_BYTES) return undefined; // JSON over the bound
   }
-  const total = Math.min(size, MAX_META_BYTES + 1);
-  const rest = readUpTo(file, total - first.length);
-  if (!rest) return undefined;
-  const head = new Uint8Array(total);
-  head.set(first);
-  head.set(rest, first.length);
-  const split = head.indexOf(INLINE_SEPARATOR);
-  if (split < 0 && total < size) return undefined; // JSON over the bound
-  return head;
 }
 
 /** Exactly `count` bytes from the file's position; undefined when it ends first. */

@@ -175,6 +175,36 @@ Deno.test("FileStore.open() start-up sweep reads metadata, not the inline bodies
   }
 });
 
+Deno.test("FileStore lookup reads the JSON of an inline entry in growing steps, not its body, when its metadata is longer than 4 KiB", async () => {
+  const fixture = await fileFixture(INLINE);
+  try {
+    const long = draft(KEY);
+    long.headers = [...long.headers, ["X-Long", "y".repeat(20_000)]];
+    await put(fixture.store, long, bodyBytes(INLINE_BODY_MAX_BYTES, 7));
+    const file = await Deno.readFile(pathIn(fixture.dir, KEY, "default.json"));
+    const json = file.indexOf(0x0a);
+    assert.ok(
+      json > 20_000 && file.length === json + 1 + INLINE_BODY_MAX_BYTES,
+    );
+    const store = await fixture.reopen(); // the sweep does not fill the metadata cache
+    const { result, bytes } = await countingReads(
+      `${variantId([])}.json`,
+      async () => await Promise.resolve(only(store, long)),
+    );
+    assert.equal(result.headers.at(-1)?.[1]?.length, 20_000);
+    assert.ok(
+      bytes <= 2 * json + 4096,
+      `the lookup read ${bytes} bytes of a sidecar whose JSON is ${json} bytes`,
+    );
+    assert.deepEqual(
+      await bodyOf(store, result),
+      bodyBytes(INLINE_BODY_MAX_BYTES, 7),
+    );
+  } finally {
+    await fixture.dispose();
+  }
+});
+
 Deno.test("FileStore eviction of an inline entry not in the metadata cache reads its metadata, not its body", async () => {
   const cost = 69_632 + 64; // one 65 KiB-ish sidecar in 4 KiB blocks and its name
   const fixture = await fileFixture({
