@@ -25,7 +25,7 @@ import {
   readSidecar,
   type Sidecar,
 } from "./file_sidecar.ts";
-import { baseOf, DEFAULT_VARIANT, keyHash } from "./file_layout.ts";
+import { baseOf, DEFAULT_VARIANT, keyHash, onDisk } from "./file_layout.ts";
 import { filesOf } from "./piece_commit.ts";
 import {
   fingerprint,
@@ -247,7 +247,7 @@ export class FileIndex {
   #goneOf(i: number, slot: Slot): Gone {
     const meta = this.#load(i, slot);
     this.#drop(i, slot);
-    return { slot, files: filesOf(meta), meta };
+    return { slot, files: onDisk(filesOf(meta)), meta };
   }
 
   #drop(i: number, slot: Slot): void {

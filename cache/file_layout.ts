@@ -5,8 +5,13 @@
  * Layout (flat): `<root>/<hh>/` holds, for every primary key, files named
  * `<hash>.<name>`, where `<hash>` is the first 32 hex digits (128 bits) of
  * the SHA-256 of the key and `<hh>` its first two. Per variant, `<name>`
- * is `<variant>.json` (the sidecar metadata, the switch that makes a
- * version current) and the body it names, `<variant>-<writeId>.body`.
+ * is `<variant>.json` (the sidecar: its first line the JSON metadata; its
+ * rename is the switch that makes a version current) and the body it
+ * names, `<variant>-<writeId>.body`.
+ * A small body (up to INLINE_BODY_MAX_BYTES) lives inside its sidecar
+ * instead: the JSON metadata, a newline, then the raw body bytes; its
+ * metadata names `<variant>-<writeId>.inline.body`, a file that never
+ * exists (the name still tells versions apart).
  * The 256 `<hh>` folders are made once, when the store opens: a write
  * makes no folder. Anything ending in `.tmp` is work in progress, never
  * read. No fsync: the protocol is safe against the process dying at any
@@ -93,6 +98,24 @@ export function bodyName(variant: string, writeId: string): string {
   return `${variant}-${writeId}.body`;
 }
 
+/** The name of a body kept inside its sidecar (no such file exists). */
+export function inlineName(variant: string, writeId: string): string {
+  return `${variant}-${writeId}${INLINE_REST}`;
+}
+
+/** The end of an inline body's name. */
+const INLINE_REST = ".inline.body";
+
+/** True when the body named `file` lives inside its sidecar. */
+export function isInline(file: string): boolean {
+  return file.endsWith(INLINE_REST);
+}
+
+/** Of an entry's body file names, those that are files on disk. */
+export function onDisk(files: string[]): string[] {
+  return files.filter((file) => !isInline(file));
+}
+
 /** Random bytes drawn ahead, 8 per write id (one getRandomValues call per 512 ids). */
 const pool = new Uint8Array(4096);
 let poolAt = pool.length;
@@ -121,12 +144,18 @@ export async function removeQuietly(path: string): Promise<void> {
 /** Temp files being written now, by path: the background sweep leaves them alone. */
 export type LiveTemps = Set<string>;
 
+/** The byte between a sidecar's JSON and an inline body (JSON text never holds a raw one). */
+export const INLINE_SEPARATOR = 0x0a;
+
 /**
  * Writes a variant's metadata atomically: to a unique temp file, then
  * renamed over `<variant>.json` (`base` is the key's path prefix), with
- * synchronous calls (a sidecar is a few hundred bytes: cheaper than an
- * async op's round trip through the thread pool, and nothing else runs
- * between the write and the rename). Returns the file's size in bytes.
+ * synchronous calls (a sidecar is a few hundred bytes of JSON, plus an
+ * inline body of at most INLINE_BODY_MAX_BYTES = SYNC_WRITE_MAX_BYTES:
+ * cheaper than an async op's round trip through the thread pool, and
+ * nothing else runs between the write and the rename). With `body`, the
+ * file is the JSON, a newline, then the body.
+ * Returns the file's size in bytes.
  * Throws when it could not (the old file is then untouched and the temp
  * file removed).
  */
@@ -134,9 +163,10 @@ export function writeMetaFile(
   base: string,
   { variant, writeId }: { variant: string; writeId: string },
   meta: EntryMeta,
+  body?: Uint8Array,
 ): number {
   const temp = `${base}${variant}-${writeId}.json${TEMP_SUFFIX}`;
-  const bytes = new TextEncoder().encode(JSON.stringify(meta));
+  const bytes = sidecarBytes(meta, body);
   try {
     Deno.writeFileSync(temp, bytes);
     Deno.renameSync(temp, base + metaName(variant));
@@ -150,3 +180,19 @@ export function writeMetaFile(
     throw error;
   }
 }
+
+/** A sidecar's bytes: the JSON of `meta`, then, with `body`, a newline and the body. */
+function sidecarBytes(
+  meta: EntryMeta,
+  body: Uint8Array | undefined,
+): Uint8Array {
+  const json = JSON.stringify(meta);
+  if (!body) return encoder.encode(json);
+  const out = new Uint8Array(json.length * 3 + 1 + body.length);
+  const { written } = encoder.encodeInto(json, out);
+  out[written] = INLINE_SEPARATOR;
+  out.set(body, written + 1);
+  return out.subarray(0, written + 1 + body.length);
+}
+
+const encoder = new TextEncoder();

@@ -2,7 +2,8 @@
  * Owns opening a file store entry's body for reading: the memory tier
  * first, then the body file checked for its exact size; a small body is
  * read whole into the tier, a larger one streamed by a FileBody the store
- * keeps track of (it stops them at close); a range of a partial entry
+ * keeps track of (it stops them at close); an inline body from its
+ * sidecar (read whole, checked to be the same version); a range of a partial entry
  * read across the piece files that hold it. A missing or wrong-size file
  * is reported to the store as torn.
  *
@@ -24,6 +25,9 @@ import type { EntryMeta } from "./meta.ts";
 import type { ByteRange } from "./store.ts";
 import { chainReaders } from "./chain_reader.ts";
 import { piecePlan } from "./store_checks.ts";
+import { isInline, keyHash } from "./file_layout.ts";
+import { readSidecar } from "./file_sidecar.ts";
+import { variantId } from "./key.ts";
 
 /** What opening a body needs from its store. */
 export interface ReadHost {
@@ -48,6 +52,14 @@ export async function openStoredBody(
   const { start, count } = resolveRange(meta.bodySize, range);
   const held = host.memoryBody(meta);
   if (held) return bytesReader(held.subarray(start, start + count));
+  if (isInline(meta.bodyFile)) {
+    const body = inlineBody(host, meta);
+    if (!body) return host.torn(meta).then(() => undefined);
+    if (host.tier.accepts(meta.bodySize) && host.index.isCurrent(meta)) {
+      host.tier.put(meta, body.slice()); // not the whole file's buffer
+    }
+    return bytesReader(body.subarray(start, start + count));
+  }
   const file = await openExact(host.pathOf(meta, meta.bodyFile), meta.bodySize);
   if (file === "missing" || file === "wrong-size") {
     await host.torn(meta);
@@ -116,4 +128,20 @@ async function openPieces(
     return reader;
   });
   return chainReaders(parts, range!.end - range!.start + 1);
+}
+
+/**
+ * The body `meta` keeps inside its sidecar, read back synchronously (at
+ * most INLINE_BODY_MAX_BYTES and its metadata); undefined when the
+ * sidecar is gone, unreadable, or names another version now.
+ */
+function inlineBody(host: ReadHost, meta: EntryMeta): Uint8Array | undefined {
+  const read = readSidecar(host.pathOf(meta, ""), {
+    hash: keyHash(meta.key),
+    variant: variantId(meta.vary),
+  }, { body: true });
+  if (typeof read === "string" || read.meta.bodyFile !== meta.bodyFile) {
+    return undefined;
+  }
+  return read.body;
 }

@@ -5,8 +5,10 @@
  * it lists the folder and, per variant's files:
  * - removes leftover `*.tmp` files (not those a write of this process is
  *   writing now) and folders of the older layout (`<hh>/<sha256>/`);
- * - checks the sidecar (schema, key hash and variant of its name, body
- *   files present with their exact size, stat'ed, never read) and adds
+ * - checks the sidecar (its JSON only, file_sidecar.ts: schema, key hash
+ *   and variant of its name, its length; an inline body is not read) and
+ *   its body files (present with their exact size, stat'ed, never read)
+ *   and adds
  *   the entry to the index with its sidecar's modification time (the
  *   approximate use order after a restart), unless the index knows the
  *   slot already (a lookup or a write of this process got there first)
@@ -152,7 +154,7 @@ function checkGroup(host: SweepHost, { slot, bodies }: Group): void {
     if (removeNow(`${base}${slot.variant}${META_REST}`)) host.corrupt();
   } else if (read !== "missing") {
     named = filesOf(read.meta);
-    index.addSwept(read, modifiedAt(`${base}${slot.variant}${META_REST}`));
+    index.addSwept(read, read.modifiedAt);
   }
   for (const body of bodies) {
     if (!named.includes(body) && removeNow(base + body)) {
@@ -170,14 +172,6 @@ function whole(base: string, meta: Parameters<typeof bodyFiles>[0]): boolean {
     });
   } catch {
     return false; // a body is missing
-  }
-}
-
-function modifiedAt(path: string): number {
-  try {
-    return Deno.statSync(path).mtime?.getTime() ?? 0;
-  } catch {
-    return 0;
   }
 }
 

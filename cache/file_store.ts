@@ -1,11 +1,12 @@
 /**
  * Owns the file store: a compact index in memory (FileIndex: no metadata
- * per entry; a lookup reads the sidecar back), bodies and sidecars in
- * files laid out as file_layout.ts says, small hot bodies also in a
- * bounded memory tier. A commit writes a complete body under its final,
- * still unreferenced name, then switches the variant's sidecar
- * atomically, then deletes the body it replaced; removals delete the
- * sidecar first. Per-slot locks keep the index and the disk in step; a
+ * per entry; a lookup reads the sidecar's JSON back), bodies and sidecars
+ * in files laid out as file_layout.ts says (a body up to `inlineMaxBytes`
+ * inside its sidecar), small hot bodies also in a bounded memory tier. A
+ * commit writes a complete body file under its final, still unreferenced
+ * name (none for a body inside its sidecar), then switches the variant's
+ * sidecar atomically, then deletes the body it replaced; removals delete
+ * the sidecar first. Per-slot locks keep the index and the disk in step; a
  * process killed at any point leaves whole entries and litter that the
  * start-up sweep (file_scan.ts, in the background once open) removes. Use
  * order (touch) is kept in memory only: after a restart it is
@@ -24,17 +25,9 @@
 import { join } from "node:path";
 import type { BodyReader } from "../http/types.ts";
 import { resolveRange } from "./body_reader.ts";
-import {
-  baseOf,
-  entryBase,
-  type LiveTemps,
-  metaName,
-  randomWriteId,
-  removeQuietly,
-  shardNames,
-} from "./file_layout.ts";
+import { entryBase, type LiveTemps, shardNames } from "./file_layout.ts";
 import { FileIndex, type Gone, slotId } from "./file_index.ts";
-import type { Accounting } from "./file_sidecar.ts";
+import { deleteAll, goneOf, type RemovalHost } from "./file_removal.ts";
 import { openStoredBody, type ReadHost } from "./file_read.ts";
 import { type SweepCounts, sweepStore } from "./file_scan.ts";
 import { updateEntry, type UpdateHost } from "./file_update.ts";
@@ -46,8 +39,12 @@ import {
 } from "./file_writer.ts";
 import { switchIn, switchPiece } from "./file_switch.ts";
 import { MemoryTier } from "./memory_tier.ts";
+import {
+  type FileStoreOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./file_options.ts";
 import type { EntryMeta } from "./meta.ts";
-import { filesOf } from "./piece_commit.ts";
 import { SlotLocks } from "./slot_lock.ts";
 import type {
   ByteRange,
@@ -58,31 +55,10 @@ import type {
   Store,
   StoreStats,
 } from "./store.ts";
-import {
-  checkDraft,
-  checkPiece,
-  checkSize,
-  piecePlan,
-} from "./store_checks.ts";
-import { MEMORY_TIER_DEFAULT_OBJECT, META_CACHE_ENTRIES } from "./limits.ts";
+import { checkDraft, checkPiece, piecePlan } from "./store_checks.ts";
+import { META_CACHE_ENTRIES } from "./limits.ts";
 
-/** Options of the file store. */
-export interface FileStoreOptions {
-  /** The most body bytes kept on disk; least recently used entries go first. */
-  sizeBytes: number;
-  /** The most bytes the memory tier of small hot bodies holds (0 turns it off). */
-  memoryBytes: number;
-  /** The largest body the memory tier keeps (default 64 KiB). */
-  memoryMaxObject?: number;
-  /** Makes the unique part of file names (default: 64 random bits); tests predict names with it. */
-  newWriteId?: () => string;
-  /**
-   * What entries cost against `sizeBytes`: "disk" (the default) counts
-   * what their files take (sidecar and bodies rounded up to 4 KiB blocks,
-   * plus their directory entries), "body" their body bytes only.
-   */
-  accounting?: Accounting;
-}
+export type { FileStoreOptions };
 
 /** What the start-up sweep removed besides corrupt entries (so far, until `indexed` resolves). */
 export type StartupCleanup = SweepCounts;
@@ -109,32 +85,35 @@ export class FileStore implements Store {
   readonly #host: WriterHost;
   readonly #updates: UpdateHost;
   readonly #reads: ReadHost;
+  readonly #removals: RemovalHost;
   #closed = false;
   #evictions = 0;
   #corruptRemoved = 0;
   #writeErrors = 0;
   #memoryHits = 0;
 
-  private constructor(root: string, options: FileStoreOptions) {
+  private constructor(root: string, options: ResolvedOptions) {
     this.#root = root;
     this.#index = new FileIndex(root, {
-      accounting: options.accounting ?? "disk",
+      accounting: options.accounting,
       metaCache: META_CACHE_ENTRIES,
     });
     this.#sizeBytes = options.sizeBytes;
-    this.#newWriteId = options.newWriteId ?? randomWriteId;
+    this.#newWriteId = options.newWriteId;
     this.#tier = new MemoryTier({
       maxBytes: options.memoryBytes,
-      maxObject: options.memoryMaxObject ?? MEMORY_TIER_DEFAULT_OBJECT,
+      maxObject: options.memoryMaxObject,
     });
     this.#host = {
       root,
       sizeBytes: this.#sizeBytes,
       keepInMemory: this.#tier.maxBytes > 0 ? this.#tier.maxObject : -1,
+      inlineMax: options.inlineMaxBytes,
       newWriteId: this.#newWriteId,
       live: this.#live,
       inSlotTurn: (meta, work) => this.#inTurn(meta, work),
-      switchIn: (meta, bytes) => switchIn(this.#updates, { meta, bytes }),
+      switchIn: (meta, bytes, inline) =>
+        switchIn(this.#updates, { meta, bytes, inline }),
       evict: () => this.#evict(),
       writeFailed: () => this.#writeErrors++,
       finished: (writer) => this.#writers.delete(writer),
@@ -151,6 +130,13 @@ export class FileStore implements Store {
       newWriteId: this.#newWriteId,
       live: this.#live,
       writeFailed: () => this.#writeErrors++,
+    };
+    this.#removals = {
+      root,
+      index: this.#index,
+      tier: this.#tier,
+      locks: this.#locks,
+      track: (work) => this.#track(work),
     };
     this.#reads = {
       index: this.#index,
@@ -172,16 +158,14 @@ export class FileStore implements Store {
     dir: string,
     options: FileStoreOptions,
   ): Promise<FileStore> {
-    checkSize("sizeBytes", options.sizeBytes);
-    checkSize("memoryBytes", options.memoryBytes);
-    checkSize("memoryMaxObject", options.memoryMaxObject ?? 0);
+    const resolved = resolveOptions(options);
     await Deno.mkdir(dir, { recursive: true });
     await Promise.all(
       shardNames().map((shard) =>
         Deno.mkdir(join(dir, shard), { recursive: true })
       ),
     );
-    const store = new FileStore(dir, options);
+    const store = new FileStore(dir, resolved);
     store.#indexed = store.#track(store.#sweep());
     return store;
   }
@@ -260,6 +244,7 @@ export class FileStore implements Store {
     checkPiece(draft, options.range);
     const host: WriterHost = {
       ...this.#host,
+      inlineMax: -1, // a piece is a file of its own
       switchIn: (body) => switchPiece(this.#updates, { draft, options, body }), // in the slot's turn
     };
     return this.#write(host, draft);
@@ -331,32 +316,11 @@ export class FileStore implements Store {
   }
 
   #goneOf(meta: EntryMeta): Gone {
-    return { slot: this.#index.slot(meta), files: filesOf(meta), meta };
+    return goneOf(this.#index, meta);
   }
 
   #deleteAll(gone: Gone[]): Promise<unknown> {
-    for (const { meta } of gone) if (meta) this.#tier.drop(meta);
-    return Promise.all(gone.map((entry) => this.#deleteFiles(entry)));
-  }
-
-  /**
-   * Deletes an entry's files once it left the index: the sidecar first
-   * (unless a newer version took the slot), then the body files the
-   * slot's version no longer names (a partial entry that joined the
-   * pieces meanwhile names some of them).
-   */
-  #deleteFiles({ slot, files }: Gone): Promise<void> {
-    const base = baseOf(this.#root, slot.hash);
-    return this.#track(this.#locks.run(slotId(slot), async () => {
-      const holds = this.#index.holds(slot);
-      if (!holds) await removeQuietly(base + metaName(slot.variant));
-      const current = holds ? this.#index.currentAt(slot) : undefined;
-      if (holds && !current) return; // unreadable now: left for the next start-up sweep
-      const named = new Set(filesOf(current));
-      for (const file of files) {
-        if (!named.has(file)) await removeQuietly(base + file);
-      }
-    }));
+    return deleteAll(this.#removals, gone);
   }
 
   #slotId(meta: Pick<EntryMeta, "key" | "vary">): string {

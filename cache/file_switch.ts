@@ -23,6 +23,8 @@ import { READ_CHUNK } from "./limits.ts";
 import {
   bodyName,
   entryBase,
+  isInline,
+  onDisk,
   removeQuietly,
   TEMP_SUFFIX,
   writeMetaFile,
@@ -40,28 +42,36 @@ export type SwitchHost = UpdateHost;
 /**
  * The switch of a committed write: metadata file, index, memory tier
  * (`bytes`, when it keeps them), then the replaced version's files.
- * Resolves to false (counted, the body file removed) when the metadata
- * could not be written.
+ * With `inline`, the body is written inside the sidecar, in the same
+ * temp file and rename (`meta` names an inline body). Resolves to false
+ * (counted, the body file removed) when the metadata could not be
+ * written.
  */
 export async function switchIn(
   host: SwitchHost,
-  { meta, bytes }: { meta: EntryMeta; bytes: Uint8Array | undefined },
+  { meta, bytes, inline }: {
+    meta: EntryMeta;
+    bytes: Uint8Array | undefined;
+    inline?: Uint8Array;
+  },
 ): Promise<boolean> {
   const base = entryBase(host.root, meta.key);
   const replaced = host.index.current(meta);
   let sidecarBytes: number;
   try {
-    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), meta);
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), meta, inline);
   } catch {
     host.writeFailed();
-    await removeQuietly(base + meta.bodyFile);
+    if (!isInline(meta.bodyFile)) await removeQuietly(base + meta.bodyFile);
     return false;
   }
   host.index.set(meta, sidecarBytes);
   if (bytes) host.tier.put(meta, bytes);
   if (replaced && replaced.bodyFile !== meta.bodyFile) {
     host.tier.drop(replaced);
-    for (const file of filesOf(replaced)) await removeQuietly(base + file);
+    for (const file of onDisk(filesOf(replaced))) {
+      await removeQuietly(base + file);
+    }
   }
   return true;
 }

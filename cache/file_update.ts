@@ -21,6 +21,13 @@
  * two metadata files never name the same body, so neither removal can
  * take the other's bytes.
  *
+ * An entry whose body lives inside its sidecar (file_layout.ts) carries
+ * its body along: in place, the new sidecar holds the same bytes (read
+ * from the memory tier or the old sidecar); re-filed, step 1 writes
+ * `B.json` with the body and a new inline name, step 3 has no rename, and
+ * step 4 removes `A.json`. A process killed between 1 and 4 leaves both
+ * A and B whole, each a stored response of its own variant.
+ *
  * Must not take locks nor read the clock: the store runs this in the
  * turns of both slots.
  */
@@ -33,11 +40,16 @@ import { keepBody } from "./store_checks.ts";
 import {
   bodyName,
   entryBase,
+  inlineName,
+  isInline,
+  keyHash,
   type LiveTemps,
   metaName,
+  onDisk,
   removeQuietly,
   writeMetaFile,
 } from "./file_layout.ts";
+import { readSidecar } from "./file_sidecar.ts";
 
 /** What an update needs from its store. */
 export interface UpdateHost {
@@ -75,9 +87,11 @@ export async function updateEntry(
     return await refile(host, { previous: current, meta });
   }
   const updated = keepBody(meta, current);
+  const inline = inlineBodyOf(host, current);
+  if (inline === "lost") return undefined;
   let sidecarBytes: number;
   try {
-    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), updated);
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), updated, inline);
   } catch {
     host.writeFailed();
     return undefined;
@@ -94,21 +108,29 @@ async function refile(
 ): Promise<EntryMeta | undefined> {
   const base = entryBase(host.root, meta.key);
   const to = variantId(meta.vary);
+  const inline = inlineBodyOf(host, current);
+  if (inline === "lost") return undefined;
   const next: EntryMeta = {
     ...meta,
     bodySize: current.bodySize,
-    bodyFile: bodyName(to, host.newWriteId()),
+    bodyFile: (inline ? inlineName : bodyName)(to, host.newWriteId()),
   };
   const displaced = host.index.current(next);
+  const kept = displaced && inlineBodyOf(host, displaced); // its sidecar is overwritten at 1
   const currentBytes = sidecarSize(base, variantId(current.vary));
   let sidecarBytes: number;
   try {
-    sidecarBytes = writeMetaFile(base, sidecarOf(host, next), next); // 1
+    sidecarBytes = writeMetaFile(base, sidecarOf(host, next), next, inline); // 1
   } catch {
     host.writeFailed();
     return undefined;
   }
-  const restoring = { base, next, displaced };
+  const restoring = {
+    base,
+    next,
+    displaced: kept === "lost" ? undefined : displaced, // unreadable already: not restored
+    body: kept === "lost" ? undefined : kept,
+  };
   if (!host.index.delete(current)) { // 2; else removed or evicted meanwhile
     await restore(host, restoring);
     return undefined;
@@ -116,7 +138,9 @@ async function refile(
   const bytes = host.tier.get(current);
   host.tier.drop(current);
   try {
-    await Deno.rename(base + current.bodyFile, base + next.bodyFile); // 3
+    if (!inline) {
+      await Deno.rename(base + current.bodyFile, base + next.bodyFile); // 3
+    }
   } catch {
     host.writeFailed();
     await restore(host, restoring);
@@ -129,18 +153,25 @@ async function refile(
   await removeQuietly(base + metaName(variantId(current.vary)));
   if (displaced) {
     host.tier.drop(displaced);
-    await removeQuietly(base + displaced.bodyFile);
+    for (const file of onDisk([displaced.bodyFile])) {
+      await removeQuietly(base + file);
+    }
   }
   return next;
 }
 
-/** Undoes step 1: the new variant's metadata file names what the index holds there again. */
+/**
+ * Undoes step 1: the new variant's sidecar names what the index holds
+ * there again, whole (`body`: the displaced entry's inline body, read
+ * before step 1 overwrote its sidecar).
+ */
 async function restore(
   host: UpdateHost,
-  { base, next, displaced }: {
+  { base, next, displaced, body }: {
     base: string;
     next: EntryMeta;
     displaced: EntryMeta | undefined;
+    body: Uint8Array | undefined;
   },
 ): Promise<void> {
   if (!displaced || !host.index.isCurrent(displaced)) {
@@ -148,10 +179,32 @@ async function restore(
     return;
   }
   try {
-    writeMetaFile(base, sidecarOf(host, displaced), displaced);
+    writeMetaFile(base, sidecarOf(host, displaced), displaced, body);
   } catch {
     host.writeFailed(); // served until a restart, which drops the torn file
   }
+}
+
+/**
+ * The body of an entry kept inside its sidecar, to carry along: from the
+ * memory tier, else read back from the sidecar ("lost" when that fails or
+ * names another version); undefined for a body in its own file.
+ */
+function inlineBodyOf(
+  host: UpdateHost,
+  current: EntryMeta,
+): Uint8Array | "lost" | undefined {
+  if (!isInline(current.bodyFile) || current.partial) return undefined;
+  const held = host.tier.get(current);
+  if (held) return held;
+  const read = readSidecar(entryBase(host.root, current.key), {
+    hash: keyHash(current.key),
+    variant: variantId(current.vary),
+  }, { body: true });
+  if (typeof read === "string" || read.meta.bodyFile !== current.bodyFile) {
+    return "lost";
+  }
+  return read.body ?? "lost";
 }
 
 /** The size of a variant's sidecar now (what it counts for; 0 when it cannot be read). */

@@ -32,7 +32,12 @@ import type { FollowerHooks } from "./follower.ts";
 import { variantId } from "./key.ts";
 import type { EntryMeta } from "./meta.ts";
 import type { EntryDraft, EntryWriter } from "./store.ts";
-import { bodyName, entryBase, type LiveTemps } from "./file_layout.ts";
+import {
+  bodyName,
+  entryBase,
+  inlineName,
+  type LiveTemps,
+} from "./file_layout.ts";
 import { TempBody } from "./file_temp.ts";
 import { FAILED_WRITE_BACKLOG, WRITER_BUFFER_LIMIT } from "./limits.ts";
 
@@ -43,6 +48,8 @@ export interface WriterHost {
   readonly sizeBytes: number;
   /** Bodies up to this size are kept in memory while writing. */
   readonly keepInMemory: number;
+  /** Held bodies of at most this many bytes are stored inside their sidecar (-1: never, e.g. a piece; 0: empty bodies only). */
+  readonly inlineMax: number;
   newWriteId(): string;
   /** Temp files being written now (the start-up sweep leaves them alone). */
   readonly live: LiveTemps;
@@ -53,9 +60,15 @@ export interface WriterHost {
   ): Promise<T>;
   /**
    * Makes the renamed body current with `meta`, in the slot's turn; returns
-   * false (the body file removed) when it could not.
+   * false (the body file removed) when it could not. `bytes`: for the
+   * memory tier; `inline`: the body to write inside the sidecar (`meta`
+   * then names an inline body, file_layout.ts).
    */
-  switchIn(meta: EntryMeta, bytes: Uint8Array | undefined): Promise<boolean>;
+  switchIn(
+    meta: EntryMeta,
+    bytes: Uint8Array | undefined,
+    inline?: Uint8Array,
+  ): Promise<boolean>;
   /** Evicts down to the cap, after the slot's turn. */
   evict(): Promise<void>;
   /** Counts a failed write. */
@@ -210,18 +223,24 @@ export class FileWriter implements EntryWriter {
     const held = this.#buffered ? joined(this.#buffered) : undefined;
     this.#buffered = undefined;
     if (held) this.#fill.holdWhole(held);
+    const inline = held && held.length <= this.#host.inlineMax
+      ? held
+      : undefined;
     try {
-      if (held) await this.#temp.writeWhole(held);
+      if (inline) this.#bodyFile = this.#inlineName();
+      else if (held) await this.#temp.writeWhole(held);
       else await this.#temp.rename();
     } catch {
       this.#host.writeFailed();
       this.#end(bodySize, false);
       return this.#cleanUp().then(() => false);
     }
-    this.#fill.file.reopenWith(async () => {
-      const file = await openExact(finalPath, bodySize);
-      return typeof file === "string" ? undefined : file;
-    });
+    if (!inline) {
+      this.#fill.file.reopenWith(async () => {
+        const file = await openExact(finalPath, bodySize);
+        return typeof file === "string" ? undefined : file;
+      });
+    }
     const meta: EntryMeta = {
       ...this.#draft,
       bodySize,
@@ -231,12 +250,19 @@ export class FileWriter implements EntryWriter {
       ? held
       : undefined;
     try {
-      const stored = await this.#host.switchIn(meta, bytes);
+      const stored = await this.#host.switchIn(meta, bytes, inline);
       this.#end(bodySize, stored); // whole either way: followers end cleanly
       return stored;
     } finally {
       this.#finish();
     }
+  }
+
+  /** The name of this write's body kept inside its sidecar: its body file's, marked inline. */
+  #inlineName(): string {
+    const variant = variantId(this.#draft.vary);
+    const writeId = this.#bodyFile.slice(variant.length + 1, -".body".length);
+    return inlineName(variant, writeId);
   }
 
   /** Closes the file, removes the temp file (a follower's handle outlives it), and finishes. */

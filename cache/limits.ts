@@ -148,3 +148,12 @@ export const STORED_HEAD_MAX_FIELDS = 116 - 8;
 
 /** The room left for what serving a stored head adds: bytes and fields. */
 export const STORED_HEAD_SERVING_ROOM = { bytes: 1024, fields: 8 } as const;
+
+/**
+ * A held body up to this size is stored inside its sidecar (after the
+ * JSON metadata and a newline, file_layout.ts), written with it as one
+ * temp file and one rename: one file per small entry instead of two, and
+ * one 4 KiB block for a 1 KiB body. Larger bodies get their own file.
+ * At most SYNC_WRITE_MAX_BYTES: the sidecar is written synchronously.
+ */
+export const INLINE_BODY_MAX_BYTES = 64 * 1024;

@@ -36,7 +36,11 @@ async function opened(
   return store;
 }
 
-/** Opens a store in a new temp folder. */
+/**
+ * Opens a store in a new temp folder. Every body has a file of its own
+ * (`inlineMaxBytes: -1`) unless the options say otherwise: most tests
+ * look at body files; the inline tests opt in.
+ */
 export async function fileFixture(
   options: Partial<FileStoreOptions> = {},
 ): Promise<FileFixture> {
@@ -44,6 +48,7 @@ export async function fileFixture(
   const settings: FileStoreOptions = {
     sizeBytes: 1 << 24,
     memoryBytes: 1 << 20,
+    inlineMaxBytes: -1,
     ...options,
   };
   const fixture: FileFixture = {

@@ -1,6 +1,8 @@
 import assert from "../helpers/assert.ts";
 import { join } from "node:path";
+import { onDisk } from "../../cache/file_layout.ts";
 import { variantId } from "../../cache/key.ts";
+import { INLINE_BODY_MAX_BYTES } from "../../cache/limits.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
 import { restored, snapshotsDuring } from "./file_crash.ts";
@@ -12,14 +14,27 @@ const NEW: [string, string | null][] = [["accept-encoding", "br"]];
 const OLD_JSON = `${variantId(OLD)}.json`;
 const NEW_JSON = `${variantId(NEW)}.json`;
 
-for (const displacing of [false, true]) {
-  const what = displacing
-    ? "over an entry of the new variant"
-    : "to a free variant";
-  Deno.test(`FileStore.open() after a crash at any step of rekey() ${what} finds the old entry or the new one, whole`, async () => {
+const STAGES = ["old", "both", "new"];
+
+for (
+  const [displacing, inline] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]
+) {
+  const what =
+    (displacing ? "over an entry of the new variant" : "to a free variant") +
+    (inline ? ", its body inside its sidecar," : "");
+  const outcome = inline
+    ? "the old entry, both (each whole, in its own variant) or the new one"
+    : "the old entry or the new one, whole";
+  Deno.test(`FileStore.open() after a crash at any step of rekey() ${what} finds ${outcome}`, async () => {
     const fixture = await fileFixture({
       newWriteId: countingIds(),
       memoryBytes: 0,
+      inlineMaxBytes: inline ? INLINE_BODY_MAX_BYTES : -1,
     });
     try {
       const moved = await put(
@@ -39,7 +54,10 @@ for (const displacing of [false, true]) {
         });
       });
       assert.ok(next, "the re-key failed");
-      assert.ok(states.length >= 5, `only ${states.length} states`);
+      assert.ok(
+        states.length >= (inline ? 3 : 5),
+        `only ${states.length} states`,
+      );
       const seen: string[] = [];
       for (const files of states) {
         const { dir, store } = await restored(KEY, files);
@@ -47,8 +65,15 @@ for (const displacing of [false, true]) {
           const found = store.variants(KEY);
           const isNew = found.length === 1 &&
             found[0]!.bodyFile === next!.bodyFile;
-          seen.push(isNew ? "new" : "old");
-          if (isNew) {
+          const both = inline && found.length === 2 &&
+            found.some((m) => m.bodyFile === next!.bodyFile);
+          seen.push(isNew ? "new" : both ? "both" : "old");
+          if (both) {
+            assert.deepEqual(
+              found.find((m) => m.bodyFile === moved.bodyFile),
+              moved,
+            );
+          } else if (isNew) {
             assert.deepEqual(found, [next]);
           } else {
             assert.deepEqual(
@@ -71,7 +96,7 @@ for (const displacing of [false, true]) {
           }
           const expected = found.flatMap((
             m,
-          ) => [m.bodyFile, `${variantId(m.vary)}.json`]);
+          ) => [...onDisk([m.bodyFile]), `${variantId(m.vary)}.json`]);
           assert.deepEqual(
             await filesOf(dir, KEY),
             expected.sort(),
@@ -84,9 +109,10 @@ for (const displacing of [false, true]) {
       }
       assert.equal(seen[0], "old");
       assert.equal(seen.at(-1), "new");
+      const order = seen.map((stage) => STAGES.indexOf(stage));
       assert.deepEqual(
-        seen,
-        [...seen].sort().reverse(),
+        order,
+        [...order].sort(),
         "went back to the old entry",
       );
     } finally {

@@ -2,6 +2,7 @@ import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import { FileStore } from "../../cache/file_store.ts";
 import { metaName } from "../../cache/file_layout.ts";
+import { INLINE_BODY_MAX_BYTES } from "../../cache/limits.ts";
 import { variantId } from "../../cache/key.ts";
 import { countingIds, fileFixture, filesOf, pathIn } from "./file_fixture.ts";
 import {
@@ -14,27 +15,35 @@ import {
 } from "./store_helpers.ts";
 import { storeContract } from "./store_contract.ts";
 
-storeContract("FileStore", async (sizeBytes) => {
-  const fixture = await fileFixture({
-    sizeBytes,
-    memoryBytes: 1 << 20,
-    accounting: "body", // the contract's unit; disk accounting has tests of its own
-  });
-  return {
-    store: fixture.store,
-    dispose: () => fixture.dispose(),
-    faults: {
-      async failSwitch(entry) {
-        const meta = pathIn(
-          fixture.dir,
-          entry.key,
-          metaName(variantId(entry.vary)),
-        );
-        await Deno.mkdir(join(meta, "in-the-way"), { recursive: true }); // a folder where the metadata goes
+for (
+  const [name, inlineMaxBytes] of [
+    ["FileStore", INLINE_BODY_MAX_BYTES],
+    ["FileStore (a file per body)", -1],
+  ] as const
+) {
+  storeContract(name, async (sizeBytes) => {
+    const fixture = await fileFixture({
+      sizeBytes,
+      memoryBytes: 1 << 20,
+      accounting: "body", // the contract's unit; disk accounting has tests of its own
+      inlineMaxBytes,
+    });
+    return {
+      store: fixture.store,
+      dispose: () => fixture.dispose(),
+      faults: {
+        async failSwitch(entry) {
+          const meta = pathIn(
+            fixture.dir,
+            entry.key,
+            metaName(variantId(entry.vary)),
+          );
+          await Deno.mkdir(join(meta, "in-the-way"), { recursive: true }); // a folder where the metadata goes
+        },
       },
-    },
-  };
-}, { faults: true });
+    };
+  }, { faults: true });
+}
 
 Deno.test("FileStore.open() throws when a size option is not a byte count", async () => {
   const dir = await Deno.makeTempDir();

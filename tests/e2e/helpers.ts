@@ -259,31 +259,39 @@ export interface FoundMeta {
   path: string;
   /** The key it holds ("" when it holds none). */
   key: string;
-  /** Its parsed content, or undefined when it is not JSON. */
+  /** Its parsed content (the JSON up to its first newline), or undefined when it is not JSON. */
   json: Record<string, unknown> | undefined;
+  /** True when the body lives inside this file, after the JSON and a newline. */
+  inline: boolean;
 }
 
-/** Every `*.json` file of a cache folder, parsed when it can be. */
+/** Every `*.json` file of a cache folder, parsed when it can be (a body inside it, after a newline, left out). */
 export async function metaFiles(cacheDir: string): Promise<FoundMeta[]> {
   const found: FoundMeta[] = [];
   for (const name of await listFiles(cacheDir)) {
     if (!name.endsWith(".json")) continue;
     const path = join(cacheDir, name);
     let json: Record<string, unknown> | undefined;
+    const bytes = await Deno.readFile(path);
+    const split = bytes.indexOf(0x0a);
     try {
-      json = JSON.parse(await Deno.readTextFile(path));
+      json = JSON.parse(
+        new TextDecoder().decode(split < 0 ? bytes : bytes.subarray(0, split)),
+      );
     } catch {
       json = undefined;
     }
     const key = typeof json?.key === "string" ? json.key : "";
-    found.push({ path, key, json });
+    const inline = String(json?.bodyFile).endsWith(".inline.body");
+    found.push({ path, key, json, inline });
   }
   return found;
 }
 
 /**
  * The body file a metadata file names: beside it in its `<hh>` folder,
- * with the same `<hash>.` prefix (the cache's flat layout).
+ * with the same `<hash>.` prefix (the cache's flat layout). An inline
+ * body's name is no file: check `meta.inline` first.
  */
 export function bodyPathOf(meta: FoundMeta): string {
   const name = meta.path.slice(meta.path.lastIndexOf("/") + 1);

@@ -99,7 +99,10 @@ Deno.test("cachelab proxy treats corrupt, foreign-version and torn entries as mi
   );
   const shortBody = metaOf("short-body.txt");
   const bodyPath = bodyPathOf(shortBody);
-  await Deno.truncate(bodyPath, 3);
+  if (shortBody.inline) { // a small body lives in its sidecar: cut the body there
+    const size = (await Deno.stat(shortBody.path)).size;
+    await Deno.truncate(shortBody.path, size - 3);
+  } else await Deno.truncate(bodyPath, 3);
   const corrupted = [truncated, garbage, version, shortBody];
 
   const proxyB = await lab.proxy(origin.port);
