@@ -33,11 +33,14 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],
-  "cli": ["proxy", "origin", "http/access_log.ts", "deno.json"],
+  // The admin listener: people and tools looking at the proxy and its cache.
+  "admin": ["proxy", "cache", "http"],
+  "cli": ["admin", "proxy", "origin", "http/access_log.ts", "deno.json"],
   "main.ts": ["cli", "proxy", "origin", "http/access_log.ts"],
   // Scripts (checks, smoke runs, benchmarks) may use the product.
   "scripts": [
     "main.ts",
+    "admin",
     "cli",
     "http",
     "cache",
