@@ -63,6 +63,23 @@ export function viaNamesSelf(fields: FieldList, viaName: string): boolean {
  * the URL parser refuses is returned lowercased as it is.
  */
 export function canonicalHost(host: string): string {
+  const known = canonicalHosts.get(host);
+  if (known !== undefined) return known;
+  const canonical = spell(host);
+  if (canonicalHosts.size >= CANONICAL_HOSTS_MEMO) canonicalHosts.clear();
+  canonicalHosts.set(host, canonical);
+  return canonical;
+}
+
+/**
+ * The spellings of the hosts seen last: a request asks for its target's
+ * and the proxy's own up to five times (route key, loop check), and each
+ * spelling is a URL parse. Holds host strings only; cleared when full.
+ */
+const canonicalHosts = new Map<string, string>();
+const CANONICAL_HOSTS_MEMO = 256;
+
+function spell(host: string): string {
   let h = host.toLowerCase();
   if (h.startsWith("[") && h.endsWith("]")) h = h.slice(1, -1);
   if (h.endsWith(".")) h = h.slice(0, -1); // the root label: "localhost." is "localhost"
