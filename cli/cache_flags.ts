@@ -34,7 +34,7 @@ const MAX_STALE_CEILING_SECONDS = 2147483648;
 export const CACHE_DEFAULTS = {
   cacheBytes: 1024 ** 3,
   maxObjectBytes: 256 * 1024 ** 2,
-  memoryBytes: 16 * 1024 ** 2,
+  memoryBytes: 8 * 1024 ** 2,
 } as const;
 
 /** Reads environment variables (HOME, XDG_CACHE_HOME). */

@@ -113,7 +113,7 @@ Deno.test("main.ts proxy --help lists every proxy flag, its defaults and the siz
     const value of [
       "1GiB",
       "256MiB",
-      "16MiB",
+      "8MiB",
       "1024",
       "$XDG_CACHE_HOME/cachelab",
     ]

@@ -3,7 +3,7 @@
  * GETs for one stored response (1 KiB, or --size BYTES) go through the
  * real server loop (http/connection.ts) and the proxy handler with a
  * memory store, or, with --file, a FileStore in a temp folder with the
- * CLI's default memory tier (16 MiB, bodies up to 1 MiB), over a fake
+ * CLI's default memory tier (CACHE_DEFAULTS, bodies up to 1 MiB), over a fake
  * connection that hands out one request per read and swallows the
  * writes. Prints the CPU time per request (process.cpuUsage), which the
  * noise of a shared machine disturbs far less than wall time.
@@ -15,6 +15,7 @@
  */
 
 import { FileStore } from "../../cache/file_store.ts";
+import { CACHE_DEFAULTS } from "../../cli/cache_flags.ts";
 import { MemoryStore } from "../../cache/memory_store.ts";
 import { META_VERSION } from "../../cache/meta.ts";
 import {
@@ -35,7 +36,7 @@ const dir = onFile ? await Deno.makeTempDir({ prefix: "hit-micro-" }) : "";
 const store = onFile
   ? await FileStore.open(dir, {
     sizeBytes: 1 << 30,
-    memoryBytes: 16 << 20, // the CLI's default
+    memoryBytes: CACHE_DEFAULTS.memoryBytes,
     memoryMaxObject: 1 << 20,
   })
   : new MemoryStore({ sizeBytes: 1 << 30 });

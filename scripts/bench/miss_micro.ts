@@ -20,6 +20,7 @@
  */
 
 import { FileStore } from "../../cache/file_store.ts";
+import { CACHE_DEFAULTS } from "../../cli/cache_flags.ts";
 import { MemoryStore } from "../../cache/memory_store.ts";
 import type { Store } from "../../cache/store.ts";
 import {
@@ -88,7 +89,7 @@ const store: Store | undefined = noCache
   : onFile
   ? await FileStore.open(dir, {
     sizeBytes: 1 << 30,
-    memoryBytes: 16 << 20, // the CLI's default
+    memoryBytes: CACHE_DEFAULTS.memoryBytes,
   })
   : new MemoryStore({ sizeBytes: 64 << 20 });
 const proxy = microProxy(upstreamPort, store);

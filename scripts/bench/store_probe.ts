@@ -22,6 +22,7 @@
 
 import { parseArgs } from "node:util";
 import { FileStore } from "../../cache/file_store.ts";
+import { CACHE_DEFAULTS } from "../../cli/cache_flags.ts";
 import { fillStore } from "./store_fill.ts";
 
 const { values, positionals } = parseArgs({
@@ -32,7 +33,7 @@ const { values, positionals } = parseArgs({
     size: { type: "string", default: "1024" },
     conc: { type: "string", default: "16" },
     sample: { type: "string", default: "1000" },
-    tier: { type: "string", default: String(16 * 1024 * 1024) },
+    tier: { type: "string", default: String(CACHE_DEFAULTS.memoryBytes) },
   },
 });
 const [mode, dir] = positionals;
@@ -42,8 +43,8 @@ if (!["fill", "start", "verify"].includes(mode ?? "") || dir === undefined) {
 }
 
 /**
- * The proxy's defaults (cli/cache_flags.ts: a 16 MiB memory tier since
- * 681791d; it was 64 MiB before): 1 GiB is too small for 200k entries on
+ * The proxy's defaults (cli/cache_flags.ts CACHE_DEFAULTS: an 8 MiB
+ * memory tier; 16 MiB from 681791d, 64 MiB before): 1 GiB is too small for 200k entries on
  * disk, so the bench's 2 GiB. `--tier BYTES` sets another tier size.
  */
 const OPTIONS = {
