@@ -69,12 +69,18 @@ export function initialAgeTerms(
 }
 
 /** RFC 9111 §4.2.3 resident_time in whole seconds (never negative). */
-export function residentTime(meta: EntryMeta, now: number): number {
+export function residentTime(
+  meta: Pick<EntryMeta, "responseTime">,
+  now: number,
+): number {
   return Math.max(0, Math.floor((now - meta.responseTime) / 1000));
 }
 
 /** RFC 9111 §4.2.3 current_age in whole seconds. */
-export function currentAge(meta: EntryMeta, now: number): number {
+export function currentAge(
+  meta: Pick<EntryMeta, "correctedInitialAge" | "responseTime">,
+  now: number,
+): number {
   return meta.correctedInitialAge + residentTime(meta, now);
 }
 

@@ -261,7 +261,10 @@ function staleWindow(cc: Directives): number {
 }
 
 /** Remaining freshness in seconds; negative once stale (RFC 9211 §2.5 ttl). */
-export function remainingSeconds(meta: EntryMeta, now: number): number {
+export function remainingSeconds(
+  meta: Pick<EntryMeta, "freshUntil">,
+  now: number,
+): number {
   return (meta.freshUntil - now) / 1000;
 }
 
@@ -270,6 +273,9 @@ export function remainingSeconds(meta: EntryMeta, now: number): number {
  * its remaining freshness in whole seconds, rounded down; negative once
  * stale.
  */
-export function ttlSeconds(meta: EntryMeta, now: number): number {
+export function ttlSeconds(
+  meta: Pick<EntryMeta, "freshUntil">,
+  now: number,
+): number {
   return Math.floor(remainingSeconds(meta, now));
 }
