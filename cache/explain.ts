@@ -63,8 +63,11 @@ export type StoredTimes = Pick<
 export interface Happened {
   /** decide()'s decision, or the reason the request passed through. */
   decision: Decision | { kind: "pass"; why: PassReason };
-  /** The upstream exchange and afterResponse()'s outcome, when one came. */
-  upstream?: { exchange: Exchange; outcome: ResponseOutcome };
+  /**
+   * The upstream exchange and afterResponse()'s outcome, when one came;
+   * no outcome: the response was relayed without being judged (a pass).
+   */
+  upstream?: { exchange: Exchange; outcome?: ResponseOutcome };
   /** The storing options of the request (its route's targets). */
   options?: StoreOptions;
 }
@@ -128,6 +131,10 @@ export function explain(happened: Happened, now: number): Explanation {
     return out;
   }
   const { exchange: x, outcome } = happened.upstream;
+  if (outcome === undefined) {
+    out.upstream = { kind: "relayed", status: x.status };
+    return out;
+  }
   const [result, entry] = resultOf(x, outcome, happened.options);
   out.upstream = result;
   sections.push(...resultSections(result));

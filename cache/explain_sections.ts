@@ -67,6 +67,7 @@ export function resultSections(r: UpstreamResult): string[] {
       return ["RFC 5861 §4"];
     case "invalidated":
       return ["RFC 9111 §4.4"];
+    case "relayed":
     case "none":
       return [];
   }

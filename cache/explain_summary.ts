@@ -96,6 +96,8 @@ function upstreamText(r: UpstreamResult): string {
       return `origin ${r.status}, stale response served instead (stale-if-error)`;
     case "invalidated":
       return `origin ${r.status}, stored responses of the URI invalidated`;
+    case "relayed":
+      return `origin ${r.status}, relayed`;
     case "none":
       return "no usable response from the origin";
   }

@@ -70,6 +70,8 @@ export type UpstreamResult =
   | { kind: "stale-if-error"; status: number }
   /** An unsafe method's success removed what was stored for these keys (RFC 9111 §4.4). */
   | { kind: "invalidated"; status: number }
+  /** Relayed as it came, not judged for storing (a pass). */
+  | { kind: "relayed"; status: number }
   /** No usable response: the upstream failed, or a 304 matched nothing. */
   | { kind: "none" };
 

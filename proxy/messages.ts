@@ -43,6 +43,7 @@ export function upstreamRequest(head: RequestHead, hop: Hop): RequestHead {
   let fields = head.headers.clone();
   keepHost(fields);
   stripHopByHop(fields); // RFC 9110 §7.6.1
+  fields.delete("cachelab-explain"); // for this proxy only (caching/explaining.ts)
   if (!fields.has("host")) {
     // RFC 9112 §3.2: an HTTP/1.1 request has Host, first (HTTP/1.0 may lack it)
     fields = new FieldList([["Host", route.authority], ...fields.toArray()]);
