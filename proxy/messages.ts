@@ -1,7 +1,7 @@
 /**
  * Owns rewriting messages as they cross the proxy (RFC 9110 §7.6): the
- * upstream request built from the client's (hop-by-hop fields removed,
- * Via and X-Forwarded-For added, Host kept as the client sent it, set
+ * upstream request built from the client's (hop-by-hop fields and this
+ * proxy's own Cachelab-Explain removed, Via and X-Forwarded-For added, Host kept as the client sent it, set
  * from the URL (forward) or from the route when the client sent none,
  * Max-Forwards decremented) and the downstream response head built from
  * the upstream's (hop-by-hop removed, Via added, Date added when missing,
