@@ -23,7 +23,7 @@ import type {
   UpstreamResult,
   Verdict,
 } from "./explanation.ts";
-import { lifetimeWithSource, ttlSeconds } from "./freshness.ts";
+import { lifetimeWithSource } from "./freshness.ts";
 import type { PassReason } from "./forwarding.ts";
 import type { EntryMeta } from "./meta.ts";
 import {
@@ -107,7 +107,11 @@ export function explainEntry(
       currentAge: currentAge(entry, now),
     },
     lifetime,
-    remaining: ttlSeconds(entry, now),
+    // RFC 9111 §4.2: freshness_lifetime - current_age, in the whole
+    // seconds above; freshUntil was stored as response_time +
+    // (freshness_lifetime - corrected_initial_age).
+    remaining: Math.round((entry.freshUntil - entry.responseTime) / 1000) -
+      residentTime(entry, now),
   };
 }
 

@@ -107,7 +107,7 @@ function responseText(r: ResponseExplained): string {
   const { age } = r;
   const ageText =
     `age ${age.currentAge} s = corrected initial age ${age.correctedInitialAge} + resident ${age.residentTime}`;
-  const left = r.remaining >= 0
+  const left = r.remaining > 0 // RFC 9111 §4.2: fresh while lifetime > age
     ? `${r.remaining} s left`
     : `stale by ${-r.remaining} s`;
   return `${ageText}; ${lifetimeText(r.lifetime)}; ${left}`;

@@ -34,7 +34,11 @@ export interface LifetimeExplained extends SourcedLifetime {
 export interface ResponseExplained {
   age: AgeTerms;
   lifetime: LifetimeExplained;
-  /** Freshness left in whole seconds, rounded down; negative once stale (RFC 9211 §2.5 ttl). */
+  /**
+   * Freshness left, freshness_lifetime - current_age in whole seconds
+   * (RFC 9111 §4.2): fresh while above 0. Cache-Status's ttl (RFC 9211
+   * §2.5) counts from the exact time, so it may be 1 less.
+   */
   remaining: number;
 }
 

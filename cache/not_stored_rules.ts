@@ -71,7 +71,7 @@ function wordsOf(rule: NotStoredDetail | "outdated", facts: RuleFacts): Words {
       return [
         ["RFC 9111 §5.2.2.7"],
         `private in ${field}: a shared cache never stores it`,
-        "use public or s-maxage if it may be shared",
+        "drop private, and send public or s-maxage if it may be shared",
       ];
     case "authorization":
       return [

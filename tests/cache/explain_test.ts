@@ -89,6 +89,10 @@ Deno.test("summaryLine() says the issue's example for a fresh hit 12 s after a m
     summaryLine(explain({ decision }, at(12)), { ascii: true }),
     "fresh: age 12 s = corrected initial age 0 + resident 12; lifetime 60 s from max-age; 48 s left (RFC 9111 sections 4.2, 4.2.3)",
   );
+  // Half a second later the whole-second terms still add up (60 - 12 = 48).
+  const later = explain({ decision }, at(12.5));
+  assert.equal(later.response?.age.currentAge, 12);
+  assert.equal(later.response?.remaining, 48);
 });
 
 const SOURCES: {
@@ -216,7 +220,7 @@ const RULES: {
     rule: "private",
     x: exchange(200, [["Cache-Control", "private, max-age=60"]]),
     reason: "private in Cache-Control: a shared cache never stores it",
-    fix: "use public or s-maxage if it may be shared",
+    fix: "drop private, and send public or s-maxage if it may be shared",
   },
   {
     rule: "authorization",

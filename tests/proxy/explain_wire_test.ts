@@ -49,7 +49,7 @@ Deno.test("proxy says why a response was not stored in Cachelab-Explain and forw
   assertEquals(res.bodyText, "hi");
   assertEquals(
     res.head.header("cachelab-explain"),
-    "miss: nothing stored for this URI: origin 200, not stored: private in Cache-Control: a shared cache never stores it: use public or s-maxage if it may be shared (RFC 9111 sections 3, 4, 5.2.2.7)",
+    "miss: nothing stored for this URI: origin 200, not stored: private in Cache-Control: a shared cache never stores it: drop private, and send public or s-maxage if it may be shared (RFC 9111 sections 3, 4, 5.2.2.7)",
   );
   assertEquals(upstream.requests.map((r) => r.raw), [
     forwarded("/me", "a.example", proxy),

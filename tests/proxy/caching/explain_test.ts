@@ -118,7 +118,7 @@ Deno.test("serveWithCache() says why it revalidated and that the 304 freshened t
   assert.equal(await bodyText(res), "stored");
   assert.match(
     res.headers.get("cachelab-explain")!,
-    /^must revalidate: the response says no-cache \(validate on every use\): origin 304, stored response freshened; age \d+ s = corrected initial age \d+ \+ resident 0; lifetime 0 s: no-cache; \d+ s left \(RFC 9111 sections 4\.2\.3, 4\.3\.1, 4\.3\.4, 5\.2\.2\.4\)$/,
+    /^must revalidate: the response says no-cache \(validate on every use\): origin 304, stored response freshened; age \d+ s = corrected initial age \d+ \+ resident 0; lifetime 0 s: no-cache; stale by \d+ s \(RFC 9111 sections 4\.2\.3, 4\.3\.1, 4\.3\.4, 5\.2\.2\.4\)$/,
   );
   assert.equal(
     h.upstream.requests[1]!.head.headers.get("if-none-match"),
