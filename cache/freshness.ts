@@ -1,9 +1,10 @@
 /**
  * Owns freshness arithmetic (RFC 9111 §4.2): the freshness lifetime
- * (explicit, then heuristic), the age calculation (§4.2.3) and the
+ * (explicit, then heuristic) and where it came from, and the
  * absolute times persisted in the entry metadata at store time. Dates the
  * cache received are read leniently (RFC 9111 §4.2); the directives are
- * those of the response's policy (RFC 9213 §2.1, targeted.ts).
+ * those of the response's policy (RFC 9213 §2.1, targeted.ts). The age
+ * calculation (§4.2.3) is age_terms.ts's, re-exported here.
  *
  * Pure: `now` and the request/response times are parameters; nothing here
  * reads the clock. Must not decide what to serve (policy.ts does).
@@ -11,9 +12,19 @@
 
 import type { FieldList } from "../http/headers.ts";
 import { parseHttpDateLenient } from "../http/dates.ts";
-import { type Directives, parseDeltaSeconds } from "./cache_control.ts";
+import type { Directives } from "./cache_control.ts";
+import { dateValue, initialAgeTerms } from "./age_terms.ts";
 import type { EntryMeta } from "./meta.ts";
 import { type Policy, policyOf } from "./targeted.ts";
+
+export {
+  currentAge,
+  dateValue,
+  exactAge,
+  type InitialAgeTerms,
+  initialAgeTerms,
+  residentTime,
+} from "./age_terms.ts";
 
 /** Heuristic freshness: this fraction of the time since Last-Modified (RFC 9111 §4.2.2 "typical setting ... 10%"). */
 const HEURISTIC_FRACTION = 0.1;
@@ -67,27 +78,6 @@ export function hasValidator(resHeaders: FieldList): boolean {
 }
 
 /**
- * The Date value in ms; the time the response was received when Date is
- * absent or invalid (RFC 9111 §4.2.1, RFC 9110 §6.6.1).
- */
-export function dateValue(resHeaders: FieldList, responseTime: number): number {
-  const text = resHeaders.first("date");
-  const parsed = text === undefined
-    ? undefined
-    : parseHttpDateLenient(text, responseTime); // RFC 9111 §4.2: lenient
-  return parsed ?? responseTime;
-}
-
-/**
- * The Age value in seconds: the first member of the field, ignored (0)
- * when invalid (RFC 9111 §5.1).
- */
-function ageValue(resHeaders: FieldList): number {
-  const first = resHeaders.list("age")[0];
-  return parseDeltaSeconds(first) ?? 0;
-}
-
-/**
  * The freshness lifetime in whole seconds (RFC 9111 §4.2.1, §4.2.2):
  * s-maxage over max-age over Expires minus Date, then the heuristic.
  * Invalid explicit freshness yields 0 (already stale). When a targeted
@@ -113,21 +103,68 @@ function lifetimeOf(
   responseTime: number,
   policy: Policy,
 ): number {
+  return lifetimeWithSource(status, resHeaders, responseTime, policy).seconds;
+}
+
+/**
+ * Where a freshness lifetime came from (RFC 9111 §4.2.1, §4.2.2):
+ * "no-cache" for the unqualified no-cache (0, validated on every use),
+ * "s-maxage", "max-age", "expires" (Expires minus Date), "heuristic"
+ * (10% of Date minus Last-Modified), "none" (no freshness at all).
+ */
+export type LifetimeSource =
+  | "no-cache"
+  | "s-maxage"
+  | "max-age"
+  | "expires"
+  | "heuristic"
+  | "none";
+
+/** A freshness lifetime in whole seconds and where it came from. */
+export interface SourcedLifetime {
+  seconds: number;
+  source: LifetimeSource;
+}
+
+/**
+ * freshnessLifetime()'s value with its source, under `policy` (policyOf()
+ * the response fields, RFC 9213 §2.1): the one computation both use.
+ */
+export function lifetimeWithSource(
+  status: number,
+  resHeaders: FieldList,
+  responseTime: number,
+  policy: Policy,
+): SourcedLifetime {
   const cc = policy.directives;
   // RFC 9111 §5.2.2.4: the unqualified no-cache needs validation on every
   // use; the qualified form only keeps the named fields from being served.
-  if (cc.has("no-cache") && cc.fieldNames("no-cache") === undefined) return 0;
+  if (cc.has("no-cache") && cc.fieldNames("no-cache") === undefined) {
+    return { seconds: 0, source: "no-cache" };
+  }
   const sMaxAge = cc.seconds("s-maxage"); // RFC 9111 §5.2.2.10 (shared cache)
-  if (sMaxAge !== undefined) return sMaxAge === "invalid" ? 0 : sMaxAge;
+  if (sMaxAge !== undefined) return explicit(sMaxAge, "s-maxage");
   const maxAge = cc.seconds("max-age"); // RFC 9111 §5.2.2.1
-  if (maxAge !== undefined) return maxAge === "invalid" ? 0 : maxAge;
+  if (maxAge !== undefined) return explicit(maxAge, "max-age");
   const date = dateValue(resHeaders, responseTime);
   // RFC 9213 §2.1: a deciding targeted field makes the cache ignore Expires.
   const expires = policy.field === undefined
     ? resHeaders.getAll("expires")
     : [];
-  if (expires.length > 0) return expiresLifetime(expires, date, responseTime); // RFC 9111 §5.3
-  return heuristicLifetime(status, cc, resHeaders, date, responseTime);
+  if (expires.length > 0) {
+    const seconds = expiresLifetime(expires, date, responseTime); // RFC 9111 §5.3
+    return { seconds, source: "expires" };
+  }
+  const seconds = heuristicLifetime(status, cc, resHeaders, date, responseTime);
+  return { seconds, source: seconds > 0 ? "heuristic" : "none" };
+}
+
+/** An explicit lifetime directive's value; invalid: 0 (already stale). */
+function explicit(
+  value: number | "invalid",
+  source: "s-maxage" | "max-age",
+): SourcedLifetime {
+  return { seconds: value === "invalid" ? 0 : value, source };
 }
 
 function expiresLifetime(
@@ -195,15 +232,11 @@ export function entryTimes(
   responseTime: number,
   opts: PolicyOptions = {},
 ): EntryTimes {
-  const date = dateValue(resHeaders, responseTime);
-  // RFC 9111 §4.2.3, in whole seconds (sub-second delays round down).
-  const apparentAge = Math.max(0, Math.floor((responseTime - date) / 1000));
-  const responseDelay = Math.max(
-    0,
-    Math.floor((responseTime - requestTime) / 1000),
-  );
-  const correctedAgeValue = ageValue(resHeaders) + responseDelay;
-  const correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
+  const { correctedInitialAge } = initialAgeTerms(
+    resHeaders,
+    requestTime,
+    responseTime,
+  ); // RFC 9111 §4.2.3
   const policy = policyOf(resHeaders, opts.targets);
   const lifetime = lifetimeOf(status, resHeaders, responseTime, policy);
   const freshUntil = responseTime + (lifetime - correctedInitialAge) * 1000;
@@ -227,22 +260,11 @@ function staleWindow(cc: Directives): number {
   );
 }
 
-/** RFC 9111 §4.2.3 current_age in whole seconds. */
-export function currentAge(meta: EntryMeta, now: number): number {
-  const residentTime = Math.max(
-    0,
-    Math.floor((now - meta.responseTime) / 1000),
-  );
-  return meta.correctedInitialAge + residentTime;
-}
-
-/** current_age with sub-second resident time, for comparisons against request limits. */
-export function exactAge(meta: EntryMeta, now: number): number {
-  return meta.correctedInitialAge + Math.max(0, now - meta.responseTime) / 1000;
-}
-
 /** Remaining freshness in seconds; negative once stale (RFC 9211 §2.5 ttl). */
-export function remainingSeconds(meta: EntryMeta, now: number): number {
+export function remainingSeconds(
+  meta: Pick<EntryMeta, "freshUntil">,
+  now: number,
+): number {
   return (meta.freshUntil - now) / 1000;
 }
 
@@ -251,6 +273,9 @@ export function remainingSeconds(meta: EntryMeta, now: number): number {
  * its remaining freshness in whole seconds, rounded down; negative once
  * stale.
  */
-export function ttlSeconds(meta: EntryMeta, now: number): number {
+export function ttlSeconds(
+  meta: Pick<EntryMeta, "freshUntil">,
+  now: number,
+): number {
   return Math.floor(remainingSeconds(meta, now));
 }

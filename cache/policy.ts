@@ -123,6 +123,22 @@ export type MissDetail =
   | "partial"
   | "miss";
 
+/**
+ * Why decide() sends a stored response upstream to be validated:
+ * "request-no-cache" (RFC 9111 §5.2.1.4), "no-cache" in the response
+ * (§5.2.2.4), the request's "max-age" exceeded (§5.2.1.1), its
+ * "min-fresh" not met (§5.2.1.3), stale and "must-revalidate" (or
+ * proxy-revalidate, s-maxage, §4.2.4), or "stale" with nothing allowing
+ * it to be served stale (§4.2.4).
+ */
+export type RevalidateWhy =
+  | "request-no-cache"
+  | "no-cache"
+  | "max-age"
+  | "min-fresh"
+  | "must-revalidate"
+  | "stale";
+
 /** What the handler does with a request. */
 export type Decision =
   /** Serve the stored response; no upstream (RFC 9111 §4.2). */
@@ -142,12 +158,15 @@ export type Decision =
    * when the entry has no validator (a plain fetch; the entry is kept for
    * staleOnError). `fwd` is the Cache-Status reason: "stale" when the entry
    * is stale, "request" when it is fresh but the request forbade its use.
+   * `why` names the rule that asked for it (decide() sets it; a
+   * background revalidation may leave it out).
    */
   | {
     kind: "revalidate";
     entry: EntryMeta;
     conditional: [string, string][];
     fwd: "stale" | "request";
+    why?: RevalidateWhy;
   }
   /**
    * A partial entry holds only part of the one range the request asks
@@ -241,35 +260,39 @@ export function decide(
   const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
   const age = currentAge(entry, now);
   const ttl = ttlSeconds(entry, now); // RFC 9211 §2.5
-  const revalidate = (fwd: "stale" | "request"): Decision =>
+  const revalidate = (
+    fwd: "stale" | "request",
+    why: RevalidateWhy,
+  ): Decision =>
     onlyIfCached ? ONLY_IF_CACHED_MISS : {
       kind: "revalidate",
       entry,
       conditional: validatingFields(entry, reqHeaders.has("range")),
       fwd,
+      why,
     };
   const reason = fresh ? "request" : "stale";
 
-  if (req.has("no-cache")) return revalidate(reason); // RFC 9111 §5.2.1.4, §5.4
+  if (req.has("no-cache")) return revalidate(reason, "request-no-cache"); // RFC 9111 §5.2.1.4, §5.4
   // RFC 9111 §5.2.2.4: the unqualified form needs validation on every
   // use; the qualified form is served while fresh, without the named
   // fields (servedHeaders).
   const everyUse = res.has("no-cache") &&
     res.fieldNames("no-cache") === undefined;
-  if (everyUse) return revalidate("stale");
+  if (everyUse) return revalidate("stale", "no-cache");
   // RFC 9111 §5.2.1.1; RFC 8246 §2.1: a fresh immutable response is
   // served despite a reload's max-age (only no-cache forces validation).
   const immutableFresh = fresh && res.has("immutable");
   if (exceedsMaxAge(req, entry, now) && !immutableFresh) {
-    return revalidate(reason);
+    return revalidate(reason, "max-age");
   }
-  if (lacksMinFresh(req, entry, now)) return revalidate(reason); // RFC 9111 §5.2.1.3
+  if (lacksMinFresh(req, entry, now)) return revalidate(reason, "min-fresh"); // RFC 9111 §5.2.1.3
   if (fresh) return { kind: "fresh", entry, age, ttl }; // RFC 9111 §4.2
 
   // Stale from here on (RFC 9111 §4.2.4).
   // RFC 9111 §4.2.4, §5.2.2.2, §5.2.2.8, §5.2.2.10: never serve stale;
   // this also overrides the request's max-stale.
-  if (forbidsStale(res)) return revalidate("stale");
+  if (forbidsStale(res)) return revalidate("stale", "must-revalidate");
   const staleness = stalenessOf(entry, now);
   const swr = res.seconds("stale-while-revalidate"); // RFC 5861 §3
   // RFC 9111 §5.2.1: not to a request that wants it fresh, nor staler
@@ -287,7 +310,7 @@ export function decide(
   if (allowsMaxStale(req, staleness)) {
     return { kind: "stale-served", entry, age, ttl }; // RFC 9111 §5.2.1.2
   }
-  return revalidate("stale");
+  return revalidate("stale", "stale"); // RFC 9111 §4.2.4
 }
 
 /** A complete entry: no range to check. */

@@ -10,6 +10,7 @@
 
 import type { StoreOptions } from "../cache/policy.ts";
 import type { IncomingRequest, RequestHead } from "../http/types.ts";
+import type { ExplainLog } from "./caching/explaining.ts";
 import type { CacheState } from "./caching/state.ts";
 import type { ProxyConfig } from "./config.ts";
 import type { Stats } from "./stats.ts";
@@ -56,4 +57,10 @@ export interface CacheFlow extends Routed {
    * storeOptionsFor).
    */
   options: StoreOptions;
+  /**
+   * Present only when the request asked for an explanation
+   * (`Cachelab-Explain: 1`, caching/explaining.ts): it hears the
+   * decision and the upstream outcome.
+   */
+  explain?: ExplainLog;
 }

@@ -1,7 +1,7 @@
 /**
  * Owns rewriting messages as they cross the proxy (RFC 9110 §7.6): the
- * upstream request built from the client's (hop-by-hop fields removed,
- * Via and X-Forwarded-For added, Host kept as the client sent it, set
+ * upstream request built from the client's (hop-by-hop fields and this
+ * proxy's own Cachelab-Explain removed, Via and X-Forwarded-For added, Host kept as the client sent it, set
  * from the URL (forward) or from the route when the client sent none,
  * Max-Forwards decremented) and the downstream response head built from
  * the upstream's (hop-by-hop removed, Via added, Date added when missing,
@@ -43,6 +43,7 @@ export function upstreamRequest(head: RequestHead, hop: Hop): RequestHead {
   let fields = head.headers.clone();
   keepHost(fields);
   stripHopByHop(fields); // RFC 9110 §7.6.1
+  fields.delete("cachelab-explain"); // for this proxy only (caching/explaining.ts)
   if (!fields.has("host")) {
     // RFC 9112 §3.2: an HTTP/1.1 request has Host, first (HTTP/1.0 may lack it)
     fields = new FieldList([["Host", route.authority], ...fields.toArray()]);

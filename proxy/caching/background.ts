@@ -54,7 +54,7 @@ export function revalidateInBackground(
     } as const;
     let failed: string | undefined;
     try {
-      const res = await forward({ ...flow, req: quiet }, {
+      const res = await forward({ ...flow, req: quiet, explain: undefined }, { // the client's explanation is already sent
         decision,
         lock: held,
         onFailure: (why) => (failed ??= why),

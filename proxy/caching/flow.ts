@@ -26,6 +26,7 @@ import { routeKey } from "../route_key.ts";
 import { onlyIfCachedMiss } from "./answers.ts";
 import { revalidateInBackground } from "./background.ts";
 import { type FillNews, within } from "./collapsing.ts";
+import { asksExplanation, explained, ExplainLog } from "./explaining.ts";
 import { collapsedResponse } from "./filled.ts";
 import { forward } from "./forward.ts";
 import { passThrough } from "./pass.ts";
@@ -51,7 +52,7 @@ const MAX_ROUNDS = 4;
  * preconditions, requests without a key): nothing of theirs is looked up
  * or stored.
  */
-export async function serveWithCache(
+export function serveWithCache(
   request: Routed & { cache: CacheState },
 ): Promise<OutgoingResponse> {
   const { ctx, cache, req, route } = request;
@@ -69,10 +70,28 @@ export async function serveWithCache(
     fields: req.head.headers,
     keyed: key !== undefined,
   });
+  // Cachelab-Explain: 1 (explaining.ts); nothing is made for a request that did not ask.
+  const log = asksExplanation(req.head.headers)
+    ? new ExplainLog(options)
+    : undefined;
   if (passing !== undefined || key === undefined) {
-    return await passThrough(pass, passing ?? "bypass");
+    const why = passing ?? "bypass";
+    if (!log) return passThrough(pass, why);
+    log.decided({ kind: "pass", why }, req.receivedAt);
+    return passThrough({ ...pass, explain: log }, why).then((res) =>
+      explained(res, log)
+    );
   }
-  const flow: CacheFlow = { ...pass, key };
+  if (!log) return serveKeyed({ ...pass, key });
+  return serveKeyed({ ...pass, key, explain: log }).then((res) =>
+    explained(res, log)
+  );
+}
+
+/** The rounds of a request the cache may answer (GET, HEAD with a key). */
+async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
+  const { ctx, cache, req, key, upstream, options } = flow;
+  const method = req.head.method;
   const waitMs = Math.min(COLLAPSE_WAIT_MS, ctx.config.responseTimeoutMs);
   let collapsed = false; // this request waited for another one's fill
   let alone = false; // it goes upstream without collapsing again
@@ -88,6 +107,7 @@ export async function serveWithCache(
       upstream.headers, // RFC 9111 §4.1: the values the origin would see
       { targets: options.targets ?? [] }, // RFC 9213 §2.1, §3: judged by this route's policy
     );
+    flow.explain?.decided(decision, now);
     switch (decision.kind) {
       case "fresh":
       case "stale-served":
@@ -144,6 +164,12 @@ export async function serveWithCache(
         }, viewOf(news));
         switch (choice.kind) {
           case "follow": // only ever a fill that stores
+            flow.explain?.decided({
+              kind: "fresh",
+              entry: storing!.entry,
+              age: choice.age,
+              ttl: choice.ttl,
+            }, Date.now()); // RFC 9211 §2.6: a hit on a fill in progress
             return collapsedResponse(flow, {
               entry: storing!.entry,
               age: choice.age,

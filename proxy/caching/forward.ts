@@ -93,8 +93,9 @@ export async function forward(
     responseTime,
     ticket,
   };
+  const exchange = exchangeOf(flow, { sent, up, started, responseTime });
   const outcome = afterResponse(
-    exchangeOf(flow, { sent, up, started, responseTime }),
+    exchange,
     {
       revalidated: entry,
       stored: entry
@@ -107,6 +108,7 @@ export async function forward(
       options: flow.options,
     },
   );
+  flow.explain?.answered(exchange, outcome); // Cachelab-Explain, when asked
   if (outcome.kind !== "store" && outcome.kind !== "replace") {
     lock?.endsWith({ status: up.head.status, fields: up.head.headers }); // told at release
   }

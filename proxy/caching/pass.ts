@@ -46,10 +46,14 @@ export async function passThrough(
   const responseTime = Date.now();
   if (flow.key !== undefined && fwd === "method") {
     const keyed = { ...flow, key: flow.key };
-    const outcome = afterResponse(
-      exchangeOf(keyed, { sent: flow.upstream, up, started, responseTime }),
-      { options: flow.options },
-    );
+    const exchange = exchangeOf(keyed, {
+      sent: flow.upstream,
+      up,
+      started,
+      responseTime,
+    });
+    const outcome = afterResponse(exchange, { options: flow.options });
+    flow.explain?.answered(exchange, outcome); // Cachelab-Explain, when asked
     switch (outcome.kind) {
       case "invalidate": {
         await invalidate(flow, outcome.keys); // RFC 9111 §4.4: first
@@ -73,6 +77,15 @@ export async function passThrough(
       default:
         break; // any other unsafe method's response is passed, never stored
     }
+  } else {
+    flow.explain?.answered(
+      exchangeOf({ ...flow, key: flow.key ?? "" }, {
+        sent: flow.upstream,
+        up,
+        started,
+        responseTime,
+      }),
+    ); // relayed as it came: judged for nothing
   }
   return passedResponse(flow, { fwd, up, upstreamMs: responseTime - started });
 }

@@ -78,6 +78,7 @@ Deno.test("decide() revalidates the origin's no-cache response with If-Modified-
     kind: "revalidate",
     conditional: [["If-Modified-Since", LM]],
     fwd: "stale",
+    why: "no-cache",
   });
 });
 
@@ -117,6 +118,7 @@ Deno.test("decide() revalidates a stale entry without a validator as a plain fet
     kind: "revalidate",
     conditional: [],
     fwd: "stale",
+    why: "stale",
   });
 });
 
@@ -300,6 +302,7 @@ Deno.test("decide() serves heuristic freshness, then revalidates rather than ser
     kind: "revalidate",
     conditional: [["If-Modified-Since", dateAt(-1000)]],
     fwd: "stale",
+    why: "stale",
   });
   assert.equal(
     run(e, [["Cache-Control", "max-stale=60"]], 150).kind,

@@ -69,6 +69,7 @@ Deno.test("decide() judges a held range of a partial entry for freshness like a 
     entry,
     conditional: [["If-None-Match", '"v1"']], // RFC 9111 §4.3.1: no If-Modified-Since for a subrange
     fwd: "stale",
+    why: "stale",
   });
   const noCache = run(entry, [["Range", "bytes=0-99"], [
     "Cache-Control",

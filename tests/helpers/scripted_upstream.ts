@@ -161,10 +161,18 @@ export interface FlowHarness extends AsyncDisposable {
   cache: CacheState;
   stats: Stats;
   viaName: string;
-  /** Sends one request through the proxy handler. */
+  /**
+   * Sends one request through the proxy handler; `receivedAt` is the time
+   * its head was read (the proxy's one clock reading per request; default
+   * now).
+   */
   send(
     path: string,
-    options?: { method?: string; headers?: [string, string][] },
+    options?: {
+      method?: string;
+      headers?: [string, string][];
+      receivedAt?: number;
+    },
   ): Promise<OutgoingResponse>;
 }
 
@@ -216,7 +224,11 @@ export function flowHarness(
     stats,
     viaName,
     send: async (path, request = {}) =>
-      await handler(incoming(path, request.method ?? "GET", request.headers)),
+      await handler(
+        incoming(path, request.method ?? "GET", request.headers, {
+          receivedAt: request.receivedAt ?? Date.now(),
+        }),
+      ),
     [Symbol.asyncDispose]: () => closeCache(cache),
   };
 }
@@ -225,6 +237,7 @@ function incoming(
   path: string,
   method: string,
   extra: [string, string][] = [],
+  at: { receivedAt: number },
 ): IncomingRequest {
   return {
     head: {
@@ -240,7 +253,7 @@ function incoming(
       cancel: () => Promise.resolve(),
     },
     remoteAddr: "127.0.0.1",
-    receivedAt: Date.now(),
+    receivedAt: at.receivedAt,
     sendInterim: () => Promise.resolve(),
   };
 }

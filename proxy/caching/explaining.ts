@@ -1,0 +1,74 @@
+/**
+ * Owns the `Cachelab-Explain` exchange on the proxy port: a request
+ * carrying `Cachelab-Explain: 1` (asksExplanation) gets a
+ * `Cachelab-Explain` response field with the one-line summary of what the
+ * cache did (cache/explain.ts). While such a request is served, an
+ * ExplainLog on its flow hears decide()'s decision and the upstream
+ * exchange with afterResponse()'s outcome; nothing is recorded, made or
+ * looked up for a request that did not ask. The request field never goes
+ * upstream (messages.ts upstreamRequest removes it) and the response
+ * field is added to the client's response only, never to what is stored.
+ *
+ * Must not decide (cache/policy.ts) nor explain (cache/explain.ts).
+ */
+
+import { explain, type Happened, summaryLine } from "../../cache/explain.ts";
+import type {
+  Decision,
+  Exchange,
+  PassReason,
+  ResponseOutcome,
+  StoreOptions,
+} from "../../cache/policy.ts";
+import type { FieldList } from "../../http/headers.ts";
+import type { OutgoingResponse } from "../../http/types.ts";
+
+/** The request and response field's name. */
+export const EXPLAIN_FIELD = "Cachelab-Explain";
+
+/** True when the request asks for an explanation (`Cachelab-Explain: 1`). */
+export function asksExplanation(fields: FieldList): boolean {
+  return fields.first("cachelab-explain")?.trim() === "1";
+}
+
+/** What the caching flow did with one request that asked, as it did it. */
+export class ExplainLog {
+  #happened: Happened | undefined;
+  #now = 0;
+  readonly #options: StoreOptions;
+
+  /** `options`: how the request's responses are judged for storing (its route's targets). */
+  constructor(options: StoreOptions) {
+    this.#options = options;
+  }
+
+  /** decide()'s decision at `now` (ms), or a pass; a later round starts over. */
+  decided(decision: Decision | { kind: "pass"; why: PassReason }, now: number) {
+    this.#happened = { decision, options: this.#options };
+    this.#now = now;
+  }
+
+  /** The upstream exchange and afterResponse()'s outcome (none: relayed as it came). */
+  answered(exchange: Exchange, outcome?: ResponseOutcome): void {
+    if (this.#happened === undefined) return;
+    this.#happened.upstream = { exchange, outcome };
+  }
+
+  /** The one-line summary, or undefined before any decision. */
+  summary(): string | undefined {
+    const happened = this.#happened;
+    if (happened === undefined) return undefined;
+    // RFC 9110 §5.5: a new field's value is US-ASCII.
+    return summaryLine(explain(happened, this.#now), { ascii: true });
+  }
+}
+
+/** Adds the summary to a response for a request that asked. */
+export function explained(
+  res: OutgoingResponse,
+  log: ExplainLog,
+): OutgoingResponse {
+  const summary = log.summary();
+  if (summary !== undefined) res.headers.set(EXPLAIN_FIELD, summary);
+  return res;
+}
