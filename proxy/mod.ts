@@ -11,6 +11,7 @@ import type { ProxyConfig } from "./config.ts";
 import { type CacheState, closeCache, openCache } from "./caching/state.ts";
 import { proxyHandler } from "./handler.ts";
 import { newViaName } from "./messages.ts";
+import { RequestTimes, resultIndex } from "./durations.ts";
 import { Stats } from "./stats.ts";
 import { poolUpstream } from "./upstream/mod.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
@@ -18,6 +19,8 @@ import { UpstreamPool } from "./upstream/pool.ts";
 /** A running proxy with its counters, cache and name in Via. */
 export interface ProxyServer extends HttpServer {
   readonly stats: Stats;
+  /** Requests by cache result and their durations (/metrics). */
+  readonly times: RequestTimes;
   readonly cache: CacheState | undefined;
   /** This instance's name in Via (RFC 9110 §7.6.3), new for each proxy. */
   readonly viaName: string;
@@ -40,6 +43,9 @@ export async function startProxy(
     throw e;
   }
   const stats = new Stats();
+  const times = new RequestTimes();
+  const events = config.events;
+  if (cache && events) cache.store.observer = events;
   const pool = new UpstreamPool({
     connectTimeoutMs: config.connectTimeoutMs,
     responseTimeoutMs: config.responseTimeoutMs,
@@ -67,11 +73,18 @@ export async function startProxy(
     idleTimeoutMs: config.idleTimeoutMs,
     maxConnections: config.maxConnections,
     log: config.log,
+    answered: (entry) => {
+      const ms = Date.now() - entry.time;
+      const result = resultIndex(entry.suffix);
+      times.observe(result, ms);
+      events?.answered(entry, result, ms);
+    },
     count: (event) => stats.count(`downstream.${event}`),
   });
   return {
     addr: server.addr,
     stats,
+    times,
     cache,
     viaName,
     get openConnections() {
