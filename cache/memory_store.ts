@@ -238,7 +238,8 @@ export class MemoryStore implements Store {
   }
 
   #store(draft: EntryDraft, bytes: Uint8Array): void {
-    this.observer?.stored(this.#file(draft, bytes));
+    const meta = this.#file(draft, bytes);
+    this.observer?.stored(meta);
     this.#evict();
   }
 
