@@ -9,6 +9,7 @@
  * subscriber) nor decide anything.
  */
 
+import { keyParts } from "../cache/key.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import type { StoreObserver } from "../cache/store.ts";
 import type { AccessLogEntry } from "../http/access_log.ts";
@@ -36,8 +37,10 @@ export interface StoreEvent {
   type: "store";
   /** When the store committed it, ms since the epoch. */
   time: number;
-  /** Its cache key: the target URI as forwarded. */
+  /** Its target URI as forwarded (the cache key's URI). */
   url: string;
+  /** Its cache key (cache/key.ts: the URI, and " via " the upstream for a reverse-proxied one). */
+  key: string;
   status: number;
   /** Body bytes. */
   bodySize: number;
@@ -48,6 +51,7 @@ export interface EvictionEvent {
   type: "eviction";
   time: number;
   url: string;
+  key: string;
   bodySize: number;
 }
 
@@ -145,7 +149,8 @@ export class EventHub implements StoreObserver {
     this.emit({
       type: "store",
       time: Date.now(),
-      url: meta.key,
+      url: keyParts(meta.key).uri,
+      key: meta.key,
       status: meta.status,
       bodySize: meta.bodySize,
     });
@@ -157,7 +162,8 @@ export class EventHub implements StoreObserver {
     this.emit({
       type: "eviction",
       time: Date.now(),
-      url: meta.key,
+      url: keyParts(meta.key).uri,
+      key: meta.key,
       bodySize: meta.bodySize,
     });
   }
