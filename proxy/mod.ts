@@ -6,7 +6,9 @@
  * Must not parse flags (main.ts does) nor handle requests (handler.ts).
  */
 
+import type { AccessLogEntry } from "../http/access_log.ts";
 import { type HttpServer, serveHttp } from "../http/server.ts";
+import type { EventHub } from "./events.ts";
 import type { ProxyConfig } from "./config.ts";
 import { type CacheState, closeCache, openCache } from "./caching/state.ts";
 import { proxyHandler } from "./handler.ts";
@@ -24,6 +26,24 @@ export interface ProxyServer extends HttpServer {
   readonly cache: CacheState | undefined;
   /** This instance's name in Via (RFC 9110 §7.6.3), new for each proxy. */
   readonly viaName: string;
+}
+
+/**
+ * What the server calls as each access-log line is written: counts the
+ * request's duration (now minus the time its head was read) under its
+ * cache result, and emits its event when `events` has a subscriber.
+ * Allocates nothing when nobody subscribes.
+ */
+export function answeredHook(
+  times: RequestTimes,
+  events?: EventHub,
+): (entry: AccessLogEntry) => void {
+  return (entry) => {
+    const ms = Date.now() - entry.time;
+    const result = resultIndex(entry.suffix);
+    times.observe(result, ms);
+    events?.answered(entry, result, ms);
+  };
 }
 
 /**
@@ -73,12 +93,7 @@ export async function startProxy(
     idleTimeoutMs: config.idleTimeoutMs,
     maxConnections: config.maxConnections,
     log: config.log,
-    answered: (entry) => {
-      const ms = Date.now() - entry.time;
-      const result = resultIndex(entry.suffix);
-      times.observe(result, ms);
-      events?.answered(entry, result, ms);
-    },
+    answered: answeredHook(times, events),
     count: (event) => stats.count(`downstream.${event}`),
   });
   return {
