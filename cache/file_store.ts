@@ -53,6 +53,7 @@ import type {
   PartialDraft,
   PieceOptions,
   Store,
+  StoreObserver,
   StoreStats,
 } from "./store.ts";
 import { checkDraft, checkPiece, piecePlan } from "./store_checks.ts";
@@ -88,6 +89,8 @@ export class FileStore implements Store {
   readonly #removals: RemovalHost;
   #closed = false;
   #evictions = 0;
+  /** Hears each commit and eviction (Store.observer). */
+  observer?: StoreObserver;
   #corruptRemoved = 0;
   #writeErrors = 0;
   #memoryHits = 0;
@@ -112,8 +115,11 @@ export class FileStore implements Store {
       newWriteId: this.#newWriteId,
       live: this.#live,
       inSlotTurn: (meta, work) => this.#inTurn(meta, work),
-      switchIn: (meta, bytes, inline) =>
-        switchIn(this.#updates, { meta, bytes, inline }),
+      switchIn: async (meta, bytes, inline) => {
+        const ok = await switchIn(this.#updates, { meta, bytes, inline });
+        if (ok) this.observer?.stored(meta);
+        return ok;
+      },
       evict: () => this.#evict(),
       writeFailed: () => this.#writeErrors++,
       finished: (writer) => this.#writers.delete(writer),
@@ -305,6 +311,9 @@ export class FileStore implements Store {
   async #evict(): Promise<void> {
     const evicted = this.#index.evictUntil(this.#sizeBytes);
     this.#evictions += evicted.length;
+    for (const gone of evicted) {
+      if (gone.meta) this.observer?.evicted(gone.meta);
+    }
     await this.#deleteAll(evicted);
   }
 

@@ -33,6 +33,7 @@ import type {
   PartialDraft,
   PieceOptions,
   Store,
+  StoreObserver,
   StoreStats,
 } from "./store.ts";
 
@@ -54,6 +55,8 @@ export class MemoryStore implements Store {
   #closed = false;
   #evictions = 0;
   #memoryHits = 0;
+  /** Hears each commit and eviction (Store.observer). */
+  observer?: StoreObserver;
 
   constructor(options: MemoryStoreOptions) {
     this.#sizeBytes = checkSize("sizeBytes", options.sizeBytes);
@@ -168,6 +171,7 @@ export class MemoryStore implements Store {
     }
     this.#index.set(meta);
     for (const name of unused) this.#bodies.delete(pieceId(name, draft.key));
+    this.observer?.stored(meta);
     this.#evict();
     return true;
   }
@@ -234,7 +238,8 @@ export class MemoryStore implements Store {
   }
 
   #store(draft: EntryDraft, bytes: Uint8Array): void {
-    this.#file(draft, bytes);
+    const meta = this.#file(draft, bytes);
+    this.observer?.stored(meta);
     this.#evict();
   }
 
@@ -242,6 +247,7 @@ export class MemoryStore implements Store {
     for (const evicted of this.#index.evictUntil(this.#sizeBytes)) {
       this.#forget(evicted);
       this.#evictions++;
+      this.observer?.evicted(evicted);
     }
   }
 

@@ -61,6 +61,22 @@ export interface StoreStats {
 }
 
 /**
+ * Hears what a store did, as it did it (the proxy's event hub): called
+ * synchronously with the entry's metadata (which it must not modify), so
+ * that a store builds nothing for an observer; it must not throw.
+ */
+export interface StoreObserver {
+  /** An entry was committed (RFC 9111 §3: the response is now stored). */
+  stored(meta: EntryMeta): void;
+  /**
+   * An entry was removed to stay under the size cap (the file store
+   * reports only those whose metadata it could still read; every
+   * eviction is counted in `stats.evictions`).
+   */
+  evicted(meta: EntryMeta): void;
+}
+
+/**
  * Writes one response into the store. Nothing of it is visible until
  * `commit()` succeeds; a write that fails, is discarded or is aborted
  * leaves the store as it was (an older entry of the same variant stays in
@@ -265,6 +281,8 @@ export interface Store {
    */
   remove(target: EntryMeta | string): Promise<void>;
   readonly stats: Readonly<StoreStats>;
+  /** Hears each commit and eviction from now on; undefined: nobody. */
+  observer?: StoreObserver;
   /**
    * Finishes pending work and releases resources: open writers are
    * aborted, commits under way completed, followers stopped (their

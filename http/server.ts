@@ -39,6 +39,12 @@ export interface ServerOptions {
   /** Receives each access-log line (without newline). */
   log?: (line: string) => void;
   /**
+   * Receives the facts of each access-log line, unformatted, as the line
+   * is written (after the response; `Date.now() - entry.time` is the
+   * request's duration in ms), e.g. for metrics and events.
+   */
+  answered?: (entry: AccessLogEntry) => void;
+  /**
    * Counts protocol events ("connection", "request", "error:400",
    * "timeout:head", "idle_closed_to_admit", "linger:eof", ...).
    */
@@ -58,6 +64,19 @@ export interface HttpServer {
    * about `graceMs` plus one second, even if a handler never returns.
    */
   shutdown(graceMs?: number): Promise<void>;
+}
+
+/** One function for each log entry: the line written, then `answered`. */
+function logger(options: ServerOptions): (entry: AccessLogEntry) => void {
+  const { log, answered } = options;
+  if (log && answered) {
+    return (entry) => {
+      log(formatAccessLog(entry));
+      answered(entry);
+    };
+  }
+  if (log) return (entry) => log(formatAccessLog(entry));
+  return answered ?? (() => {});
 }
 
 /** How long shutdown waits for tasks after closing their connections. */
@@ -85,9 +104,7 @@ export function serveHttp(
     idleTimeoutMs,
     linger: options.linger ?? DEFAULT_LINGER,
     stopping: () => stopping,
-    log: options.log
-      ? (entry: AccessLogEntry) => options.log!(formatAccessLog(entry))
-      : () => {},
+    log: logger(options),
     count,
     reportError: options.onError ??
       ((e) => console.error("internal error:", e)),

@@ -5,6 +5,8 @@
  * Must not parse flags (main.ts does) nor hold behaviour.
  */
 
+import type { EventHub } from "./events.ts";
+
 /**
  * The targeted cache-control fields honoured by default, in order (RFC
  * 9213 §2.1): our own first, then the one every CDN reads.
@@ -90,4 +92,10 @@ export interface ProxyConfig {
   cache?: CacheConfig;
   /** Receives access-log lines; undefined turns logging off. */
   log?: (line: string) => void;
+  /**
+   * Hears each answered request and each store and eviction (the admin
+   * listener's /api/events); events are built only while it has a
+   * subscriber. Undefined: none.
+   */
+  events?: EventHub;
 }

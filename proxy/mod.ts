@@ -6,11 +6,14 @@
  * Must not parse flags (main.ts does) nor handle requests (handler.ts).
  */
 
+import type { AccessLogEntry } from "../http/access_log.ts";
 import { type HttpServer, serveHttp } from "../http/server.ts";
+import type { EventHub } from "./events.ts";
 import type { ProxyConfig } from "./config.ts";
 import { type CacheState, closeCache, openCache } from "./caching/state.ts";
 import { proxyHandler } from "./handler.ts";
 import { newViaName } from "./messages.ts";
+import { RequestTimes, resultIndex } from "./durations.ts";
 import { Stats } from "./stats.ts";
 import { poolUpstream } from "./upstream/mod.ts";
 import { UpstreamPool } from "./upstream/pool.ts";
@@ -18,9 +21,29 @@ import { UpstreamPool } from "./upstream/pool.ts";
 /** A running proxy with its counters, cache and name in Via. */
 export interface ProxyServer extends HttpServer {
   readonly stats: Stats;
+  /** Requests by cache result and their durations (/metrics). */
+  readonly times: RequestTimes;
   readonly cache: CacheState | undefined;
   /** This instance's name in Via (RFC 9110 §7.6.3), new for each proxy. */
   readonly viaName: string;
+}
+
+/**
+ * What the server calls as each access-log line is written: counts the
+ * request's duration (now minus the time its head was read) under its
+ * cache result, and emits its event when `events` has a subscriber.
+ * Allocates nothing when nobody subscribes.
+ */
+export function answeredHook(
+  times: RequestTimes,
+  events?: EventHub,
+): (entry: AccessLogEntry) => void {
+  return (entry) => {
+    const ms = Date.now() - entry.time;
+    const result = resultIndex(entry.suffix);
+    times.observe(result, ms);
+    events?.answered(entry, result, ms);
+  };
 }
 
 /**
@@ -40,6 +63,9 @@ export async function startProxy(
     throw e;
   }
   const stats = new Stats();
+  const times = new RequestTimes();
+  const events = config.events;
+  if (cache && events) cache.store.observer = events;
   const pool = new UpstreamPool({
     connectTimeoutMs: config.connectTimeoutMs,
     responseTimeoutMs: config.responseTimeoutMs,
@@ -67,11 +93,13 @@ export async function startProxy(
     idleTimeoutMs: config.idleTimeoutMs,
     maxConnections: config.maxConnections,
     log: config.log,
+    answered: answeredHook(times, events),
     count: (event) => stats.count(`downstream.${event}`),
   });
   return {
     addr: server.addr,
     stats,
+    times,
     cache,
     viaName,
     get openConnections() {

@@ -56,6 +56,7 @@ const FREE_LAYERS: ReadonlySet<string> = new Set(["tests"]);
 /** The one module allowed to import each npm package (product code only). */
 const NPM_WRAPPERS: Readonly<Record<string, string>> = {
   "mime-types": "origin/media_types.ts",
+  "prom-client": "admin/prom.ts",
   "structured-headers": "cache/structured_fields.ts",
 };
 

@@ -67,6 +67,7 @@ export function relayed(
   const { up, fwd, fwdStatus, detail, upstreamMs } = relaying;
   ctx.stats.count("cache.misses");
   if (detail !== undefined) ctx.stats.count("cache.not_stored");
+  if (detail !== undefined) ctx.stats.count(`cache.not_stored.${detail}`); // by reason, for /metrics
   if (detail === "head-too-large") ctx.stats.count("cache.head_too_large"); // stored_head.ts
   const res = relayResponse(up, { now: req.receivedAt, viaName: ctx.viaName });
   return withStatus(res, {

@@ -6,18 +6,21 @@
  * CLI's default memory tier (CACHE_DEFAULTS, bodies up to 1 MiB), over a fake
  * connection that hands out one request per read and swallows the
  * writes. Prints the CPU time per request (process.cpuUsage), which the
- * noise of a shared machine disturbs far less than wall time.
+ * noise of a shared machine disturbs far less than wall time. With
+ * --subscriber, the proxy's event hub has one subscriber (counting the
+ * events it gets), as with a client on /api/events.
  *
  * Must not be imported by product code; not a test.
  *
  * Usage: deno run -A scripts/bench/hit_micro.ts [REQUESTS] [--file]
- *          [--size BYTES]
+ *          [--size BYTES] [--subscriber]
  */
 
 import { FileStore } from "../../cache/file_store.ts";
 import { CACHE_DEFAULTS } from "../../cli/cache_flags.ts";
 import { MemoryStore } from "../../cache/memory_store.ts";
 import { META_VERSION } from "../../cache/meta.ts";
+import { EventHub } from "../../proxy/events.ts";
 import {
   describeRun,
   microArgs,
@@ -65,10 +68,18 @@ await writer.write(new Uint8Array(BODY).fill(7));
 await writer.commit(BODY);
 
 // No request reaches the upstream: its port is never connected to.
-const proxy = microProxy(PROXY_PORT - 1, store);
+let heard = 0;
+const events = flags.has("--subscriber") ? new EventHub() : undefined;
+events?.subscribe(() => heard++);
+const proxy = microProxy(PROXY_PORT - 1, store, events);
 const run = await serveScripted(proxy, N, () => REQUEST);
 const hits = proxy.stats.get("cache.hits");
-console.log(`${hits} hits: ${describeRun(run)}`);
+const heardText = events ? `, ${heard} events heard` : "";
+console.log(`${hits} hits: ${describeRun(run)}${heardText}`);
+if (proxy.times.count("HIT") !== N) {
+  console.error(`Cannot trust the run: ${proxy.times.count("HIT")} HIT timed`);
+  Deno.exit(1);
+}
 await proxy.pool.close();
 await store.close();
 if (onFile) await Deno.remove(dir, { recursive: true });

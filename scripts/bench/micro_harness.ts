@@ -16,7 +16,10 @@ import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
 import { cacheStateFor } from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
+import { RequestTimes } from "../../proxy/durations.ts";
+import type { EventHub } from "../../proxy/events.ts";
 import { newViaName } from "../../proxy/messages.ts";
+import { answeredHook } from "../../proxy/mod.ts";
 import { Stats } from "../../proxy/stats.ts";
 import { poolUpstream } from "../../proxy/upstream/mod.ts";
 import { UpstreamPool } from "../../proxy/upstream/pool.ts";
@@ -41,18 +44,27 @@ export function microArgs(defaultRequests: number): {
   };
 }
 
-/** The proxy a micro benchmark drives: its handler, counters, and the pool to close at the end. */
+/**
+ * The proxy a micro benchmark drives: its handler, counters, request
+ * times (and event hub, when given), and the pool to close at the end.
+ */
 export interface MicroProxy {
   handler: ReturnType<typeof proxyHandler>;
   stats: Stats;
+  times: RequestTimes;
+  events?: EventHub;
   config: ProxyConfig;
   pool: UpstreamPool;
 }
 
-/** A proxy in front of 127.0.0.1:`upstreamPort`, caching in `store` (none: the relay). */
+/**
+ * A proxy in front of 127.0.0.1:`upstreamPort`, caching in `store` (none:
+ * the relay), emitting on `events` when given.
+ */
 export function microProxy(
   upstreamPort: number,
   store: Store | undefined,
+  events?: EventHub,
 ): MicroProxy {
   const config: ProxyConfig = {
     host: "127.0.0.1",
@@ -66,6 +78,7 @@ export function microProxy(
     idleTimeoutMs: 60_000,
     maxConnections: 1024,
     maxUpstreamConnections: 256,
+    events,
   };
   const stats = new Stats();
   const pool = new UpstreamPool({
@@ -90,7 +103,8 @@ export function microProxy(
     viaName,
     cache,
   });
-  return { handler, stats, config, pool };
+  if (store && events) store.observer = events;
+  return { handler, stats, times: new RequestTimes(), events, config, pool };
 }
 
 /** What one scripted run cost: per request, CPU and wall in µs, and bytes written. */
@@ -134,7 +148,7 @@ export async function serveScripted(
     headTimeoutMs: config.headTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     stopping: () => false,
-    log: () => {},
+    log: answeredHook(proxy.times, proxy.events), // as the proxy's server does without log lines
     count: (event) => stats.count(`downstream.${event}`),
     reportError: (e) => console.error(e),
   });

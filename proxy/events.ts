@@ -1,0 +1,183 @@
+/**
+ * Owns the proxy's event hub: the typed events it tells subscribers about
+ * (a request answered, a response stored, an entry evicted, a purge) and
+ * handing each one to every subscriber, synchronously. When nobody
+ * subscribes (`listening` is false) the hub builds nothing: callers and
+ * the store hooks check it before making an event.
+ *
+ * Must not buffer, format or send events (admin/events.ts does, per
+ * subscriber) nor decide anything.
+ */
+
+import { keyParts } from "../cache/key.ts";
+import type { EntryMeta } from "../cache/meta.ts";
+import type { StoreObserver } from "../cache/store.ts";
+import type { AccessLogEntry } from "../http/access_log.ts";
+import { RESULTS } from "./durations.ts";
+
+/** A request the proxy answered, as its access-log line was written. */
+export interface RequestEvent {
+  type: "request";
+  /** When the request head was read, ms since the epoch. */
+  time: number;
+  method: string;
+  /** The request target as received (a path, or an absolute URL through a forward proxy). */
+  url: string;
+  status: number;
+  /** The cache result of the log line (proxy/report.ts), "NONE" without one. */
+  result: (typeof RESULTS)[number];
+  /** One line on why (cache/explain.ts's summary), when there is one. */
+  explanation?: string;
+  /** From the request head read to the response written, in ms. */
+  durationMs: number;
+}
+
+/** A response the store committed (RFC 9111 §3). */
+export interface StoreEvent {
+  type: "store";
+  /** When the store committed it, ms since the epoch. */
+  time: number;
+  /** Its target URI as forwarded (the cache key's URI). */
+  url: string;
+  /** Its cache key (cache/key.ts: the URI, and " via " the upstream for a reverse-proxied one). */
+  key: string;
+  status: number;
+  /** Body bytes. */
+  bodySize: number;
+}
+
+/** An entry removed to stay under the size cap. */
+export interface EvictionEvent {
+  type: "eviction";
+  time: number;
+  url: string;
+  key: string;
+  bodySize: number;
+}
+
+/** What a purge named (the admin API's DELETE /api/entries). */
+export type PurgeTarget = { url: string } | { prefix: string } | {
+  all: true;
+};
+
+/** Entries removed on request (DELETE /api/entries). */
+export interface PurgeEvent {
+  type: "purge";
+  time: number;
+  target: PurgeTarget;
+  /** How many entries it removed. */
+  purged: number;
+}
+
+export type ProxyEvent =
+  | RequestEvent
+  | StoreEvent
+  | EvictionEvent
+  | PurgeEvent;
+
+/** Receives each event; must not throw, and must not keep the proxy waiting. */
+export type EventListener = (event: ProxyEvent) => void;
+
+/** The proxy's event hub; also the store's observer. */
+export class EventHub implements StoreObserver {
+  readonly #listeners = new Set<EventListener>();
+  #dropped = 0;
+
+  /** True while someone subscribes: only then are events built. */
+  get listening(): boolean {
+    return this.#listeners.size > 0;
+  }
+
+  /** Subscribers now. */
+  get subscribers(): number {
+    return this.#listeners.size;
+  }
+
+  /** Events subscribers dropped so far (their queues were full). */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Adds `listener`; the function returned removes it. */
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Counts `n` events a subscriber could not take. */
+  countDropped(n: number): void {
+    this.#dropped += n;
+  }
+
+  /** Hands `event` to every subscriber; a subscriber that throws is removed. */
+  emit(event: ProxyEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        this.#listeners.delete(listener);
+      }
+    }
+  }
+
+  /**
+   * Emits the request event of an access-log entry (its request line
+   * split into method and target), when someone listens. `result`: an
+   * index in RESULTS (durations.ts resultIndex()).
+   */
+  answered(entry: AccessLogEntry, result: number, durationMs: number): void {
+    if (this.#listeners.size === 0) return;
+    const line = entry.requestLine;
+    const space = line.indexOf(" ");
+    const end = line.lastIndexOf(" ");
+    this.emit({
+      type: "request",
+      time: entry.time,
+      method: space < 0 ? line : line.slice(0, space),
+      url: space < 0
+        ? ""
+        : line.slice(space + 1, end > space ? end : undefined),
+      status: entry.status,
+      result: RESULTS[result] ?? "NONE",
+      durationMs,
+    });
+  }
+
+  /** StoreObserver: emits a store event, when someone listens. */
+  stored(meta: EntryMeta): void {
+    if (this.#listeners.size === 0) return;
+    this.emit({
+      type: "store",
+      time: Date.now(),
+      url: keyParts(meta.key).uri,
+      key: meta.key,
+      status: meta.status,
+      bodySize: meta.bodySize,
+    });
+  }
+
+  /** StoreObserver: emits an eviction event, when someone listens. */
+  evicted(meta: EntryMeta): void {
+    if (this.#listeners.size === 0) return;
+    this.emit({
+      type: "eviction",
+      time: Date.now(),
+      url: keyParts(meta.key).uri,
+      key: meta.key,
+      bodySize: meta.bodySize,
+    });
+  }
+}
+
+/**
+ * Emits a purge event on `hub` (absent: nothing), when someone listens:
+ * what the purge named and how many entries it removed. The admin API's
+ * purge calls it once the entries are gone.
+ */
+export function emitPurge(
+  hub: EventHub | undefined,
+  purge: { target: PurgeTarget; purged: number },
+): void {
+  if (!hub?.listening) return;
+  hub.emit({ type: "purge", time: Date.now(), ...purge });
+}
