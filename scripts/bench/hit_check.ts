@@ -104,6 +104,28 @@ export async function warm(
   return problems;
 }
 
+/** How long the origin's log must stay the same before a check begins. */
+const SETTLE_MS = 300;
+/** The most settling rounds before a check begins anyway. */
+const SETTLE_ROUNDS_MAX = 20;
+
+/**
+ * The origin log's line count once it stopped growing for SETTLE_MS (at
+ * most SETTLE_ROUNDS_MAX rounds): a response of an earlier step, such as
+ * a 256 MiB file another contender is still fetching, ends in the log
+ * late and must not count against the contender checked next.
+ */
+async function settledCount(originLog: LogLines): Promise<number> {
+  let count = await originLog.count();
+  for (let round = 0; round < SETTLE_ROUNDS_MAX; round++) {
+    await sleep(SETTLE_MS);
+    const now = await originLog.count();
+    if (now === count) break;
+    count = now;
+  }
+  return count;
+}
+
 /**
  * One more pass per contender over every file while the origin's access
  * log is watched; one problem line per contender whose pass reached the
@@ -116,7 +138,7 @@ export async function checkHits(
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const target of targets) {
-    const before = await originLog.count();
+    const before = await settledCount(originLog);
     const markers: string[] = [];
     for (const file of files) {
       const got = await fetchWhole(`${target.url}${file.path}`);

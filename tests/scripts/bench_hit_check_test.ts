@@ -21,7 +21,7 @@ Deno.test("cacheMarker() shows the cache headers present, in a fixed order", () 
 /** A fake contender: it caches `/a` only after `fillsAfter` requests. */
 async function withFakeCache(
   fillsAfter: number,
-  body: (url: string, log: LogLines) => Promise<void>,
+  body: (url: string, log: LogLines, logPath: string) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "cachelab-bench-test-" });
   const logPath = `${dir}/origin.log`;
@@ -43,7 +43,11 @@ async function withFakeCache(
     },
   );
   try {
-    await body(`http://127.0.0.1:${server.addr.port}`, new LogLines(logPath));
+    await body(
+      `http://127.0.0.1:${server.addr.port}`,
+      new LogLines(logPath),
+      logPath,
+    );
   } finally {
     await server.shutdown();
     await Deno.remove(dir, { recursive: true });
@@ -71,6 +75,23 @@ Deno.test("checkHits() names the contender and its cache headers when a request 
       /^fake: 1 of 2 hit-check request\(s\) reached the origin/,
     );
     assert.match(problems[0]!, /\/b \(x-cache: MISS\)/);
+  });
+});
+
+Deno.test("checkHits() does not count against a contender a line an earlier step's response writes late", async () => {
+  await withFakeCache(1, async (url, log, logPath) => {
+    const files = [{ path: "/a", bytes: 10 }];
+    const target = { name: "fake", url };
+    await warm([target], files);
+    // Another contender's long response ends while the check begins.
+    const late = new Promise<void>((resolve) =>
+      setTimeout(async () => {
+        await Deno.writeTextFile(logPath, "GET /256m.bin\n", { append: true });
+        resolve();
+      }, 100)
+    );
+    assert.deepEqual(await checkHits([target], files, log), []);
+    await late;
   });
 });
 
