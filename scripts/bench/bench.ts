@@ -92,6 +92,9 @@ async function measure(
     session.problems.push(`${where}: wrk gave no report: ${output.trim()}`);
     return;
   }
+  if (report.requests === 0) {
+    session.problems.push(`${where}: no request completed in the run`);
+  }
   if (report.non2xx > 0 || report.socketErrors > 0) {
     session.problems.push(
       `${where}: ${report.non2xx} non-2xx/3xx responses, ${report.socketErrors} socket errors of ${report.requests} requests`,

@@ -104,6 +104,15 @@ export async function warm(
   return problems;
 }
 
+/**
+ * The request target of an origin log line (`... "GET /1k.bin HTTP/1.1"
+ * ...`), or undefined: the check counts only the lines of the files it
+ * asked for, not those of another run's fresh URLs written late.
+ */
+export function requestTarget(line: string): string | undefined {
+  return /\b(?:GET|HEAD) (\S+)/.exec(line)?.[1];
+}
+
 /** How long the origin's log must stay the same before a check begins. */
 const SETTLE_MS = 300;
 /** The most settling rounds before a check begins anyway. */
@@ -138,7 +147,7 @@ export async function checkHits(
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const target of targets) {
-    const before = await settledCount(originLog);
+    await settledCount(originLog);
     const markers: string[] = [];
     for (const file of files) {
       const got = await fetchWhole(`${target.url}${file.path}`);
@@ -147,7 +156,10 @@ export async function checkHits(
       markers.push(`${file.path} (${got.marker})`);
     }
     await sleep(300); // the origin writes its log line after the response
-    const reached = (await originLog.count()) - before;
+    const asked = new Set(files.map((file) => file.path));
+    const reached = (await originLog.lines()).filter((line) =>
+      asked.has(requestTarget(line) ?? "")
+    ).length;
     if (reached > 0) {
       problems.push(
         `${target.name}: ${reached} of ${files.length} hit-check request(s) reached the origin: ${

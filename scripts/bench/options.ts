@@ -83,6 +83,30 @@ export function selectProxies(
   return known.filter((name) => wanted.includes(name));
 }
 
+/** The flags whose value is a number. */
+const NUMBER_FLAGS: ReadonlySet<string> = new Set([
+  "--duration",
+  "--rounds",
+  "--entries",
+]);
+
+/**
+ * `--rounds -1` as `--rounds=-1`: node's parseArgs takes a value that
+ * starts with a dash for a flag and refuses it in two lines; joined, the
+ * value gets the same one-line "must be a positive integer" as any other.
+ */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (NUMBER_FLAGS.has(args[i]!) && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${args[i]}=${next}`);
+      i++;
+    } else joined.push(args[i]!);
+  }
+  return joined;
+}
+
 /** Parses the bench's arguments; throws "Cannot run the bench: ..." on bad input. */
 export function parseBenchArgs(
   args: readonly string[],
@@ -91,7 +115,7 @@ export function parseBenchArgs(
   let values;
   try {
     ({ values } = parseArgs({
-      args: [...args],
+      args: joinNegativeValues(args),
       strict: true,
       allowPositionals: false,
       options: {
@@ -106,7 +130,7 @@ export function parseBenchArgs(
     }));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`Cannot run the bench: ${reason}`);
+    throw new Error(`Cannot run the bench: ${reason.split("\n")[0]}`); // one line
   }
   const quick = values.quick === true;
   return {

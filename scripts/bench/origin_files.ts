@@ -6,6 +6,7 @@
  * Must not start the origin or talk HTTP.
  */
 
+import { concatBytes } from "../../http/bytes.ts";
 import type { BenchFile } from "./figures.ts";
 
 const BLOCK = 1024 * 1024;
@@ -40,18 +41,7 @@ export async function writeBenchFiles(
   }
 }
 
-/** The number of "\n" bytes in `bytes`. */
-export function countNewlines(bytes: Uint8Array): number {
-  let count = 0;
-  let at = bytes.indexOf(10);
-  while (at !== -1) {
-    count++;
-    at = bytes.indexOf(10, at + 1);
-  }
-  return count;
-}
-
-/** Counts the lines of a growing log file, reading only what is new each time. */
+/** Counts and reads the lines of a growing log file, reading only what is new each time. */
 export class LogLines {
   #path: string;
   #offset = 0;
@@ -63,15 +53,32 @@ export class LogLines {
 
   /** The number of complete lines in the file now. */
   async count(): Promise<number> {
+    await this.lines();
+    return this.#count;
+  }
+
+  /**
+   * The complete lines written since the last count() or lines() (without
+   * their "\n"); a line still being written is left for the next call.
+   */
+  async lines(): Promise<string[]> {
     using file = await Deno.open(this.#path, { read: true });
     await file.seek(this.#offset, Deno.SeekMode.Start);
+    const parts: Uint8Array[] = [];
     const buffer = new Uint8Array(1024 * 1024);
     for (;;) {
       const n = await file.read(buffer);
       if (n === null) break;
-      this.#count += countNewlines(buffer.subarray(0, n));
-      this.#offset += n;
+      parts.push(buffer.slice(0, n));
     }
-    return this.#count;
+    const bytes = concatBytes(parts);
+    const end = bytes.lastIndexOf(10) + 1; // past the last complete line
+    if (end === 0) return [];
+    this.#offset += end;
+    const lines = new TextDecoder().decode(bytes.subarray(0, end - 1)).split(
+      "\n",
+    );
+    this.#count += lines.length;
+    return lines;
   }
 }

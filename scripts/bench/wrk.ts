@@ -121,8 +121,9 @@ export function parseWrkOutput(text: string): WrkReport | undefined {
     requests,
     rps,
     bytesPerS,
-    p50Ms: p50 ? parseWrkTime(p50[1]!) : undefined,
-    p99Ms: p99 ? parseWrkTime(p99[1]!) : undefined,
+    // With no request completed wrk prints 0.00us: no latency was measured.
+    p50Ms: p50 && requests > 0 ? parseWrkTime(p50[1]!) : undefined,
+    p99Ms: p99 && requests > 0 ? parseWrkTime(p99[1]!) : undefined,
     non2xx: numberAfter(text, /Non-2xx or 3xx responses: (\d+)/) ?? 0,
     socketErrors,
   };

@@ -1,17 +1,7 @@
 /** Tests the bench origin's files and log counting (scripts/bench/origin_files.ts). */
 
 import assert from "../helpers/assert.ts";
-import {
-  countNewlines,
-  LogLines,
-  writeBenchFiles,
-} from "../../scripts/bench/origin_files.ts";
-
-Deno.test("countNewlines() counts line feeds only", () => {
-  const bytes = new TextEncoder().encode("a\nb\r\n\nc");
-  assert.equal(countNewlines(bytes), 3);
-  assert.equal(countNewlines(new Uint8Array()), 0);
-});
+import { LogLines, writeBenchFiles } from "../../scripts/bench/origin_files.ts";
 
 Deno.test("LogLines counts complete lines as the file grows", async () => {
   const dir = await Deno.makeTempDir({ prefix: "cachelab-bench-test-" });
@@ -23,6 +13,22 @@ Deno.test("LogLines counts complete lines as the file grows", async () => {
     await Deno.writeTextFile(path, "GET /a\nGET /b\n", { append: true });
     assert.equal(await lines.count(), 3);
     assert.equal(await lines.count(), 3);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("LogLines.lines() gives the complete lines written since the last call and leaves a line being written", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cachelab-bench-test-" });
+  try {
+    const path = `${dir}/origin.log`;
+    await Deno.writeTextFile(path, "serving\nGET /a\nGET /b");
+    const lines = new LogLines(path);
+    assert.deepEqual(await lines.lines(), ["serving", "GET /a"]);
+    assert.deepEqual(await lines.lines(), []);
+    await Deno.writeTextFile(path, "?x HTTP/1.1\n\n", { append: true });
+    assert.deepEqual(await lines.lines(), ["GET /b?x HTTP/1.1", ""]);
+    assert.equal(await lines.count(), 4);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
