@@ -179,7 +179,49 @@ export class FileIndex {
     const i = this.#find(meta);
     if (i < 0 || this.#table.print(i) !== fingerprint(meta.bodyFile)) return; // replaced or removed meanwhile
     this.#table.use(i);
+    this.#table.hit(i);
     this.#swept?.delete(i);
+  }
+
+  /**
+   * Up to `limit` entries whose key `match`es, most recently used first,
+   * with their hits (reads the sidecars it has no metadata of, without
+   * caching them; skips the unreadable).
+   */
+  list(
+    match: (key: string) => boolean,
+    limit: number,
+  ): { meta: EntryMeta; hits: number }[] {
+    const listed: { meta: EntryMeta; hits: number }[] = [];
+    const table = this.#table;
+    for (let i = table.newest(); i >= 0; i = table.olderThan(i)) {
+      if (listed.length >= limit) break;
+      const meta = this.#peek(i);
+      if (meta && match(meta.key)) listed.push({ meta, hits: table.hits(i) });
+    }
+    return listed;
+  }
+
+  /**
+   * Removes every entry whose key `match`es, or every entry at all
+   * ("all", unreadable ones included), and returns them.
+   */
+  deleteWhere(match: ((key: string) => boolean) | "all"): Gone[] {
+    const chosen: number[] = [];
+    const table = this.#table;
+    for (let i = table.newest(); i >= 0; i = table.olderThan(i)) {
+      if (match === "all") chosen.push(i);
+      else {
+        const meta = this.#peek(i);
+        if (meta && match(meta.key)) chosen.push(i);
+      }
+    }
+    return chosen.map((i) =>
+      this.#goneOf(i, {
+        hash: table.keyHex(i),
+        variant: table.variantId(i),
+      })
+    );
   }
 
   /** Removes least-recently-used entries until they cost at most `maxBytes`; returns them, oldest first. */
@@ -268,6 +310,21 @@ export class FileIndex {
     }
     this.#cache(i, read.meta);
     return read.meta;
+  }
+
+  /** The metadata of record `i` like #load(), without marking nor caching it. */
+  #peek(i: number): EntryMeta | undefined {
+    const cached = this.#metas.peek(i);
+    if (cached) return cached;
+    const slot = {
+      hash: this.#table.keyHex(i),
+      variant: this.#table.variantId(i),
+    };
+    const read = readSidecar(baseOf(this.#root, slot.hash), slot);
+    if (typeof read === "string") return undefined;
+    return fingerprint(read.meta.bodyFile) === this.#table.print(i)
+      ? read.meta
+      : undefined;
   }
 
   #cache(i: number, meta: EntryMeta): void {

@@ -148,6 +148,30 @@ export interface EntryWriter {
   follow(length?: number): BodyReader;
 }
 
+/** One stored variant as Store.list() gives it. */
+export interface ListedEntry {
+  meta: EntryMeta;
+  /** Times it was served from the store (touch()) since this version was stored or the store opened. */
+  hits: number;
+}
+
+/** Which entries Store.list() gives. */
+export interface ListOptions {
+  /** Only entries whose key (the target URI) starts with this. */
+  prefix?: string;
+  /** At most this many (all when absent). */
+  limit?: number;
+}
+
+/**
+ * Which entries Store.purge() removes: every variant of one key (the
+ * target URI), of every key starting with a prefix, or all of them.
+ */
+export type PurgeTarget =
+  | { url: string }
+  | { prefix: string }
+  | { all: true };
+
 /** A cache store: an index in memory, metadata and bodies wherever the store keeps them. */
 export interface Store {
   /**
@@ -257,8 +281,30 @@ export interface Store {
    * `previous` (caller bugs).
    */
   rekey(previous: EntryMeta, meta: EntryMeta): Promise<EntryMeta | undefined>;
-  /** Marks an entry as just used (least-recently-used order). */
+  /**
+   * Marks an entry as just used (least-recently-used order) and counts it
+   * as served (a hit, see list()).
+   */
   touch(meta: EntryMeta): void;
+  /**
+   * The stored entries (variants), most recently used first, with their
+   * hits. Synchronous, for people and tools (the admin listener), not
+   * the request path: the file store reads back the sidecars of the
+   * entries it lists (a few microseconds each, from the page cache) and
+   * skips the ones it cannot read; while its start-up sweep runs it lists
+   * what is indexed so far. Cost: every entry is visited until `limit`
+   * match.
+   */
+  list(options?: ListOptions): ListedEntry[];
+  /**
+   * Removes the entries `target` names and resolves to how many (variants)
+   * were removed. A write under way for a key purged after it began still
+   * ends for its followers (they read the whole body) but is not stored:
+   * its commit resolves false. A file store waits for its start-up sweep
+   * to complete before purging by prefix or all, so nothing purged comes
+   * back from the disk. Never rejects.
+   */
+  purge(target: PurgeTarget): Promise<number>;
   /**
    * Removes one entry, or every variant of a key when given the key. A
    * meta that was replaced meanwhile removes nothing.
