@@ -183,6 +183,11 @@ export class FileIndex {
     this.#swept?.delete(i);
   }
 
+  /** The hits of `meta` when it is the current version, else 0 (no I/O). */
+  hits(meta: EntryMeta): number {
+    return this.isCurrent(meta) ? this.#table.hits(this.#find(meta)) : 0;
+  }
+
   /**
    * Up to `limit` entries whose key `match`es, most recently used first,
    * with their hits (reads the sidecars it has no metadata of, without

@@ -52,7 +52,7 @@ import {
 } from "./file_options.ts";
 import type { EntryMeta } from "./meta.ts";
 import { SlotLocks } from "./slot_lock.ts";
-import { PurgeLog, targets } from "./purge_log.ts";
+import { listMatch, PurgeLog, targets } from "./purge_log.ts";
 import type {
   ByteRange,
   EntryDraft,
@@ -327,18 +327,22 @@ export class FileStore implements Store {
   }
 
   list(options: ListOptions = {}): ListedEntry[] {
-    const { prefix = "", limit = Infinity } = options;
-    return this.#index.list((key) => key.startsWith(prefix), limit);
+    return this.#index.list(listMatch(options), options.limit ?? Infinity);
+  }
+
+  hits(meta: EntryMeta): number {
+    return this.#index.hits(meta);
   }
 
   async purge(target: PurgeTarget): Promise<number> {
-    if (!("url" in target)) await this.#indexed;
+    await this.#indexed;
     this.#purges.note(target, this.#writers.size > 0);
     const gone = "url" in target
-      ? this.#index.deleteKey(target.url)
-      : this.#index.deleteWhere(
-        "all" in target ? "all" : (key) => targets(target, key),
-      );
+      ? this.#index.deleteKey(target.url) // the URI's own key at once, no sidecar read
+      : [];
+    gone.push(...this.#index.deleteWhere(
+      "all" in target ? "all" : (key) => targets(target, key),
+    ));
     await this.#deleteAll(gone);
     return gone.length;
   }

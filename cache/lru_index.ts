@@ -100,6 +100,12 @@ export class LruIndex {
     this.#hits.set(slot, (this.#hits.get(slot) ?? 0) + 1);
   }
 
+  /** The times the current version `meta` was served; 0 when it is not current. */
+  hits(meta: EntryMeta): number {
+    if (!this.isCurrent(meta)) return 0;
+    return this.#hits.get(slotOf(meta)) ?? 0;
+  }
+
   /** The entries, most recently used first, with how often each was served (touch()). */
   *newestFirst(): Generator<{ meta: EntryMeta; hits: number }> {
     for (const [slot, meta] of this.#order.newestFirst()) {

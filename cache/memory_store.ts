@@ -15,7 +15,7 @@ import { bytesReader, resolveRange } from "./body_reader.ts";
 import { chainReaders } from "./chain_reader.ts";
 import { variantId } from "./key.ts";
 import { LruIndex } from "./lru_index.ts";
-import { PurgeLog, targets } from "./purge_log.ts";
+import { listMatch, PurgeLog, targets } from "./purge_log.ts";
 import { memoryWriter, type MemoryWriters } from "./memory_writer.ts";
 import type { EntryMeta } from "./meta.ts";
 import { filesOf, pieceCommit } from "./piece_commit.ts";
@@ -237,23 +237,25 @@ export class MemoryStore implements Store {
   }
 
   list(options: ListOptions = {}): ListedEntry[] {
-    const { prefix = "", limit = Infinity } = options;
+    const { limit = Infinity } = options;
+    const match = listMatch(options);
     const listed: ListedEntry[] = [];
     for (const entry of this.#index.newestFirst()) {
       if (listed.length >= limit) break;
-      if (entry.meta.key.startsWith(prefix)) listed.push(entry);
+      if (match(entry.meta.key)) listed.push(entry);
     }
     return listed;
+  }
+
+  hits(meta: EntryMeta): number {
+    return this.#index.hits(meta);
   }
 
   purge(target: PurgeTarget): Promise<number> {
     this.#purges.note(target, this.#writers.open.size > 0);
     const keys = new Set<string>();
-    if ("url" in target) keys.add(target.url);
-    else {
-      for (const { meta } of this.#index.newestFirst()) {
-        if (targets(target, meta.key)) keys.add(meta.key);
-      }
+    for (const { meta } of this.#index.newestFirst()) {
+      if (targets(target, meta.key)) keys.add(meta.key);
     }
     let purged = 0;
     for (const key of keys) {

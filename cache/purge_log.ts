@@ -4,10 +4,13 @@
  * stored at its commit: a generation number taken when a write begins,
  * and the purges made since, kept only while some write is open.
  *
+ * Also owns which keys a purge or a listing names (by target URI).
+ *
  * Must not touch the index nor files: the stores ask it at commit.
  */
 
-import type { PurgeTarget } from "./store.ts";
+import { keyParts } from "./key.ts";
+import type { ListOptions, PurgeTarget } from "./store.ts";
 import { PURGE_LOG_MAX } from "./limits.ts";
 
 /** Purges remembered for the writes under way. */
@@ -52,9 +55,19 @@ export class PurgeLog {
   }
 }
 
-/** True when `target` names `key`. */
+/** True when `target` names `key` (by its target URI, cache/key.ts keyParts). */
 export function targets(target: PurgeTarget, key: string): boolean {
   if ("all" in target) return true;
-  if ("url" in target) return key === target.url;
-  return key.startsWith(target.prefix);
+  const { uri } = keyParts(key);
+  if ("url" in target) return uri === target.url;
+  return uri.startsWith(target.prefix);
+}
+
+/** The keys Store.list() gives for `options` (its url and prefix). */
+export function listMatch(options: ListOptions): (key: string) => boolean {
+  const { url, prefix = "" } = options;
+  return (key) => {
+    const { uri } = keyParts(key);
+    return (url === undefined || uri === url) && uri.startsWith(prefix);
+  };
 }

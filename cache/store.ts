@@ -155,17 +155,24 @@ export interface ListedEntry {
   hits: number;
 }
 
-/** Which entries Store.list() gives. */
+/**
+ * Which entries Store.list() gives. URLs are the target URI of a key
+ * (cache/key.ts keyParts: a key may add " via " the server it was
+ * fetched from).
+ */
 export interface ListOptions {
-  /** Only entries whose key (the target URI) starts with this. */
+  /** Only entries of this target URI (every server it was fetched from). */
+  url?: string;
+  /** Only entries whose target URI starts with this. */
   prefix?: string;
   /** At most this many (all when absent). */
   limit?: number;
 }
 
 /**
- * Which entries Store.purge() removes: every variant of one key (the
- * target URI), of every key starting with a prefix, or all of them.
+ * Which entries Store.purge() removes: every variant of one target URI
+ * (whichever server it was fetched from, see ListOptions), of every
+ * target URI starting with a prefix, or all of them.
  */
 export type PurgeTarget =
   | { url: string }
@@ -296,13 +303,16 @@ export interface Store {
    * match.
    */
   list(options?: ListOptions): ListedEntry[];
+  /** The hits of `meta` (see list()); 0 when it is no longer the stored version. No I/O. */
+  hits(meta: EntryMeta): number;
   /**
    * Removes the entries `target` names and resolves to how many (variants)
    * were removed. A write under way for a key purged after it began still
    * ends for its followers (they read the whole body) but is not stored:
    * its commit resolves false. A file store waits for its start-up sweep
    * to complete before purging by prefix or all, so nothing purged comes
-   * back from the disk. Never rejects.
+   * back from the disk (also by URL: a key " via " another server is
+   * found by reading sidecars back). Never rejects.
    */
   purge(target: PurgeTarget): Promise<number>;
   /**

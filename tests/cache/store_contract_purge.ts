@@ -28,7 +28,7 @@ function listed(store: Store, options?: Parameters<Store["list"]>[0]) {
 
 /** Registers the list() and purge() tests. */
 export function purgeContract(test: ContractTest): void {
-  test("list() gives entries most recently used first with the hits touch() counted", async (store) => {
+  test("list() gives entries most recently used first with the hits touch() counted, as hits() does", async (store) => {
     const a = await put(store, draft("http://a.example/1"), bodyBytes(10));
     const b = await put(store, draft("http://a.example/2"), bodyBytes(20));
     await put(store, draft("http://b.example/3"), bodyBytes(30));
@@ -41,6 +41,8 @@ export function purgeContract(test: ContractTest): void {
       ["http://b.example/3", 0],
     ]);
     assert.equal(store.list()[0]!.meta.bodySize, 10);
+    assert.equal(store.hits(a), 2);
+    assert.equal(store.hits(b), 1);
   });
 
   test("list() keeps to the prefix and the limit", async (store) => {
@@ -57,11 +59,12 @@ export function purgeContract(test: ContractTest): void {
     assert.deepEqual(listed(store, { limit: 0 }), []);
   });
 
-  test("list() starts a replaced version's hits at 0", async (store) => {
+  test("list() and hits() start a replaced version's hits at 0", async (store) => {
     const old = await put(store, draft("http://a.example/1"), bodyBytes(10));
     store.touch(old);
     await put(store, draft("http://a.example/1"), bodyBytes(11));
     assert.deepEqual(listed(store), [["http://a.example/1", 0]]);
+    assert.equal(store.hits(old), 0, "a replaced version has no hits");
   });
 
   test("purge() of a URL removes its every variant and answers how many", async (store) => {
@@ -73,6 +76,31 @@ export function purgeContract(test: ContractTest): void {
     assert.deepEqual(listed(store), [["http://a.example/10", 0]]);
     assert.equal(store.stats.entries, 1);
     assert.equal(await store.purge({ url: "http://a.example/1" }), 0);
+  });
+
+  test("list() and purge() of a URL take its keys fetched via another server too", async (store) => {
+    await put(store, draft("http://a.example/1"), bodyBytes(10));
+    await put(
+      store,
+      draft("http://a.example/1 via 127.0.0.1:9"),
+      bodyBytes(10),
+    );
+    await put(
+      store,
+      draft("http://a.example/10 via 127.0.0.1:9"),
+      bodyBytes(10),
+    );
+    assert.deepEqual(listed(store, { url: "http://a.example/1" }), [
+      ["http://a.example/1 via 127.0.0.1:9", 0],
+      ["http://a.example/1", 0],
+    ]);
+    assert.deepEqual(listed(store, { prefix: "http://a.example/1 " }), []);
+    assert.equal(await store.purge({ url: "http://a.example/1" }), 2);
+    assert.deepEqual(listed(store), [[
+      "http://a.example/10 via 127.0.0.1:9",
+      0,
+    ]]);
+    assert.equal(await store.purge({ prefix: "http://a.example/" }), 1);
   });
 
   test("purge() of a prefix removes the keys starting with it only", async (store) => {
