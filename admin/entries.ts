@@ -61,13 +61,13 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
   const now = options.now ?? Date.now;
   const { store } = options;
   return {
-    "GET /api/entries": (_request, url) => {
+    "GET /api/entries": async (_request, url) => {
       const limit = limitOf(url.searchParams.get("limit"));
       if (typeof limit === "string") {
         return jsonError(400, `Cannot list entries: ${limit}`);
       }
       const prefix = url.searchParams.get("prefix") ?? "";
-      const listed = store.list({ prefix, limit: limit + 1 });
+      const listed = await store.list({ prefix, limit: limit + 1 });
       const at = now();
       return jsonResponse({
         entries: listed.slice(0, limit).map(({ meta, hits }) =>
@@ -77,10 +77,10 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
         total: { entries: store.stats.entries, bytes: store.stats.bytes },
       });
     },
-    "GET /api/entry": (_request, url) => {
+    "GET /api/entry": async (_request, url) => {
       const key = url.searchParams.get("url");
       if (!key) return jsonError(400, "Cannot show an entry: url is missing");
-      const variants = store.list({ url: key });
+      const variants = await store.list({ url: key });
       if (variants.length === 0) {
         return jsonError(404, `Cannot show ${key}: it is not stored`);
       }

@@ -326,7 +326,7 @@ export class FileStore implements Store {
     await this.#deleteAll(removed);
   }
 
-  list(options: ListOptions = {}): ListedEntry[] {
+  list(options: ListOptions = {}): Promise<ListedEntry[]> {
     return this.#index.list(listMatch(options), options.limit ?? Infinity);
   }
 
@@ -340,9 +340,11 @@ export class FileStore implements Store {
     const gone = "url" in target
       ? this.#index.deleteKey(target.url) // the URI's own key at once, no sidecar read
       : [];
-    gone.push(...this.#index.deleteWhere(
-      "all" in target ? "all" : (key) => targets(target, key),
-    ));
+    gone.push(
+      ...await this.#index.deleteWhere(
+        "all" in target ? "all" : (key) => targets(target, key),
+      ),
+    );
     await this.#deleteAll(gone);
     return gone.length;
   }

@@ -236,7 +236,7 @@ export class MemoryStore implements Store {
     return Promise.resolve();
   }
 
-  list(options: ListOptions = {}): ListedEntry[] {
+  list(options: ListOptions = {}): Promise<ListedEntry[]> {
     const { limit = Infinity } = options;
     const match = listMatch(options);
     const listed: ListedEntry[] = [];
@@ -244,7 +244,7 @@ export class MemoryStore implements Store {
       if (listed.length >= limit) break;
       if (match(entry.meta.key)) listed.push(entry);
     }
-    return listed;
+    return Promise.resolve(listed);
   }
 
   hits(meta: EntryMeta): number {

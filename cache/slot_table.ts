@@ -195,6 +195,11 @@ export class SlotTable {
     }
   }
 
+  /** True when record `i` holds a slot (not free). */
+  isLive(i: number): boolean {
+    return this.#live[i] === 1;
+  }
+
   /** The body file fingerprint of record `i`. */
   print(i: number): number {
     return this.#print[i]!;

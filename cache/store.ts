@@ -295,14 +295,14 @@ export interface Store {
   touch(meta: EntryMeta): void;
   /**
    * The stored entries (variants), most recently used first, with their
-   * hits. Synchronous, for people and tools (the admin listener), not
-   * the request path: the file store reads back the sidecars of the
-   * entries it lists (a few microseconds each, from the page cache) and
-   * skips the ones it cannot read; while its start-up sweep runs it lists
-   * what is indexed so far. Cost: every entry is visited until `limit`
-   * match.
+   * hits. For people and tools (the admin listener), not the request
+   * path: the file store reads back the sidecars of the entries it
+   * visits (a few microseconds each, from the page cache), skips the ones
+   * it cannot read, and lets other work run between slices of entries;
+   * while its start-up sweep runs it lists what is indexed so far. Cost:
+   * every entry is visited until `limit` match. Never rejects.
    */
-  list(options?: ListOptions): ListedEntry[];
+  list(options?: ListOptions): Promise<ListedEntry[]>;
   /** The hits of `meta` (see list()); 0 when it is no longer the stored version. No I/O. */
   hits(meta: EntryMeta): number;
   /**

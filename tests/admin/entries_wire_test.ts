@@ -84,7 +84,7 @@ async function fill(port: number, store: Store) {
   await get(port, "/v", "Accept-Language: fr\r\n");
   await get(port, "/nc");
   return Object.fromEntries(
-    store.list().map((
+    (await store.list()).map((
       { meta },
     ) => [keyParts(meta.key).uri.slice(ORIGIN.length), meta.responseTime]),
   ) as Record<string, number>;
@@ -204,7 +204,7 @@ Deno.test("GET /api/entry shows every variant of a URL with its stored fields; 4
       `${server.url}/api/entry?url=${encodeURIComponent(ORIGIN + "/v")}`,
     );
     assert.equal(status, 200);
-    const metas = store.list({ url: `${ORIGIN}/v` }).map((e) => e.meta);
+    const metas = (await store.list({ url: `${ORIGIN}/v` })).map((e) => e.meta);
     assert.equal(metas.length, 2);
     assert.deepEqual(body, {
       url: `${ORIGIN}/v`,
@@ -357,7 +357,7 @@ Deno.test("DELETE /api/entries during a fill: the leader and a collapsed client 
       "the fill's end",
     );
     assert.equal(proxy.stats.get("cache.stored"), 0);
-    assert.deepEqual(store.list(), []);
+    assert.deepEqual(await store.list(), []);
     assert.match((await get(proxy.port, "/slow")).cacheStatus!, /fwd=uri-miss/);
     assert.equal(requests.length, 2);
     await waitUntil(

@@ -22,8 +22,11 @@ const GZIP: [string, string | null][] = [["accept-encoding", "gzip"]];
 const PLAIN: [string, string | null][] = [["accept-encoding", null]];
 
 /** The keys and hits list() gives. */
-function listed(store: Store, options?: Parameters<Store["list"]>[0]) {
-  return store.list(options).map(({ meta, hits }) => [meta.key, hits]);
+async function listed(
+  store: Store,
+  options?: Parameters<Store["list"]>[0],
+) {
+  return (await store.list(options)).map(({ meta, hits }) => [meta.key, hits]);
 }
 
 /** Registers the list() and purge() tests. */
@@ -35,12 +38,12 @@ export function purgeContract(test: ContractTest): void {
     store.touch(a);
     store.touch(b);
     store.touch(a);
-    assert.deepEqual(listed(store), [
+    assert.deepEqual(await listed(store), [
       ["http://a.example/1", 2],
       ["http://a.example/2", 1],
       ["http://b.example/3", 0],
     ]);
-    assert.equal(store.list()[0]!.meta.bodySize, 10);
+    assert.equal((await store.list())[0]!.meta.bodySize, 10);
     assert.equal(store.hits(a), 2);
     assert.equal(store.hits(b), 1);
   });
@@ -49,21 +52,21 @@ export function purgeContract(test: ContractTest): void {
     await put(store, draft("http://a.example/1"), bodyBytes(10));
     await put(store, draft("http://b.example/2"), bodyBytes(10));
     await put(store, draft("http://a.example/3"), bodyBytes(10));
-    assert.deepEqual(listed(store, { prefix: "http://a.example/" }), [
+    assert.deepEqual(await listed(store, { prefix: "http://a.example/" }), [
       ["http://a.example/3", 0],
       ["http://a.example/1", 0],
     ]);
-    assert.deepEqual(listed(store, { prefix: "http://a.", limit: 1 }), [
+    assert.deepEqual(await listed(store, { prefix: "http://a.", limit: 1 }), [
       ["http://a.example/3", 0],
     ]);
-    assert.deepEqual(listed(store, { limit: 0 }), []);
+    assert.deepEqual(await listed(store, { limit: 0 }), []);
   });
 
   test("list() and hits() start a replaced version's hits at 0", async (store) => {
     const old = await put(store, draft("http://a.example/1"), bodyBytes(10));
     store.touch(old);
     await put(store, draft("http://a.example/1"), bodyBytes(11));
-    assert.deepEqual(listed(store), [["http://a.example/1", 0]]);
+    assert.deepEqual(await listed(store), [["http://a.example/1", 0]]);
     assert.equal(store.hits(old), 0, "a replaced version has no hits");
   });
 
@@ -73,7 +76,7 @@ export function purgeContract(test: ContractTest): void {
     await put(store, draft("http://a.example/10"), bodyBytes(10));
     assert.equal(await store.purge({ url: "http://a.example/1" }), 2);
     assert.deepEqual(store.variants("http://a.example/1"), []);
-    assert.deepEqual(listed(store), [["http://a.example/10", 0]]);
+    assert.deepEqual(await listed(store), [["http://a.example/10", 0]]);
     assert.equal(store.stats.entries, 1);
     assert.equal(await store.purge({ url: "http://a.example/1" }), 0);
   });
@@ -90,13 +93,16 @@ export function purgeContract(test: ContractTest): void {
       draft("http://a.example/10 via 127.0.0.1:9"),
       bodyBytes(10),
     );
-    assert.deepEqual(listed(store, { url: "http://a.example/1" }), [
+    assert.deepEqual(await listed(store, { url: "http://a.example/1" }), [
       ["http://a.example/1 via 127.0.0.1:9", 0],
       ["http://a.example/1", 0],
     ]);
-    assert.deepEqual(listed(store, { prefix: "http://a.example/1 " }), []);
+    assert.deepEqual(
+      await listed(store, { prefix: "http://a.example/1 " }),
+      [],
+    );
     assert.equal(await store.purge({ url: "http://a.example/1" }), 2);
-    assert.deepEqual(listed(store), [[
+    assert.deepEqual(await listed(store), [[
       "http://a.example/10 via 127.0.0.1:9",
       0,
     ]]);
@@ -108,15 +114,30 @@ export function purgeContract(test: ContractTest): void {
     await put(store, draft("http://a.example/x/2"), bodyBytes(10));
     const kept = await put(store, draft("http://a.example/y"), bodyBytes(12));
     assert.equal(await store.purge({ prefix: "http://a.example/x/" }), 2);
-    assert.deepEqual(listed(store), [["http://a.example/y", 0]]);
+    assert.deepEqual(await listed(store), [["http://a.example/y", 0]]);
     assert.deepEqual(await bodyOf(store, kept), bodyBytes(12));
+  });
+
+  test("list() and purge() of a prefix go through more entries than one scan slice (600)", async (store) => {
+    for (let n = 0; n < 600; n++) {
+      const host = n % 2 === 0 ? "even" : "odd";
+      await put(store, draft(`http://${host}.example/${n}`), bodyBytes(8, n));
+    }
+    const odd = await store.list({ prefix: "http://odd.example/" });
+    assert.equal(odd.length, 300);
+    assert.equal(odd[0]!.meta.key, "http://odd.example/599");
+    assert.equal(odd[299]!.meta.key, "http://odd.example/1");
+    assert.equal((await store.list({ limit: 450 })).length, 450);
+    assert.equal(await store.purge({ prefix: "http://odd.example/" }), 300);
+    assert.equal(store.stats.entries, 300);
+    assert.deepEqual(await store.list({ prefix: "http://odd.example/" }), []);
   });
 
   test("purge() of all empties the store", async (store) => {
     const a = await put(store, draft("http://a.example/1"), bodyBytes(10));
     await put(store, draft("http://b.example/2", GZIP), bodyBytes(100_000));
     assert.equal(await store.purge({ all: true }), 2);
-    assert.deepEqual(listed(store), []);
+    assert.deepEqual(await listed(store), []);
     assert.equal(store.stats.entries, 0);
     assert.equal(store.stats.bytes, 0);
     assert.equal(await store.openBody(a), undefined);
