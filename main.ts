@@ -9,7 +9,6 @@
 
 import { BatchedLineWriter, stderrWriter } from "./http/access_log.ts";
 import { startOrigin } from "./origin/mod.ts";
-import { startProxy } from "./proxy/mod.ts";
 import {
   type CommandSpec,
   parseCommandLine,
@@ -18,7 +17,7 @@ import {
 } from "./cli/args.ts";
 import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
-import { PROXY_COMMAND, proxyPlanFrom } from "./cli/proxy.ts";
+import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
 import { runUntilStopped, StartError, urlOf } from "./cli/serve.ts";
 import { formatByteSize } from "./cli/values.ts";
 
@@ -103,11 +102,12 @@ async function runOrigin(args: ParsedArgs): Promise<void> {
 }
 
 async function runProxy(args: ParsedArgs): Promise<void> {
-  const { config, quiet } = await proxyPlanFrom(
+  const plan = await proxyPlanFrom(
     args,
     (name) => Deno.env.get(name),
     Deno.cwd(),
   );
+  const { config, quiet } = plan;
   const { log, flush } = accessLog(quiet);
   const cache = config.cache;
   const cacheNote = cache === undefined
@@ -124,7 +124,7 @@ async function runProxy(args: ParsedArgs): Promise<void> {
   await runUntilStopped({
     host: config.host,
     port: config.port,
-    start: () => startProxy({ ...config, log }),
+    start: () => startPlanned(plan, log),
     notes: quiet
       ? []
       : [`upstream: ${urlOf({ ...upstream, transport: "tcp" })}`, cacheNote],

@@ -34,6 +34,9 @@ import {
   SlotTable,
 } from "./slot_table.ts";
 
+/** Records a scan (list, deleteWhere) visits before it lets other work run. */
+const SCAN_SLICE = 256;
+
 /** Where a variant's files are: its key hash and variant id (as in the file names). */
 export interface Slot {
   hash: string;
@@ -179,7 +182,78 @@ export class FileIndex {
     const i = this.#find(meta);
     if (i < 0 || this.#table.print(i) !== fingerprint(meta.bodyFile)) return; // replaced or removed meanwhile
     this.#table.use(i);
+    this.#table.hit(i);
     this.#swept?.delete(i);
+  }
+
+  /** The hits of `meta` when it is the current version, else 0 (no I/O). */
+  hits(meta: EntryMeta): number {
+    return this.isCurrent(meta) ? this.#table.hits(this.#find(meta)) : 0;
+  }
+
+  /**
+   * Up to `limit` entries whose key `match`es, most recently used first,
+   * with their hits (reads the sidecars it has no metadata of, without
+   * caching them; skips the unreadable). Yields to the event loop every
+   * SCAN_SLICE records, so a long scan never holds the proxy up; an
+   * entry stored meanwhile may be missed, one removed is skipped.
+   */
+  async list(
+    match: (key: string) => boolean,
+    limit: number,
+  ): Promise<{ meta: EntryMeta; hits: number }[]> {
+    const listed: { meta: EntryMeta; hits: number }[] = [];
+    if (limit <= 0) return listed;
+    const table = this.#table;
+    await this.#scan((i) => {
+      const meta = this.#peek(i);
+      if (meta && match(meta.key)) listed.push({ meta, hits: table.hits(i) });
+      return listed.length < limit;
+    });
+    return listed;
+  }
+
+  /**
+   * Removes every entry whose key `match`es, or every entry at all
+   * ("all", unreadable ones included), and returns them. Chooses them as
+   * list() visits entries (yielding to the event loop), then removes
+   * those still holding the version it chose at once.
+   */
+  async deleteWhere(
+    match: ((key: string) => boolean) | "all",
+  ): Promise<Gone[]> {
+    const table = this.#table;
+    const chosen: [number, number][] = [];
+    await this.#scan((i) => {
+      const meta = match === "all" ? undefined : this.#peek(i);
+      if (match === "all" || (meta && match(meta.key))) {
+        chosen.push([i, table.print(i)]);
+      }
+      return true;
+    });
+    const gone: Gone[] = [];
+    for (const [i, print] of chosen) {
+      if (!table.isLive(i) || table.print(i) !== print) continue; // removed or replaced meanwhile
+      gone.push(this.#goneOf(i, {
+        hash: table.keyHex(i),
+        variant: table.variantId(i),
+      }));
+    }
+    return gone;
+  }
+
+  /** Visits the records, most recently used first, until `visit` says stop; yields every SCAN_SLICE. */
+  async #scan(visit: (i: number) => boolean): Promise<void> {
+    const table = this.#table;
+    const order: number[] = [];
+    for (let i = table.newest(); i >= 0; i = table.olderThan(i)) order.push(i);
+    for (let k = 0; k < order.length; k++) {
+      if (k > 0 && k % SCAN_SLICE === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      const i = order[k]!;
+      if (table.isLive(i) && !visit(i)) return;
+    }
   }
 
   /** Removes least-recently-used entries until they cost at most `maxBytes`; returns them, oldest first. */
@@ -268,6 +342,21 @@ export class FileIndex {
     }
     this.#cache(i, read.meta);
     return read.meta;
+  }
+
+  /** The metadata of record `i` like #load(), without marking nor caching it. */
+  #peek(i: number): EntryMeta | undefined {
+    const cached = this.#metas.peek(i);
+    if (cached) return cached;
+    const slot = {
+      hash: this.#table.keyHex(i),
+      variant: this.#table.variantId(i),
+    };
+    const read = readSidecar(baseOf(this.#root, slot.hash), slot);
+    if (typeof read === "string") return undefined;
+    return fingerprint(read.meta.bodyFile) === this.#table.print(i)
+      ? read.meta
+      : undefined;
   }
 
   #cache(i: number, meta: EntryMeta): void {

@@ -25,7 +25,13 @@
 import { join } from "node:path";
 import type { BodyReader } from "../http/types.ts";
 import { resolveRange } from "./body_reader.ts";
-import { entryBase, type LiveTemps, shardNames } from "./file_layout.ts";
+import {
+  entryBase,
+  type LiveTemps,
+  onDisk,
+  removeQuietly,
+  shardNames,
+} from "./file_layout.ts";
 import { FileIndex, type Gone, slotId } from "./file_index.ts";
 import { deleteAll, goneOf, type RemovalHost } from "./file_removal.ts";
 import { openStoredBody, type ReadHost } from "./file_read.ts";
@@ -46,12 +52,16 @@ import {
 } from "./file_options.ts";
 import type { EntryMeta } from "./meta.ts";
 import { SlotLocks } from "./slot_lock.ts";
+import { listMatch, PurgeLog, targets } from "./purge_log.ts";
 import type {
   ByteRange,
   EntryDraft,
   EntryWriter,
+  ListedEntry,
+  ListOptions,
   PartialDraft,
   PieceOptions,
+  PurgeTarget,
   Store,
   StoreObserver,
   StoreStats,
@@ -94,6 +104,7 @@ export class FileStore implements Store {
   #corruptRemoved = 0;
   #writeErrors = 0;
   #memoryHits = 0;
+  readonly #purges = new PurgeLog();
 
   private constructor(root: string, options: ResolvedOptions) {
     this.#root = root;
@@ -243,15 +254,39 @@ export class FileStore implements Store {
 
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
-    return this.#write(this.#host, draft);
+    const since = this.#purges.generation;
+    const host: WriterHost = {
+      ...this.#host,
+      switchIn: (meta, bytes, inline) =>
+        this.#purges.purgedSince(draft.key, since)
+          ? this.#refuse(meta)
+          : switchIn(this.#updates, { meta, bytes, inline }),
+    };
+    return this.#write(host, draft);
+  }
+
+  /**
+   * A commit (in its slot's turn) of a key purged since its write began:
+   * its body file goes (none for an inline body), nothing is stored.
+   */
+  async #refuse(
+    { key, bodyFile }: { key: string; bodyFile: string },
+  ): Promise<boolean> {
+    const base = entryBase(this.#root, key);
+    for (const file of onDisk([bodyFile])) await removeQuietly(base + file);
+    return false;
   }
 
   beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
     checkPiece(draft, options.range);
+    const since = this.#purges.generation;
     const host: WriterHost = {
       ...this.#host,
       inlineMax: -1, // a piece is a file of its own
-      switchIn: (body) => switchPiece(this.#updates, { draft, options, body }), // in the slot's turn
+      switchIn: (body) =>
+        this.#purges.purgedSince(draft.key, since)
+          ? this.#refuse({ key: draft.key, bodyFile: body.bodyFile })
+          : switchPiece(this.#updates, { draft, options, body }), // in the slot's turn
     };
     return this.#write(host, draft);
   }
@@ -295,6 +330,29 @@ export class FileStore implements Store {
     if (typeof target === "string") removed = this.#index.deleteKey(target);
     else if (this.#index.delete(target)) removed = [this.#goneOf(target)];
     await this.#deleteAll(removed);
+  }
+
+  list(options: ListOptions = {}): Promise<ListedEntry[]> {
+    return this.#index.list(listMatch(options), options.limit ?? Infinity);
+  }
+
+  hits(meta: EntryMeta): number {
+    return this.#index.hits(meta);
+  }
+
+  async purge(target: PurgeTarget): Promise<number> {
+    await this.#indexed;
+    this.#purges.note(target, this.#writers.size > 0);
+    const gone = "url" in target
+      ? this.#index.deleteKey(target.url) // the URI's own key at once, no sidecar read
+      : [];
+    gone.push(
+      ...await this.#index.deleteWhere(
+        "all" in target ? "all" : (key) => targets(target, key),
+      ),
+    );
+    await this.#deleteAll(gone);
+    return gone.length;
   }
 
   /**

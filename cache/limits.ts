@@ -158,3 +158,10 @@ export const STORED_HEAD_SERVING_ROOM = { bytes: 1024, fields: 8 } as const;
  * At most SYNC_WRITE_MAX_BYTES: the sidecar is written synchronously.
  */
 export const INLINE_BODY_MAX_BYTES = 64 * 1024;
+
+/**
+ * Most purges remembered for the writes under way (cache/purge_log.ts);
+ * past it they count as one purge of everything: the open writes are
+ * then not stored.
+ */
+export const PURGE_LOG_MAX = 256;

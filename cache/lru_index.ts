@@ -31,6 +31,8 @@ export class LruIndex {
   /** Slots of the versions stored now, so a hit does not hash the Vary values again. */
   #slotOf = new WeakMap<EntryMeta, string>();
   #bytes = 0;
+  /** Times each slot's current version was served (touch()), by slot; absent: 0. */
+  #hits = new Map<string, number>();
 
   /** Number of entries (variants). */
   get size(): number {
@@ -65,6 +67,7 @@ export class LruIndex {
     const slot = slotOf(meta);
     const previous = this.#order.set(slot, meta);
     if (previous) this.#bytes -= previous.bodySize;
+    if (previous?.bodyFile !== meta.bodyFile) this.#hits.delete(slot); // a new version: no hits yet
     this.#slotOf.set(meta, slot);
     this.#bytes += meta.bodySize;
     const others = this.#byKey.get(meta.key) ?? NO_VARIANTS;
@@ -94,6 +97,20 @@ export class LruIndex {
     const slot = this.#slotOf.get(meta) ?? slotOf(meta);
     if (this.#order.peek(slot)?.bodyFile !== meta.bodyFile) return; // replaced or removed meanwhile
     this.#order.use(slot);
+    this.#hits.set(slot, (this.#hits.get(slot) ?? 0) + 1);
+  }
+
+  /** The times the current version `meta` was served; 0 when it is not current. */
+  hits(meta: EntryMeta): number {
+    if (!this.isCurrent(meta)) return 0;
+    return this.#hits.get(slotOf(meta)) ?? 0;
+  }
+
+  /** The entries, most recently used first, with how often each was served (touch()). */
+  *newestFirst(): Generator<{ meta: EntryMeta; hits: number }> {
+    for (const [slot, meta] of this.#order.newestFirst()) {
+      yield { meta, hits: this.#hits.get(slot) ?? 0 };
+    }
   }
 
   /**
@@ -116,6 +133,7 @@ export class LruIndex {
   #deleteSlot(slot: string): void {
     const meta = this.#order.delete(slot);
     if (!meta) return;
+    this.#hits.delete(slot);
     this.#bytes -= meta.bodySize;
     const rest = (this.#byKey.get(meta.key) ?? NO_VARIANTS).filter((m) =>
       m !== meta

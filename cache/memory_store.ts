@@ -15,6 +15,7 @@ import { bytesReader, resolveRange } from "./body_reader.ts";
 import { chainReaders } from "./chain_reader.ts";
 import { variantId } from "./key.ts";
 import { LruIndex } from "./lru_index.ts";
+import { listMatch, PurgeLog, targets } from "./purge_log.ts";
 import { memoryWriter, type MemoryWriters } from "./memory_writer.ts";
 import type { EntryMeta } from "./meta.ts";
 import { filesOf, pieceCommit } from "./piece_commit.ts";
@@ -30,8 +31,11 @@ import type {
   ByteRange,
   EntryDraft,
   EntryWriter,
+  ListedEntry,
+  ListOptions,
   PartialDraft,
   PieceOptions,
+  PurgeTarget,
   Store,
   StoreObserver,
   StoreStats,
@@ -57,6 +61,7 @@ export class MemoryStore implements Store {
   #memoryHits = 0;
   /** Hears each commit and eviction (Store.observer). */
   observer?: StoreObserver;
+  readonly #purges = new PurgeLog();
 
   constructor(options: MemoryStoreOptions) {
     this.#sizeBytes = checkSize("sizeBytes", options.sizeBytes);
@@ -118,7 +123,9 @@ export class MemoryStore implements Store {
 
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
+    const since = this.#purges.generation;
     return memoryWriter(this.#writers, (bytes) => {
+      if (this.#purges.purgedSince(draft.key, since)) return false;
       this.#store(draft, bytes);
       return true;
     });
@@ -126,9 +133,12 @@ export class MemoryStore implements Store {
 
   beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
     checkPiece(draft, options.range);
+    const since = this.#purges.generation;
     return memoryWriter(
       this.#writers,
-      (bytes) => this.#commitPiece(draft, options, bytes),
+      (bytes) =>
+        !this.#purges.purgedSince(draft.key, since) &&
+        this.#commitPiece(draft, options, bytes),
     );
   }
 
@@ -228,6 +238,37 @@ export class MemoryStore implements Store {
       this.#forget(target);
     }
     return Promise.resolve();
+  }
+
+  list(options: ListOptions = {}): Promise<ListedEntry[]> {
+    const { limit = Infinity } = options;
+    const match = listMatch(options);
+    const listed: ListedEntry[] = [];
+    for (const entry of this.#index.newestFirst()) {
+      if (listed.length >= limit) break;
+      if (match(entry.meta.key)) listed.push(entry);
+    }
+    return Promise.resolve(listed);
+  }
+
+  hits(meta: EntryMeta): number {
+    return this.#index.hits(meta);
+  }
+
+  purge(target: PurgeTarget): Promise<number> {
+    this.#purges.note(target, this.#writers.open.size > 0);
+    const keys = new Set<string>();
+    for (const { meta } of this.#index.newestFirst()) {
+      if (targets(target, meta.key)) keys.add(meta.key);
+    }
+    let purged = 0;
+    for (const key of keys) {
+      for (const meta of this.#index.deleteKey(key)) {
+        this.#forget(meta);
+        purged++;
+      }
+    }
+    return Promise.resolve(purged);
   }
 
   close(): Promise<void> {

@@ -1,7 +1,6 @@
 /**
  * Owns a map that remembers the order its entries were last used in:
- * O(1) lookups, marks and removals, iteration from the least recently
- * used. A doubly linked list over a Map, because the usual trick of a
+ * O(1) lookups, marks and removals, iteration from either end. A doubly linked list over a Map, because the usual trick of a
  * Map delete-then-set per use gets slower as the Map grows in V8 (about
  * 2 µs per use at 7k entries, 12 µs at 60k).
  *
@@ -70,6 +69,13 @@ export class RecencyMap<K, V> {
   oldest(): [K, V] | undefined {
     const node = this.#oldest;
     return node ? [node.key, node.value] : undefined;
+  }
+
+  /** The entries from the most recently used (do not change the map while iterating). */
+  *newestFirst(): Generator<[K, V]> {
+    for (let node = this.#newest; node; node = node.older) {
+      yield [node.key, node.value];
+    }
   }
 
   #append(node: Node<K, V>): void {

@@ -8,7 +8,9 @@
  * Records are chained by the low bits of their key hash from a table of
  * chain heads as large as the records' capacity (an Int32Array, rebuilt
  * when the records grow), so no Map holds a heap entry per record.
- * 61 bytes per record of capacity (which doubles as it fills).
+ * Each record also counts the times its version was served (hits, 32
+ * bits, reset when the version changes).
+ * 65 bytes per record of capacity (which doubles as it fills).
  *
  * Must not know about files nor metadata: the file index (file_index.ts)
  * gives records their meaning.
@@ -53,6 +55,7 @@ export class SlotTable {
   /** The next record of the same bucket; for a free record, the next free one. */
   #chain = new Int32Array(0);
   #live = new Uint8Array(0);
+  #hits = new Uint32Array(0);
   /** The first record of each chain, by `key[0] & (capacity - 1)`; -1 for none. */
   #heads = new Int32Array(0);
   #free = NONE;
@@ -107,6 +110,7 @@ export class SlotTable {
     this.#print[i] = print;
     this.#cost[i] = cost;
     this.#live[i] = 1;
+    this.#hits[i] = 0;
     const bucket = this.#bucketOf(key[0]!);
     this.#chain[i] = this.#heads[bucket]!;
     this.#heads[bucket] = i;
@@ -121,8 +125,19 @@ export class SlotTable {
   update(i: number, { print, cost }: { print: number; cost: number }): void {
     this.#bytes += cost - this.#cost[i]!;
     this.#cost[i] = cost;
+    if (this.#print[i] !== print) this.#hits[i] = 0; // another version
     this.#print[i] = print;
     this.use(i);
+  }
+
+  /** Counts one serving of record `i`'s version (saturates at 2^32 - 1). */
+  hit(i: number): void {
+    if (this.#hits[i]! < 0xffffffff) this.#hits[i]!++;
+  }
+
+  /** The times record `i`'s version was served. */
+  hits(i: number): number {
+    return this.#hits[i]!;
   }
 
   /** Makes record `i` the most recently used. */
@@ -156,6 +171,16 @@ export class SlotTable {
     return this.#oldest;
   }
 
+  /** The most recently used record, or -1. */
+  newest(): number {
+    return this.#newest;
+  }
+
+  /** The record used just before `i` (toward the oldest), or -1. */
+  olderThan(i: number): number {
+    return this.#older[i]!;
+  }
+
   /** The record used just after `i` (toward the newest), or -1. */
   newerThan(i: number): number {
     return this.#newer[i]!;
@@ -168,6 +193,11 @@ export class SlotTable {
       this.#unlink(i);
       this.#prepend(i);
     }
+  }
+
+  /** True when record `i` holds a slot (not free). */
+  isLive(i: number): boolean {
+    return this.#live[i] === 1;
   }
 
   /** The body file fingerprint of record `i`. */
@@ -243,6 +273,7 @@ export class SlotTable {
     this.#newer = grown(this.#newer, (n) => new Int32Array(n));
     this.#chain = grown(this.#chain, (n) => new Int32Array(n));
     this.#live = grown(this.#live, (n) => new Uint8Array(n));
+    this.#hits = grown(this.#hits, (n) => new Uint32Array(n));
     this.#capacity = capacity;
     this.#rechain();
   }

@@ -164,6 +164,37 @@ export interface EntryWriter {
   follow(length?: number): BodyReader;
 }
 
+/** One stored variant as Store.list() gives it. */
+export interface ListedEntry {
+  meta: EntryMeta;
+  /** Times it was served from the store (touch()) since this version was stored or the store opened. */
+  hits: number;
+}
+
+/**
+ * Which entries Store.list() gives. URLs are the target URI of a key
+ * (cache/key.ts keyParts: a key may add " via " the server it was
+ * fetched from).
+ */
+export interface ListOptions {
+  /** Only entries of this target URI (every server it was fetched from). */
+  url?: string;
+  /** Only entries whose target URI starts with this. */
+  prefix?: string;
+  /** At most this many (all when absent). */
+  limit?: number;
+}
+
+/**
+ * Which entries Store.purge() removes: every variant of one target URI
+ * (whichever server it was fetched from, see ListOptions), of every
+ * target URI starting with a prefix, or all of them.
+ */
+export type PurgeTarget =
+  | { url: string }
+  | { prefix: string }
+  | { all: true };
+
 /** A cache store: an index in memory, metadata and bodies wherever the store keeps them. */
 export interface Store {
   /**
@@ -273,8 +304,33 @@ export interface Store {
    * `previous` (caller bugs).
    */
   rekey(previous: EntryMeta, meta: EntryMeta): Promise<EntryMeta | undefined>;
-  /** Marks an entry as just used (least-recently-used order). */
+  /**
+   * Marks an entry as just used (least-recently-used order) and counts it
+   * as served (a hit, see list()).
+   */
   touch(meta: EntryMeta): void;
+  /**
+   * The stored entries (variants), most recently used first, with their
+   * hits. For people and tools (the admin listener), not the request
+   * path: the file store reads back the sidecars of the entries it
+   * visits (a few microseconds each, from the page cache), skips the ones
+   * it cannot read, and lets other work run between slices of entries;
+   * while its start-up sweep runs it lists what is indexed so far. Cost:
+   * every entry is visited until `limit` match. Never rejects.
+   */
+  list(options?: ListOptions): Promise<ListedEntry[]>;
+  /** The hits of `meta` (see list()); 0 when it is no longer the stored version. No I/O. */
+  hits(meta: EntryMeta): number;
+  /**
+   * Removes the entries `target` names and resolves to how many (variants)
+   * were removed. A write under way for a key purged after it began still
+   * ends for its followers (they read the whole body) but is not stored:
+   * its commit resolves false. A file store waits for its start-up sweep
+   * to complete before purging by prefix or all, so nothing purged comes
+   * back from the disk (also by URL: a key " via " another server is
+   * found by reading sidecars back). Never rejects.
+   */
+  purge(target: PurgeTarget): Promise<number>;
   /**
    * Removes one entry, or every variant of a key when given the key. A
    * meta that was replaced meanwhile removes nothing.

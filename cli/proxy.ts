@@ -3,10 +3,15 @@
  * renders) and turning parsed arguments plus the environment into a
  * checked ProxyConfig. The cache flags live in cache_flags.ts.
  *
- * Must not start servers or create the cache folder: proxy/ and cache/
- * do, main.ts wires them.
+ * Must not start servers or create the cache folder itself: admin/launch.ts
+ * does (startPlanned), main.ts runs it.
  */
 
+import {
+  type AdminAddress,
+  type LaunchedProxy,
+  startProxyWithAdmin,
+} from "../admin/launch.ts";
 import type { ProxyConfig, UpstreamAddress } from "../proxy/config.ts";
 import {
   type CommandSpec,
@@ -30,6 +35,7 @@ export const PROXY_DEFAULTS = {
   upstreamHost: "127.0.0.1",
   upstreamPort: 20000,
   host: "127.0.0.1",
+  adminHost: "127.0.0.1",
   connectTimeoutMs: 5_000,
   responseTimeoutMs: 30_000,
   headTimeoutMs: 10_000,
@@ -73,6 +79,25 @@ export const PROXY_COMMAND: CommandSpec = {
       value: "HOST",
       help: "Address to listen on.",
       default: PROXY_DEFAULTS.host,
+    },
+    {
+      name: "admin-port",
+      value: "N",
+      help: "Port of the admin listener (the cache's JSON API: " +
+        "/api/entries, purge); 0 picks a free one.",
+      default: "PORT+1, or 0 when PORT is 0",
+    },
+    {
+      name: "admin-host",
+      value: "HOST",
+      help: "Address of the admin listener. WARNING: any other address " +
+        "than the loopback lets that network list the cache and purge it.",
+      default: PROXY_DEFAULTS.adminHost,
+    },
+    {
+      name: "no-admin",
+      help: "Run without the admin listener; --admin-port and " +
+        "--admin-host are then an error.",
     },
     {
       name: "no-forward",
@@ -140,7 +165,8 @@ export const PROXY_COMMAND: CommandSpec = {
     "BYTES is a number of bytes or a number with a unit: B, KB, MB, GB " +
     "(powers of 1000) or KiB, MiB, GiB (powers of 1024), like 512MiB or 1.5GB. " +
     "S is seconds and may have decimals (0.5).",
-    'Prints "listening on http://HOST:PORT" on stdout once it serves. ' +
+    'Prints "listening on http://HOST:PORT" on stdout once it serves, then ' +
+    '"admin on http://HOST:PORT" (unless --no-admin). ' +
     "SIGINT or SIGTERM stops it gracefully.",
   ],
 };
@@ -148,7 +174,20 @@ export const PROXY_COMMAND: CommandSpec = {
 /** What `cachelab proxy` runs with; `log` is wired by main.ts. */
 export interface ProxyPlan {
   config: ProxyConfig;
+  /** Undefined with --no-admin. */
+  admin: AdminAddress | undefined;
   quiet: boolean;
+}
+
+/**
+ * Starts what a plan says: the cache folder's lock, the proxy (logging to
+ * `log`) and its admin listener (admin/launch.ts).
+ */
+export function startPlanned(
+  plan: ProxyPlan,
+  log: ((line: string) => void) | undefined,
+): Promise<LaunchedProxy> {
+  return startProxyWithAdmin({ ...plan.config, log }, plan.admin);
 }
 
 /** Checks the parsed command line; throws UsageError on a bad value. */
@@ -163,14 +202,15 @@ export async function proxyPlanFrom(
   const maxConnections = flagText(args, "max-connections");
   const maxUpstream = flagText(args, "max-upstream-connections");
   const host = flagText(args, "host");
+  const port = portText === undefined
+    ? PROXY_DEFAULTS.port
+    : parseListenPort(portText, "PORT");
   return {
     config: {
       host: host === undefined
         ? PROXY_DEFAULTS.host
         : parseHost(host, "--host"),
-      port: portText === undefined
-        ? PROXY_DEFAULTS.port
-        : parseListenPort(portText, "PORT"),
+      port,
       upstream,
       forward: !args.flags.has("no-forward"),
       connectPorts: connectPorts === undefined
@@ -210,7 +250,39 @@ export async function proxyPlanFrom(
         }),
       cache: await cacheConfigFrom(args, env, cwd),
     },
+    admin: adminFrom(args, port),
     quiet: args.flags.has("quiet"),
+  };
+}
+
+/** The admin listener's address from its flags; undefined with --no-admin. */
+function adminFrom(args: ParsedArgs, port: number): AdminAddress | undefined {
+  const portText = flagText(args, "admin-port");
+  const host = flagText(args, "admin-host");
+  if (args.flags.has("no-admin")) {
+    if (portText !== undefined || host !== undefined) {
+      throw new UsageError(
+        `--no-admin and --admin-${
+          portText !== undefined ? "port" : "host"
+        } cannot be used together`,
+      );
+    }
+    return undefined;
+  }
+  if (portText === undefined && port === 65535) {
+    throw new UsageError(
+      "--admin-port must be given when PORT is 65535 (PORT+1 is no port)",
+    );
+  }
+  return {
+    host: host === undefined
+      ? PROXY_DEFAULTS.adminHost
+      : parseHost(host, "--admin-host"),
+    port: portText !== undefined
+      ? parseListenPort(portText, "--admin-port")
+      : port === 0
+      ? 0
+      : port + 1,
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Owns running one server from start to a graceful stop: the SIGINT and
  * SIGTERM listeners (set before binding, so no signal is missed), the
- * first stdout line `listening on http://HOST:PORT`, shutdown within a
+ * first stdout line `listening on http://HOST:PORT` (and the lines the
+ * server adds, e.g. the admin listener's address), shutdown within a
  * grace period, and flushing the access log.
  *
  * Must not build configurations or know which server it runs.
@@ -12,6 +13,8 @@ import { hostForUrl } from "./values.ts";
 /** What cli/ needs of a running origin or proxy. */
 export interface RunningServer {
   readonly addr: Deno.NetAddr;
+  /** Lines for stdout after the first (the proxy's `admin on http://HOST:PORT`). */
+  readonly more?: readonly string[];
   shutdown(graceMs?: number): Promise<void>;
 }
 
@@ -50,6 +53,7 @@ export async function runUntilStopped(options: RunOptions): Promise<void> {
       throw new StartError(startFailure(error, options.host, options.port));
     }
     console.log(`listening on ${urlOf(server.addr)}`);
+    for (const line of server.more ?? []) console.log(line);
     for (const note of options.notes) console.error(note);
     // Repeated signals while stopping are ignored: shutdown is bounded.
     await stop.promise;

@@ -90,6 +90,13 @@ export interface ProxyConfig {
    */
   maxUpstreamConnections: number;
   cache?: CacheConfig;
+  /**
+   * Addresses of listeners beside the proxy (the admin listener's, added
+   * once it is bound) that absolute-form and CONNECT requests must never
+   * reach, in any spelling (loops.ts): they get 403. May grow while the
+   * proxy runs.
+   */
+  guarded?: Deno.NetAddr[];
   /** Receives access-log lines; undefined turns logging off. */
   log?: (line: string) => void;
   /**

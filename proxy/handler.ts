@@ -1,7 +1,7 @@
 /**
  * Owns the proxy's request path: routing and dispatch. Each request is
  * routed (reverse, forward, tunnel or refused), refused when it would
- * loop (508), answered by the proxy itself when RFC 9110 says so, or
+ * loop (508) or reach the admin listener (403), answered by the proxy itself when RFC 9110 says so, or
  * handed to the cache flow (caching/flow.ts) or, without a cache, to the
  * relay (relay.ts).
  *
@@ -39,6 +39,11 @@ export function proxyHandler(ctx: ProxyContext): Handler {
       ctx.stats.count("refused.loop");
       return withClose(errorResponse(508, { reason: loop, now }), req); // RFC 5842 §7.2
     }
+    if (r.kind !== "reverse" && reachesGuarded(r, ctx.config.guarded)) {
+      ctx.stats.count("refused.guarded");
+      const reason = "the admin listener is not reachable through the proxy";
+      return withClose(errorResponse(403, { reason, now }), req);
+    }
     if (r.kind === "tunnel") {
       return await openTunnel(ctx, { host: r.host, port: r.port, now });
     }
@@ -68,6 +73,14 @@ function loopReason(
       : "request would loop back to this proxy";
   }
   return undefined;
+}
+
+/** True when a forward or tunnel route would reach a guarded listener (ProxyConfig.guarded). */
+function reachesGuarded(
+  to: { host: string; port: number },
+  guarded: readonly Deno.NetAddr[] | undefined,
+): boolean {
+  return guarded !== undefined && guarded.some((addr) => loopsBack(to, addr));
 }
 
 /**

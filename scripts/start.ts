@@ -28,6 +28,7 @@ import {
 const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const DEMO = fileURLToPath(new URL("../demo", import.meta.url));
 const LISTENING = /^listening on (http:\/\/\S+)$/;
+const ADMIN = /^admin on (http:\/\/\S+)$/;
 
 /** A cachelab child process and what it said. */
 interface Server {
@@ -35,6 +36,8 @@ interface Server {
   process: Deno.ChildProcess;
   /** The URL of its `listening on` line, or why it did not start. */
   started: Promise<{ url: string } | { failure: string }>;
+  /** The URL of its `admin on` line (the proxy's second), or undefined once its output ended without one. */
+  admin: Promise<string | undefined>;
   /** Resolves when its output has ended. */
   drained: Promise<void>;
 }
@@ -52,12 +55,16 @@ function spawnCachelab(
     stderr: "piped",
   }).spawn();
   const url = Promise.withResolvers<string>();
+  const admin = Promise.withResolvers<string | undefined>();
   let lastError = "";
   const out = copyLines(process.stdout, (line) => {
     console.log(`[${name}] ${line}`);
     const match = LISTENING.exec(line);
     if (match) url.resolve(match[1]!);
+    const adminMatch = ADMIN.exec(line);
+    if (adminMatch) admin.resolve(adminMatch[1]!);
   });
+  out.then(() => admin.resolve(undefined));
   const err = copyLines(process.stderr, (line) => {
     console.error(`[${name}] ${line}`);
     lastError = line;
@@ -68,7 +75,7 @@ function spawnCachelab(
     return { failure: lastError || `exited with code ${status.code}` };
   });
   const started = Promise.race([url.promise.then((u) => ({ url: u })), exited]);
-  return { name, process, started, drained };
+  return { name, process, started, admin: admin.promise, drained };
 }
 
 async function copyLines(
@@ -102,6 +109,7 @@ function tryThis(
   demo: string,
   originUrl: string,
   proxyUrl: string | undefined,
+  adminUrl?: string,
 ): string {
   const origin = new URL(originUrl);
   const short = (url: URL) => `localhost:${url.port}`;
@@ -134,6 +142,12 @@ function tryThis(
     `  curl -s -D - -o /dev/null -x http://127.0.0.1:${proxy.port} ` +
     `http://127.0.0.1:${origin.port}/2.binary   # as a forward proxy`,
     `  curl -i ${short(origin)}/notes/   # the origin itself: a folder listing`,
+    ...(adminUrl === undefined ? [] : [
+      `The admin listener is at ${adminUrl}:`,
+      `  curl -s ${
+        short(new URL(adminUrl))
+      }/api/entries   # what the cache holds, its age and freshness`,
+    ]),
     "Ctrl-C stops both.",
   ].join("\n");
 }
@@ -208,8 +222,9 @@ async function runDemo(
   if ("failure" in proxyStart) {
     console.error(`start: the proxy did not start: ${proxyStart.failure}`);
   }
+  const adminUrl = proxyUrl === undefined ? undefined : await proxy.admin;
   if (stopping()) stop(servers);
-  console.log(tryThis(demo, originStart.url, proxyUrl));
+  console.log(tryThis(demo, originStart.url, proxyUrl, adminUrl));
   // When one server ends on its own, stop the other one too.
   const running = proxyUrl === undefined ? [origin] : servers;
   await Promise.race(running.map((s) => s.process.status));

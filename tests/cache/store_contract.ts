@@ -2,7 +2,8 @@
  * Owns the Store contract suite: one set of tests every store must pass,
  * registered against a factory. Reading while writing (follow()), ending
  * a write whole without storing it (discard(), a failed commit),
- * re-keying (rekey()) and partial entries (beginPartial()) have their own files, registered from here. Tests
+ * re-keying (rekey()), partial entries (beginPartial()) and listing and
+ * purging (list(), purge()) have their own files, registered from here. Tests
  * that need a failure injected run against the stores whose fixture can
  * inject it (StoreFaults; the memory store cannot fail a commit).
  *
@@ -27,6 +28,7 @@ import { discardContract } from "./store_contract_discard.ts";
 import { rekeyContract } from "./store_contract_rekey.ts";
 import { partialContract } from "./store_contract_partial.ts";
 import { piecesContract } from "./store_contract_pieces.ts";
+import { purgeContract } from "./store_contract_purge.ts";
 
 /** A store under test, how to dispose of it (and its folder), and the failures it can be made to have. */
 export interface StoreFixture {
@@ -323,4 +325,5 @@ export function storeContract(
   rekeyContract(test);
   partialContract(test);
   piecesContract(test);
+  purgeContract(test);
 }

@@ -206,3 +206,53 @@ Deno.test("proxyPlanFrom() reads --max-stale-on-error as whole seconds from 0 to
     );
   }
 });
+
+Deno.test("proxyPlanFrom() puts the admin listener on 127.0.0.1 at PORT+1 by default, 0 when PORT is 0", async () => {
+  assert.deepEqual((await plan([])).admin, { host: "127.0.0.1", port: 12346 });
+  assert.deepEqual((await plan(["8080"])).admin, {
+    host: "127.0.0.1",
+    port: 8081,
+  });
+  assert.deepEqual((await plan(["0"])).admin, { host: "127.0.0.1", port: 0 });
+});
+
+Deno.test("proxyPlanFrom() reads --admin-port and --admin-host, and --no-admin turns the listener off", async () => {
+  assert.deepEqual(
+    (await plan(["0", "--admin-port", "9000", "--admin-host", "::1"])).admin,
+    { host: "::1", port: 9000 },
+  );
+  assert.equal((await plan(["--no-admin"])).admin, undefined);
+});
+
+Deno.test("proxyPlanFrom() throws a UsageError for --no-admin with an admin flag, a bad --admin-port, or PORT 65535 without --admin-port", async () => {
+  for (
+    const [args, message] of [
+      [
+        ["--no-admin", "--admin-port", "1"],
+        "--no-admin and --admin-port cannot be used together",
+      ],
+      [
+        ["--no-admin", "--admin-host", "::1"],
+        "--no-admin and --admin-host cannot be used together",
+      ],
+      [
+        ["--admin-port", "x"],
+        '--admin-port must be a number from 0 to 65535, not "x"',
+      ],
+      [
+        ["65535"],
+        "--admin-port must be given when PORT is 65535 (PORT+1 is no port)",
+      ],
+    ] as const
+  ) {
+    await assert.rejects(
+      plan([...args]),
+      (error) => error instanceof UsageError && error.message === message,
+      args.join(" "),
+    );
+  }
+  assert.deepEqual((await plan(["65535", "--admin-port", "0"])).admin, {
+    host: "127.0.0.1",
+    port: 0,
+  });
+});

@@ -49,8 +49,18 @@ Deno.test("start.ts runs the origin on demo/ and the proxy in front of it until 
     const proxyPort = (await start.waitFor(
       /^\[proxy\] listening on http:\/\/127\.0\.0\.1:(\d+)$/,
     ))[1]!;
+    const adminPort = (await start.waitFor(
+      /^\[proxy\] admin on http:\/\/127\.0\.0\.1:(\d+)$/,
+    ))[1]!;
     await start.waitFor(/^Ctrl-C stops both\.$/);
     const printed = start.seen.join("\n");
+    assert.ok(
+      printed.includes(
+        `The admin listener is at http://127.0.0.1:${adminPort}:\n` +
+          `  curl -s localhost:${adminPort}/api/entries `,
+      ),
+      printed,
+    );
     assert.ok(
       printed.includes(`curl -i localhost:${proxyPort}/1.txt`),
       printed,

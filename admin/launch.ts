@@ -1,0 +1,109 @@
+/**
+ * Owns launching a proxy with its admin listener: the cache folder's
+ * lock (cache/folder_lock.ts) first, then the proxy, then the admin
+ * listener (guarded on the proxy port, its address recorded in the lock
+ * for whoever finds the folder taken), and stopping them in the reverse
+ * order.
+ *
+ * Must not parse flags nor print (cli/ and main.ts do).
+ */
+
+import { entriesRoutes } from "./entries.ts";
+import type { AdminRoutes } from "./route.ts";
+import { type AdminServer, startAdmin } from "./server.ts";
+import { type FolderLock, lockFolder } from "../cache/folder_lock.ts";
+import type { ProxyConfig } from "../proxy/config.ts";
+import { type ProxyServer, startProxy } from "../proxy/mod.ts";
+
+/** Where the admin listener binds. */
+export interface AdminAddress {
+  host: string;
+  /** 0 picks a free one. */
+  port: number;
+}
+
+/** A proxy and its admin listener, running. */
+export interface LaunchedProxy {
+  /** The proxy port's address. */
+  readonly addr: Deno.NetAddr;
+  /** Stdout lines after the first: `admin on http://HOST:PORT`, unless there is no admin listener. */
+  readonly more: readonly string[];
+  /** Stops the admin listener, then the proxy, then releases the folder. */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** The routes of the admin listener of a running proxy. */
+export function adminRoutesOf(proxy: ProxyServer): AdminRoutes {
+  return proxy.cache ? entriesRoutes({ store: proxy.cache.store }) : {};
+}
+
+/**
+ * Locks the cache folder, starts the proxy and, unless `admin` is
+ * undefined, its admin listener. Throws (having released what it took)
+ * when the folder is locked by another process (FolderLockedError) or a
+ * listener cannot be bound.
+ */
+export async function startProxyWithAdmin(
+  config: ProxyConfig,
+  admin: AdminAddress | undefined,
+): Promise<LaunchedProxy> {
+  const lock = config.cache
+    ? await lockFolder(config.cache.dir, { pid: Deno.pid, admin: null })
+    : undefined;
+  const guarded: Deno.NetAddr[] = [];
+  let proxy: ProxyServer | undefined;
+  let adminServer: AdminServer | undefined;
+  try {
+    proxy = await startProxy({ ...config, guarded });
+    if (admin) {
+      adminServer = bindAdmin(admin, adminRoutesOf(proxy));
+      guarded.push(adminServer.addr);
+      await lock?.record({ pid: Deno.pid, admin: adminServer.url });
+    }
+  } catch (error) {
+    await adminServer?.close();
+    await proxy?.shutdown(0);
+    await lock?.release();
+    throw error;
+  }
+  return running(proxy, adminServer, lock);
+}
+
+function running(
+  proxy: ProxyServer,
+  admin: AdminServer | undefined,
+  lock: FolderLock | undefined,
+): LaunchedProxy {
+  return {
+    addr: proxy.addr,
+    more: admin ? [`admin on ${admin.url}`] : [],
+    async shutdown(graceMs?: number) {
+      try {
+        await admin?.close();
+        await proxy.shutdown(graceMs);
+      } finally {
+        await lock?.release();
+      }
+    },
+  };
+}
+
+/** Binds the admin listener; a failure names it, not the proxy's address. */
+function bindAdmin(address: AdminAddress, routes: AdminRoutes): AdminServer {
+  try {
+    return startAdmin({ ...address, routes });
+  } catch (error) {
+    const host = address.host.includes(":")
+      ? `[${address.host}]`
+      : address.host;
+    const where = `${host}:${address.port}`;
+    const reason = error instanceof Deno.errors.AddrInUse
+      ? `${where} is already in use (see --admin-port, --no-admin)`
+      : error instanceof Deno.errors.AddrNotAvailable
+      ? `${where} is not an address of this machine`
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new Error(`admin listener: ${reason}`);
+  }
+}

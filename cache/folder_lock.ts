@@ -1,0 +1,116 @@
+/**
+ * Owns the cache folder's lock: `<dir>/cachelab.lock`, held with an
+ * exclusive operating-system lock (Deno.FsFile.tryLock) by the one proxy
+ * using the folder, and recording its pid and admin URL for the next one
+ * to name. The lock dies with its process (kill -9 included), so a file
+ * left behind never blocks a restart; the file itself is never deleted
+ * (deleting a locked file would let a second process lock a new one
+ * while a third still holds the old).
+ *
+ * Must not know about entries: the file store owns everything else in
+ * the folder.
+ */
+
+import { join } from "node:path";
+
+/** The lock file's name in the cache folder. */
+export const LOCK_FILE = "cachelab.lock";
+
+/** What the lock file records. */
+export interface LockRecord {
+  pid: number;
+  /** The holder's admin listener URL, or null (not yet bound, or --no-admin). */
+  admin: string | null;
+}
+
+/** The folder is locked by another process. */
+export class FolderLockedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "FolderLockedError";
+  }
+}
+
+/** A held lock. */
+export interface FolderLock {
+  /** Rewrites the record (e.g. once the admin listener is bound). */
+  record(record: LockRecord): Promise<void>;
+  /** Empties the record and releases the lock (the file stays). */
+  release(): Promise<void>;
+}
+
+/**
+ * Locks `dir` (created when missing) for this process, recording `record`.
+ * Throws a FolderLockedError "DIR is in use by another cachelab (pid N,
+ * admin URL)" when another process holds it; other errors as Deno.open
+ * throws them (permission, not a folder).
+ */
+export async function lockFolder(
+  dir: string,
+  record: LockRecord,
+): Promise<FolderLock> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = join(dir, LOCK_FILE);
+  const file = await Deno.open(path, { read: true, write: true, create: true });
+  let held = false;
+  try {
+    if (!(await file.tryLock(true))) {
+      throw new FolderLockedError(
+        `${dir} is in use by another cachelab (${
+          holderOf(await readAll(file))
+        })`,
+      );
+    }
+    held = true;
+    const write = async (next: LockRecord | undefined) => {
+      await file.truncate(0);
+      await file.seek(0, Deno.SeekMode.Start);
+      if (next) {
+        const bytes = new TextEncoder().encode(JSON.stringify(next) + "\n");
+        await file.write(bytes); // a few bytes: one write
+      }
+    };
+    await write(record);
+    let released = false;
+    return {
+      record: (next) => write(next),
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          await write(undefined);
+          await file.unlock();
+        } finally {
+          file.close();
+        }
+      },
+    };
+  } finally {
+    if (!held) file.close();
+  }
+}
+
+/** "pid N, admin URL" from a lock file's text, as far as it can be read. */
+function holderOf(text: string): string {
+  try {
+    const record = JSON.parse(text) as Partial<LockRecord>;
+    const pid = typeof record.pid === "number" ? String(record.pid) : "unknown";
+    const admin = typeof record.admin === "string"
+      ? `admin ${record.admin}`
+      : "no admin listener";
+    return `pid ${pid}, ${admin}`;
+  } catch {
+    return "pid unknown";
+  }
+}
+
+async function readAll(file: Deno.FsFile): Promise<string> {
+  const buffer = new Uint8Array(4096);
+  let text = "";
+  await file.seek(0, Deno.SeekMode.Start);
+  for (;;) {
+    const n = await file.read(buffer);
+    if (n === null || text.length > 4096) return text;
+    text += new TextDecoder().decode(buffer.subarray(0, n));
+  }
+}
