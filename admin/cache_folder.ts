@@ -32,7 +32,7 @@ export type AdminFetch = (
 /** An open way to the entries of one cache. */
 export interface EntriesAccess {
   fetch: AdminFetch;
-  /** Where the answers come from: "admin http://HOST:PORT (pid N)" or "folder DIR". */
+  /** Where the answers come from: "admin http://HOST:PORT of pid N" or "folder DIR". */
   readonly source: string;
   /** Releases what was taken (the folder's store and lock); idempotent. */
   close(): Promise<void>;
@@ -80,7 +80,7 @@ export async function folderAccess(dir: string): Promise<EntriesAccess> {
     if (holder?.admin) {
       return adminAccess(
         holder.admin,
-        `admin ${holder.admin} (pid ${holder.pid})`,
+        `admin ${holder.admin} of pid ${holder.pid}`,
       );
     }
     throw new NoAdminError(

@@ -55,7 +55,7 @@ Deno.test("folderAccess() goes to the admin URL the holder's lock records", asyn
     });
     try {
       const access = await folderAccess(dir);
-      assert.equal(access.source, "admin http://127.0.0.1:9 (pid 4242)");
+      assert.equal(access.source, "admin http://127.0.0.1:9 of pid 4242");
       await access.close();
     } finally {
       await held.release();

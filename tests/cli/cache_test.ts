@@ -5,7 +5,7 @@
  */
 
 import assert from "../helpers/assert.ts";
-import { runCachelab } from "../helpers/cli_process.ts";
+import { REPO, runCachelab } from "../helpers/cli_process.ts";
 
 Deno.test("main.ts --help lists cache beside origin and proxy", async () => {
   const { code, stdout } = await runCachelab(["--help"]);
@@ -120,4 +120,13 @@ Deno.test("main.ts cache exits 2 with one line for bad input", async () => {
       args.join(" "),
     );
   }
+});
+
+Deno.test("README.md shows the exact text of cachelab cache --help", async () => {
+  const readme = await Deno.readTextFile(`${REPO}README.md`);
+  const { stdout } = await runCachelab(["cache", "--help"]);
+  assert.ok(
+    readme.includes("```text\n$ cachelab cache --help\n" + stdout + "```"),
+    'README.md has the output of "cachelab cache --help"; paste it again',
+  );
 });

@@ -135,7 +135,7 @@ Deno.test("cachelab cache goes through the running proxy's admin API: its hits, 
   await using _ = lab;
   const dir = lab.cacheDir;
   const holder = JSON.parse(await Deno.readTextFile(`${dir}/cachelab.lock`));
-  const source = `admin ${holder.admin} (pid ${holder.pid})`;
+  const source = `admin ${holder.admin} of pid ${holder.pid}`;
 
   const listed = await json(dir, "ls");
   const direct = await (await fetch(`${holder.admin}/api/entries`)).json();
@@ -156,7 +156,7 @@ Deno.test("cachelab cache goes through the running proxy's admin API: its hits, 
   );
   assert.match(
     table.stdout,
-    /\(admin http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)\)\n$/,
+    /\(admin http:\/\/127\.0\.0\.1:\d+ of pid \d+\)\n$/,
   );
 
   const shown = await json(dir, "show", `${site}/1.txt`);
