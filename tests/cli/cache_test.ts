@@ -130,3 +130,23 @@ Deno.test("README.md shows the exact text of cachelab cache --help", async () =>
     'README.md has the output of "cachelab cache --help"; paste it again',
   );
 });
+
+Deno.test("main.ts cache exits 1 with one line when the --admin listener cannot be reached", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = listener.addr.port;
+  listener.close(); // nothing listens there now
+  const run = await runCachelab([
+    "cache",
+    "stats",
+    "--admin",
+    `http://127.0.0.1:${port}`,
+  ]);
+  assert.equal(run.code, 1);
+  assert.equal(run.stdout, "");
+  assert.match(
+    run.stderr,
+    new RegExp(
+      `^cachelab: Cannot run cache stats: the admin API at http://127\\.0\\.0\\.1:${port} cannot be reached: [^\\n]+\\n$`,
+    ),
+  );
+});
