@@ -15,13 +15,19 @@ import {
   type ParsedArgs,
   UsageError,
 } from "./cli/args.ts";
+import { processIo, runCache } from "./cli/cache.ts";
+import { CACHE_COMMAND } from "./cli/cache_specs.ts";
 import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
 import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
 import { runUntilStopped, StartError, urlOf } from "./cli/serve.ts";
 import { formatByteSize } from "./cli/values.ts";
 
-const COMMANDS: readonly CommandSpec[] = [ORIGIN_COMMAND, PROXY_COMMAND];
+const COMMANDS: readonly CommandSpec[] = [
+  ORIGIN_COMMAND,
+  PROXY_COMMAND,
+  CACHE_COMMAND,
+];
 /** How long in-flight requests may finish after SIGINT/SIGTERM. */
 const GRACE_MS = 5_000;
 
@@ -39,6 +45,9 @@ export async function main(args: readonly string[]): Promise<number> {
   if (first === "--version") {
     console.log(versionText().trimEnd());
     return 0;
+  }
+  if (first === CACHE_COMMAND.name) {
+    return await runCache(rest, processIo());
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {

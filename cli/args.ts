@@ -24,12 +24,15 @@ export interface FlagSpec {
 export interface PositionalSpec {
   name: string;
   help: string;
-  default: string;
+  /** Absent for an argument that has no default. */
+  default?: string;
 }
 
 /** A subcommand as help shows it and as the parser accepts it. */
 export interface CommandSpec {
   name: string;
+  /** The usage line when the one made of name, positionals and [OPTIONS] does not say it. */
+  usage?: string;
   /** One paragraph saying what the subcommand does. */
   summary: string;
   positionals: readonly PositionalSpec[];

@@ -188,7 +188,7 @@ function partOfCache(
 }
 
 /** --cache-dir, else $XDG_CACHE_HOME/cachelab, else $HOME/.cache/cachelab. */
-async function cacheDirFrom(
+export async function cacheDirFrom(
   dir: string | undefined,
   env: EnvLookup,
   cwd: string,

@@ -49,7 +49,10 @@ export function commandHelp(command: CommandSpec): string {
   if (command.positionals.length > 0) {
     lines.push("Arguments:");
     for (const p of command.positionals) {
-      lines.push(...item(p.name, `${p.help} (default: ${p.default})`));
+      const text = p.default === undefined
+        ? p.help
+        : `${p.help} (default: ${p.default})`;
+      lines.push(...item(p.name, text));
     }
     lines.push("");
   }
@@ -67,6 +70,7 @@ export function commandHelp(command: CommandSpec): string {
 }
 
 function usageLine(command: CommandSpec): string {
+  if (command.usage !== undefined) return command.usage;
   const positionals = command.positionals.map((p) => `[${p.name}]`).join(" ");
   return `cachelab ${command.name} ${positionals} [OPTIONS]`;
 }
