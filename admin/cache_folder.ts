@@ -20,6 +20,7 @@ import {
   LOCK_FILE,
   lockFolder,
   type LockRecord,
+  parseLockRecord,
 } from "../cache/folder_lock.ts";
 import { entriesRoutes } from "./entries.ts";
 
@@ -154,12 +155,7 @@ async function readRecord(
   dir: string,
 ): Promise<Partial<LockRecord> | undefined> {
   try {
-    const value = JSON.parse(await Deno.readTextFile(join(dir, LOCK_FILE)));
-    if (typeof value !== "object" || value === null) return undefined;
-    return {
-      pid: typeof value.pid === "number" ? value.pid : undefined,
-      admin: typeof value.admin === "string" ? value.admin : null,
-    };
+    return parseLockRecord(await Deno.readTextFile(join(dir, LOCK_FILE)));
   } catch {
     return undefined;
   }

@@ -90,18 +90,34 @@ export async function lockFolder(
   }
 }
 
+/**
+ * A lock file's record as far as its text can be read: `pid` undefined
+ * when absent or not a number, `admin` null when not a string; undefined
+ * when the text is not a JSON object (a holder may not have written it
+ * yet).
+ */
+export function parseLockRecord(text: string): Partial<LockRecord> | undefined {
+  try {
+    const value = JSON.parse(text);
+    if (typeof value !== "object" || value === null) return undefined;
+    return {
+      pid: typeof value.pid === "number" ? value.pid : undefined,
+      admin: typeof value.admin === "string" ? value.admin : null,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 /** "pid N, admin URL" from a lock file's text, as far as it can be read. */
 function holderOf(text: string): string {
-  try {
-    const record = JSON.parse(text) as Partial<LockRecord>;
-    const pid = typeof record.pid === "number" ? String(record.pid) : "unknown";
-    const admin = typeof record.admin === "string"
-      ? `admin ${record.admin}`
-      : "no admin listener";
-    return `pid ${pid}, ${admin}`;
-  } catch {
-    return "pid unknown";
-  }
+  const record = parseLockRecord(text);
+  if (record === undefined) return "pid unknown";
+  const pid = record.pid === undefined ? "unknown" : String(record.pid);
+  const admin = record.admin === null || record.admin === undefined
+    ? "no admin listener"
+    : `admin ${record.admin}`;
+  return `pid ${pid}, ${admin}`;
 }
 
 async function readAll(file: Deno.FsFile): Promise<string> {
