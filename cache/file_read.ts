@@ -1,11 +1,11 @@
 /**
  * Owns opening a file store entry's body for reading: the memory tier
- * first, then the body file checked for its exact size; a small body is
+ * first, then the body file checked to be a regular file of its exact size; a small body is
  * read whole into the tier, a larger one streamed by a FileBody the store
  * keeps track of (it stops them at close); an inline body from its
  * sidecar (read whole, checked to be the same version); a range of a partial entry
- * read across the piece files that hold it. A missing or wrong-size file
- * is reported to the store as torn.
+ * read across the piece files that hold it. A missing or wrong-size file,
+ * or something else than a regular file, is reported to the store as torn.
  *
  * Must not change the index nor delete files: the store does (torn()).
  */
@@ -61,7 +61,7 @@ export async function openStoredBody(
     return bytesReader(body.subarray(start, start + count));
   }
   const file = await openExact(host.pathOf(meta, meta.bodyFile), meta.bodySize);
-  if (file === "missing" || file === "wrong-size") {
+  if (file !== "failed" && typeof file === "string") {
     await host.torn(meta);
     return undefined;
   }

@@ -196,6 +196,9 @@ async function copySegment(
   out: Deno.FsFile,
   { offset, count }: { offset: number; count: number },
 ): Promise<void> {
+  if (!(await Deno.lstat(path)).isFile) {
+    throw new Error(`Cannot assemble body: ${path} is not a regular file`); // never open a FIFO or follow a link
+  }
   const source = await Deno.open(path, { read: true });
   try {
     await source.seek(offset, Deno.SeekMode.Start);

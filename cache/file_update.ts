@@ -210,7 +210,7 @@ function inlineBodyOf(
 /** The size of a variant's sidecar now (what it counts for; 0 when it cannot be read). */
 function sidecarSize(base: string, variant: string): number {
   try {
-    return Deno.statSync(base + metaName(variant)).size;
+    return Deno.lstatSync(base + metaName(variant)).size;
   } catch {
     return 0;
   }
