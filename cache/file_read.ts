@@ -133,7 +133,9 @@ async function openPieces(
 /**
  * The body `meta` keeps inside its sidecar, read back synchronously (at
  * most INLINE_BODY_MAX_BYTES and its metadata); undefined when the
- * sidecar is gone, unreadable, or names another version now.
+ * sidecar is gone, unreadable, names another version now, or holds a
+ * body of another length than the looked-up `meta.bodySize` (rewritten
+ * since the lookup: its Content-Length would not match).
  */
 function inlineBody(host: ReadHost, meta: EntryMeta): Uint8Array | undefined {
   const read = readSidecar(host.pathOf(meta, ""), {
@@ -143,5 +145,6 @@ function inlineBody(host: ReadHost, meta: EntryMeta): Uint8Array | undefined {
   if (typeof read === "string" || read.meta.bodyFile !== meta.bodyFile) {
     return undefined;
   }
+  if (read.body?.length !== meta.bodySize) return undefined; // never a short (or long) body under the old length
   return read.body;
 }

@@ -204,6 +204,7 @@ function inlineBodyOf(
   if (typeof read === "string" || read.meta.bodyFile !== current.bodyFile) {
     return "lost";
   }
+  if (read.body?.length !== current.bodySize) return "lost"; // rewritten since: not the version updated
   return read.body ?? "lost";
 }
 
