@@ -45,6 +45,12 @@ export const DIR_ENTRY_BYTES = 64;
 const SAFE_READ = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK |
   fs.constants.O_NOFOLLOW;
 
+/**
+ * The least one entry costs on disk: its sidecar's block and directory
+ * entry (an empty inline body). A smaller cap stores nothing.
+ */
+export const ENTRY_MIN_DISK_BYTES = BLOCK_BYTES + DIR_ENTRY_BYTES;
+
 /** How a store counts what its entries cost against its cap. */
 export type Accounting = "disk" | "body";
 

@@ -130,6 +130,7 @@ export class FileStore implements Store {
       newWriteId: this.#newWriteId,
       live: this.#live,
       writeFailed: () => this.#writeErrors++,
+      cap: { sizeBytes: this.#sizeBytes, accounting: options.accounting },
     };
     this.#removals = {
       root,

@@ -49,7 +49,7 @@ import {
   removeQuietly,
   writeMetaFile,
 } from "./file_layout.ts";
-import { readSidecar } from "./file_sidecar.ts";
+import { type Accounting, readSidecar } from "./file_sidecar.ts";
 
 /** What an update needs from its store. */
 export interface UpdateHost {
@@ -61,6 +61,8 @@ export interface UpdateHost {
   readonly live: LiveTemps;
   /** Counts a failed write. */
   writeFailed(): void;
+  /** The store's cap in bytes and how entries count against it. */
+  readonly cap: { sizeBytes: number; accounting: Accounting };
 }
 
 /** One update: the stored entry and the metadata that replaces it. */
