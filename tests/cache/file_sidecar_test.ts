@@ -11,6 +11,9 @@
 import assert from "../helpers/assert.ts";
 import { join } from "node:path";
 import { baseOf, keyHash } from "../../cache/file_layout.ts";
+import { readSidecar } from "../../cache/file_sidecar.ts";
+import { fileFixture } from "./file_fixture.ts";
+import { bodyBytes, draft, put } from "./store_helpers.ts";
 
 const KEY = "http://fifo.example/x";
 /** Generous: the child is a fresh `deno` on a busy 2-core machine. */
@@ -65,5 +68,21 @@ Deno.test("readSidecar() returns corrupt without blocking when the sidecar is a 
     assert.equal(await readInChild(base, hash), "corrupt");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("readSidecar() returns corrupt, never following it, when the sidecar is a symlink to a valid sidecar", async () => {
+  const fixture = await fileFixture({ memoryBytes: 0 });
+  try {
+    await put(fixture.store, draft(KEY), bodyBytes(100, 1));
+    const hash = keyHash(KEY);
+    const base = baseOf(fixture.dir, hash);
+    const slot = { hash, variant: "default" };
+    assert.equal(typeof readSidecar(base, slot), "object", "valid in place");
+    await Deno.rename(`${base}default.json`, join(fixture.dir, "elsewhere"));
+    await Deno.symlink(join(fixture.dir, "elsewhere"), `${base}default.json`);
+    assert.equal(readSidecar(base, slot), "corrupt");
+  } finally {
+    await fixture.dispose();
   }
 });

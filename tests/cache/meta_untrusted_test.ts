@@ -11,7 +11,10 @@
 
 import assert from "../helpers/assert.ts";
 import { type EntryMeta, META_VERSION, parseMeta } from "../../cache/meta.ts";
-import { STORED_HEAD_MAX_BYTES } from "../../cache/limits.ts";
+import {
+  STORED_HEAD_MAX_BYTES,
+  STORED_HEAD_MAX_FIELDS,
+} from "../../cache/limits.ts";
 
 const STORED: EntryMeta = {
   version: META_VERSION,
@@ -79,5 +82,42 @@ Deno.test("parseMeta() returns undefined when the stored fields are larger than 
     reparse({ ...STORED, headers: [...STORED.headers, ["X-Big", big]] }),
     undefined,
     "no writer stores such a head; served today as it is",
+  );
+});
+
+Deno.test("parseMeta() returns undefined when a stored field value or the reason phrase holds NUL", () => {
+  assert.equal(
+    reparse({ ...STORED, headers: [...STORED.headers, ["X-A", "v\0w"]] }),
+    undefined,
+  );
+  assert.equal(reparse({ ...STORED, reason: "O\0K" }), undefined);
+});
+
+Deno.test("parseMeta() returns undefined when the stored status is 206 or outside 200-999, and keeps 200-999 otherwise", () => {
+  // RFC 9111 §3.3: a 206 is kept as a partial entry, whose status is the complete response's.
+  for (const status of [206, 1000, 99, 0]) {
+    assert.equal(reparse({ ...STORED, status }), undefined, `${status}`);
+  }
+  for (const status of [200, 203, 404, 599, 600, 999]) {
+    assert.ok(reparse({ ...STORED, status }), `${status}`); // storable.ts stores them (http/head.ts reads 100-999)
+  }
+});
+
+Deno.test("parseMeta() keeps stored fields of exactly STORED_HEAD_MAX_BYTES and STORED_HEAD_MAX_FIELDS", () => {
+  const used = STORED.headers.reduce(
+    (n, [k, v]) => n + k.length + v.length + 4,
+    0,
+  );
+  const room = STORED_HEAD_MAX_BYTES - used - "X-Big".length - 4;
+  const full = [...STORED.headers, ["X-Big", "a".repeat(room)]];
+  assert.ok(reparse({ ...STORED, headers: full }), "at the byte bound");
+  const many = Array.from(
+    { length: STORED_HEAD_MAX_FIELDS },
+    (_, i) => [`X-${i}`, "v"],
+  );
+  assert.ok(reparse({ ...STORED, headers: many }), "at the field bound");
+  assert.equal(
+    reparse({ ...STORED, headers: [...many, ["X-One-More", "v"]] }),
+    undefined,
   );
 });
