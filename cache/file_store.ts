@@ -260,7 +260,7 @@ export class FileStore implements Store {
       switchIn: (meta, bytes, inline) =>
         this.#purges.purgedSince(draft.key, since)
           ? this.#refuse(meta)
-          : switchIn(this.#updates, { meta, bytes, inline }),
+          : this.#host.switchIn(meta, bytes, inline), // tells the observer
     };
     return this.#write(host, draft);
   }
