@@ -12,6 +12,7 @@
 import { entriesRoutes } from "./entries.ts";
 import { eventsHandler } from "./events.ts";
 import { metricsHandler } from "./metrics.ts";
+import { pageHandler } from "./page.ts";
 import type { AdminRoutes } from "./route.ts";
 import { type AdminServer, startAdmin } from "./server.ts";
 import { explainEntry } from "../cache/explain.ts";
@@ -39,7 +40,8 @@ export interface LaunchedProxy {
 
 /**
  * The routes of the admin listener of a running proxy started with
- * `events` as its config's hub: `/metrics`, `/api/events` and, with a
+ * `events` as its config's hub: the live page (`/`), `/metrics`,
+ * `/api/events` and, with a
  * cache, the entry endpoints (each variant of `/api/entry` explained by
  * cache/explain.ts explainEntry; a purge emitted on `events`).
  */
@@ -49,6 +51,7 @@ export function adminRoutesOf(
 ): AdminRoutes {
   const store = proxy.cache?.store;
   return {
+    "GET /": pageHandler(),
     "GET /metrics": metricsHandler({
       stats: proxy.stats,
       times: proxy.times,
