@@ -5,10 +5,10 @@
  * reload: counters by cache result, the request stream with each
  * request's explanation, and the entries table, re-read (debounced)
  * after events that change it. Ages count up and freshness counts down
- * on the page's own clock from each listing's `ageSeconds` and
- * `freshSeconds`; an entry turns stale on the page no sooner than the
- * proxy sees it stale (a listing floors its seconds, so the page waits
- * one second more). Purge buttons send DELETE /api/entries?url=.
+ * on the page's own clock from each listing's `storedAt`, `ageSeconds`
+ * and `freshSeconds` (timesOf); an entry turns stale on the page no
+ * sooner than the proxy sees it stale. Purge buttons send DELETE
+ * /api/entries?url=.
  *
  * Every value from the proxy goes into the page as text (textContent),
  * never as markup. Must not fetch anything but the admin listener's own
@@ -22,7 +22,7 @@ const STREAM_MAX = 300;
 const LIST_LIMIT = 500;
 const RESULTS = ["HIT", "HIT-ABORTED", "MISS", "MISS-NOT-STORED", "PARTIAL", "REVALIDATED", "STALE", "BYPASS", "NONE"];
 const page = {
-  entries: [], fetchedAt: 0, more: false, total: { entries: 0, bytes: 0 },
+  entries: [], more: false, total: { entries: 0, bytes: 0 },
   counts: {}, since: { store: 0, eviction: 0, purge: 0, dropped: 0 },
   loading: false, again: false, timer: 0, open: new Set(),
 };
@@ -121,10 +121,11 @@ async function loadEntries() {
     const res = await fetch(listUrl(), { cache: "no-store" });
     const body = await res.json();
     if (!res.ok) throw new Error(body.error || res.statusText);
+    const fetchedAt = Date.now();
+    for (const entry of body.entries) timesOf(entry, fetchedAt);
     page.entries = body.entries;
     page.more = body.more;
     page.total = body.total;
-    page.fetchedAt = Date.now();
     renderEntries();
     renderCounters();
   } catch (error) {
@@ -152,13 +153,28 @@ function mainOrigin(rows) {
   return best;
 }
 function keyOf(entry) { return entry.url + " " + (entry.via || "") + " " + JSON.stringify(entry.vary); }
+/**
+ * Times of a listed entry on this page's clock. A listing gives whole
+ * seconds (age floored, freshness left floored) at the proxy's "now",
+ * and storedAt to the ms. The time it turns stale, storedAt plus a whole
+ * number of seconds (freshness_lifetime - corrected_initial_age, RFC 9111
+ * §4.2.3), is the smallest one the listing allows that is not before it:
+ * the page never calls an entry stale sooner than the proxy does.
+ */
+function timesOf(entry, fetchedAt) {
+  const storedAt = Date.parse(entry.storedAt);
+  const resident = (fetchedAt - storedAt) / 1000; // a little late: fetchedAt is after the proxy's now
+  entry.freshUntil = storedAt + Math.ceil(entry.freshSeconds + resident) * 1000;
+  entry.initialAge = Math.max(0, entry.ageSeconds - Math.floor(resident));
+  entry.lifetime = entry.initialAge + (entry.freshUntil - storedAt) / 1000;
+  entry.storedAtMs = storedAt;
+}
 function now(entry) {
-  const elapsed = (Date.now() - page.fetchedAt) / 1000;
-  const age = entry.ageSeconds + elapsed;
-  const left = entry.freshSeconds - elapsed;
+  const t = Date.now();
+  const age = entry.initialAge + (t - entry.storedAtMs) / 1000;
+  const left = (entry.freshUntil - t) / 1000; // RFC 9111 §4.2: fresh while above 0
   let state = entry.state;
-  // A listing floors the seconds left: stale here a second after it says 0, never sooner.
-  if (state === "fresh" && left <= -1) state = "stale";
+  if (state === "fresh" && left <= 0) state = "stale";
   return { age, left, state };
 }
 function renderEntries() {
@@ -203,11 +219,11 @@ function tick() {
     const badge = row.querySelector(".state");
     badge.textContent = state;
     row.querySelector(".age").textContent = duration(age);
-    const lifetime = row.entry.ageSeconds + row.entry.freshSeconds + 1;
+    const lifetime = row.entry.lifetime;
     let text, share;
     if (state === "no-cache") { text = "validated on use"; share = 0; }
-    else if (state === "fresh") { text = duration(Math.max(0, left)) + " left"; share = lifetime > 0 ? Math.max(0, left + 1) / lifetime : 0; }
-    else { text = "stale by " + duration(Math.max(0, -left - 1)); share = 0; }
+    else if (state === "fresh") { text = duration(Math.max(0, left)) + " left"; share = lifetime > 0 ? Math.max(0, left) / lifetime : 0; }
+    else { text = "stale by " + duration(Math.max(0, -left)); share = 0; }
     row.querySelector(".left").textContent = text;
     row.querySelector(".bar i").style.width = Math.round(Math.min(1, share) * 100) + "%";
   }
@@ -244,13 +260,13 @@ async function showDetail(row) {
 }
 
 // The request stream.
-function streamItem(result, what, ms, why, time) {
+function streamItem(result, what, right, why, time) {
   const item = el("li", { className: "fresh-in", "data-result": result },
     el("div", { className: "line" },
       el("span", { className: "time", text: clock(time) }),
       el("span", { className: "badge", text: result }),
       el("span", { className: "what", text: what }),
-      ms === null ? null : el("span", { className: "ms", text: ms + " ms" })),
+      right ? el("span", { className: "ms", text: right }) : null),
     why ? el("p", { className: "why", text: why }) : null);
   const list = $("stream");
   list.prepend(item);
@@ -280,31 +296,31 @@ function follow() {
     const e = JSON.parse(m.data);
     page.counts[e.result] = n(e.result) + 1;
     renderCounters();
-    streamItem(e.result, e.status + " " + e.method + " " + e.url, e.durationMs, e.explanation, e.time);
+    streamItem(e.result, e.status + " " + e.method + " " + e.url, e.durationMs + " ms", e.explanation, e.time);
     if (e.result !== "NONE" && e.result !== "BYPASS") scheduleEntries();
   });
   source.addEventListener("store", (m) => {
     const e = JSON.parse(m.data);
     page.since.store++;
-    streamItem("STORE", e.status + " " + e.url + "  " + bytes(e.bodySize), null, "", e.time);
+    streamItem("STORE", e.status + " " + e.url, bytes(e.bodySize), "", e.time);
     scheduleEntries();
   });
   source.addEventListener("eviction", (m) => {
     const e = JSON.parse(m.data);
     page.since.eviction++;
-    streamItem("EVICTION", e.url + "  " + bytes(e.bodySize), null, "removed to stay under --cache-size", e.time);
+    streamItem("EVICTION", e.url, bytes(e.bodySize), "removed to stay under --cache-size", e.time);
     scheduleEntries();
   });
   source.addEventListener("purge", (m) => {
     const e = JSON.parse(m.data);
     page.since.purge += e.purged;
-    streamItem("PURGE", target(e.target) + "  " + e.purged + " removed", null, "", e.time);
+    streamItem("PURGE", target(e.target), e.purged + " removed", "", e.time);
     scheduleEntries(0);
   });
   source.addEventListener("dropped", (m) => {
     const e = JSON.parse(m.data);
     page.since.dropped += e.dropped;
-    streamItem("DROPPED", e.dropped + " events this page read too slowly", null, "", Date.now());
+    streamItem("DROPPED", e.dropped + " events this page read too slowly", "", "", Date.now());
     loadMetrics().catch(() => {});
     scheduleEntries(0);
   });
