@@ -189,6 +189,24 @@ browserTest(
         2,
       );
 
+      // The filter: a path prefix on the page, a URL prefix asked of the proxy.
+      const rowsNow = () =>
+        page.$$eval("tr.entry", (rows) => rows.map((r) => r.dataset.url));
+      await page.type("#search", "/notes/");
+      await page.waitForFunction(
+        'document.querySelectorAll("tr.entry").length === 1',
+        { timeout: WAIT_MS },
+      );
+      assert.deepEqual(await rowsNow(), [`${proxy}/notes/long.txt`]);
+      await page.evaluate('document.getElementById("search").value = ""');
+      await page.type("#search", `${proxy}/val`);
+      await page.waitForFunction(
+        `[...document.querySelectorAll("tr.entry")].map((r) => r.dataset.url).join() === ${
+          JSON.stringify(`${proxy}/validate.txt`)
+        }`,
+        { timeout: WAIT_MS },
+      );
+
       assert.deepEqual(errors, []);
       const elsewhere = asked.filter((url) => !url.startsWith(`${admin}/`));
       assert.deepEqual(elsewhere, []); // nothing but its own listener
