@@ -1,7 +1,7 @@
 /**
  * Owns `GET /` on the admin listener: the live page, one self-contained
- * HTML document (its style, page_style.ts, and script, page_script.ts,
- * inline; no build step, nothing loaded from anywhere else) that shows
+ * HTML document (its style, page_style.ts, and script, page_script.ts
+ * and page_stream.ts, inline; no build step, nothing loaded from anywhere else) that shows
  * the cache as it works: counters, the entries table with ages and
  * freshness counting live, a purge button per entry and a search box,
  * and the request stream with each request's cache result and
@@ -13,6 +13,7 @@
  */
 
 import { PAGE_SCRIPT } from "./page_script.ts";
+import { PAGE_STREAM_SCRIPT } from "./page_stream.ts";
 import { PAGE_STYLE } from "./page_style.ts";
 import type { AdminHandler } from "./route.ts";
 
@@ -108,7 +109,7 @@ ${
   </div>
 </main>
 <footer>Ages and freshness count on this page's clock from the proxy's listing (RFC 9111 §4.2.3); click a URL for its explanation and stored fields.</footer>
-<script>${PAGE_SCRIPT}</script>
+<script>${PAGE_SCRIPT}${PAGE_STREAM_SCRIPT}</script>
 </body>
 </html>
 `;

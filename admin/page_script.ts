@@ -1,10 +1,9 @@
 /**
- * Owns the live page's script (admin/page.ts inlines it), run by the
- * browser: it reads `/api/entries` and `/metrics` once, then follows
- * `/api/events` (EventSource) and keeps the page current without a
- * reload: counters by cache result, the request stream with each
- * request's explanation, and the entries table, re-read (debounced)
- * after events that change it. Ages count up and freshness counts down
+ * Owns the first part of the live page's script (admin/page.ts inlines
+ * it, then page_stream.ts, which follows `/api/events` and calls these
+ * functions): the counters by cache result (from `/metrics`, then the
+ * events), and the entries table, re-read (debounced) after events that
+ * change it. Ages count up and freshness counts down
  * on the page's own clock from each listing's `storedAt`, `ageSeconds`
  * and `freshSeconds` (timesOf); an entry turns stale on the page no
  * sooner than the proxy sees it stale. Purge buttons send DELETE
@@ -258,77 +257,4 @@ async function showDetail(row) {
   for (const [name, value] of variant.stored.headers) lines.push(name + ": " + value);
   cell.textContent = lines.join("\n");
 }
-
-// The request stream.
-function streamItem(result, what, right, why, time) {
-  const item = el("li", { className: "fresh-in", "data-result": result },
-    el("div", { className: "line" },
-      el("span", { className: "time", text: clock(time) }),
-      el("span", { className: "badge", text: result }),
-      el("span", { className: "what", text: what }),
-      right ? el("span", { className: "ms", text: right }) : null),
-    why ? el("p", { className: "why", text: why }) : null);
-  const list = $("stream");
-  list.prepend(item);
-  while (list.children.length > STREAM_MAX) list.lastElementChild.remove();
-  $("stream-empty").hidden = true;
-}
-function target(t) { return t.url || (t.prefix ? t.prefix + "*" : "everything"); }
-function follow() {
-  const source = new EventSource("/api/events");
-  source.addEventListener("open", async () => {
-    // Subscribed first, then read what is there: "live" once both are read.
-    $("live").textContent = "reading…";
-    try {
-      await loadMetrics();
-      await loadEntries();
-    } catch (error) {
-      $("entries-note").textContent = String(error.message || error);
-    }
-    $("live").dataset.live = "true";
-    $("live").textContent = "live";
-  });
-  source.addEventListener("error", () => {
-    $("live").dataset.live = "false";
-    $("live").textContent = "reconnecting…";
-  });
-  source.addEventListener("request", (m) => {
-    const e = JSON.parse(m.data);
-    page.counts[e.result] = n(e.result) + 1;
-    renderCounters();
-    streamItem(e.result, e.status + " " + e.method + " " + e.url, e.durationMs + " ms", e.explanation, e.time);
-    if (e.result !== "NONE" && e.result !== "BYPASS") scheduleEntries();
-  });
-  source.addEventListener("store", (m) => {
-    const e = JSON.parse(m.data);
-    page.since.store++;
-    streamItem("STORE", e.status + " " + e.url, bytes(e.bodySize), "", e.time);
-    scheduleEntries();
-  });
-  source.addEventListener("eviction", (m) => {
-    const e = JSON.parse(m.data);
-    page.since.eviction++;
-    streamItem("EVICTION", e.url, bytes(e.bodySize), "removed to stay under --cache-size", e.time);
-    scheduleEntries();
-  });
-  source.addEventListener("purge", (m) => {
-    const e = JSON.parse(m.data);
-    page.since.purge += e.purged;
-    streamItem("PURGE", target(e.target), e.purged + " removed", "", e.time);
-    scheduleEntries(0);
-  });
-  source.addEventListener("dropped", (m) => {
-    const e = JSON.parse(m.data);
-    page.since.dropped += e.dropped;
-    streamItem("DROPPED", e.dropped + " events this page read too slowly", "", "", Date.now());
-    loadMetrics().catch(() => {});
-    scheduleEntries(0);
-  });
-}
-
-$("admin").textContent = location.origin;
-$("search").addEventListener("input", () => { renderEntries(); scheduleEntries(250); });
-setInterval(tick, 250);
-renderCounters();
-follow();
 `;
