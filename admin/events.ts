@@ -64,7 +64,9 @@ class Subscriber {
   constructor(hub: EventHub, limit: number) {
     this.#hub = hub;
     this.#limit = limit;
-    this.#unsubscribe = hub.subscribe((event) => this.#take(event));
+    this.#unsubscribe = hub.closed
+      ? undefined // the proxy is stopping: the stream ends after its greeting
+      : hub.subscribe((event) => this.#take(event), () => this.close());
     this.stream = new ReadableStream<Uint8Array>({
       pull: (controller) => this.#pull(controller),
       cancel: () => this.close(),

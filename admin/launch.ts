@@ -79,9 +79,9 @@ export async function startProxyWithAdmin(
   const guarded: Deno.NetAddr[] = [];
   let proxy: ProxyServer | undefined;
   let adminServer: AdminServer | undefined;
+  // The hub only where someone can subscribe: its admin listener.
+  const events = admin ? new EventHub() : undefined;
   try {
-    // The hub only where someone can subscribe: its admin listener.
-    const events = admin ? new EventHub() : undefined;
     proxy = await startProxy({ ...config, guarded, events });
     if (admin && events) {
       adminServer = bindAdmin(admin, adminRoutesOf(proxy, events));
@@ -94,20 +94,21 @@ export async function startProxyWithAdmin(
     await lock?.release();
     throw error;
   }
-  return running(proxy, adminServer, lock);
+  return running(proxy, { server: adminServer, events }, lock);
 }
 
 function running(
   proxy: ProxyServer,
-  admin: AdminServer | undefined,
+  admin: { server?: AdminServer; events?: EventHub },
   lock: FolderLock | undefined,
 ): LaunchedProxy {
   return {
     addr: proxy.addr,
-    more: admin ? [`admin on ${admin.url}`] : [],
+    more: admin.server ? [`admin on ${admin.server.url}`] : [],
     async shutdown(graceMs?: number) {
       try {
-        await admin?.close();
+        admin.events?.close(); // its streams end, so the listener can stop
+        await admin.server?.close();
         await proxy.shutdown(graceMs);
       } finally {
         await lock?.release();

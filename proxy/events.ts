@@ -81,6 +81,8 @@ export type EventListener = (event: ProxyEvent) => void;
 /** The proxy's event hub; also the store's observer. */
 export class EventHub implements StoreObserver {
   readonly #listeners = new Set<EventListener>();
+  readonly #ends = new Map<EventListener, () => void>();
+  #closed = false;
   #dropped = 0;
 
   /** True while someone subscribes: only then are events built. */
@@ -98,10 +100,35 @@ export class EventHub implements StoreObserver {
     return this.#dropped;
   }
 
-  /** Adds `listener`; the function returned removes it. */
-  subscribe(listener: EventListener): () => void {
+  /**
+   * Adds `listener`; the function returned removes it. `ended` is called
+   * once if the hub closes first (the subscriber's stream must end then).
+   */
+  subscribe(listener: EventListener, ended?: () => void): () => void {
     this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    if (ended) this.#ends.set(listener, ended);
+    return () => {
+      this.#listeners.delete(listener);
+      this.#ends.delete(listener);
+    };
+  }
+
+  /**
+   * Ends every subscription (at shutdown: an event stream left open would
+   * hold the admin listener's graceful stop forever); later subscribers
+   * are ended at once.
+   */
+  close(): void {
+    this.#closed = true;
+    const ends = [...this.#ends.values()];
+    this.#listeners.clear();
+    this.#ends.clear();
+    for (const end of ends) end();
+  }
+
+  /** True once close() was called. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
   /** Counts `n` events a subscriber could not take. */

@@ -189,3 +189,28 @@ Deno.test("eventsHandler() on Deno.serve never holds the proxy up for a client t
   }
   await waitUntil(() => hub.subscribers === 0, "the subscriber gone");
 });
+
+Deno.test("eventsHandler() ends every stream when the hub closes, and a stream opened after at once", async () => {
+  const hub = new EventHub();
+  const handler = eventsHandler(hub);
+  const url = new URL("http://127.0.0.1/api/events");
+  const open = await handler(new Request(url), url);
+  const reader = open.body!.getReader();
+  await reader.read(); // the greeting
+  assertEquals(hub.subscribers, 1);
+  hub.close();
+  assertEquals(hub.subscribers, 0);
+  assertEquals(
+    (await withDeadline(reader.read(), 5_000, "the stream's end")).done,
+    true,
+  );
+  const late = await handler(new Request(url), url);
+  const lateReader = late.body!.getReader();
+  await lateReader.read(); // the greeting
+  assertEquals(
+    (await withDeadline(lateReader.read(), 5_000, "the late stream's end"))
+      .done,
+    true,
+  );
+  assertEquals(hub.subscribers, 0);
+});
