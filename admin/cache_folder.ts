@@ -13,6 +13,7 @@
  */
 
 import { join } from "node:path";
+import { explainEntry } from "../cache/explain.ts";
 import { FileStore } from "../cache/file_store.ts";
 import {
   type FolderLock,
@@ -106,7 +107,7 @@ async function offline(dir: string, lock: FolderLock): Promise<EntriesAccess> {
     throw error;
   }
   await store.indexed; // list and count every entry on disk, not the first ones indexed
-  const routes = entriesRoutes({ store });
+  const routes = entriesRoutes({ store, explain: explainEntry }); // as the admin listener's
   let closed = false;
   return {
     fetch: async (method, pathAndQuery) => {

@@ -14,6 +14,7 @@ import { entryClock } from "../cache/entry_state.ts";
 import { keyParts } from "../cache/key.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import type { PurgeTarget, Store } from "../cache/store.ts";
+import { emitPurge, type EventHub } from "../proxy/events.ts";
 import { jsonError, jsonResponse } from "./json.ts";
 import type { AdminRoutes } from "./route.ts";
 
@@ -33,6 +34,8 @@ export interface EntriesOptions {
    * carry no `explanation` field.
    */
   explain?: (meta: EntryMeta, now: number) => unknown;
+  /** The proxy's event hub: a purge emits its event there (/api/events). */
+  events?: EventHub;
 }
 
 /** One entry as `/api/entries` lists it. */
@@ -101,7 +104,9 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
       if (typeof target === "string") {
         return jsonError(400, `Cannot purge: ${target}`);
       }
-      return jsonResponse({ purged: await store.purge(target) });
+      const purged = await store.purge(target);
+      emitPurge(options.events, { target, purged });
+      return jsonResponse({ purged });
     },
   };
 }

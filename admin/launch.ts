@@ -1,6 +1,7 @@
 /**
  * Owns launching a proxy with its admin listener: the cache folder's
- * lock (cache/folder_lock.ts) first, then the proxy, then the admin
+ * lock (cache/folder_lock.ts) first, then the proxy (with the event hub
+ * of /api/events in its config), then the admin
  * listener (guarded on the proxy port, its address recorded in the lock
  * for whoever finds the folder taken), and stopping them in the reverse
  * order.
@@ -9,10 +10,15 @@
  */
 
 import { entriesRoutes } from "./entries.ts";
+import { eventsHandler } from "./events.ts";
+import { metricsHandler } from "./metrics.ts";
+import { pageHandler } from "./page.ts";
 import type { AdminRoutes } from "./route.ts";
 import { type AdminServer, startAdmin } from "./server.ts";
+import { explainEntry } from "../cache/explain.ts";
 import { type FolderLock, lockFolder } from "../cache/folder_lock.ts";
 import type { ProxyConfig } from "../proxy/config.ts";
+import { EventHub } from "../proxy/events.ts";
 import { type ProxyServer, startProxy } from "../proxy/mod.ts";
 
 /** Where the admin listener binds. */
@@ -32,9 +38,29 @@ export interface LaunchedProxy {
   shutdown(graceMs?: number): Promise<void>;
 }
 
-/** The routes of the admin listener of a running proxy. */
-export function adminRoutesOf(proxy: ProxyServer): AdminRoutes {
-  return proxy.cache ? entriesRoutes({ store: proxy.cache.store }) : {};
+/**
+ * The routes of the admin listener of a running proxy started with
+ * `events` as its config's hub: the live page (`/`), `/metrics`,
+ * `/api/events` and, with a
+ * cache, the entry endpoints (each variant of `/api/entry` explained by
+ * cache/explain.ts explainEntry; a purge emitted on `events`).
+ */
+export function adminRoutesOf(
+  proxy: ProxyServer,
+  events: EventHub,
+): AdminRoutes {
+  const store = proxy.cache?.store;
+  return {
+    "GET /": pageHandler(),
+    "GET /metrics": metricsHandler({
+      stats: proxy.stats,
+      times: proxy.times,
+      store,
+      events,
+    }),
+    "GET /api/events": eventsHandler(events),
+    ...(store ? entriesRoutes({ store, explain: explainEntry, events }) : {}),
+  };
 }
 
 /**
@@ -54,9 +80,11 @@ export async function startProxyWithAdmin(
   let proxy: ProxyServer | undefined;
   let adminServer: AdminServer | undefined;
   try {
-    proxy = await startProxy({ ...config, guarded });
-    if (admin) {
-      adminServer = bindAdmin(admin, adminRoutesOf(proxy));
+    // The hub only where someone can subscribe: its admin listener.
+    const events = admin ? new EventHub() : undefined;
+    proxy = await startProxy({ ...config, guarded, events });
+    if (admin && events) {
+      adminServer = bindAdmin(admin, adminRoutesOf(proxy, events));
       guarded.push(adminServer.addr);
       await lock?.record({ pid: Deno.pid, admin: adminServer.url });
     }

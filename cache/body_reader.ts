@@ -150,14 +150,24 @@ export class FileBody implements BodyReader {
 }
 
 /**
- * Opens a file for reading that must hold exactly `size` bytes. Says
- * "missing" or "wrong-size" when it is torn, "failed" when it could not
- * be opened for another reason (the file is then not to blame).
+ * Opens a file for reading that must be a regular file holding exactly
+ * `size` bytes. Says "missing" or "wrong-size" when it is torn,
+ * "not-a-file" when a folder, symlink, FIFO, socket or device lies
+ * there (lstat'ed first, never opened: a FIFO's open would wait for a
+ * writer; and checked again on the open file), "failed" when it could
+ * not be opened for another reason (the file is then not to blame).
  */
 export async function openExact(
   path: string,
   size: number,
-): Promise<Deno.FsFile | "missing" | "wrong-size" | "failed"> {
+): Promise<Deno.FsFile | "missing" | "wrong-size" | "not-a-file" | "failed"> {
+  let link: Deno.FileInfo;
+  try {
+    link = await Deno.lstat(path);
+  } catch (error) {
+    return error instanceof Deno.errors.NotFound ? "missing" : "failed";
+  }
+  if (!link.isFile) return "not-a-file";
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
@@ -165,9 +175,14 @@ export async function openExact(
     return error instanceof Deno.errors.NotFound ? "missing" : "failed";
   }
   try {
-    if ((await file.stat()).size === size) return file;
+    const info = await file.stat();
+    let problem: "not-a-file" | "wrong-size" | undefined;
+    if (!info.isFile || info.ino !== link.ino || info.dev !== link.dev) {
+      problem = "not-a-file"; // swapped after the lstat
+    } else if (info.size !== size) problem = "wrong-size";
+    if (!problem) return file;
     closeQuietly(file);
-    return "wrong-size";
+    return problem;
   } catch {
     closeQuietly(file);
     return "failed";

@@ -161,12 +161,20 @@ export const INLINE_SEPARATOR = 0x0a;
  */
 export function writeMetaFile(
   base: string,
-  { variant, writeId }: { variant: string; writeId: string },
+  slot: { variant: string; writeId: string },
   meta: EntryMeta,
   body?: Uint8Array,
 ): number {
+  return writeSidecarFile(base, slot, sidecarBytes(meta, body));
+}
+
+/** writeMetaFile with the sidecar's `bytes` made already (sidecarBytes). */
+export function writeSidecarFile(
+  base: string,
+  { variant, writeId }: { variant: string; writeId: string },
+  bytes: Uint8Array,
+): number {
   const temp = `${base}${variant}-${writeId}.json${TEMP_SUFFIX}`;
-  const bytes = sidecarBytes(meta, body);
   try {
     Deno.writeFileSync(temp, bytes);
     Deno.renameSync(temp, base + metaName(variant));
@@ -182,7 +190,7 @@ export function writeMetaFile(
 }
 
 /** A sidecar's bytes: the JSON of `meta`, then, with `body`, a newline and the body. */
-function sidecarBytes(
+export function sidecarBytes(
   meta: EntryMeta,
   body: Uint8Array | undefined,
 ): Uint8Array {

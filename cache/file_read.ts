@@ -1,11 +1,11 @@
 /**
  * Owns opening a file store entry's body for reading: the memory tier
- * first, then the body file checked for its exact size; a small body is
+ * first, then the body file checked to be a regular file of its exact size; a small body is
  * read whole into the tier, a larger one streamed by a FileBody the store
  * keeps track of (it stops them at close); an inline body from its
  * sidecar (read whole, checked to be the same version); a range of a partial entry
- * read across the piece files that hold it. A missing or wrong-size file
- * is reported to the store as torn.
+ * read across the piece files that hold it. A missing or wrong-size file,
+ * or something else than a regular file, is reported to the store as torn.
  *
  * Must not change the index nor delete files: the store does (torn()).
  */
@@ -61,7 +61,7 @@ export async function openStoredBody(
     return bytesReader(body.subarray(start, start + count));
   }
   const file = await openExact(host.pathOf(meta, meta.bodyFile), meta.bodySize);
-  if (file === "missing" || file === "wrong-size") {
+  if (file !== "failed" && typeof file === "string") {
     await host.torn(meta);
     return undefined;
   }
@@ -133,7 +133,9 @@ async function openPieces(
 /**
  * The body `meta` keeps inside its sidecar, read back synchronously (at
  * most INLINE_BODY_MAX_BYTES and its metadata); undefined when the
- * sidecar is gone, unreadable, or names another version now.
+ * sidecar is gone, unreadable, names another version now, or holds a
+ * body of another length than the looked-up `meta.bodySize` (rewritten
+ * since the lookup: its Content-Length would not match).
  */
 function inlineBody(host: ReadHost, meta: EntryMeta): Uint8Array | undefined {
   const read = readSidecar(host.pathOf(meta, ""), {
@@ -143,5 +145,6 @@ function inlineBody(host: ReadHost, meta: EntryMeta): Uint8Array | undefined {
   if (typeof read === "string" || read.meta.bodyFile !== meta.bodyFile) {
     return undefined;
   }
+  if (read.body?.length !== meta.bodySize) return undefined; // never a short (or long) body under the old length
   return read.body;
 }

@@ -7,7 +7,7 @@
  *   writing now) and folders of the older layout (`<hh>/<sha256>/`);
  * - checks the sidecar (its JSON only, file_sidecar.ts: schema, key hash
  *   and variant of its name, its length; an inline body is not read) and
- *   its body files (present with their exact size, stat'ed, never read)
+ *   its body files (regular files of their exact size, lstat'ed, never read)
  *   and adds
  *   the entry to the index with its sidecar's modification time (the
  *   approximate use order after a restart), unless the index knows the
@@ -167,7 +167,7 @@ function checkGroup(host: SweepHost, { slot, bodies }: Group): void {
 function whole(base: string, meta: Parameters<typeof bodyFiles>[0]): boolean {
   try {
     return bodyFiles(meta).every(({ file, size }) => {
-      const info = Deno.statSync(base + file);
+      const info = Deno.lstatSync(base + file); // a link, FIFO or folder is not a body
       return info.isFile && info.size === size;
     });
   } catch {

@@ -11,11 +11,16 @@
  * only: the first 4 KiB, more only when no newline came yet, and takes
  * the length from fstat; only opening an inline body reads the rest.
  * Read synchronously from the page cache it costs a few microseconds,
- * less than an async file operation's round trip.
+ * less than an async file operation's round trip. Only a regular file is
+ * read (lstat first): a folder, symlink, FIFO, socket or device where a
+ * sidecar belongs is "corrupt" and never opened, and the open itself
+ * neither follows a link nor blocks (O_NOFOLLOW, O_NONBLOCK), so one
+ * swapped in after the lstat cannot stop the process either.
  *
  * Must not change files nor the index.
  */
 
+import fs from "node:fs";
 import { variantId } from "./key.ts";
 import { type EntryMeta, parseMeta } from "./meta.ts";
 import { filesOf } from "./piece_commit.ts";
@@ -35,6 +40,16 @@ const HEAD_BYTES = 4096;
 export const BLOCK_BYTES = 4096;
 /** What a file's name costs in its folder (a directory entry, about its name's length). */
 export const DIR_ENTRY_BYTES = 64;
+
+/** Opens for reading without following a link nor waiting for a FIFO's writer. */
+const SAFE_READ = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK |
+  fs.constants.O_NOFOLLOW;
+
+/**
+ * The least one entry costs on disk: its sidecar's block and directory
+ * entry (an empty inline body). A smaller cap stores nothing.
+ */
+export const ENTRY_MIN_DISK_BYTES = BLOCK_BYTES + DIR_ENTRY_BYTES;
 
 /** How a store counts what its entries cost against its cap. */
 export type Accounting = "disk" | "body";
@@ -62,20 +77,28 @@ export function readSidecar(
   { hash, variant }: { hash: string; variant: string },
   { body = false }: { body?: boolean } = {},
 ): Sidecar | "missing" | "corrupt" {
-  let file: Deno.FsFile;
+  const path = base + metaName(variant);
+  let info: Deno.FileInfo;
   try {
-    file = Deno.openSync(base + metaName(variant));
+    info = Deno.lstatSync(path);
   } catch (error) {
     return error instanceof Deno.errors.NotFound ? "missing" : "corrupt";
   }
+  if (!info.isFile) return "corrupt"; // a folder, link, FIFO, socket or device: never opened
+  let file: number;
   try {
-    const info = file.statSync();
-    if (!info.isFile) return "corrupt";
+    file = fs.openSync(path, SAFE_READ);
+  } catch (error) {
+    return (error as { code?: string }).code === "ENOENT"
+      ? "missing"
+      : "corrupt";
+  }
+  try {
     const size = info.size;
     const modifiedAt = info.mtime?.getTime() ?? 0;
     if (size > MAX_META_BYTES + 1 + INLINE_BODY_MAX_BYTES) return "corrupt"; // not ours
     const head = body ? readUpTo(file, size) : readHead(file, size);
-    if (!head) return "corrupt"; // shorter than fstat said, or no JSON end
+    if (!head) return "corrupt"; // shorter than lstat said, or no JSON end
     const split = head.indexOf(INLINE_SEPARATOR);
     const json = split < 0 ? head : head.subarray(0, split);
     const meta = metaOf(json, { hash, variant });
@@ -90,9 +113,9 @@ export function readSidecar(
     if (!body) return { meta, bytes: size, modifiedAt };
     return { meta, bytes: size, modifiedAt, body: head.subarray(split + 1) };
   } catch {
-    return "corrupt";
+    return "corrupt"; // e.g. EAGAIN: a FIFO swapped in after the lstat
   } finally {
-    file.close();
+    fs.closeSync(file);
   }
 }
 
@@ -122,7 +145,7 @@ function metaOf(
  * each time no newline came yet. Undefined when the file ends early or
  * the JSON is longer than MAX_META_BYTES.
  */
-function readHead(file: Deno.FsFile, size: number): Uint8Array | undefined {
+function readHead(file: number, size: number): Uint8Array | undefined {
   let head = new Uint8Array(0);
   for (let want = HEAD_BYTES;; want *= 2) {
     const total = Math.min(size, want, MAX_META_BYTES + 1);
@@ -141,11 +164,11 @@ function readHead(file: Deno.FsFile, size: number): Uint8Array | undefined {
 }
 
 /** Exactly `count` bytes from the file's position; undefined when it ends first. */
-function readUpTo(file: Deno.FsFile, count: number): Uint8Array | undefined {
+function readUpTo(file: number, count: number): Uint8Array | undefined {
   const bytes = new Uint8Array(count);
   let at = 0;
   while (at < count) {
-    const read = file.readSync(bytes.subarray(at));
+    const read = fs.readSync(file, bytes, at, count - at, null);
     if (read === null || read === 0) return undefined;
     at += read;
   }

@@ -147,6 +147,7 @@ export class FileStore implements Store {
       newWriteId: this.#newWriteId,
       live: this.#live,
       writeFailed: () => this.#writeErrors++,
+      cap: { sizeBytes: this.#sizeBytes, accounting: options.accounting },
     };
     this.#removals = {
       root,

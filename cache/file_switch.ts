@@ -26,9 +26,12 @@ import {
   isInline,
   onDisk,
   removeQuietly,
+  sidecarBytes,
   TEMP_SUFFIX,
   writeMetaFile,
+  writeSidecarFile,
 } from "./file_layout.ts";
+import { costOf } from "./file_sidecar.ts";
 import { variantId } from "./key.ts";
 import { sidecarOf, type UpdateHost } from "./file_update.ts";
 import type { EntryMeta } from "./meta.ts";
@@ -44,8 +47,11 @@ export type SwitchHost = UpdateHost;
  * (`bytes`, when it keeps them), then the replaced version's files.
  * With `inline`, the body is written inside the sidecar, in the same
  * temp file and rename (`meta` names an inline body). Resolves to false
- * (counted, the body file removed) when the metadata could not be
- * written.
+ * (the body file removed) when the metadata could not be written
+ * (counted), or when the entry would cost more than the store's whole
+ * cap (its sidecar and body in whole blocks, with "disk" accounting):
+ * eviction would take it at once, so it is not stored and the variant
+ * keeps the version it had.
  */
 export async function switchIn(
   host: SwitchHost,
@@ -57,15 +63,24 @@ export async function switchIn(
 ): Promise<boolean> {
   const base = entryBase(host.root, meta.key);
   const replaced = host.index.current(meta);
-  let sidecarBytes: number;
+  const file = sidecarBytes(meta, inline);
+  const cost = costOf(meta, {
+    sidecarBytes: file.length,
+    accounting: host.cap.accounting,
+  });
+  if (cost > host.cap.sizeBytes) {
+    if (!isInline(meta.bodyFile)) await removeQuietly(base + meta.bodyFile);
+    return false; // evicted at once otherwise: never "stored"
+  }
+  let written: number;
   try {
-    sidecarBytes = writeMetaFile(base, sidecarOf(host, meta), meta, inline);
+    written = writeSidecarFile(base, sidecarOf(host, meta), file);
   } catch {
     host.writeFailed();
     if (!isInline(meta.bodyFile)) await removeQuietly(base + meta.bodyFile);
     return false;
   }
-  host.index.set(meta, sidecarBytes);
+  host.index.set(meta, written);
   if (bytes) host.tier.put(meta, bytes);
   if (replaced && replaced.bodyFile !== meta.bodyFile) {
     host.tier.drop(replaced);
@@ -196,6 +211,9 @@ async function copySegment(
   out: Deno.FsFile,
   { offset, count }: { offset: number; count: number },
 ): Promise<void> {
+  if (!(await Deno.lstat(path)).isFile) {
+    throw new Error(`Cannot assemble body: ${path} is not a regular file`); // never open a FIFO or follow a link
+  }
   const source = await Deno.open(path, { read: true });
   try {
     await source.seek(offset, Deno.SeekMode.Start);

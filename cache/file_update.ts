@@ -49,7 +49,7 @@ import {
   removeQuietly,
   writeMetaFile,
 } from "./file_layout.ts";
-import { readSidecar } from "./file_sidecar.ts";
+import { type Accounting, readSidecar } from "./file_sidecar.ts";
 
 /** What an update needs from its store. */
 export interface UpdateHost {
@@ -61,6 +61,8 @@ export interface UpdateHost {
   readonly live: LiveTemps;
   /** Counts a failed write. */
   writeFailed(): void;
+  /** The store's cap in bytes and how entries count against it. */
+  readonly cap: { sizeBytes: number; accounting: Accounting };
 }
 
 /** One update: the stored entry and the metadata that replaces it. */
@@ -204,13 +206,14 @@ function inlineBodyOf(
   if (typeof read === "string" || read.meta.bodyFile !== current.bodyFile) {
     return "lost";
   }
+  if (read.body?.length !== current.bodySize) return "lost"; // rewritten since: not the version updated
   return read.body ?? "lost";
 }
 
 /** The size of a variant's sidecar now (what it counts for; 0 when it cannot be read). */
 function sidecarSize(base: string, variant: string): number {
   try {
-    return Deno.statSync(base + metaName(variant)).size;
+    return Deno.lstatSync(base + metaName(variant)).size;
   } catch {
     return 0;
   }

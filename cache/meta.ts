@@ -7,6 +7,7 @@
  */
 
 import type { Field } from "../http/headers.ts";
+import { STORED_HEAD_MAX_BYTES, STORED_HEAD_MAX_FIELDS } from "./limits.ts";
 
 /**
  * The schema version written to disk; anything else is a miss. Version 2:
@@ -99,8 +100,9 @@ export interface PartialInfo extends Representation {
 
 /**
  * Checks that untrusted JSON is metadata of the current version with the
- * right shape. Returns undefined for anything else: corrupt, truncated,
- * foreign or older files are misses.
+ * right shape, holding a head the cache could have stored and may send
+ * (isServableHead). Returns undefined for anything else: corrupt,
+ * truncated, foreign or older files are misses.
  */
 export function parseMeta(value: unknown): EntryMeta | undefined {
   if (!isRecord(value)) return undefined;
@@ -108,9 +110,9 @@ export function parseMeta(value: unknown): EntryMeta | undefined {
   if (v.version !== META_VERSION) return undefined;
   if (typeof v.key !== "string" || v.key === "") return undefined;
   if (!Array.isArray(v.vary) || !v.vary.every(isVaryPair)) return undefined;
-  if (!isInt(v.status) || v.status < 100 || v.status > 999) return undefined;
-  if (typeof v.reason !== "string") return undefined;
+  if (!isInt(v.status) || typeof v.reason !== "string") return undefined;
   if (!Array.isArray(v.headers) || !v.headers.every(isField)) return undefined;
+  if (!isServableHead(v.status, v.reason, v.headers)) return undefined;
   if (!isTime(v.requestTime) || !isTime(v.responseTime)) return undefined;
   if (!isInt(v.correctedInitialAge) || v.correctedInitialAge < 0) {
     return undefined;
@@ -127,6 +129,37 @@ export function parseMeta(value: unknown): EntryMeta | undefined {
   if (v.partial !== undefined && !isPartialOf(v.partial, v)) return undefined;
   return v as unknown as EntryMeta;
 }
+
+/**
+ * True when a stored status line and fields are ones the cache stores
+ * (storable.ts, stored_head.ts) and serving them sends them as they are:
+ * a sidecar is untrusted input, and a line break in a value would split
+ * the response.
+ */
+function isServableHead(
+  status: number,
+  reason: string,
+  headers: Field[],
+): boolean {
+  // RFC 9111 §3: only final responses are stored; 206 and 304 never as such (storable.ts).
+  if (status < 200 || status > 999) return false; // RFC 9110 §15: three digits; http/head.ts reads 100-999
+  if (status === 206 || status === 304) return false; // RFC 9111 §3.3, §4.3.4: they update a stored response
+  if (!NO_LINE_BREAK.test(reason)) return false; // RFC 9112 §4: reason-phrase holds no CR, LF nor NUL
+  if (headers.length > STORED_HEAD_MAX_FIELDS) return false; // no writer stores more (stored_head.ts)
+  let bytes = 0;
+  for (const [name, value] of headers) {
+    if (!TOKEN.test(name)) return false; // RFC 9110 §5.1: a field name is a token
+    if (!NO_LINE_BREAK.test(value)) return false; // RFC 9110 §5.5: a field value holds no CR, LF nor NUL
+    bytes += name.length + value.length + 4; // ": " and CRLF, as stored_head.ts counts
+    if (bytes > STORED_HEAD_MAX_BYTES) return false; // no writer stores a larger head (stored_head.ts)
+  }
+  return true;
+}
+
+/** A token (RFC 9110 §5.6.2). */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** No CR, LF nor NUL (RFC 9110 §5.5). */
+const NO_LINE_BREAK = /^[^\r\n\0]*$/;
 
 /**
  * A partial entry's parts: a validator, a complete length (or null), and

@@ -108,7 +108,9 @@ export interface EntryWriter {
    * variant, when exactly `bodySize` bytes were written (the caller knows
    * the length once the body completed). Returns whether it was stored:
    * false for a wrong size, a failed write, a failed switch (metadata
-   * write error), or a body larger than the store's whole cap. Never
+   * write error), or an entry that costs more than the store's whole cap
+   * (a body larger than it; for the file store, its sidecar and body in
+   * whole blocks: it would be evicted at once). Never
    * rejects. Followers end cleanly at `bodySize` bytes whenever that is
    * what was written within the cap, whether or not it was then stored;
    * otherwise (a wrong size, too large) they throw. Commits of one

@@ -14,6 +14,7 @@ import {
   type CacheConfig,
   DEFAULT_MAX_STALE_ON_ERROR_SECONDS,
   DEFAULT_TARGETED_FIELDS,
+  MIN_CACHE_BYTES,
 } from "../proxy/config.ts";
 import {
   type FlagSpec,
@@ -118,8 +119,10 @@ export async function cacheConfigFrom(
   const sizeBytes = sizeText === undefined
     ? CACHE_DEFAULTS.cacheBytes
     : parseByteSize(sizeText, "--cache-size");
-  if (sizeBytes < 1) {
-    throw new UsageError("--cache-size must be at least 1 byte");
+  if (sizeBytes < MIN_CACHE_BYTES) {
+    throw new UsageError(
+      `--cache-size must be at least ${MIN_CACHE_BYTES} bytes (a 4KiB block and its directory entry: what one entry takes on disk)`,
+    );
   }
   return {
     dir: await cacheDirFrom(flagText(args, "cache-dir"), env, cwd),

@@ -83,8 +83,9 @@ export const PROXY_COMMAND: CommandSpec = {
     {
       name: "admin-port",
       value: "N",
-      help: "Port of the admin listener (the cache's JSON API: " +
-        "/api/entries, purge); 0 picks a free one.",
+      help: "Port of the admin listener (the live page at /, the JSON " +
+        "API /api/entries with purge, /api/events, /metrics); 0 picks a " +
+        "free one.",
       default: "PORT+1, or 0 when PORT is 0",
     },
     {

@@ -19,6 +19,8 @@ export interface AccessLogEntry {
   bytes: number;
   /** Extra words after the CLF fields (upstream time, cache result). */
   suffix?: string;
+  /** The response's note (types.ts OutgoingResponse), for the `answered` hook only; not written. */
+  note?: string;
 }
 
 let clfSecond = -1;

@@ -247,6 +247,7 @@ async function serveRequest(
         status: res.status,
         bytes: 0,
         suffix: res.logSuffix,
+        note: res.note,
       });
       await res.upgrade(conn, reader.takeBuffered());
       return "close"; // the upgrade owned the connection
@@ -277,6 +278,7 @@ async function serveRequest(
         status: res.status,
         bytes,
         suffix: res.logSuffix,
+        note: res.note,
       });
     }
   }

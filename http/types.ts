@@ -99,4 +99,6 @@ export interface OutgoingResponse {
   upgrade?: (conn: Deno.Conn, buffered: Uint8Array) => Promise<void>;
   /** Extra words appended to the access-log line (upstream time, cache result). */
   logSuffix?: string;
+  /** A note for the server's `answered` hook (an explanation), never written to the log line. */
+  note?: string;
 }

@@ -6,6 +6,13 @@
  */
 
 import type { EventHub } from "./events.ts";
+import { ENTRY_MIN_DISK_BYTES } from "../cache/file_sidecar.ts";
+
+/**
+ * The smallest cap (bytes) a file store can keep one entry in: a 4 KiB
+ * block and its directory entry (cache/file_sidecar.ts).
+ */
+export const MIN_CACHE_BYTES = ENTRY_MIN_DISK_BYTES;
 
 /**
  * The targeted cache-control fields honoured by default, in order (RFC
@@ -32,7 +39,7 @@ export interface UpstreamAddress {
 export interface CacheConfig {
   /** Folder of the file store (created when missing). */
   dir: string;
-  /** Cap on stored body bytes; least-recently-used entries go first. */
+  /** Cap on what entries take on disk (at least MIN_CACHE_BYTES); least-recently-used entries go first. */
   sizeBytes: number;
   /** Responses larger than this are not stored. */
   maxObjectBytes: number;

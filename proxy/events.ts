@@ -139,6 +139,7 @@ export class EventHub implements StoreObserver {
         : line.slice(space + 1, end > space ? end : undefined),
       status: entry.status,
       result: RESULTS[result] ?? "NONE",
+      ...(entry.note === undefined ? {} : { explanation: entry.note }),
       durationMs,
     });
   }

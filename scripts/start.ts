@@ -143,10 +143,13 @@ function tryThis(
     `http://127.0.0.1:${origin.port}/2.binary   # as a forward proxy`,
     `  curl -i ${short(origin)}/notes/   # the origin itself: a folder listing`,
     ...(adminUrl === undefined ? [] : [
-      `The admin listener is at ${adminUrl}:`,
+      `The admin listener is at ${adminUrl}: open ${adminUrl}/ in a browser for the live page, or`,
       `  curl -s ${
         short(new URL(adminUrl))
       }/api/entries   # what the cache holds, its age and freshness`,
+      `  curl -s ${
+        short(new URL(adminUrl))
+      }/metrics       # Prometheus metrics`,
     ]),
     "Ctrl-C stops both.",
   ].join("\n");

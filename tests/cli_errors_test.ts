@@ -148,7 +148,11 @@ const BAD_INPUTS: { args: string[]; says: RegExp }[] = [
   },
   {
     args: ["proxy", "--cache-size", "0"],
-    says: /--cache-size must be at least 1 byte/,
+    says: /--cache-size must be at least 4160 bytes \(a 4KiB block/,
+  },
+  {
+    args: ["proxy", "--cache-size", "4KiB"], // stores nothing: one entry takes a block and a directory entry
+    says: /--cache-size must be at least 4160 bytes/,
   },
   {
     args: ["proxy", "--cache-size", "1MiB", "--max-object-size", "2MiB"],

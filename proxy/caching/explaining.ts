@@ -8,6 +8,10 @@
  * looked up for a request that did not ask. The request field never goes
  * upstream (messages.ts upstreamRequest removes it) and the response
  * field is added to the client's response only, never to what is stored.
+ * While the proxy's event hub has a subscriber, every request gets an
+ * ExplainLog too, and its summary goes to the request's event (the
+ * response's `note`, handed to the hub with the access-log entry); with
+ * no subscriber and no request field, nothing is made.
  *
  * Must not decide (cache/policy.ts) nor explain (cache/explain.ts).
  */
@@ -54,21 +58,36 @@ export class ExplainLog {
     this.#happened.upstream = { exchange, outcome };
   }
 
-  /** The one-line summary, or undefined before any decision. */
-  summary(): string | undefined {
+  /** The one-line summary (`ascii`: "section" for "§"), or undefined before any decision. */
+  summary(ascii: boolean): string | undefined {
     const happened = this.#happened;
     if (happened === undefined) return undefined;
-    // RFC 9110 §5.5: a new field's value is US-ASCII.
-    return summaryLine(explain(happened, this.#now), { ascii: true });
+    return summaryLine(explain(happened, this.#now), { ascii });
   }
 }
 
-/** Adds the summary to a response for a request that asked. */
+/** Who hears a request's explanation. */
+export interface Audience {
+  /** The client asked (`Cachelab-Explain: 1`): the response field. */
+  field: boolean;
+  /** Event subscribers: the response's note (proxy/events.ts). */
+  note: boolean;
+}
+
+/**
+ * Adds the summary to a response: as the `Cachelab-Explain` field for a
+ * request that asked, as its `note` for the events.
+ */
 export function explained(
   res: OutgoingResponse,
   log: ExplainLog,
+  audience: Audience,
 ): OutgoingResponse {
-  const summary = log.summary();
-  if (summary !== undefined) res.headers.set(EXPLAIN_FIELD, summary);
+  if (audience.field) {
+    // RFC 9110 §5.5: a new field's value is US-ASCII.
+    const summary = log.summary(true);
+    if (summary !== undefined) res.headers.set(EXPLAIN_FIELD, summary);
+  }
+  if (audience.note) res.note = log.summary(false);
   return res;
 }

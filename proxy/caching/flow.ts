@@ -70,21 +70,22 @@ export function serveWithCache(
     fields: req.head.headers,
     keyed: key !== undefined,
   });
-  // Cachelab-Explain: 1 (explaining.ts); nothing is made for a request that did not ask.
-  const log = asksExplanation(req.head.headers)
-    ? new ExplainLog(options)
-    : undefined;
+  // Cachelab-Explain: 1 or an events subscriber (explaining.ts); nothing
+  // is made for a request that did not ask while nobody subscribes.
+  const field = asksExplanation(req.head.headers);
+  const note = ctx.config.events?.listening === true;
+  const log = field || note ? new ExplainLog(options) : undefined;
   if (passing !== undefined || key === undefined) {
     const why = passing ?? "bypass";
     if (!log) return passThrough(pass, why);
     log.decided({ kind: "pass", why }, req.receivedAt);
     return passThrough({ ...pass, explain: log }, why).then((res) =>
-      explained(res, log)
+      explained(res, log, { field, note })
     );
   }
   if (!log) return serveKeyed({ ...pass, key });
   return serveKeyed({ ...pass, key, explain: log }).then((res) =>
-    explained(res, log)
+    explained(res, log, { field, note })
   );
 }
 

@@ -9,6 +9,7 @@
  */
 
 import assert from "../helpers/assert.ts";
+import fs from "node:fs";
 import { isInline } from "../../cache/file_layout.ts";
 import { variantId } from "../../cache/key.ts";
 import { INLINE_BODY_MAX_BYTES } from "../../cache/limits.ts";
@@ -23,8 +24,8 @@ const NEW: [string, string | null][] = [["accept-encoding", "br"]];
 
 /**
  * Runs `work` while counting the files opened for reading whose path
- * contains `part` (Deno.openSync and Deno.readFileSync) and the bytes
- * read from them.
+ * contains `part` (Deno.openSync, Deno.readFileSync, and node:fs
+ * openSync, which file_sidecar.ts uses) and the bytes read from them.
  */
 async function countingReads<T>(
   part: string,
@@ -32,6 +33,9 @@ async function countingReads<T>(
 ): Promise<{ result: T; calls: number; bytes: number }> {
   const readFile = Deno.readFileSync;
   const openFile = Deno.openSync;
+  const nodeOpen = fs.openSync;
+  const nodeRead = fs.readSync;
+  const counted = new Set<number>();
   let calls = 0;
   let bytes = 0;
   Deno.readFileSync = (path: string | URL) => {
@@ -54,12 +58,27 @@ async function countingReads<T>(
     };
     return file;
   };
+  fs.openSync = ((path: string, ...rest: unknown[]) => {
+    const fd = (nodeOpen as (...args: unknown[]) => number)(path, ...rest);
+    if (String(path).includes(part)) {
+      calls++;
+      counted.add(fd);
+    } else counted.delete(fd);
+    return fd;
+  }) as typeof fs.openSync;
+  fs.readSync = ((fd: number, ...rest: unknown[]) => {
+    const read = (nodeRead as (...args: unknown[]) => number)(fd, ...rest);
+    if (counted.has(fd)) bytes += read;
+    return read;
+  }) as typeof fs.readSync;
   try {
     const result = await work();
     return { result, calls, bytes };
   } finally {
     Deno.readFileSync = readFile;
     Deno.openSync = openFile;
+    fs.openSync = nodeOpen;
+    fs.readSync = nodeRead;
   }
 }
 

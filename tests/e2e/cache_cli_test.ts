@@ -98,6 +98,11 @@ Deno.test("cachelab cache ls, show, purge and stats work on the folder of a stop
   assert.equal(shown.url, `${site}/1.txt`);
   assert.equal(shown.variants.length, 1);
   assert.equal(shown.variants[0].bodySize, FILES["1.txt"].length);
+  assert.equal(
+    typeof shown.variants[0].explanation?.lifetime?.seconds,
+    "number",
+    "offline, each variant is explained as the admin listener explains it",
+  );
   const text = await cache(dir, "show", `${site}/1.txt`);
   assert.equal(text.code, 0);
   assert.match(text.stdout, /^ {2}status +200$/m);

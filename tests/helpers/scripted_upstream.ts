@@ -26,6 +26,7 @@ import {
   cacheStateFor,
 } from "../../proxy/caching/state.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
+import type { EventHub } from "../../proxy/events.ts";
 import { proxyHandler } from "../../proxy/handler.ts";
 import { newViaName } from "../../proxy/messages.ts";
 import { Stats } from "../../proxy/stats.ts";
@@ -184,10 +185,15 @@ export interface FlowHarness extends AsyncDisposable {
  */
 export function flowHarness(
   script: Script,
-  options: Partial<CacheOptions> & { sizeBytes?: number; store?: Store } = {},
+  options: Partial<CacheOptions> & {
+    sizeBytes?: number;
+    store?: Store;
+    /** The config's event hub (proxy/events.ts). */
+    events?: EventHub;
+  } = {},
 ): FlowHarness {
   const upstream = new ScriptedUpstream(script);
-  const { sizeBytes, store: given, ...cacheOptions } = options;
+  const { sizeBytes, store: given, events, ...cacheOptions } = options;
   const store = given ?? new MemoryStore({ sizeBytes: sizeBytes ?? 1 << 28 });
   const cache = cacheStateFor(store, {
     maxObjectBytes: 1 << 26,
@@ -208,6 +214,7 @@ export function flowHarness(
     idleTimeoutMs: 3000,
     maxConnections: 64,
     maxUpstreamConnections: 64,
+    events,
   } satisfies ProxyConfig;
   const self = { transport: "tcp" as const, hostname: "127.0.0.1", port: 1 };
   const handler = proxyHandler({

@@ -56,7 +56,8 @@ Deno.test("start.ts runs the origin on demo/ and the proxy in front of it until 
     const printed = start.seen.join("\n");
     assert.ok(
       printed.includes(
-        `The admin listener is at http://127.0.0.1:${adminPort}:\n` +
+        `The admin listener is at http://127.0.0.1:${adminPort}: open ` +
+          `http://127.0.0.1:${adminPort}/ in a browser for the live page, or\n` +
           `  curl -s localhost:${adminPort}/api/entries `,
       ),
       printed,

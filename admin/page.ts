@@ -1,0 +1,131 @@
+/**
+ * Owns `GET /` on the admin listener: the live page, one self-contained
+ * HTML document (its style, page_style.ts, and script, page_script.ts
+ * and page_stream.ts, inline; no build step, nothing loaded from anywhere else) that shows
+ * the cache as it works: counters, the entries table with ages and
+ * freshness counting live, a purge button per entry and a search box,
+ * and the request stream with each request's cache result and
+ * explanation, all kept current through `/api/events`.
+ *
+ * Must not compute anything about the cache: the page reads the admin
+ * listener's own endpoints (/api/entries, /api/entry, /api/events,
+ * /metrics) like any other client.
+ */
+
+import { PAGE_SCRIPT } from "./page_script.ts";
+import { PAGE_STREAM_SCRIPT } from "./page_stream.ts";
+import { PAGE_STYLE } from "./page_style.ts";
+import type { AdminHandler } from "./route.ts";
+
+/**
+ * What the page may do (CSP Level 3): its own inline style and script,
+ * requests to its own origin only, and nothing else: no other site's
+ * scripts, fonts, images or frames, no forms, not framed by another page.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'unsafe-inline'",
+  "style-src 'unsafe-inline'",
+  "connect-src 'self'",
+  "img-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+const COUNTERS: readonly [string, string, string][] = [
+  ["requests", "requests", ""],
+  ["hits", "hits", "hit"],
+  ["misses", "misses", "miss"],
+  ["revalidated", "revalidated", "revalidated"],
+  ["stale", "served stale", "stale"],
+  ["pass", "passed / other", ""],
+  ["ratio", "from cache", "ratio"],
+  ["entries", "entries", ""],
+  ["bytes", "stored", ""],
+];
+
+const COLUMNS: readonly [string, boolean][] = [
+  ["state", false],
+  ["url", false],
+  ["status", true],
+  ["size", true],
+  ["age", true],
+  ["freshness", true],
+  ["hits", true],
+  ["stored at", true],
+  ["", false],
+];
+
+/** The whole document. */
+export const PAGE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cachelab · live</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<header>
+  <h1>cachelab <span>live cache</span></h1>
+  <div id="live" data-live="false">connecting…</div>
+  <div id="admin"></div>
+</header>
+<main>
+  <div class="counters">
+${
+  COUNTERS.map(([id, label, kind]) =>
+    `    <div class="counter ${kind}"><b id="c-${id}">0</b><small>${label}</small></div>`
+  ).join("\n")
+}
+  </div>
+  <div class="panels">
+    <section>
+      <h2>Entries <span class="note" id="entries-note"></span>
+        <input id="search" type="search" spellcheck="false" autocomplete="off"
+          placeholder="filter: /path prefix, text, or http://host/prefix" aria-label="filter entries"></h2>
+      <div class="scroll">
+        <table>
+          <thead><tr>${
+  COLUMNS.map(([name, num]) =>
+    name === "url"
+      ? `<th id="url-head">url</th>`
+      : `<th${num ? ' class="num"' : ""}>${name}</th>`
+  ).join("")
+}</tr></thead>
+          <tbody id="entries"></tbody>
+        </table>
+        <div class="empty" id="entries-empty">Nothing stored yet. Requests through the proxy show up here.</div>
+      </div>
+    </section>
+    <section>
+      <h2>Requests <span class="note" id="since"></span></h2>
+      <div class="scroll">
+        <ul id="stream"></ul>
+        <div class="empty" id="stream-empty">Waiting for requests…</div>
+      </div>
+    </section>
+  </div>
+</main>
+<footer>Ages and freshness count on this page's clock from the proxy's listing (RFC 9111 §4.2.3); click a URL for its explanation and stored fields.</footer>
+<script>${PAGE_SCRIPT}${PAGE_STREAM_SCRIPT}</script>
+</body>
+</html>
+`;
+
+const BODY = new TextEncoder().encode(PAGE_HTML);
+
+/** The GET / handler: 200 text/html, never stored, under PAGE_CSP. */
+export function pageHandler(): AdminHandler {
+  return () =>
+    new Response(BODY, {
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        "cache-control": "no-store",
+        "content-security-policy": PAGE_CSP,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "no-referrer",
+      },
+    });
+}
