@@ -1,5 +1,5 @@
 /**
- * Review 12: `cachelab cache` (admin/cache_folder.ts) when the proxy that
+ * Found by the review of issue 12: `cachelab cache` (admin/cache_folder.ts) when the proxy that
  * holds the folder is alive but its admin listener never answers (the
  * process stopped with SIGSTOP, or hung): the command must end with one
  * line and exit 1 rather than wait forever. The holder here is this test

@@ -1,5 +1,5 @@
 /**
- * Review 12: the admin listener "is never reachable through the proxy
+ * Found by the review of issue 12: the admin listener "is never reachable through the proxy
  * port: an absolute-form or CONNECT request for its address, in any
  * spelling, gets 403" (README). With `--admin-host 0.0.0.0` the admin
  * listener also listens on this machine's other addresses; a request

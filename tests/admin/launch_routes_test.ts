@@ -1,5 +1,5 @@
 /**
- * Review 12: what a running `cachelab proxy` (main.ts through
+ * Found by the review of issue 12: what a running `cachelab proxy` (main.ts through
  * admin/launch.ts) serves on its admin listener, as a new user reaches it
  * from the README: /metrics, /api/events and /api/entry's explanation.
  * Real processes, port 0, a temp cache folder; every wait bounded.

@@ -1,5 +1,5 @@
 /**
- * Review 12: the admin listener (admin/server.ts) against requests a new
+ * Found by the review of issue 12: the admin listener (admin/server.ts) against requests a new
  * user or a hostile page may send: HEAD on a GET endpoint (RFC 9110 §9.1:
  * every general-purpose server supports GET and HEAD), and an
  * absolute-form target naming another authority (RFC 9112 §3.2.2: the

@@ -1,5 +1,5 @@
 /**
- * Review 12: `cachelab proxy` on a folder whose `cachelab.lock` was
+ * Found by the review of issue 12: `cachelab proxy` on a folder whose `cachelab.lock` was
  * tampered with. A FIFO in its place cannot be locked; the one line on
  * stderr must say which file is at fault ("Cannot X: reason", STYLE.md),
  * not only the operating system's "Invalid argument (os error 22)".

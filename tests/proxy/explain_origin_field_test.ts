@@ -1,5 +1,5 @@
 /**
- * Review 12: `Cachelab-Explain` is this proxy's own field ("neither field
+ * Found by the review of issue 12: `Cachelab-Explain` is this proxy's own field ("neither field
  * is stored; a request without it gets a response without it", README).
  * An upstream that sends a Cachelab-Explain response field of its own
  * must not have it stored nor relayed as if the cache had said it.
