@@ -80,7 +80,8 @@ function reachesGuarded(
   to: { host: string; port: number },
   guarded: readonly Deno.NetAddr[] | undefined,
 ): boolean {
-  return guarded !== undefined && guarded.some((addr) => mayReachGuarded(to, addr));
+  return guarded !== undefined &&
+    guarded.some((addr) => mayReachGuarded(to, addr));
 }
 
 /**
