@@ -48,21 +48,57 @@ export class NoAdminError extends Error {
   }
 }
 
-/** The admin API at `base` (`http://HOST:PORT`); `source` says whose it is. */
-export function adminAccess(base: string, source = `admin ${base}`) {
+/** Milliseconds one admin API request may take, answer and body read, before it fails. */
+export const ADMIN_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The admin API at `base` (`http://HOST:PORT`); `source` says whose it is.
+ * Each request, body included, is read within `timeoutMs`
+ * (ADMIN_REQUEST_TIMEOUT_MS by default), else it throws "the admin API at
+ * ROOT did not answer within N s": a listener that accepts but never
+ * answers (a stopped process) cannot hold the command.
+ */
+export function adminAccess(
+  base: string,
+  source = `admin ${base}`,
+  timeoutMs = ADMIN_REQUEST_TIMEOUT_MS,
+) {
   const root = base.replace(/\/+$/, "");
   const access: EntriesAccess = {
     fetch: (method, pathAndQuery) =>
-      fetch(root + pathAndQuery, { method }).catch((error) => {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `the admin API at ${root} cannot be reached: ${reason}`,
-        );
-      }),
+      boundedFetch(root, root + pathAndQuery, method, timeoutMs),
     source,
     close: () => Promise.resolve(),
   };
   return access;
+}
+
+/** One request whose answer is read whole within `timeoutMs`, returned as a buffered Response. */
+async function boundedFetch(
+  root: string,
+  url: string,
+  method: string,
+  timeoutMs: number,
+): Promise<Response> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, { method, signal: abort.signal });
+    const body = await response.arrayBuffer();
+    return new Response(body, {
+      status: response.status,
+      headers: response.headers,
+    });
+  } catch (error) {
+    const reason = abort.signal.aborted
+      ? `it did not answer within ${timeoutMs / 1000} s`
+      : error instanceof Error
+      ? error.message
+      : String(error);
+    throw new Error(`the admin API at ${root} cannot be reached: ${reason}`);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

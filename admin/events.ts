@@ -12,15 +12,23 @@
  */
 
 import type { EventHub, ProxyEvent } from "../proxy/events.ts";
+import { jsonError } from "./json.ts";
 import type { AdminHandler } from "./route.ts";
 
 /** Events a subscriber's queue holds by default before it drops. */
 export const DEFAULT_QUEUE_EVENTS = 1024;
 
+/** Subscribers served at once by default; one more gets 503. */
+export const MAX_EVENT_SUBSCRIBERS = 32;
+/** Seconds a refused subscriber is told to wait (Retry-After). */
+export const EVENTS_RETRY_AFTER_SECONDS = 5;
+
 /** Options of the events endpoint. */
 export interface EventsOptions {
   /** Events held per subscriber before new ones are dropped (default DEFAULT_QUEUE_EVENTS). */
   queueEvents?: number;
+  /** Subscribers at once (default MAX_EVENT_SUBSCRIBERS). */
+  maxSubscribers?: number;
 }
 
 const encoder = new TextEncoder();
@@ -32,14 +40,26 @@ export function sseMessage(type: string, data: unknown): string {
 
 /**
  * The GET /api/events handler: 200 text/event-stream, open until the
- * body is cancelled (Deno.serve cancels it when the client leaves).
+ * body is cancelled (Deno.serve cancels it when the client leaves). With
+ * `maxSubscribers` subscribed already, 503 with Retry-After and a JSON
+ * error, counted on the hub (`refused`, /metrics).
  */
 export function eventsHandler(
   hub: EventHub,
   options: EventsOptions = {},
 ): AdminHandler {
   const limit = options.queueEvents ?? DEFAULT_QUEUE_EVENTS;
+  const max = options.maxSubscribers ?? MAX_EVENT_SUBSCRIBERS;
   return () => {
+    if (hub.subscribers >= max) {
+      hub.countRefused();
+      const response = jsonError(
+        503,
+        `Cannot subscribe to /api/events: ${max} subscribers already`,
+      );
+      response.headers.set("Retry-After", String(EVENTS_RETRY_AFTER_SECONDS));
+      return response;
+    }
     const subscriber = new Subscriber(hub, limit);
     return new Response(subscriber.stream, {
       headers: {

@@ -142,6 +142,11 @@ function eventMetrics(registry: MetricsRegistry, events: EventHub): void {
     help: "Events dropped for subscribers too slow to take them.",
     read: () => [{ value: events.dropped }],
   });
+  registry.counter({
+    name: "cachelab_event_subscribers_refused_total",
+    help: "Subscribers of /api/events refused (503): the cap was reached.",
+    read: () => [{ value: events.refused }],
+  });
 }
 
 /** One sample per counter named `prefix` + X, labelled `label`=X. */

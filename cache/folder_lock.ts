@@ -42,8 +42,10 @@ export interface FolderLock {
 /**
  * Locks `dir` (created when missing) for this process, recording `record`.
  * Throws a FolderLockedError "DIR is in use by another cachelab (pid N,
- * admin URL)" when another process holds it; other errors as Deno.open
- * throws them (permission, not a folder).
+ * admin URL)" when another process holds it; an Error "PATH is a KIND,
+ * not a regular file" when cachelab.lock exists as something else (a
+ * FIFO, socket, device, folder or symbolic link: never opened); other
+ * errors as Deno.open throws them (permission, not a folder).
  */
 export async function lockFolder(
   dir: string,
@@ -51,6 +53,7 @@ export async function lockFolder(
 ): Promise<FolderLock> {
   await Deno.mkdir(dir, { recursive: true });
   const path = join(dir, LOCK_FILE);
+  await refuseNonRegular(path); // before open: opening a FIFO would block
   const file = await Deno.open(path, { read: true, write: true, create: true });
   let held = false;
   try {
@@ -88,6 +91,29 @@ export async function lockFolder(
   } finally {
     if (!held) file.close();
   }
+}
+
+/** Throws "PATH is a KIND, not a regular file" when `path` exists and is not a regular file. */
+async function refuseNonRegular(path: string): Promise<void> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return; // created by open
+    throw error;
+  }
+  if (info.isFile) return;
+  throw new Error(`${path} is ${kindOf(info)}, not a regular file`);
+}
+
+/** What a non-regular file is, in words: "a FIFO", "a folder", ... */
+function kindOf(info: Deno.FileInfo): string {
+  if (info.isDirectory) return "a folder";
+  if (info.isSymlink) return "a symbolic link";
+  if (info.isFifo) return "a FIFO";
+  if (info.isSocket) return "a socket";
+  if (info.isBlockDevice || info.isCharDevice) return "a device";
+  return "a file of another kind";
 }
 
 /**

@@ -84,6 +84,7 @@ export class EventHub implements StoreObserver {
   readonly #ends = new Map<EventListener, () => void>();
   #closed = false;
   #dropped = 0;
+  #refused = 0;
 
   /** True while someone subscribes: only then are events built. */
   get listening(): boolean {
@@ -134,6 +135,16 @@ export class EventHub implements StoreObserver {
   /** Counts `n` events a subscriber could not take. */
   countDropped(n: number): void {
     this.#dropped += n;
+  }
+
+  /** Would-be subscribers refused so far (the cap of /api/events). */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** Counts one would-be subscriber refused. */
+  countRefused(): void {
+    this.#refused++;
   }
 
   /** Hands `event` to every subscriber; a subscriber that throws is removed. */

@@ -20,7 +20,7 @@ import { serveWithCache } from "./caching/flow.ts";
 import { errorResponse } from "./errors.ts";
 import type { ProxyContext } from "./context.ts";
 import { relay } from "./relay.ts";
-import { loopsBack, viaNamesSelf } from "./loops.ts";
+import { loopsBack, mayReachGuarded, viaNamesSelf } from "./loops.ts";
 import { answersItself } from "./messages.ts";
 import { type Route, route } from "./target.ts";
 import { openTunnel } from "./tunnel.ts";
@@ -80,7 +80,8 @@ function reachesGuarded(
   to: { host: string; port: number },
   guarded: readonly Deno.NetAddr[] | undefined,
 ): boolean {
-  return guarded !== undefined && guarded.some((addr) => loopsBack(to, addr));
+  return guarded !== undefined &&
+    guarded.some((addr) => mayReachGuarded(to, addr));
 }
 
 /**

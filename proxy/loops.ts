@@ -13,7 +13,9 @@
  * range. Not covered: the machine's other interface addresses and names
  * when bound to all addresses (listing them needs --allow-sys, which the
  * product does not have); such a request makes one hop to this proxy and
- * is then refused by its Via.
+ * is then refused by its Via. A guarded listener (the admin listener)
+ * has no Via to stop that hop: mayReachGuarded() refuses its port at any
+ * host when it listens on all addresses.
  *
  * Must not do I/O.
  */
@@ -39,6 +41,26 @@ export function loopsBack(
   }
   if (bound === "::1") return isLoopbackName(target) || target === "::";
   return false;
+}
+
+/**
+ * True when a connection to `host:port` may reach a listener on `at`
+ * that must never be reached through the proxy (ProxyConfig.guarded, the
+ * admin listener). As loopsBack() for a listener on one address. For one
+ * listening on all addresses (`0.0.0.0`, `::`), the rule is: every target
+ * at its port, whatever the host. Its reach is every local address, and
+ * the machine's interface addresses and the names that resolve to them
+ * cannot be listed without --allow-sys (which the product does not have),
+ * so no host is provably elsewhere; no Via stops a second hop either, as
+ * it does for a loop. A remote site on that very port is refused too.
+ */
+export function mayReachGuarded(
+  to: { host: string; port: number },
+  at: Deno.NetAddr,
+): boolean {
+  if (to.port !== at.port) return false;
+  if (isUnspecified(canonicalHost(at.hostname))) return true;
+  return loopsBack(to, at);
 }
 
 /**

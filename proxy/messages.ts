@@ -5,7 +5,8 @@
  * from the URL (forward) or from the route when the client sent none,
  * Max-Forwards decremented) and the downstream response head built from
  * the upstream's (hop-by-hop removed, Via added, Date added when missing,
- * an Age past 2^31 sent as 2^31).
+ * an Age past 2^31 sent as 2^31), and this proxy's own fields taken out
+ * of every upstream response as it comes in (ownFieldsRemoved()).
  * Everything else passes unchanged, in order and original casing.
  *
  * Must not do I/O.
@@ -28,6 +29,22 @@ export function newViaName(): string {
   return `cachelab-${crypto.randomUUID().slice(0, 8)}`;
 }
 
+/**
+ * The field this proxy speaks itself (caching/explaining.ts): never taken
+ * from a client's request upstream nor from an upstream's response.
+ */
+export const OWN_FIELD = "cachelab-explain";
+
+/**
+ * Removes this proxy's own field from an upstream response's fields as
+ * they come in, as hop-by-hop fields are: an upstream's Cachelab-Explain
+ * is neither relayed nor stored, so only this proxy's explanation (when
+ * the client asked) ever reaches a client.
+ */
+export function ownFieldsRemoved(fields: FieldList): void {
+  fields.delete(OWN_FIELD);
+}
+
 /** The hop a request takes through this proxy. */
 export interface Hop {
   route: Extract<Route, { kind: "reverse" | "forward" }>;
@@ -43,7 +60,7 @@ export function upstreamRequest(head: RequestHead, hop: Hop): RequestHead {
   let fields = head.headers.clone();
   keepHost(fields);
   stripHopByHop(fields); // RFC 9110 §7.6.1
-  fields.delete("cachelab-explain"); // for this proxy only (caching/explaining.ts)
+  fields.delete(OWN_FIELD); // for this proxy only (caching/explaining.ts)
   if (!fields.has("host")) {
     // RFC 9112 §3.2: an HTTP/1.1 request has Host, first (HTTP/1.0 may lack it)
     fields = new FieldList([["Host", route.authority], ...fields.toArray()]);

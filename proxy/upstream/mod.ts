@@ -6,7 +6,9 @@
  * client's (its body, Expect: 100-continue, interim responses relayed).
  * Component tests implement the interface with a scripted upstream.
  *
- * Must not rewrite fields (messages.ts) nor decide about caching.
+ * Must not rewrite fields (messages.ts: it only applies its
+ * ownFieldsRemoved() to each response as it comes in) nor decide about
+ * caching.
  */
 
 import { checkRequestSize } from "../../http/client.ts";
@@ -18,6 +20,7 @@ import type {
   ResponseHead,
 } from "../../http/types.ts";
 import type { UpstreamAddress } from "../config.ts";
+import { ownFieldsRemoved } from "../messages.ts";
 import type { Stats } from "../stats.ts";
 import {
   exchange,
@@ -61,12 +64,14 @@ export function poolUpstream(
     exchange: async (request) => {
       checkRequestSize(request.head, UPSTREAM_HEAD_LIMITS); // 431 here, not from the upstream
       stats.count("upstream.requests");
-      return await exchange(pool, {
+      const response = await exchange(pool, {
         ...request,
         responseTimeoutMs: options.responseTimeoutMs,
         idleTimeoutMs: options.idleTimeoutMs,
         count: (name) => stats.count(name),
       });
+      ownFieldsRemoved(response.head.headers); // ours: never relayed nor stored
+      return response;
     },
   };
 }
@@ -94,6 +99,7 @@ export function requestFor(
     onInterim: async (interim: ResponseHead) => {
       const relayed = interim.headers.clone();
       stripHopByHop(relayed);
+      ownFieldsRemoved(relayed);
       await req.sendInterim(interim.status, relayed);
     },
   };

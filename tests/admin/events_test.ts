@@ -1,6 +1,7 @@
 import { assertEquals, assertStringIncludes } from "../helpers/assert.ts";
 import { eventsHandler, sseMessage } from "../../admin/events.ts";
 import { EventHub } from "../../proxy/events.ts";
+import { startAdmin } from "../../admin/server.ts";
 import {
   countingUpstream,
   startCacheProxy,
@@ -213,4 +214,62 @@ Deno.test("eventsHandler() ends every stream when the hub closes, and a stream o
     true,
   );
   assertEquals(hub.subscribers, 0);
+});
+
+Deno.test("eventsHandler() answers 503 with Retry-After and counts it when maxSubscribers already subscribe", async () => {
+  const hub = new EventHub();
+  const handler = eventsHandler(hub, { maxSubscribers: 1 });
+  const url = new URL("http://127.0.0.1/api/events");
+  const request = new Request(url);
+  const first = await handler(request, url);
+  assertEquals(first.status, 200);
+  const second = await handler(request, url);
+  assertEquals(
+    {
+      status: second.status,
+      retry: second.headers.get("retry-after"),
+      body: await second.json(),
+      refused: hub.refused,
+      subscribers: hub.subscribers,
+    },
+    {
+      status: 503,
+      retry: "5",
+      body: { error: "Cannot subscribe to /api/events: 1 subscribers already" },
+      refused: 1,
+      subscribers: 1,
+    },
+  );
+  await first.body!.cancel();
+  assertEquals(hub.subscribers, 0);
+  const third = await handler(request, url);
+  assertEquals(third.status, 200);
+  await third.body!.cancel();
+});
+
+Deno.test("startAdmin() answers HEAD /api/events with the stream's headers and no subscriber left", async () => {
+  const hub = new EventHub();
+  const admin = startAdmin({
+    host: "127.0.0.1",
+    port: 0,
+    routes: { "GET /api/events": eventsHandler(hub) },
+  });
+  try {
+    const res = await fetch(`${admin.url}/api/events`, { method: "HEAD" });
+    await res.body?.cancel();
+    assertEquals(
+      {
+        status: res.status,
+        type: res.headers.get("content-type"),
+        subscribers: hub.subscribers,
+      },
+      {
+        status: 200,
+        type: "text/event-stream; charset=utf-8",
+        subscribers: 0,
+      },
+    );
+  } finally {
+    await admin.close();
+  }
 });

@@ -68,6 +68,7 @@ Deno.test("metricsHandler() reads the proxy's counters, request times and store 
   times.observe(resultIndex("- HIT"), 3);
   times.observe(resultIndex("5ms MISS"), 40);
   events.countDropped(6);
+  events.countRefused();
   storeStats.entries = 4;
 
   const { text, type } = await scrape(handler);
@@ -98,6 +99,7 @@ Deno.test("metricsHandler() reads the proxy's counters, request times and store 
     ["cachelab_cache_write_errors_total", 1],
     ["cachelab_event_subscribers", 0],
     ["cachelab_events_dropped_total", 6],
+    ["cachelab_event_subscribers_refused_total", 1],
   ];
   for (const [name, value] of expected) {
     assertEquals(after.get(name), value, name);

@@ -46,3 +46,21 @@ Deno.test("lockFolder() refuses a second holder in one process with the first on
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lockFolder() throws naming cachelab.lock and its kind when the lock file is a folder", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "cachelab-lock-" });
+  try {
+    await Deno.mkdir(`${dir}/cachelab.lock`);
+    const error = await lockFolder(dir, { pid: 1, admin: null }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof Error, "no error");
+    assert.match(
+      error.message,
+      /cachelab\.lock is a folder, not a regular file$/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

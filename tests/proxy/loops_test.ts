@@ -1,6 +1,11 @@
 import { assertEquals } from "../helpers/assert.ts";
 import { FieldList } from "../../http/headers.ts";
-import { canonicalHost, loopsBack, viaNamesSelf } from "../../proxy/loops.ts";
+import {
+  canonicalHost,
+  loopsBack,
+  mayReachGuarded,
+  viaNamesSelf,
+} from "../../proxy/loops.ts";
 import { newViaName } from "../../proxy/messages.ts";
 
 const VIA_NAME = newViaName();
@@ -92,4 +97,27 @@ Deno.test("viaNamesSelf() is true only when a Via hop names this instance (RFC 9
   );
   assertEquals(viaNamesSelf(via(`1.1 x${VIA_NAME}`), VIA_NAME), false);
   assertEquals(viaNamesSelf(new FieldList(), VIA_NAME), false);
+});
+
+Deno.test("mayReachGuarded() refuses every host at the port of a listener on all addresses, and only the loopback spellings of one on 127.0.0.1", () => {
+  const port = 9001;
+  const at = (hostname: string): Deno.NetAddr => ({
+    transport: "tcp",
+    hostname,
+    port,
+  });
+  for (const wildcard of ["0.0.0.0", "::"]) {
+    for (const host of ["192.0.2.2", "[2001:db8::1]", "myhost", "127.0.0.1"]) {
+      assertEquals(mayReachGuarded({ host, port }, at(wildcard)), true, host);
+    }
+    assertEquals(
+      mayReachGuarded({ host: "192.0.2.2", port: port + 1 }, at(wildcard)),
+      false,
+    );
+  }
+  assertEquals(mayReachGuarded({ host: "127.1", port }, at("127.0.0.1")), true);
+  assertEquals(
+    mayReachGuarded({ host: "192.0.2.2", port }, at("127.0.0.1")),
+    false,
+  );
 });
