@@ -160,3 +160,66 @@ browserTest(
     });
   },
 );
+
+browserTest(
+  "GET / says a purge failed when the admin listener cannot be reached",
+  async () => {
+    await using origin = startTestServer(() =>
+      Promise.resolve(
+        textResponse("x\n", 200, [["Cache-Control", "max-age=600"]]),
+      )
+    );
+    const temp = await Deno.makeTempDir({ prefix: "cachelab-page-hostile-" });
+    try {
+      await using child = await LineProcess.cachelab([
+        "proxy",
+        "0",
+        String(origin.addr.port),
+        "--cache-dir",
+        `${temp}/cache`,
+        "--quiet",
+      ]);
+      const port = LISTENING.exec((await child.nextLine()) ?? "")?.[1];
+      const admin = ADMIN.exec((await child.nextLine()) ?? "")?.[1];
+      assert.ok(port && admin, `stdout: ${child.seen.join(" / ")}`);
+      const url = `http://127.0.0.1:${port}/gone.txt`;
+      await drain(url);
+      await using chromium = await launchBrowser(temp);
+      const page = await chromium.browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => void errors.push(String(error)));
+      await page.goto(`${admin}/`, { timeout: WAIT_MS });
+      const row = `tr.entry[data-url="${url}"]`;
+      await page.waitForSelector(row, { timeout: WAIT_MS });
+      child.signal("SIGKILL"); // the proxy is gone; the page is still open
+      await page.waitForFunction(
+        'document.getElementById("live").dataset.live === "false"',
+        { timeout: WAIT_MS },
+      );
+      await page.click(`${row} button.purge`);
+      let told = true;
+      try {
+        await page.waitForFunction(
+          `document.querySelector(${
+            JSON.stringify(row + " button.purge")
+          })?.textContent !== "Purge"`,
+          { timeout: 5_000 },
+        );
+      } catch {
+        told = false;
+      }
+      const button = await page.$eval(
+        `${row} button.purge`,
+        (b) => `${b.textContent} (disabled: ${b.hasAttribute("disabled")})`,
+      );
+      assert.ok(
+        told,
+        `the button still says ${button}; errors in the page: ${
+          errors.join(" / ")
+        }`,
+      );
+    } finally {
+      await Deno.remove(temp, { recursive: true });
+    }
+  },
+);
