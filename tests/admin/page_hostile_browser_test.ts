@@ -218,6 +218,12 @@ browserTest(
           errors.join(" / ")
         }`,
       );
+      assert.equal(button, "Retry (disabled: false)");
+      assert.equal(
+        await page.$eval(`${row} .purge-error`, (n) => n.textContent),
+        "purge failed",
+      );
+      assert.deepEqual(errors, []);
     } finally {
       await Deno.remove(temp, { recursive: true });
     }
