@@ -1,7 +1,7 @@
 /**
  * Owns `GET /` on the admin listener: the live page, one self-contained
- * HTML document (its style, page_style.ts, and script, page_script.ts
- * and page_stream.ts, inline; no build step, nothing loaded from anywhere else) that shows
+ * HTML document (its style, page_style.ts, and script, page_script.ts,
+ * page_rows.ts and page_stream.ts, inline; no build step, nothing loaded from anywhere else) that shows
  * the cache as it works: counters, the entries table with ages and
  * freshness counting live, a purge button per entry and a search box,
  * and the request stream with each request's cache result and
@@ -12,6 +12,7 @@
  * /metrics) like any other client.
  */
 
+import { PAGE_ROWS_SCRIPT } from "./page_rows.ts";
 import { PAGE_SCRIPT } from "./page_script.ts";
 import { PAGE_STREAM_SCRIPT } from "./page_stream.ts";
 import { PAGE_STYLE } from "./page_style.ts";
@@ -45,16 +46,17 @@ const COUNTERS: readonly [string, string, string][] = [
   ["bytes", "stored", ""],
 ];
 
-const COLUMNS: readonly [string, boolean][] = [
-  ["state", false],
-  ["url", false],
-  ["status", true],
-  ["size", true],
-  ["age", true],
-  ["freshness", true],
-  ["hits", true],
-  ["stored at", true],
-  ["", false],
+/** Each column: its name, whether it holds a number, its width in px (0: the URL takes the rest). */
+const COLUMNS: readonly [string, boolean, number][] = [
+  ["state", false, 88],
+  ["url", false, 0],
+  ["status", true, 64],
+  ["size", true, 68],
+  ["age", true, 82],
+  ["freshness", true, 190],
+  ["hits", true, 52],
+  ["stored at", true, 92],
+  ["", false, 84],
 ];
 
 /** The whole document. */
@@ -84,9 +86,15 @@ ${
     <section>
       <h2>Entries <span class="note" id="entries-note"></span>
         <input id="search" type="search" spellcheck="false" autocomplete="off"
-          placeholder="filter: /path prefix, text, or http://host/prefix" aria-label="filter entries"></h2>
+          placeholder="filter: /path prefix, text, or http://host/prefix" aria-label="filter entries">
+        <button id="more" type="button" hidden></button></h2>
       <div class="scroll">
         <table>
+          <colgroup>${
+  COLUMNS.map(([, , px]) => px ? `<col style="width: ${px}px">` : "<col>").join(
+    "",
+  )
+}</colgroup>
           <thead><tr>${
   COLUMNS.map(([name, num]) =>
     name === "url"
@@ -109,7 +117,7 @@ ${
   </div>
 </main>
 <footer>Ages and freshness count on this page's clock from the proxy's listing (RFC 9111 §4.2.3); click a URL for its explanation and stored fields.</footer>
-<script>${PAGE_SCRIPT}${PAGE_STREAM_SCRIPT}</script>
+<script>${PAGE_SCRIPT}${PAGE_ROWS_SCRIPT}${PAGE_STREAM_SCRIPT}</script>
 </body>
 </html>
 `;

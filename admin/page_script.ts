@@ -2,12 +2,16 @@
  * Owns the first part of the live page's script (admin/page.ts inlines
  * it, then page_stream.ts, which follows `/api/events` and calls these
  * functions): the counters by cache result (from `/metrics`, then the
- * events), and the entries table, re-read (debounced) after events that
- * change it. Ages count up and freshness counts down
+ * events), and the entries table, re-read after events that change it
+ * (throttled: at most one listing per ENTRIES_EVERY_MS however steady the
+ * events, so a new entry shows within about a second). A path prefix
+ * filter is asked of the proxy (`?prefix=` with each origin the page has
+ * seen), a text filter searches the loaded entries and says how many of
+ * the stored ones that is, with a button to load more. Ages count up and freshness counts down
  * on the page's own clock from each listing's `storedAt`, `ageSeconds`
  * and `freshSeconds` (timesOf); an entry turns stale on the page no
- * sooner than the proxy sees it stale. Purge buttons send DELETE
- * /api/entries?url=.
+ * sooner than the proxy sees it stale. A row's purge button and its
+ * explanation are page_rows.ts's.
  *
  * Every value from the proxy goes into the page as text (textContent),
  * never as markup. Must not fetch anything but the admin listener's own
@@ -19,11 +23,14 @@ export const PAGE_SCRIPT = String.raw`
 "use strict";
 const STREAM_MAX = 300;
 const LIST_LIMIT = 500;
+const MAX_LIST_LIMIT = 100000;
+const ENTRIES_EVERY_MS = 300;
 const RESULTS = ["HIT", "HIT-ABORTED", "MISS", "MISS-NOT-STORED", "PARTIAL", "REVALIDATED", "STALE", "BYPASS", "NONE"];
 const page = {
   entries: [], more: false, total: { entries: 0, bytes: 0 },
   counts: {}, since: { store: 0, eviction: 0, purge: 0, dropped: 0 },
-  loading: false, again: false, timer: 0, open: new Set(),
+  loading: false, again: false, timer: 0, due: 0, open: new Set(),
+  origins: new Set(), limit: LIST_LIMIT,
 };
 const $ = (id) => document.getElementById(id);
 function el(tag, attrs, ...children) {
@@ -102,11 +109,23 @@ async function loadMetrics() {
 
 // Entries: listed by the proxy, aged here.
 function filterText() { return $("search").value.trim(); }
-function listUrl() {
+function originOf(url) { return url.slice(0, url.length - pathOf(url).length); }
+/** Remembers the origin of a URL the proxy answered for: a path filter asks for each one. */
+function noteOrigin(url) { if (url && url.includes("://")) page.origins.add(originOf(url)); }
+/** The URL prefixes to list: the filter's own, one per known origin for a path, or all. */
+function listPrefixes() {
   const q = filterText();
-  const params = new URLSearchParams({ limit: String(LIST_LIMIT) });
-  if (q.includes("://")) params.set("prefix", q);
-  return "/api/entries?" + params;
+  if (q.includes("://")) return [q];
+  if (q.startsWith("/") && page.origins.size > 0) return [...page.origins].map((o) => o + q);
+  return [""];
+}
+async function listOne(prefix) {
+  const params = new URLSearchParams({ limit: String(page.limit) });
+  if (prefix) params.set("prefix", prefix);
+  const res = await fetch("/api/entries?" + params, { cache: "no-store" });
+  const body = await res.json();
+  if (!res.ok) throw new Error(body.error || res.statusText);
+  return body;
 }
 function shown(entry) {
   const q = filterText();
@@ -117,14 +136,13 @@ async function loadEntries() {
   if (page.loading) { page.again = true; return; }
   page.loading = true;
   try {
-    const res = await fetch(listUrl(), { cache: "no-store" });
-    const body = await res.json();
-    if (!res.ok) throw new Error(body.error || res.statusText);
+    const bodies = await Promise.all(listPrefixes().map(listOne));
     const fetchedAt = Date.now();
-    for (const entry of body.entries) timesOf(entry, fetchedAt);
-    page.entries = body.entries;
-    page.more = body.more;
-    page.total = body.total;
+    const entries = bodies.flatMap((body) => body.entries);
+    for (const entry of entries) { timesOf(entry, fetchedAt); noteOrigin(entry.url); }
+    page.entries = entries;
+    page.more = bodies.some((body) => body.more);
+    page.total = bodies[bodies.length - 1].total;
     renderEntries();
     renderCounters();
   } catch (error) {
@@ -134,21 +152,34 @@ async function loadEntries() {
     if (page.again) { page.again = false; scheduleEntries(0); }
   }
 }
+/**
+ * Re-reads the entries within ms (ENTRIES_EVERY_MS by default). A throttle,
+ * not a debounce: a read already due sooner stays, so events arriving
+ * faster than that still get the table re-read every ENTRIES_EVERY_MS.
+ */
 function scheduleEntries(ms) {
+  const wait = ms === undefined ? ENTRIES_EVERY_MS : ms;
+  if (page.timer && page.due <= Date.now() + wait) return;
   clearTimeout(page.timer);
-  page.timer = setTimeout(loadEntries, ms === undefined ? 200 : ms);
+  page.due = Date.now() + wait;
+  page.timer = setTimeout(() => { page.timer = 0; loadEntries(); }, wait);
+}
+function loadMore() {
+  page.limit = Math.min(MAX_LIST_LIMIT, page.limit + LIST_LIMIT);
+  scheduleEntries(0);
 }
 /** The origin most rows share: written once in the column's head, not on each row. */
 function mainOrigin(rows) {
   const seen = new Map();
   for (const entry of rows) {
-    const origin = entry.url.slice(0, entry.url.length - pathOf(entry.url).length);
+    const origin = originOf(entry.url);
     seen.set(origin, (seen.get(origin) || 0) + 1);
   }
   let best = "", most = 0;
   for (const [origin, count] of seen) if (count > most) { best = origin; most = count; }
   $("url-head").textContent = "url";
   if (best) $("url-head").append(el("span", { text: best }));
+  $("url-head").title = best;
   return best;
 }
 function keyOf(entry) { return entry.url + " " + (entry.via || "") + " " + JSON.stringify(entry.vary); }
@@ -184,12 +215,13 @@ function renderEntries() {
   for (const entry of rows) {
     const key = keyOf(entry);
     const vary = Object.entries(entry.vary).map(([k, v]) => k + "=" + (v === null ? "∅" : v)).join(" ");
-    const origin = entry.url.slice(0, entry.url.length - pathOf(entry.url).length);
+    const origin = originOf(entry.url);
     const url = el("td", { className: "url", title: entry.url + (entry.via ? " via " + entry.via : "") },
       origin === page.origin ? null : el("span", { className: "origin", text: origin }),
       pathOf(entry.url), vary ? el("span", { className: "vary", text: vary }) : null);
     const purge = el("button", { className: "purge", type: "button", title: "DELETE /api/entries?url=" + entry.url, text: "Purge" });
-    purge.addEventListener("click", () => purgeUrl(entry.url, purge));
+    const failed = el("span", { className: "purge-error" });
+    purge.addEventListener("click", () => purgeUrl(entry.url, purge, failed));
     const row = el("tr", { className: "entry", "data-url": entry.url, "data-key": key },
       el("td", {}, el("span", { className: "badge state" })),
       url,
@@ -199,15 +231,21 @@ function renderEntries() {
       el("td", { className: "num" }, el("div", { className: "life" }, el("span", { className: "left" }), el("div", { className: "bar" }, el("i")))),
       el("td", { className: "num", text: String(entry.hits) }),
       el("td", { className: "num", title: entry.storedAt, text: clock(Date.parse(entry.storedAt)).slice(0, 8) }),
-      el("td", {}, purge));
+      el("td", { className: "purge" }, failed, purge));
     row.entry = entry;
     url.addEventListener("click", () => toggleDetail(row));
     body.append(row);
     if (page.open.has(key)) showDetail(row);
   }
   const hidden = page.entries.length - rows.length;
+  const q = filterText();
+  const asked = q.includes("://") || (q.startsWith("/") && page.origins.size > 0);
   $("entries-note").textContent = rows.length + " shown" + (hidden ? ", " + hidden + " filtered out" : "") +
-    (page.more ? ", more not listed" : "") + " · " + page.total.entries + " stored, " + bytes(page.total.bytes);
+    " of " + page.entries.length + (asked ? " matching" : "") + " loaded" +
+    (page.more ? (asked ? " (more match)" : q ? " (the filter searched these only)" : "") : "") +
+    " · " + page.total.entries + " stored, " + bytes(page.total.bytes);
+  $("more").hidden = !page.more || page.limit >= MAX_LIST_LIMIT;
+  $("more").textContent = "load " + LIST_LIMIT + " more";
   $("entries-empty").hidden = rows.length > 0;
   tick();
 }
@@ -224,37 +262,8 @@ function tick() {
     else if (state === "fresh") { text = duration(Math.max(0, left)) + " left"; share = lifetime > 0 ? Math.max(0, left) / lifetime : 0; }
     else { text = "stale by " + duration(Math.max(0, -left)); share = 0; }
     row.querySelector(".left").textContent = text;
+    row.querySelector(".life").title = text;
     row.querySelector(".bar i").style.width = Math.round(Math.min(1, share) * 100) + "%";
   }
-}
-async function purgeUrl(url, button) {
-  button.disabled = true;
-  const res = await fetch("/api/entries?url=" + encodeURIComponent(url), { method: "DELETE" });
-  const body = await res.json();
-  button.textContent = res.ok ? "Purged " + body.purged : "Failed";
-  scheduleEntries(0);
-}
-function toggleDetail(row) {
-  const key = row.dataset.key;
-  if (page.open.has(key)) { page.open.delete(key); row.nextElementSibling?.classList.contains("detail") && row.nextElementSibling.remove(); return; }
-  page.open.add(key);
-  showDetail(row);
-}
-async function showDetail(row) {
-  const cell = el("td", { colspan: "9", text: "…" });
-  row.after(el("tr", { className: "detail" }, cell));
-  const res = await fetch("/api/entry?url=" + encodeURIComponent(row.entry.url), { cache: "no-store" });
-  const body = await res.json();
-  if (!res.ok) { cell.textContent = body.error; return; }
-  const variant = body.variants.find((v) => JSON.stringify(v.vary) === JSON.stringify(row.entry.vary)) || body.variants[0];
-  const e = variant.explanation;
-  const lines = [];
-  if (e) {
-    const a = e.age;
-    lines.push("age " + a.currentAge + " s = corrected initial age " + a.correctedInitialAge + " + resident " + a.residentTime + "   (RFC 9111 §4.2.3: apparent age " + a.apparentAge + ", response delay " + a.responseDelay + ", corrected age value " + a.correctedAgeValue + ")");
-    lines.push("lifetime " + e.lifetime.seconds + " s from " + e.lifetime.source + (e.lifetime.field ? " (" + e.lifetime.field + ")" : "") + "; " + (e.remaining > 0 ? e.remaining + " s left" : "stale by " + -e.remaining + " s") + "   (RFC 9111 §4.2)");
-  }
-  for (const [name, value] of variant.stored.headers) lines.push(name + ": " + value);
-  cell.textContent = lines.join("\n");
 }
 `;

@@ -5,7 +5,7 @@
  * once subscribed (the page says "live" then), and for each event adds a
  * line to the stream (a request with its status, cache result, duration
  * and explanation; a store, eviction, purge or drop) and updates the
- * counters and, debounced, the entries table.
+ * counters and, throttled, the entries table.
  *
  * Must not build markup from the proxy's values: text only (el()).
  */
@@ -47,6 +47,7 @@ function follow() {
   });
   source.addEventListener("request", (m) => {
     const e = JSON.parse(m.data);
+    noteOrigin(e.url);
     page.counts[e.result] = n(e.result) + 1;
     renderCounters();
     streamItem(e.result, e.status + " " + e.method + " " + e.url, e.durationMs + " ms", e.explanation, e.time);
@@ -80,7 +81,13 @@ function follow() {
 }
 
 $("admin").textContent = location.origin;
-$("search").addEventListener("input", () => { renderEntries(); scheduleEntries(250); });
+$("search").addEventListener("input", () => {
+  renderEntries();
+  clearTimeout(page.timer); // the filter changed: list for it once the typing pauses
+  page.timer = 0;
+  scheduleEntries(250);
+});
+$("more").addEventListener("click", loadMore);
 setInterval(tick, 250);
 renderCounters();
 follow();

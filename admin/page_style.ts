@@ -59,7 +59,7 @@ main { padding: 16px 20px 24px; display: grid; gap: 16px; }
 .counter.stale { border-top-color: var(--stale); }
 .counter.ratio { border-top-color: var(--accent); }
 .panels { display: grid; gap: 16px; grid-template-columns: minmax(0, 1fr); }
-@media (min-width: 1200px) { .panels { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+@media (min-width: 1200px) { .panels { grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); } }
 section {
   background: var(--panel); border: 1px solid var(--line); border-radius: 8px;
   min-width: 0; display: flex; flex-direction: column;
@@ -70,21 +70,25 @@ section > h2 {
 }
 section > h2 .note { color: var(--muted); font-weight: 400; font: 12px var(--mono); }
 #search {
-  margin-left: auto; width: min(320px, 50%); padding: 5px 9px; font: 12px var(--mono);
+  margin-left: auto; min-width: 0; width: min(320px, 50%); padding: 5px 9px; font: 12px var(--mono);
   color: var(--text); background: var(--bg); border: 1px solid var(--line); border-radius: 6px;
 }
 #search:focus { outline: 2px solid color-mix(in srgb, var(--accent) 45%, transparent); border-color: var(--accent); }
 .scroll { overflow: auto; max-height: calc(100vh - 210px); min-height: 120px; }
-table { width: 100%; border-collapse: collapse; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
 th {
+  overflow: hidden; text-overflow: ellipsis;
   position: sticky; top: 0; background: var(--panel); z-index: 1; text-align: left;
   font-weight: 500; font-size: 11px; color: var(--muted); text-transform: uppercase;
   letter-spacing: .5px; padding: 6px 8px; border-bottom: 1px solid var(--line); white-space: nowrap;
 }
-td { padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap; }
+td {
+  padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: middle; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis;
+}
 tr.entry:hover td { background: var(--hover); }
 td.num, th.num { text-align: right; font-family: var(--mono); font-variant-numeric: tabular-nums; }
-td.url { font-family: var(--mono); max-width: 1px; width: 100%; overflow: hidden; text-overflow: ellipsis; cursor: pointer; }
+td.url { font-family: var(--mono); cursor: pointer; }
 td.url .vary { color: var(--muted); margin-left: 8px; }
 td.url .origin { color: var(--faint); }
 #url-head span { text-transform: none; letter-spacing: 0; font-family: var(--mono); color: var(--faint); margin-left: 6px; }
@@ -99,14 +103,22 @@ td.url .origin { color: var(--faint); }
 [data-state="no-cache"] { --c: var(--nocache); }
 [data-state="partial"] { --c: var(--partial); }
 .life { display: flex; align-items: center; gap: 8px; justify-content: flex-end; }
-.bar { width: 48px; height: 6px; border-radius: 3px; background: var(--line); overflow: hidden; }
+.life .left { overflow: hidden; text-overflow: ellipsis; min-width: 0; }
+.bar { flex: none; width: 40px; height: 6px; border-radius: 3px; background: var(--line); overflow: hidden; }
 .bar i { display: block; height: 100%; background: var(--c, var(--muted)); }
 button.purge {
   font: 12px var(--sans); padding: 2px 9px; border-radius: 5px; cursor: pointer;
   color: var(--error); background: transparent; border: 1px solid color-mix(in srgb, var(--error) 40%, transparent);
 }
+td.purge { text-align: right; white-space: normal; }
+.purge-error { display: block; color: var(--error); font-size: 11px; line-height: 1.2; }
+.purge-error:empty { display: none; }
+#more {
+  font: 12px var(--sans); padding: 4px 9px; border-radius: 6px; cursor: pointer; flex: none;
+  color: var(--accent); background: transparent; border: 1px solid var(--line);
+}
 button.purge:hover { background: color-mix(in srgb, var(--error) 12%, transparent); }
-tr.detail td { white-space: pre-wrap; font: 12px/1.5 var(--mono); color: var(--muted); background: var(--bg); }
+tr.detail td { white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.5 var(--mono); color: var(--muted); background: var(--bg); }
 .empty { padding: 28px; text-align: center; color: var(--faint); }
 #stream { list-style: none; margin: 0; padding: 0; }
 #stream li { padding: 6px 14px; border-bottom: 1px solid var(--line); }
