@@ -58,7 +58,7 @@ export function entriesTable(listing: EntriesListing, source: string): string {
     ? `${entries.length} shown (more match: raise --limit)`
     : `${entries.length} shown`;
   lines.push(
-    `${shown}; ${total.entries} entries, ${
+    `${shown}; ${total.entries} ${total.entries === 1 ? "entry" : "entries"}, ${
       formatSize(total.bytes)
     } in the cache (${source})`,
   );

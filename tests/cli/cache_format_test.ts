@@ -99,6 +99,14 @@ Deno.test("entriesTable() prints only the totals line when nothing matched", () 
     }, "admin http://127.0.0.1:1"),
     "0 shown; 0 entries, 0 B in the cache (admin http://127.0.0.1:1)\n",
   );
+  assert.equal(
+    entriesTable({
+      entries: [],
+      more: false,
+      total: { entries: 1, bytes: 4160 },
+    }, "folder /c"),
+    "0 shown; 1 entry, 4.1 KiB in the cache (folder /c)\n",
+  );
 });
 
 Deno.test("entryText() shows each variant with its values and stored fields", () => {
