@@ -20,7 +20,7 @@ export interface AccessLogEntry {
   /** Extra words after the CLF fields (upstream time, cache result). */
   suffix?: string;
   /** The response's note (types.ts OutgoingResponse), for the `answered` hook only; not written. */
-  note?: string;
+  note?: unknown;
 }
 
 let clfSecond = -1;

@@ -99,6 +99,9 @@ export interface OutgoingResponse {
   upgrade?: (conn: Deno.Conn, buffered: Uint8Array) => Promise<void>;
   /** Extra words appended to the access-log line (upstream time, cache result). */
   logSuffix?: string;
-  /** A note for the server's `answered` hook (an explanation), never written to the log line. */
-  note?: string;
+  /**
+   * An opaque note for the server's `answered` hook (the proxy puts the
+   * cache's explanation there), never written to the log line.
+   */
+  note?: unknown;
 }

@@ -10,6 +10,7 @@
  */
 
 import { keyParts } from "../cache/key.ts";
+import type { Explanation } from "../cache/explain.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import type { StoreObserver } from "../cache/store.ts";
 import type { AccessLogEntry } from "../http/access_log.ts";
@@ -28,6 +29,12 @@ export interface RequestEvent {
   result: (typeof RESULTS)[number];
   /** One line on why (cache/explain.ts's summary), when there is one. */
   explanation?: string;
+  /**
+   * The whole explanation behind that line (cache/explanation.ts: the
+   * RFC 9111 §4.2.3 terms, the lifetime and its source, the decision,
+   * the sections, a rule that stopped storing), when there is one.
+   */
+  explained?: Explanation;
   /** From the request head read to the response written, in ms. */
   durationMs: number;
 }
@@ -177,7 +184,7 @@ export class EventHub implements StoreObserver {
         : line.slice(space + 1, end > space ? end : undefined),
       status: entry.status,
       result: RESULTS[result] ?? "NONE",
-      ...(entry.note === undefined ? {} : { explanation: entry.note }),
+      ...explainedOf(entry.note),
       durationMs,
     });
   }
@@ -219,4 +226,23 @@ export function emitPurge(
 ): void {
   if (!hub?.listening) return;
   hub.emit({ type: "purge", time: Date.now(), ...purge });
+}
+
+/**
+ * What the caching flow notes on a response for its request event
+ * (caching/explaining.ts): the one-line summary and the whole explanation.
+ */
+export interface ExplainedNote {
+  summary: string;
+  explanation: Explanation;
+}
+
+/** The request event's fields from a response's note (caching/explaining.ts ExplainedNote). */
+function explainedOf(
+  note: unknown,
+): { explanation?: string; explained?: Explanation } {
+  if (typeof note !== "object" || note === null) return {};
+  const { summary, explanation } = note as Partial<ExplainedNote>;
+  if (typeof summary !== "string" || explanation === undefined) return {};
+  return { explanation: summary, explained: explanation };
 }

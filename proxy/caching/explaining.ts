@@ -9,14 +9,20 @@
  * upstream (messages.ts upstreamRequest removes it) and the response
  * field is added to the client's response only, never to what is stored.
  * While the proxy's event hub has a subscriber, every request gets an
- * ExplainLog too, and its summary goes to the request's event (the
- * response's `note`, handed to the hub with the access-log entry); with
+ * ExplainLog too, and its summary and whole explanation go to the
+ * request's event (the response's `note`, an ExplainedNote, handed to the
+ * hub with the access-log entry); with
  * no subscriber and no request field, nothing is made.
  *
  * Must not decide (cache/policy.ts) nor explain (cache/explain.ts).
  */
 
-import { explain, type Happened, summaryLine } from "../../cache/explain.ts";
+import {
+  explain,
+  type Explanation,
+  type Happened,
+  summaryLine,
+} from "../../cache/explain.ts";
 import type {
   Decision,
   Exchange,
@@ -26,6 +32,7 @@ import type {
 } from "../../cache/policy.ts";
 import type { FieldList } from "../../http/headers.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
+import type { ExplainedNote } from "../events.ts";
 
 /** The request and response field's name. */
 export const EXPLAIN_FIELD = "Cachelab-Explain";
@@ -58,11 +65,11 @@ export class ExplainLog {
     this.#happened.upstream = { exchange, outcome };
   }
 
-  /** The one-line summary (`ascii`: "section" for "§"), or undefined before any decision. */
-  summary(ascii: boolean): string | undefined {
+  /** The explanation (cache/explain.ts), or undefined before any decision. */
+  explanation(): Explanation | undefined {
     const happened = this.#happened;
     if (happened === undefined) return undefined;
-    return summaryLine(explain(happened, this.#now), { ascii });
+    return explain(happened, this.#now);
   }
 }
 
@@ -83,11 +90,18 @@ export function explained(
   log: ExplainLog,
   audience: Audience,
 ): OutgoingResponse {
+  const explanation = log.explanation();
+  if (explanation === undefined) return res;
   if (audience.field) {
     // RFC 9110 §5.5: a new field's value is US-ASCII.
-    const summary = log.summary(true);
-    if (summary !== undefined) res.headers.set(EXPLAIN_FIELD, summary);
+    res.headers.set(EXPLAIN_FIELD, summaryLine(explanation, { ascii: true }));
   }
-  if (audience.note) res.note = log.summary(false);
+  if (audience.note) {
+    const note: ExplainedNote = {
+      summary: summaryLine(explanation, { ascii: false }),
+      explanation,
+    };
+    res.note = note;
+  }
   return res;
 }
