@@ -62,6 +62,10 @@ const CACHELAB: ProxySpec = {
       `${CACHE_MIB}MiB`,
       "--max-object-size",
       `${MAX_OBJECT_MIB}MiB`,
+      // Its admin listener runs, as it does by default, but on a free port:
+      // PORT+1 may be another contender's, or taken since the ports were picked.
+      "--admin-port",
+      "0",
       "--quiet",
     ];
   },
