@@ -46,30 +46,36 @@ export class MetricsRegistry {
 
   /** A monotonic counter. Throws an Error for a name already registered. */
   counter(spec: MetricSpec<Sample>): void {
-    new client.Counter({
-      name: spec.name,
-      help: spec.help,
-      labelNames: [...(spec.labelNames ?? [])],
-      registers: [this.#registry],
-      collect() {
-        this.reset();
-        for (const s of spec.read()) this.inc(s.labels ?? {}, s.value);
-      },
-    });
+    new client.Counter(this.#collected<client.Counter>(spec, (metric, s) => {
+      metric.inc(s.labels ?? {}, s.value);
+    }));
   }
 
   /** A value that goes up and down. Throws an Error for a name already registered. */
   gauge(spec: MetricSpec<Sample>): void {
-    new client.Gauge({
+    new client.Gauge(this.#collected<client.Gauge>(spec, (metric, s) => {
+      metric.set(s.labels ?? {}, s.value);
+    }));
+  }
+
+  /**
+   * The options of a metric read at each scrape: reset, then each sample
+   * of `spec.read()` put in with `put`.
+   */
+  #collected<M extends { reset(): void }>(
+    spec: MetricSpec<Sample>,
+    put: (metric: M, sample: Sample) => void,
+  ) {
+    return {
       name: spec.name,
       help: spec.help,
       labelNames: [...(spec.labelNames ?? [])],
       registers: [this.#registry],
-      collect() {
+      collect(this: M) {
         this.reset();
-        for (const s of spec.read()) this.set(s.labels ?? {}, s.value);
+        for (const s of spec.read()) put(this, s);
       },
-    });
+    };
   }
 
   /**

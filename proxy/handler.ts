@@ -1,7 +1,8 @@
 /**
  * Owns the proxy's request path: routing and dispatch. Each request is
  * routed (reverse, forward, tunnel or refused), refused when it would
- * loop (508) or reach the admin listener (403), answered by the proxy itself when RFC 9110 says so, or
+ * loop (508) or reach the admin listener (403), answered by the proxy
+ * itself when RFC 9110 says so, or
  * handed to the cache flow (caching/flow.ts) or, without a cache, to the
  * relay (relay.ts).
  *
