@@ -99,7 +99,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
   let plain = false; // what is stored is not to be used: a plain miss
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
-    const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
+    const now = round === 1 ? req.receivedAt : ctx.clock.now(); // time passes between rounds
     const decision = plain || last ? MISS : decide(
       method,
       req.head.headers,
@@ -160,7 +160,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
           method,
           fields: req.head.headers,
           forwarded: upstream.headers,
-          now: Date.now(),
+          now: ctx.clock.now(),
           options,
         }, viewOf(news));
         switch (choice.kind) {
