@@ -17,6 +17,7 @@ import {
 } from "./cli/args.ts";
 import { processIo, runCache } from "./cli/cache.ts";
 import { CACHE_COMMAND } from "./cli/cache_specs.ts";
+import { CLOCK_COMMAND, runClock } from "./cli/clock.ts";
 import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
 import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
@@ -27,6 +28,7 @@ const COMMANDS: readonly CommandSpec[] = [
   ORIGIN_COMMAND,
   PROXY_COMMAND,
   CACHE_COMMAND,
+  CLOCK_COMMAND,
 ];
 /** How long in-flight requests may finish after SIGINT/SIGTERM. */
 const GRACE_MS = 5_000;
@@ -48,6 +50,9 @@ export async function main(args: readonly string[]): Promise<number> {
   }
   if (first === CACHE_COMMAND.name) {
     return await runCache(rest, processIo());
+  }
+  if (first === CLOCK_COMMAND.name) {
+    return await runClock(rest, processIo());
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {

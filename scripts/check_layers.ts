@@ -35,7 +35,15 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
   "proxy": ["cache", "http"],
   // The admin listener: people and tools looking at the proxy and its cache.
   "admin": ["proxy", "cache", "http"],
-  "cli": ["admin", "proxy", "origin", "http/access_log.ts", "deno.json"],
+  // The clock: `cachelab lab` makes the one clock its servers share.
+  "cli": [
+    "admin",
+    "proxy",
+    "origin",
+    "http/access_log.ts",
+    "http/clock.ts",
+    "deno.json",
+  ],
   "main.ts": ["cli", "proxy", "origin", "http/access_log.ts"],
   // Scripts (checks, smoke runs, benchmarks) may use the product.
   "scripts": [
