@@ -41,6 +41,7 @@ export async function startLab(
   logs: LabLogs,
 ): Promise<RunningServer> {
   const made: string[] = [];
+  const notes: string[] = [];
   let origin: Awaited<ReturnType<typeof startOrigin>> | undefined;
   let proxy: LaunchedProxy | undefined;
   const clock = new MovableClock();
@@ -48,6 +49,14 @@ export async function startLab(
     const root = plan.root ?? await demoCopy(made);
     const cacheDir = plan.cache.dir ??
       await remember(made, Deno.makeTempDir({ prefix: "cachelab-lab-cache-" }));
+    notes.push(
+      `origin: serving ${root}${
+        plan.root ? "" : " (a copy of the demo folder, removed at exit)"
+      }`,
+      `cache: ${cacheDir}${
+        plan.cache.dir ? "" : " (a new temporary folder, removed at exit)"
+      }`,
+    );
     origin = await named(
       "origin",
       plan.originPort,
@@ -102,6 +111,7 @@ export async function startLab(
       `origin on ${urls.origin}`,
       ...lessonsMenu(urls).trimEnd().split("\n"),
     ],
+    notes: plan.quiet ? [] : notes,
     async shutdown(graceMs?: number) {
       try {
         await running.shutdown(graceMs);
