@@ -16,7 +16,11 @@ const HOME_ONLY: EnvLookup = (
 ) => (name === "HOME" ? "/home/u" : undefined);
 
 async function plan(args: string[]) {
-  return await labPlanFrom(parseCommandLine(args, LAB_COMMAND), HOME_ONLY, "/work");
+  return await labPlanFrom(
+    parseCommandLine(args, LAB_COMMAND),
+    HOME_ONLY,
+    "/work",
+  );
 }
 
 async function rejects(args: string[], message: RegExp) {
