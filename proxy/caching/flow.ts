@@ -156,11 +156,12 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
         collapsed = true;
         const news = await within(other.news, waitMs);
         const storing = news?.kind === "storing" ? news : undefined;
+        const followedAt = ctx.clock.now();
         const choice = followChoice({
           method,
           fields: req.head.headers,
           forwarded: upstream.headers,
-          now: ctx.clock.now(),
+          now: followedAt,
           options,
         }, viewOf(news));
         switch (choice.kind) {
@@ -170,7 +171,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
               entry: storing!.entry,
               age: choice.age,
               ttl: choice.ttl,
-            }, Date.now()); // RFC 9211 §2.6: a hit on a fill in progress
+            }, followedAt); // RFC 9211 §2.6: a hit on a fill in progress
             return collapsedResponse(flow, {
               entry: storing!.entry,
               age: choice.age,
