@@ -163,3 +163,14 @@ Deno.test("startOrigin() with lab answers /lab/last-modified 400 when the path i
     assert.equal(res.head.startLine, "HTTP/1.1 400 Bad Request", path);
   }
 });
+
+Deno.test("startOrigin() with lab never lets a TAG in the path of /lab/etag/ break the field", async () => {
+  await using o = await startLabOrigin();
+  for (
+    const tag of ["a%0D%0AX-Evil:%201", "a%0AX-Evil:%201", "a%22b", "a%00b"]
+  ) {
+    const res = await ask(o, `/lab/etag/${tag}`);
+    assert.deepEqual(fieldsNamed(res, ["X-Evil"]), [], tag);
+    assert.ok(res.status >= 400 && res.status < 500, `${tag}: ${res.status}`);
+  }
+});

@@ -152,3 +152,10 @@ Deno.test("startOrigin() with lab dates every response with the injected now", a
     assert.deepEqual(fieldsNamed(res, ["Date"]), [["Date", NOW_DATE]]);
   }
 });
+
+Deno.test("startOrigin() without lab still dates the files with the injected now", async () => {
+  await using o = await startLabOrigin({ lab: false });
+  const res = await ask(o, "/1.txt");
+  assert.equal(res.status, 200);
+  assert.equal(res.head.header("date"), NOW_DATE);
+});
