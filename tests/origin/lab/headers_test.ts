@@ -64,7 +64,9 @@ Deno.test("startOrigin() with lab numbers the /lab/headers requests in the body 
     { target: "/lab/headers?X-B=2" },
   ]);
   assert.deepEqual(
-    responses.map((r) => r.bodyText).filter((b) => b.startsWith("request")),
+    responses.map((r) => r.bodyText).filter((b) =>
+      b.endsWith(" /lab/headers\n")
+    ),
     [
       "request 1 for /lab/headers\n",
       "request 2 for /lab/headers\n",
