@@ -2,7 +2,7 @@
  * Black-box wire tests of `/lab/headers?NAME=VALUE&...` on an in-process
  * lab origin: the fields sent in order, the request number in the body,
  * no Cache-Control unless asked, `status=` and `fail-after=`.
- * The refusals (400) are in headers_refused_test.ts.
+ * The refusals (400) are in headers_refused_wire_test.ts.
  */
 
 import assert from "../../helpers/assert.ts";
