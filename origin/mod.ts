@@ -13,8 +13,12 @@ import type { OriginConfig } from "./config.ts";
 import { originHandler } from "./handler.ts";
 
 export { originHandler, type OriginHandlerOptions } from "./handler.ts";
+export { type LabScript, parseLabScript } from "./lab/script.ts";
 
-/** Binds `config.host:config.port` and serves files under `config.root`. */
+/**
+ * Binds `config.host:config.port` and serves files under `config.root`
+ * (and the /lab/ routes when `config.lab` is given).
+ */
 export function startOrigin(config: OriginConfig): Promise<HttpServer> {
   let listener: Deno.Listener;
   try {
@@ -25,6 +29,8 @@ export function startOrigin(config: OriginConfig): Promise<HttpServer> {
   const handler = originHandler({
     root: config.root,
     cacheControl: config.cacheControl,
+    now: config.now,
+    lab: config.lab,
   });
   return Promise.resolve(serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
