@@ -195,7 +195,8 @@ async function serveRequest(
 
   let res: OutgoingResponse;
   try {
-    res = await responseToSend(head, await ctx.handler(req)); // a handler bug throws: 500 below
+    res = await ctx.handler(req);
+    if (!res.abort) res = await responseToSend(head, res); // a handler bug throws: 500 below
   } catch (e) {
     if (e instanceof HttpError) {
       const sent = await answerBadRequest(io, e, ctx, facts);

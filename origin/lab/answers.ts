@@ -28,16 +28,17 @@ export interface LabContext {
 
 /**
  * Fields of a lab response: Date (RFC 9110 §6.6.1) then `fields` in the
- * order given; Content-Type `type` unless the fields give one.
+ * order given; Content-Type `type` unless the fields give one
+ * (none when `type` is null).
  */
 export function labFields(
   ctx: LabContext,
   fields: readonly Field[],
-  type: string | undefined = TEXT_TYPE,
+  type: string | null = TEXT_TYPE,
 ): FieldList {
   const out = new FieldList([["Date", formatHttpDate(ctx.now)]]);
   for (const [name, value] of fields) out.append(name, value);
-  if (type !== undefined && !out.has("content-type")) {
+  if (type !== null && !out.has("content-type")) {
     out.set("Content-Type", type);
   }
   return out;

@@ -130,7 +130,7 @@ function answer(
   if (status === 200 && sent.length > 0) {
     const condition = labCondition(ctx.method, request, validators);
     if (condition === "304") {
-      return labResponse(304, labFields(ctx, fields, undefined), ""); // RFC 9110 §15.4.5
+      return labResponse(304, labFields(ctx, fields, null), ""); // RFC 9110 §15.4.5
     }
     if (condition === "412") {
       return labResponse(

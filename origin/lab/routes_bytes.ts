@@ -40,7 +40,7 @@ export function answerBytes(
   const validators = { etag };
   const condition = labCondition(ctx.method, request, validators);
   if (condition === "304") {
-    return labResponse(304, labFields(ctx, [["ETag", etag]], undefined), ""); // RFC 9110 §15.4.5
+    return labResponse(304, labFields(ctx, [["ETag", etag]], null), ""); // RFC 9110 §15.4.5
   }
   if (condition === "412") {
     return labResponse(

@@ -26,7 +26,7 @@ export async function answerScripted(
   ctx: LabContext,
 ): Promise<OutgoingResponse> {
   if (scripted.delay > 0) await sleep(scripted.delay);
-  const type = scripted.body === "" ? undefined : TEXT_TYPE;
+  const type = scripted.body === "" ? null : TEXT_TYPE;
   const fields = labFields(ctx, scripted.fields, type);
   if (scripted.fault === "close") {
     return { status: 0, headers: fields, abort: "close" };
