@@ -9,6 +9,7 @@
 
 import type { Field } from "../../http/headers.ts";
 import { fieldRefusal } from "./fields.ts";
+import { jsonErrorAt } from "./json_error.ts";
 
 /** The longest delay a script may ask for (ms), as /lab/delay. */
 export const MAX_DELAY_MS = 60_000;
@@ -48,9 +49,8 @@ export function parseLabScript(text: string): ScriptResult {
   let json: unknown;
   try {
     json = JSON.parse(text);
-  } catch (e) {
-    const reason = e instanceof Error ? e.message : String(e);
-    return { kind: "bad", reason: `not JSON: ${reason}` };
+  } catch {
+    return { kind: "bad", reason: `not JSON: ${jsonErrorAt(text)}` };
   }
   try {
     return { kind: "ok", script: readScript(json) };
