@@ -84,6 +84,11 @@ export function scriptedResponse(
 
 class ScriptError extends Error {}
 
+/** A key as shown in a reason: as is when plain, else quoted (one line). */
+function keyText(key: string): string {
+  return /^[\x21-\x7e]+$/.test(key) ? key : JSON.stringify(key);
+}
+
 function fail(at: string, expected: string): never {
   throw new ScriptError(`${at}: ${expected}`);
 }
@@ -99,7 +104,10 @@ function onlyKeys(
 ): void {
   for (const key of Object.keys(v)) {
     if (!keys.includes(key)) {
-      fail(`${at}.${key}`, `unknown key (expected one of ${keys.join(", ")})`);
+      fail(
+        `${at}.${keyText(key)}`,
+        `unknown key (expected one of ${keys.join(", ")})`,
+      );
     }
   }
 }
@@ -196,7 +204,7 @@ function readFields(value: unknown, at: string): Field[] {
     }
     for (const one of values as string[]) {
       const refusal = fieldRefusal(name, one);
-      if (refusal !== undefined) fail(`${at}.${name}`, refusal);
+      if (refusal !== undefined) fail(`${at}.${keyText(name)}`, refusal);
       fields.push([name, one]);
     }
   }
