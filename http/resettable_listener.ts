@@ -10,12 +10,13 @@
  */
 
 import net from "node:net";
+import type { Resettable } from "./types.ts";
 
 /** Most bytes held unread before the socket is paused. */
 const HIGH_WATER = 64 * 1024;
 
 /** A connection accepted by listenResettable(). */
-class ResettableConn {
+class ResettableConn implements Resettable {
   readonly localAddr: Deno.NetAddr;
   readonly remoteAddr: Deno.NetAddr;
   #socket: net.Socket;

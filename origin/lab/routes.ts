@@ -18,6 +18,7 @@ import {
   labNotFound,
   labResponse,
   requestLine,
+  TEXT_TYPE,
 } from "./answers.ts";
 import { labCondition, type LabValidators } from "./conditional.ts";
 import { type LabParams, parseLabParams, parseStatus } from "./fields.ts";
@@ -140,7 +141,12 @@ function answer(
       );
     }
   }
-  return labResponse(status, labFields(ctx, fields), requestLine(ctx));
+  const bodyless = status === 204 || status === 304; // RFC 9110 §15.3.5, §15.4.5: no content
+  return labResponse(
+    status,
+    labFields(ctx, fields, bodyless ? null : TEXT_TYPE),
+    requestLine(ctx),
+  );
 }
 
 /** /lab/etag/TAG: a strong ETag "TAG" (TAG percent-decoded, etagc only). */
