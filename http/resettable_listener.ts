@@ -131,7 +131,8 @@ export function listenResettable(
   hostname: string,
   port: number,
 ): Promise<Deno.Listener> {
-  const server = net.createServer({ pauseOnConnect: false });
+  // A client that half-closes after its request still gets the response.
+  const server = net.createServer({ allowHalfOpen: true });
   const accepted: net.Socket[] = [];
   let closed = false;
   let waiting: (() => void) | undefined;
