@@ -146,8 +146,11 @@ Deno.test("startOrigin() with lab dates every response with the injected now", a
     { target: "/lab/count?path=/1.txt" },
     { target: "/lab/log" },
     { target: "/lab/headers", method: "PUT" },
+    { target: "/lab/headers?fail-after=0" },
+    { target: "/lab/headers?Content-Length=1" },
   ]);
-  assert.equal(responses.length, 10);
+  assert.equal(responses.length, 12);
+  assert.deepEqual(responses.slice(-2).map((r) => r.status), [500, 400]);
   for (const res of responses) {
     assert.deepEqual(fieldsNamed(res, ["Date"]), [["Date", NOW_DATE]]);
   }
@@ -158,4 +161,14 @@ Deno.test("startOrigin() without lab still dates the files with the injected now
   const res = await ask(o, "/1.txt");
   assert.equal(res.status, 200);
   assert.equal(res.head.header("date"), NOW_DATE);
+});
+
+Deno.test("startOrigin() with lab dates the 400 of a malformed head with the injected now too", async () => {
+  await using o = await startLabOrigin();
+  const { responses } = await exchange(
+    o.server.addr,
+    "GET /lab/headers HTTP/1.1\r\nHost: origin.test\r\nBad header\r\n\r\n",
+  );
+  assert.equal(responses[0]?.status, 400);
+  assert.deepEqual(fieldsNamed(responses[0]!, ["Date"]), [["Date", NOW_DATE]]);
 });
