@@ -125,7 +125,7 @@ redisTest(
       );
       assert.deepEqual(await store.variants(meta.key), []);
       await eventually(
-        async () => store.stats.corruptRemoved === 1,
+        () => Promise.resolve(store.stats.corruptRemoved === 1),
         "the entry removed",
       );
     } finally {
