@@ -1,6 +1,13 @@
 import assert from "../helpers/assert.ts";
 import { redisTest } from "../helpers/redis_server.ts";
-import { bodyBytes, draft, put } from "../cache/store_helpers.ts";
+import {
+  bodyBytes,
+  bodyOf,
+  draft,
+  only,
+  put,
+  writeAll,
+} from "../cache/store_helpers.ts";
 import { StoreUnavailableError } from "../../cache/store.ts";
 import { chunkKey, placeOf } from "../../redis/layout.ts";
 import { redisServer, redisStore } from "./store_fixture.ts";
@@ -272,6 +279,41 @@ redisTest(
     } finally {
       await a.close();
       await b.close();
+    }
+  },
+);
+
+redisTest(
+  "RedisStore beginPartial() joins chunked pieces into a whole entry and reads it back",
+  async () => {
+    const store = await redisStore();
+    try {
+      const whole = bodyBytes(700_000, 5);
+      const key = "http://r.example/pieces";
+      const { partial: _none, ...entry } = draft(key);
+      const pieceDraft = {
+        ...entry,
+        partial: { validator: '"v1"', length: whole.length },
+      };
+      for (const [start, end] of [[0, 399_999], [300_000, 699_999]]) {
+        const writer = store.beginPartial(pieceDraft, {
+          range: { start: start!, end: end! },
+        });
+        await writeAll(writer, whole.subarray(start!, end! + 1));
+        assert.equal(await writer.commit(end! - start! + 1), true);
+      }
+      const meta = await only(store, entry);
+      assert.equal(meta.partial, undefined, "stored whole");
+      assert.equal(meta.bodySize, whole.length);
+      assert.deepEqual(await bodyOf(store, meta), whole);
+      const keys = await redisServer!.command("KEYS", "cachelab:*") as string[];
+      assert.equal(
+        keys.length,
+        1 + 3,
+        "the hash and the whole body's chunks only",
+      );
+    } finally {
+      await store.close();
     }
   },
 );
