@@ -33,6 +33,8 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],
+  // The Redis store and the client it shares with the proxy's cluster side.
+  "redis": ["cache", "http"],
   // The admin listener: people and tools looking at the proxy and its cache.
   "admin": ["proxy", "cache", "http"],
   // The clock: `cachelab lab` makes the one clock its servers share.
@@ -40,6 +42,7 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
     "admin",
     "proxy",
     "origin",
+    "redis",
     "http/access_log.ts",
     "http/clock.ts",
     "deno.json",
@@ -54,6 +57,7 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
     "cache",
     "origin",
     "proxy",
+    "redis",
     "deno.json",
   ],
 };
@@ -63,6 +67,7 @@ const FREE_LAYERS: ReadonlySet<string> = new Set(["tests"]);
 
 /** The one module allowed to import each npm package (product code only). */
 const NPM_WRAPPERS: Readonly<Record<string, string>> = {
+  "@redis/client": "redis/client.ts",
   "mime-types": "origin/media_types.ts",
   "prom-client": "admin/prom.ts",
   "structured-headers": "cache/structured_fields.ts",
