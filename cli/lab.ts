@@ -1,8 +1,9 @@
 /**
  * Owns the `cachelab lab` command line: its flag table (which help
  * renders) and turning parsed arguments plus the environment into a
- * checked LabPlan: the three ports, the origin's folder, the proxy's
- * cache settings (cache_flags.ts).
+ * checked LabPlan: the three ports, the origin's folder and script (read
+ * and checked here, as `cachelab origin --script` does), the proxy's cache
+ * settings (cache_flags.ts).
  *
  * Must not start servers nor create folders: lab_run.ts does, main.ts
  * runs it.
@@ -10,6 +11,7 @@
 
 import { resolve } from "node:path";
 import type { AdminAddress } from "../admin/launch.ts";
+import { type LabScript, parseLabScript } from "../origin/mod.ts";
 import type { CacheConfig } from "../proxy/config.ts";
 import {
   type CommandSpec,
@@ -30,7 +32,8 @@ export const LAB_DEFAULTS = {
 
 export const LAB_COMMAND: CommandSpec = {
   name: "lab",
-  summary: "Runs an origin, the caching proxy in front of it and the " +
+  summary: "Runs an origin with the /lab/ routes, the caching proxy in " +
+    "front of it and the " +
     "proxy's admin listener in one process, sharing one clock that only " +
     "moves forward when told to (cachelab clock advance, or the live " +
     "page's buttons): dates the origin sends, ages and freshness the proxy " +
@@ -59,6 +62,12 @@ export const LAB_COMMAND: CommandSpec = {
       value: "DIR",
       help: "Folder the origin serves; it must exist.",
       default: "a temporary copy of the demo folder, removed at exit",
+    },
+    {
+      name: "script",
+      value: "FILE",
+      help: "Answer the paths of a JSON script of responses first (the " +
+        "format of cachelab origin --script; see README).",
     },
     ...CACHE_FLAGS.map((flag) =>
       flag.name === "cache-dir"
@@ -91,6 +100,8 @@ export interface LabPlan {
   originPort: number;
   /** The folder the origin serves; undefined: a copy of the demo folder. */
   root: string | undefined;
+  /** The origin's scripted responses (--script), checked. */
+  script: LabScript | undefined;
   /** The cache settings; `dir` undefined: a new temporary folder. */
   cache: Omit<CacheConfig, "dir"> & { dir: string | undefined };
   quiet: boolean;
@@ -127,9 +138,30 @@ export async function labPlanFrom(
     admin: { host: LAB_DEFAULTS.host, port: admin },
     originPort,
     root: await checkedRoot(flagText(args, "root"), cwd),
+    script: await scriptFrom(flagText(args, "script"), cwd),
     cache: { ...cache!, dir: given === undefined ? undefined : cache!.dir },
     quiet: args.flags.has("quiet"),
   };
+}
+
+/** --script FILE read and checked (origin/lab/script.ts); a bad one is a UsageError naming it. */
+async function scriptFrom(
+  file: string | undefined,
+  cwd: string,
+): Promise<LabScript | undefined> {
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(resolve(cwd, file));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`--script ${file}: cannot be read: ${reason}`);
+  }
+  const parsed = parseLabScript(text);
+  if (parsed.kind === "bad") {
+    throw new UsageError(`--script ${file}: ${parsed.reason}`);
+  }
+  return parsed.script;
 }
 
 /** --root: the absolute, symlink-free path of an existing folder. */

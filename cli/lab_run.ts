@@ -2,7 +2,8 @@
  * Owns starting what a LabPlan says, in one process: the throw-away
  * folders (a copy of the demo folder unless --root, a new cache folder
  * unless --cache-dir; lab_folders.ts), one movable clock
- * (http/clock.ts), the origin on it, then the proxy in front of the
+ * (http/clock.ts), the origin with its /lab/ routes on it, then the
+ * proxy in front of the
  * origin with its admin listener on the same clock (admin/launch.ts);
  * stopping them in reverse order and removing the folders. What it
  * returns is what cli/serve.ts runs until a signal.
@@ -69,6 +70,8 @@ export async function startLab(
           cacheControl: ORIGIN_DEFAULTS.cacheControl,
           headTimeoutMs: ORIGIN_DEFAULTS.headTimeoutMs,
           idleTimeoutMs: ORIGIN_DEFAULTS.idleTimeoutMs,
+          now: () => clock.now(), // every Date it sends, on the lab's clock
+          lab: { script: plan.script },
           log: logs.origin,
         }),
     );
