@@ -65,7 +65,7 @@ Deno.test("main.ts lab 0 prints the proxy, admin and origin lines, then the less
   });
 });
 
-Deno.test("main.ts clock advance moves a running lab's clock, and the Date and Age the proxy computes follow it", async () => {
+Deno.test("main.ts clock advance moves a running lab's clock, and the Date of the proxy's own answers follows it", async () => {
   await withLab(async (lab, child) => {
     const before = Date.now();
     await get(`${lab.proxy}/1.txt`); // stored; the demo's no-cache: validated on use
@@ -95,6 +95,50 @@ Deno.test("main.ts clock advance moves a running lab's clock, and the Date and A
     });
     assert.equal(own.status, 200);
     assert.ok(Date.parse(own.headers.get("date")!) >= before + 3599_000);
+    child.signal("SIGTERM");
+    assert.equal((await child.finish()).code, 0);
+  });
+});
+
+Deno.test("main.ts lab serves a max-age=60 lab response stale after clock advance 61, without waiting: Cache-Status, Age and the explanation say so, and the origin counts 2", async () => {
+  await withLab(async (lab, child) => {
+    const url = `${lab.proxy}/lab/headers?Cache-Control=max-age%3D60`;
+    const first = await get(url);
+    assert.equal(first.body, "request 1 for /lab/headers\n");
+    const hit = await get(url);
+    assert.equal(hit.body, "request 1 for /lab/headers\n");
+    assert.match(hit.headers.get("cache-status") ?? "", /^cachelab; hit; ttl=/);
+    const run = await runCachelab([
+      "clock",
+      "advance",
+      "61",
+      "--admin",
+      lab.admin,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const served = await get(url, {
+      headers: { "Cache-Control": "max-stale", "Cachelab-Explain": "1" },
+    });
+    assert.equal(served.body, "request 1 for /lab/headers\n");
+    assert.match(served.headers.get("age") ?? "", /^6[1-9]$/);
+    assert.match(
+      served.headers.get("cache-status") ?? "",
+      /^cachelab; hit; ttl=-\d+; detail=max-stale$/,
+    );
+    assert.match(
+      served.headers.get("cachelab-explain") ?? "",
+      /^stale, served: .*lifetime 60 s from max-age; stale by \d+ s/,
+    );
+    const again = await get(url);
+    assert.equal(again.body, "request 2 for /lab/headers\n");
+    assert.match(again.headers.get("cache-status") ?? "", /fwd=stale/);
+    const sent = Date.parse(again.headers.get("date") ?? "");
+    assert.ok(
+      sent >= Date.now() + 59_000,
+      "the origin dates on the lab's clock",
+    );
+    const count = await get(`${lab.origin}/lab/count?path=/lab/headers`);
+    assert.equal(count.body, "2\n");
     child.signal("SIGTERM");
     assert.equal((await child.finish()).code, 0);
   });
@@ -185,5 +229,34 @@ Deno.test("main.ts clock advance exits 1 with one line when the proxy is not a l
     assert.equal((await proxy.finish()).code, 0);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("main.ts lab exits 2 with one line, leaving no folder behind, when --script is missing or bad", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "cachelab-lab-script-" });
+  try {
+    const bad = `${tmp}/bad.json`;
+    await Deno.writeTextFile(
+      bad,
+      '{"rules": [{"path": "/x", "responses": [{"status": 99}]}]}',
+    );
+    for (const file of [`${tmp}/missing.json`, bad]) {
+      const run = await runCachelab(["lab", "0", "--script", file], {
+        env: { TMPDIR: tmp },
+      });
+      assert.equal(run.code, 2, run.stderr);
+      assert.equal(run.stdout, "");
+      assert.match(
+        run.stderr,
+        new RegExp(
+          `^cachelab: Cannot start lab: --script ${file}: [^\\n]+\\n$`,
+        ),
+      );
+    }
+    const left = [];
+    for await (const entry of Deno.readDir(tmp)) left.push(entry.name);
+    assert.deepEqual(left, ["bad.json"]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
   }
 });
