@@ -136,9 +136,19 @@ export class RedisStore implements Store {
       client,
       open: new Set(),
       followers: new Set<Follower>(),
+      held: { bytes: 0 },
       isClosed: () => this.#closed,
       failed: () => this.#counts.writeErrors++,
     };
+  }
+
+  /**
+   * Body bytes held in memory now for the writes under way (bytes not yet
+   * in Redis, chunks being sent, a failed write's backlog): at most about
+   * (1 + 2 * CHUNKS_IN_FLIGHT) chunks a write, whatever the body's size.
+   */
+  get heldBytes(): number {
+    return this.#writers.held.bytes;
   }
 
   get observer(): StoreObserver | undefined {
