@@ -95,8 +95,10 @@ end
 `;
 
 /**
- * KEYS: hash. ARGV: chunk prefix, key, variant field, meta JSON, expected
- * purge generation ("" for none), expected current body file ("*": any,
+ * KEYS: hash, purge epoch (PURGE_EPOCH). ARGV: chunk prefix, key, variant
+ * field, meta JSON, expected "<purge generation>|<purge epoch>" (each ""
+ * for none: refused when a purge of the key, by prefix or of all ran
+ * since the write read them), expected current body file ("*": any,
  * "": none), inline body field ("" for none), inline bytes, more files
  * the slot no longer needs ("name\\tsize" lines). Returns {status, old
  * body file, old body size}: status 1 stored, 0 purged since, -1 the
@@ -106,7 +108,9 @@ export const COMMIT = COMMON + `
 local h = KEYS[1]
 local g = redis.call('HGET', h, 'g')
 if not g then g = '' end
-if g ~= ARGV[5] then return {0, '', -1} end
+local epoch = redis.call('GET', KEYS[2])
+if not epoch then epoch = '' end
+if g .. '|' .. epoch ~= ARGV[5] then return {0, '', -1} end
 local oldMeta = decode(redis.call('HGET', h, ARGV[3]))
 local oldFile = ''
 if oldMeta then oldFile = oldMeta.bodyFile end

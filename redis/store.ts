@@ -37,7 +37,13 @@ import type {
 import { parseRedisAddress, type RedisAddress } from "./address.ts";
 import { RedisClient } from "./client.ts";
 import { openStored } from "./body_read.ts";
-import { type KeyPlace, metaField, newBodyFile, placeOf } from "./layout.ts";
+import {
+  type KeyPlace,
+  metaField,
+  newBodyFile,
+  placeOf,
+  PURGE_EPOCH,
+} from "./layout.ts";
 import { LocalUse } from "./local_use.ts";
 import { readMetas } from "./meta_reply.ts";
 import { COMMIT, METAS, OPEN, REKEY, REMOVE } from "./scripts.ts";
@@ -338,12 +344,16 @@ export class RedisStore implements Store {
     if (this.#ownsClient) await this.client.close();
   }
 
-  /** The key's purge generation now ("" for none); undefined when Redis could not tell. */
+  /**
+   * "<the key's purge generation>|<the purge epoch>" now (each "" for
+   * none), as COMMIT compares it; undefined when Redis could not tell.
+   */
   #generation(place: KeyPlace): Promise<string | undefined> {
-    return this.client.call("HGET", place.hash, "g").then(
-      (g) => typeof g === "string" ? g : "",
-      () => undefined,
-    );
+    const text = (value: unknown) => typeof value === "string" ? value : "";
+    return Promise.all([
+      this.client.call("HGET", place.hash, "g"),
+      this.client.call("GET", PURGE_EPOCH),
+    ]).then(([g, epoch]) => `${text(g)}|${text(epoch)}`, () => undefined);
   }
 
   #dropField(place: KeyPlace, field: string): void {
