@@ -31,11 +31,13 @@ export const INLINE_MAX = 64 * 1024;
 export const CHUNK_BYTES = 256 * 1024;
 
 /**
- * The purge epoch: raised by every purge by prefix or of everything,
- * which a write begun before it may not outlive (its key may have had no
- * hash to mark when the purge ran). Outside every hash tag: in a Redis
- * Cluster the COMMIT script, which reads it with the entry hash, would
- * need both in one slot (this store runs on one Redis).
+ * The purge log, a hash: the purge epoch (field `n`), raised by every
+ * purge by prefix or of everything, and each one's prefix (`p:<epoch>`,
+ * "" for all), which a write begun before it may not outlive when its key
+ * matches (its key may have had no hash to mark when the purge ran).
+ * Outside every hash tag: in a Redis Cluster the COMMIT script, which
+ * reads it with the entry hash, would need both in one slot (this store
+ * runs on one Redis).
  */
 export const PURGE_EPOCH = `${PREFIX}purges`;
 

@@ -46,7 +46,7 @@ import {
 } from "./layout.ts";
 import { LocalUse } from "./local_use.ts";
 import { readMetas } from "./meta_reply.ts";
-import { COMMIT, METAS, OPEN, REKEY, REMOVE } from "./scripts.ts";
+import { COMMIT, METAS, OPEN, PURGED, REKEY, REMOVE } from "./scripts.ts";
 import { describeRedis, listEntries, purgeEntries } from "./store_admin.ts";
 import { SlotTurns } from "./slot_turns.ts";
 import {
@@ -133,6 +133,7 @@ export class RedisStore implements Store {
         remove: client.script(REMOVE),
         metas: client.script(METAS),
         open: client.script(OPEN),
+        purged: client.script(PURGED),
       },
       tier,
       counts: this.#counts,
@@ -352,7 +353,7 @@ export class RedisStore implements Store {
     const text = (value: unknown) => typeof value === "string" ? value : "";
     return Promise.all([
       this.client.call("HGET", place.hash, "g"),
-      this.client.call("GET", PURGE_EPOCH),
+      this.client.call("HGET", PURGE_EPOCH, "n"),
     ]).then(([g, epoch]) => `${text(g)}|${text(epoch)}`, () => undefined);
   }
 

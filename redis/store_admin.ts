@@ -56,7 +56,7 @@ export async function listEntries(
  * key's purge generation (writes begun before are not committed, on any
  * node); a purge by prefix or of all first raises the purge epoch, so
  * that writes begun before it on any node, of keys that had no hash to
- * mark yet, are not committed either (whatever their key). Resolves to
+ * mark yet, are not committed either (when the prefix matches). Resolves to
  * how many variants were removed; never rejects.
  */
 export async function purgeEntries(
@@ -65,7 +65,10 @@ export async function purgeEntries(
 ): Promise<number> {
   let purged = 0;
   try {
-    if (!("url" in target)) await parts.client.call("INCR", PURGE_EPOCH);
+    if (!("url" in target)) {
+      const prefix = "prefix" in target ? target.prefix : "";
+      await parts.scripts.purged.run([PURGE_EPOCH], [prefix]);
+    }
     for await (const hashes of parts.client.scan(HASH_PATTERN)) {
       for (const hash of hashes) {
         const key = await parts.client.call("HGET", hash, "k");

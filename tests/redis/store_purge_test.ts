@@ -38,3 +38,23 @@ for (const [how, target] of TARGETS) {
     },
   );
 }
+
+redisTest(
+  "RedisStore commit() stores a write when another node purged another prefix after it began",
+  async () => {
+    const a = await redisStore();
+    const b = await redisStore({ fresh: false });
+    try {
+      const entry = draft("http://b.example/kept via proxy.example");
+      const writer = a.begin(entry);
+      await writer.write(bodyBytes(300_000, 7));
+      await b.purge({ prefix: "http://a.example/" });
+      await b.purge({ prefix: "http://b.example/kept via" }); // past the target URI
+      assert.equal(await writer.commit(300_000), true);
+      assert.equal((await b.variants(entry.key)).length, 1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+);
