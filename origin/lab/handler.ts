@@ -76,7 +76,7 @@ async function route(
   if (!ctx.path.startsWith(LAB_PREFIX)) return await files(req);
   if (UNSAFE.has(method)) {
     while (await req.body.read() !== null) { /* discarded */ }
-    return labResponse(204, labFields(ctx, [], null), "");
+    return labResponse(204, labFields(ctx, []), "");
   }
   if (!safe) return await files(req); // 405 or 501, as for any path
   const q = target.indexOf("?");

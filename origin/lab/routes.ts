@@ -18,7 +18,6 @@ import {
   labNotFound,
   labResponse,
   requestLine,
-  TEXT_TYPE,
 } from "./answers.ts";
 import { labCondition, type LabValidators } from "./conditional.ts";
 import { type LabParams, parseLabParams, parseStatus } from "./fields.ts";
@@ -131,7 +130,7 @@ function answer(
   if (status === 200 && sent.length > 0) {
     const condition = labCondition(ctx.method, request, validators);
     if (condition === "304") {
-      return labResponse(304, labFields(ctx, fields, null), ""); // RFC 9110 §15.4.5
+      return labResponse(304, labFields(ctx, fields), ""); // RFC 9110 §15.4.5
     }
     if (condition === "412") {
       return labResponse(
@@ -141,12 +140,7 @@ function answer(
       );
     }
   }
-  const bodyless = status === 204 || status === 304; // RFC 9110 §15.3.5, §15.4.5: no content
-  return labResponse(
-    status,
-    labFields(ctx, fields, bodyless ? null : TEXT_TYPE),
-    requestLine(ctx),
-  );
+  return labResponse(status, labFields(ctx, fields), requestLine(ctx));
 }
 
 /** /lab/etag/TAG: a strong ETag "TAG" (TAG percent-decoded, etagc only). */
@@ -185,10 +179,12 @@ function answerLastModified(
       "the path must end in an HTTP-date, e.g. Wed, 21 Oct 2015 07:28:00 GMT",
     );
   }
+  // RFC 9110 §8.8.2.1: a date later than the Date sent is sent as the Date, and compared as sent
+  const lastModified = Math.min(date, Math.floor(ctx.now / 1000) * 1000);
   return withParams(
     query,
     ctx,
-    (p) => answer(ctx, request, p, { lastModified: date }),
+    (p) => answer(ctx, request, p, { lastModified }),
   );
 }
 
@@ -212,15 +208,12 @@ function answerCount(
 
 /** /lab/log: the last requests, newest last, as JSON. */
 function answerLog(ctx: LabContext, state: LabState): OutgoingResponse {
-  const fields = labFields(
-    ctx,
-    [["Cache-Control", "no-store"]],
-    "application/json",
-  );
+  const fields = labFields(ctx, [["Cache-Control", "no-store"]]);
   return labResponse(
     200,
     fields,
     JSON.stringify({ requests: state.entries() }) + "\n",
+    "application/json",
   );
 }
 

@@ -7,12 +7,7 @@
  */
 
 import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
-import {
-  type LabContext,
-  labFields,
-  labResponse,
-  TEXT_TYPE,
-} from "./answers.ts";
+import { type LabContext, labFields, labResponse } from "./answers.ts";
 import type { ScriptResponse } from "./script.ts";
 
 /** The pause between two bytes of a "slow" body (ms). */
@@ -26,8 +21,7 @@ export async function answerScripted(
   ctx: LabContext,
 ): Promise<OutgoingResponse> {
   if (scripted.delay > 0) await sleep(scripted.delay);
-  const type = scripted.body === "" ? null : TEXT_TYPE;
-  const fields = labFields(ctx, scripted.fields, type);
+  const fields = labFields(ctx, scripted.fields);
   if (scripted.fault === "close") {
     return { status: 0, headers: fields, abort: "close" };
   }
