@@ -33,7 +33,10 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
  * Why `name: value` cannot be a lab response field, or undefined when it
  * can: the name must be a token (RFC 9110 §5.1), not a refused field, and
- * the value must hold no CR, LF or NUL (RFC 9110 §5.5).
+ * the value must be field-content (RFC 9110 §5.5): visible ASCII, SP,
+ * HTAB and obs-text (U+0080 to U+00FF, sent as one byte each); no CR, LF,
+ * NUL nor any other control character, and no character a byte cannot
+ * hold (a JS string char above U+00FF).
  */
 export function fieldRefusal(name: string, value: string): string | undefined {
   if (!TOKEN.test(name)) {
@@ -44,6 +47,18 @@ export function fieldRefusal(name: string, value: string): string | undefined {
   }
   if (/[\r\n\0]/.test(value)) {
     return `field ${name} has CR, LF or NUL in its value`; // RFC 9110 §5.5
+  }
+  const control = /[\x01-\x08\x0b-\x1f\x7f]/.exec(value); // RFC 9110 §5.5: no CTL but HTAB
+  if (control) {
+    return `field ${name} has the control character ${
+      codePoint(control[0])
+    } in its value`;
+  }
+  const wide = /[^\x00-\xff]/u.exec(value); // RFC 9110 §5.5: a field value is bytes
+  if (wide) {
+    return `field ${name} has ${
+      codePoint(wide[0])
+    } in its value, which is not one byte (obs-text is U+0080 to U+00FF)`;
   }
   return undefined;
 }
@@ -108,6 +123,12 @@ export function parseLabParams(query: string | undefined): LabParamsResult {
 export function parseStatus(text: string): number | undefined {
   if (!/^[2-5][0-9][0-9]$/.test(text)) return undefined;
   return Number(text);
+}
+
+/** "U+20AC" for "€". */
+function codePoint(char: string): string {
+  const hex = char.codePointAt(0)!.toString(16).toUpperCase();
+  return `U+${hex.padStart(4, "0")}`;
 }
 
 function decode(text: string): string | undefined {
