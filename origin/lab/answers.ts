@@ -24,6 +24,8 @@ export interface LabContext {
   /** The count for the path after this request (1 for the first). */
   n: number;
   method: string;
+  /** Aborted when the origin stops: every wait of the lab ends then. */
+  stop?: AbortSignal;
 }
 
 /**
@@ -77,6 +79,14 @@ export function labBadRequest(
 ): OutgoingResponse {
   const fields = labFields(ctx, [["Cache-Control", "no-store"]]);
   return labResponse(400, fields, `Cannot answer ${ctx.path}: ${reason}\n`);
+}
+
+/**
+ * What a wait cut short by the origin stopping answers: nothing, the
+ * connection is closed (the request was not served).
+ */
+export function stopped(ctx: LabContext): OutgoingResponse {
+  return { status: 0, headers: labFields(ctx, []), abort: "close" };
 }
 
 /** 404 for a /lab/ path no route serves. */

@@ -18,12 +18,14 @@ import {
   labNotFound,
   labResponse,
   requestLine,
+  stopped,
 } from "./answers.ts";
 import { labCondition, type LabValidators } from "./conditional.ts";
 import { type LabParams, parseLabParams, parseStatus } from "./fields.ts";
 import { answerBytes } from "./routes_bytes.ts";
 import { MAX_DELAY_MS } from "./script.ts";
 import type { LabState } from "./state.ts";
+import { waitUnlessStopped } from "./wait.ts";
 
 /** The lab's routes live under this prefix. */
 export const LAB_PREFIX = "/lab/";
@@ -83,7 +85,9 @@ export async function answerLabRoute(
     }
     const parsed = parseLabParams(query);
     if (parsed.kind === "bad") return labBadRequest(ctx, parsed.reason);
-    await sleep(Number(arg));
+    if (!await waitUnlessStopped(Number(arg), ctx.stop)) {
+      return stopped(ctx);
+    }
     return answer(ctx, request, parsed.params);
   }
   if (route === "bytes") return answerBytes(arg, ctx, request);
@@ -223,8 +227,4 @@ function decode(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
