@@ -48,17 +48,16 @@ export function fieldRefusal(name: string, value: string): string | undefined {
   if (/[\r\n\0]/.test(value)) {
     return `field ${name} has CR, LF or NUL in its value`; // RFC 9110 §5.5
   }
-  const control = /[\x01-\x08\x0b-\x1f\x7f]/.exec(value); // RFC 9110 §5.5: no CTL but HTAB
-  if (control) {
+  const bad = firstNonFieldChar(value);
+  if (bad !== undefined && bad <= 0xff) {
     return `field ${name} has the control character ${
-      codePoint(control[0])
-    } in its value`;
+      codePoint(bad)
+    } in its value`; // RFC 9110 §5.5: no CTL but HTAB
   }
-  const wide = /[^\x00-\xff]/u.exec(value); // RFC 9110 §5.5: a field value is bytes
-  if (wide) {
+  if (bad !== undefined) {
     return `field ${name} has ${
-      codePoint(wide[0])
-    } in its value, which is not one byte (obs-text is U+0080 to U+00FF)`;
+      codePoint(bad)
+    } in its value, which is not one byte (obs-text is U+0080 to U+00FF)`; // RFC 9110 §5.5: a field value is bytes
   }
   return undefined;
 }
@@ -125,10 +124,23 @@ export function parseStatus(text: string): number | undefined {
   return Number(text);
 }
 
-/** "U+20AC" for "€". */
-function codePoint(char: string): string {
-  const hex = char.codePointAt(0)!.toString(16).toUpperCase();
-  return `U+${hex.padStart(4, "0")}`;
+/**
+ * The code point of the first char of `value` that field-content does not
+ * allow (RFC 9110 §5.5): a control other than HTAB (0x00-0x08, 0x0A-0x1F,
+ * 0x7F), or a char a byte cannot hold (above 0xFF); undefined when none.
+ */
+function firstNonFieldChar(value: string): number | undefined {
+  for (const char of value) {
+    const c = char.codePointAt(0)!;
+    if (c === 0x09) continue; // HTAB
+    if (c < 0x20 || c === 0x7f || c > 0xff) return c;
+  }
+  return undefined;
+}
+
+/** "U+20AC" for 0x20ac. */
+function codePoint(c: number): string {
+  return `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 function decode(text: string): string | undefined {
