@@ -83,3 +83,20 @@ Deno.test("startOrigin() with a script cuts a slow body short when shut down", a
   assert.ok(sent.length < 1000, `a short body: ${sent.length} bytes`);
   assert.equal(got.end, "close");
 });
+
+Deno.test("startOrigin() with a script stops a slow body, and its timer, when the client goes away", async () => {
+  const body = "x".repeat(1000); // 100 s at one byte every 100 ms
+  await using o = await startLabOrigin({
+    script: script([{ fault: "slow", body }]),
+  });
+  {
+    using client = await RawClient.connect(o.server.addr);
+    await client.write("GET /s HTTP/1.1\r\nHost: lab\r\n\r\n");
+    await client.readUntil((t) => t.includes("\r\n\r\nx"));
+  } // closed: the next bytes written find no reader
+  for (let tries = 0; o.server.openConnections > 0; tries++) {
+    if (tries === 500) throw new Error("Cannot see the connection end");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  // the connection ended before any shutdown: the body was cancelled, not the origin stopped
+});
