@@ -40,6 +40,7 @@ export async function startOrigin(config: OriginConfig): Promise<HttpServer> {
     idleTimeoutMs: config.idleTimeoutMs,
     limits: UPSTREAM_HEAD_LIMITS, // room for what a proxy in front adds
     log: config.log,
+    now: config.now, // the Date of the server's own 400, 408, ... too
   });
   return {
     get addr() {
