@@ -1,0 +1,144 @@
+/**
+ * Owns the lab's lessons as `cachelab lab` prints them: the short menu
+ * after its three address lines, and one lesson (or all) with its
+ * commands for the lab's URLs, each followed by what to look for as a
+ * shell comment, so a block can be pasted into a terminal as it is.
+ *
+ * Must not start anything nor run the commands: cli/lab.ts prints what
+ * this returns; tests/e2e/lessons_test.ts runs the same steps.
+ */
+
+import type { Lesson, Step } from "./lesson_types.ts";
+import {
+  FRESHNESS,
+  NO_STORE_LESSON,
+  REVALIDATION,
+  VARY_LESSON,
+} from "./lessons_basic.ts";
+import {
+  COLLAPSING,
+  INVALIDATION,
+  STALE_IF_ERROR,
+  STALE_WHILE_REVALIDATE,
+} from "./lessons_stale.ts";
+
+export type { Expectation, FieldCheck, Lesson, Step } from "./lesson_types.ts";
+
+/** The lessons, in the order the menu numbers them from 1. */
+export const LESSONS: readonly Lesson[] = [
+  FRESHNESS,
+  REVALIDATION,
+  VARY_LESSON,
+  NO_STORE_LESSON,
+  STALE_WHILE_REVALIDATE,
+  STALE_IF_ERROR,
+  INVALIDATION,
+  COLLAPSING,
+];
+
+/** The lab's three listeners, each `http://HOST:PORT` (no trailing slash). */
+export interface LabUrls {
+  proxy: string;
+  admin: string;
+  origin: string;
+}
+
+/** Where `cachelab lab` listens by default (and `cachelab clock` looks). */
+export const DEFAULT_LAB_URLS: LabUrls = {
+  proxy: "http://127.0.0.1:12345",
+  admin: "http://127.0.0.1:12346",
+  origin: "http://127.0.0.1:20000",
+};
+
+/**
+ * `step.command` for the lab at `urls`: `{proxy}`, `{origin}` and
+ * `{admin}` replaced, and `--admin URL` added to a `./cachelab clock`
+ * command when the admin listener is not at its default address.
+ */
+export function commandOf(step: Step, urls: LabUrls): string {
+  const command = step.command
+    .replaceAll("{proxy}", urls.proxy)
+    .replaceAll("{origin}", urls.origin)
+    .replaceAll("{admin}", urls.admin);
+  const moved = urls.admin !== DEFAULT_LAB_URLS.admin;
+  return command.startsWith("./cachelab clock") && moved
+    ? `${command} --admin ${urls.admin}`
+    : command;
+}
+
+/**
+ * How to print lesson `which` (a number or "N") again for the lab at
+ * `urls`: `./cachelab lab --lesson N`, with the lab's ports when they
+ * are not the defaults (and its host when not 127.0.0.1).
+ */
+export function lessonInvocation(urls: LabUrls, which: string): string {
+  const proxy = new URL(urls.proxy);
+  const words = ["./cachelab", "lab", "--lesson", which];
+  const portOf = (url: string) => new URL(url).port;
+  if (urls.proxy !== DEFAULT_LAB_URLS.proxy) words.push(proxy.port);
+  if (urls.admin !== DEFAULT_LAB_URLS.admin) {
+    words.push("--admin-port", portOf(urls.admin));
+  }
+  if (urls.origin !== DEFAULT_LAB_URLS.origin) {
+    words.push("--origin-port", portOf(urls.origin));
+  }
+  if (proxy.hostname !== "127.0.0.1") words.push("--host", proxy.hostname);
+  return words.join(" ");
+}
+
+/** The menu `cachelab lab` prints after its three address lines (ends in a newline). */
+export function lessonsMenu(urls: LabUrls): string {
+  const lines = [
+    "",
+    "Lessons: curl commands to run against this lab, with what to look for.",
+    `Print one with: ${
+      lessonInvocation(urls, "N")
+    } (N from 1 to ${LESSONS.length}, or all)`,
+    ...LESSONS.map((lesson, i) => `  ${i + 1}. ${lesson.title}`),
+    'The lab origin\'s bodies say "request N for PATH": its count for the',
+    "path; a response from the cache repeats it. Each lesson has URLs of its",
+    "own: run it once per lab (a second run finds them stored).",
+  ];
+  return lines.join("\n") + "\n";
+}
+
+/** Lesson number `n` (from 1) as printed: title, what it shows, commands (ends in a newline). */
+export function lessonText(n: number, urls: LabUrls): string {
+  const lesson = LESSONS[n - 1];
+  if (lesson === undefined) {
+    throw new RangeError(
+      `Cannot print lesson ${n}: lessons are numbered 1 to ${LESSONS.length}`,
+    );
+  }
+  const lines = [
+    `# Lesson ${n}: ${lesson.title}`,
+    ...wrap(lesson.shows, 76).map((line) => `# ${line}`),
+  ];
+  for (const step of lesson.steps) {
+    lines.push(commandOf(step, urls));
+    const [first = "", ...rest] = wrap(`look for: ${step.lookFor}`, 74);
+    lines.push(`#   ${first}`, ...rest.map((line) => `#     ${line}`));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Every lesson, one after the other, a blank line between them. */
+export function allLessonsText(urls: LabUrls): string {
+  return LESSONS.map((_, i) => lessonText(i + 1, urls)).join("\n");
+}
+
+/** `text` in lines of at most `width` characters, broken at spaces. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
