@@ -116,7 +116,7 @@ export function lessonText(n: number, urls: LabUrls): string {
   ];
   for (const step of lesson.steps) {
     lines.push(commandOf(step, urls));
-    const [first = "", ...rest] = wrap(`look for: ${step.lookFor}`, 74);
+    const [first = "", ...rest] = wrap(`look for: ${step.lookFor}`, 72);
     lines.push(`#   ${first}`, ...rest.map((line) => `#     ${line}`));
   }
   return lines.join("\n") + "\n";

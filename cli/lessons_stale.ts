@@ -123,22 +123,27 @@ export const STALE_IF_ERROR: Lesson = {
     },
     {
       command: `curl -si ${PLAIN}`,
-      lookFor: "the origin's 500 itself: it answered, so the proxy's own " +
+      lookFor: "the origin's 500 itself (Cache-Status: ...fwd=stale; " +
+        "fwd-status=500): the origin answered, so the proxy's own " +
         "--max-stale-on-error (a day by default) does not apply",
       expect: {
         kind: "response",
         status: 500,
-        fields: [{ name: "Cache-Status", includes: "fwd-status=500" }],
+        fields: [{
+          name: "Cache-Status",
+          includes: "fwd=stale; fwd-status=500",
+        }],
+        body: /^request 2 for \/lab\/etag\/plain: failing after 1$/,
       },
     },
     {
       command: "curl -si '{proxy}/lab/close'",
-      lookFor: "502, Cache-Status: ...detail=closed: the origin closed the " +
-        "connection before answering. Had a response been stored here, it " +
-        "would be served stale (detail=stale-on-closed) up to " +
-        "--max-stale-on-error seconds, stale-if-error or not; started with " +
-        "--max-stale-on-error 0, only stale-if-error would still allow it " +
-        "(else 504)",
+      lookFor: "502, Cache-Status: ...fwd=miss; detail=closed: the origin " +
+        "closed the connection before any response, and nothing is stored " +
+        "for this URL. Had a response been stored, the proxy would serve it " +
+        "stale without any stale-if-error (detail=stale-on-closed), up to " +
+        "--max-stale-on-error seconds stale (0 turns that off: 504 then); " +
+        "with stale-if-error, within its window whatever that flag says",
       expect: {
         kind: "response",
         status: 502,
@@ -211,8 +216,8 @@ export const COLLAPSING: Lesson = {
     {
       command: "for i in 1 2 3 4; do curl -s -o /dev/null " +
         `-w '%{http_code} %header{cache-status}\\n' '${COLLAPSE}' & done; wait`,
-      lookFor: "after 1 s, four lines at once: one stored, the others " +
-        "cachelab; hit; ttl=60; collapsed",
+      lookFor: "after about 1 s, four lines: one cachelab; fwd=uri-miss; " +
+        "fwd-status=200; stored, the others cachelab; hit; ttl=...; collapsed",
       expect: {
         kind: "lines",
         count: 4,
