@@ -8,6 +8,7 @@
  * this returns; tests/e2e/lessons_test.ts runs the same steps.
  */
 
+import { UsageError } from "./args.ts";
 import type { Lesson, Step } from "./lesson_types.ts";
 import {
   FRESHNESS,
@@ -67,9 +68,9 @@ export function commandOf(step: Step, urls: LabUrls): string {
 }
 
 /**
- * How to print lesson `which` (a number or "N") again for the lab at
+ * How to print lesson `which` (a number, "N" or "all") for the lab at
  * `urls`: `./cachelab lab --lesson N`, with the lab's ports when they
- * are not the defaults (and its host when not 127.0.0.1).
+ * are not the defaults.
  */
 export function lessonInvocation(urls: LabUrls, which: string): string {
   const proxy = new URL(urls.proxy);
@@ -82,7 +83,6 @@ export function lessonInvocation(urls: LabUrls, which: string): string {
   if (urls.origin !== DEFAULT_LAB_URLS.origin) {
     words.push("--origin-port", portOf(urls.origin));
   }
-  if (proxy.hostname !== "127.0.0.1") words.push("--host", proxy.hostname);
   return words.join(" ");
 }
 
@@ -94,6 +94,7 @@ export function lessonsMenu(urls: LabUrls): string {
     `Print one with: ${
       lessonInvocation(urls, "N")
     } (N from 1 to ${LESSONS.length}, or all)`,
+    `The live page: ${urls.admin}/ (its buttons move the clock too).`,
     ...LESSONS.map((lesson, i) => `  ${i + 1}. ${lesson.title}`),
     'The lab origin\'s bodies say "request N for PATH": its count for the',
     "path; a response from the cache repeats it. Each lesson has URLs of its",
@@ -120,6 +121,48 @@ export function lessonText(n: number, urls: LabUrls): string {
     lines.push(`#   ${first}`, ...rest.map((line) => `#     ${line}`));
   }
   return lines.join("\n") + "\n";
+}
+
+/** What `cachelab lab --lesson N|all` prints: lesson N, or all of them, for the lab at `urls`. */
+export interface LessonRequest {
+  which: number | "all";
+  urls: LabUrls;
+}
+
+/**
+ * The LessonRequest for `--lesson TEXT` (a lesson number or "all") and a
+ * lab on 127.0.0.1 at these ports; UsageError when TEXT names no lesson
+ * or a port is 0 (the lab printed the ports it picked: give those).
+ */
+export function lessonRequestFrom(
+  text: string,
+  ports: { port: number; adminPort: number; originPort: number },
+): LessonRequest {
+  const n = Number(text);
+  const numbered = /^[1-9][0-9]*$/.test(text) && n <= LESSONS.length;
+  if (text !== "all" && !numbered) {
+    throw new UsageError(
+      `--lesson must be a lesson number from 1 to ${LESSONS.length}, or all`,
+    );
+  }
+  const { port, adminPort, originPort } = ports;
+  if (port === 0 || adminPort === 0 || originPort === 0) {
+    throw new UsageError(
+      "--lesson prints commands for a running lab: give its ports, not 0",
+    );
+  }
+  const url = (p: number) => `http://127.0.0.1:${p}`;
+  return {
+    which: text === "all" ? "all" : n,
+    urls: { proxy: url(port), admin: url(adminPort), origin: url(originPort) },
+  };
+}
+
+/** The text a LessonRequest prints (ends in a newline). */
+export function requestedLessons(request: LessonRequest): string {
+  return request.which === "all"
+    ? allLessonsText(request.urls)
+    : lessonText(request.which, request.urls);
 }
 
 /** Every lesson, one after the other, a blank line between them. */

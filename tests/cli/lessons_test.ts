@@ -14,10 +14,13 @@ import {
   DEFAULT_LAB_URLS,
   type LabUrls,
   lessonInvocation,
+  lessonRequestFrom,
   LESSONS,
   lessonsMenu,
   lessonText,
+  requestedLessons,
 } from "../../cli/lessons.ts";
+import { UsageError } from "../../cli/args.ts";
 
 const MOVED: LabUrls = {
   proxy: "http://127.0.0.1:40001",
@@ -62,6 +65,41 @@ Deno.test("lessonInvocation() names the lab's ports only when they are not the d
   );
 });
 
+Deno.test("lessonRequestFrom() takes a lesson number or all, with the lab's ports", () => {
+  const ports = { port: 40001, adminPort: 40002, originPort: 40003 };
+  assert.deepEqual(lessonRequestFrom("2", ports), { which: 2, urls: MOVED });
+  assert.deepEqual(lessonRequestFrom("all", ports), {
+    which: "all",
+    urls: MOVED,
+  });
+  assert.equal(
+    requestedLessons(lessonRequestFrom("2", ports)),
+    lessonText(2, MOVED),
+  );
+  assert.equal(
+    requestedLessons(lessonRequestFrom("all", ports)),
+    allLessonsText(MOVED),
+  );
+});
+
+Deno.test("lessonRequestFrom() refuses a number naming no lesson, and port 0", () => {
+  const ports = { port: 12345, adminPort: 12346, originPort: 20000 };
+  for (const text of ["0", String(LESSONS.length + 1), "1.5", "01", "", "x"]) {
+    assert.throws(
+      () => lessonRequestFrom(text, ports),
+      (e) =>
+        e instanceof UsageError &&
+        e.message ===
+          `--lesson must be a lesson number from 1 to ${LESSONS.length}, or all`,
+      text,
+    );
+  }
+  assert.throws(
+    () => lessonRequestFrom("1", { ...ports, originPort: 0 }),
+    (e) => e instanceof UsageError && e.message.includes("not 0"),
+  );
+});
+
 Deno.test("lessonsMenu() lists every lesson's title, numbered, in under 37 lines", () => {
   const menu = lessonsMenu(DEFAULT_LAB_URLS);
   const lines = menu.trimEnd().split("\n");
@@ -70,6 +108,7 @@ Deno.test("lessonsMenu() lists every lesson's title, numbered, in under 37 lines
     assert.ok(lines.includes(`  ${i + 1}. ${lesson.title}`), lesson.title);
   });
   assert.ok(menu.includes("./cachelab lab --lesson N"));
+  assert.ok(menu.includes("The live page: http://127.0.0.1:12346/ "));
 });
 
 Deno.test("lessonText() refuses a lesson number outside 1..the number of lessons", () => {
