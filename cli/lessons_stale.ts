@@ -37,8 +37,9 @@ export const STALE_WHILE_REVALIDATE: Lesson = {
     },
     {
       command: `curl -si ${SWR}`,
-      lookFor: "at once: Cache-Status: cachelab; hit; ttl=-5; " +
-        'detail=stale-while-revalidate, the stale "request 1"',
+      lookFor: "at once: Cache-Status: cachelab; hit; ttl=-6; " +
+        "detail=stale-while-revalidate (ttl counts from the exact age, " +
+        '15.x s), the stale "request 1"',
       expect: {
         kind: "response",
         status: 200,
@@ -110,7 +111,8 @@ export const STALE_IF_ERROR: Lesson = {
     {
       command: `curl -si ${SIE}`,
       lookFor: "200 and the stale body: Cache-Status: ...fwd=stale; " +
-        "fwd-status=500; ttl=-5; detail=stale-if-error",
+        "fwd-status=500; ttl=-6; detail=stale-if-error: the origin's 500 " +
+        "was replaced",
       expect: {
         kind: "response",
         status: 200,
