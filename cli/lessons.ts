@@ -89,13 +89,12 @@ export function lessonInvocation(urls: LabUrls, which: string): string {
 /** The menu `cachelab lab` prints after its three address lines (ends in a newline). */
 export function lessonsMenu(urls: LabUrls): string {
   const lines = [
-    "",
-    "Lessons: curl commands to run against this lab, with what to look for.",
-    `Print one with: ${
-      lessonInvocation(urls, "N")
-    } (N from 1 to ${LESSONS.length}, or all)`,
-    `The live page: ${urls.admin}/ (its buttons move the clock too).`,
+    `Lessons: watch the live page ${urls.admin}/ as you go (its buttons ` +
+    "move the clock too).",
     ...LESSONS.map((lesson, i) => `  ${i + 1}. ${lesson.title}`),
+    `Print one, curl commands with what to look for: ${
+      lessonInvocation(urls, "N")
+    } (or all).`,
     'The lab origin\'s bodies say "request N for PATH": its count for the',
     "path; a response from the cache repeats it. Each lesson has URLs of its",
     "own: run it once per lab (a second run finds them stored).",

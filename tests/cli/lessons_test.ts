@@ -108,7 +108,11 @@ Deno.test("lessonsMenu() lists every lesson's title, numbered, in under 37 lines
     assert.ok(lines.includes(`  ${i + 1}. ${lesson.title}`), lesson.title);
   });
   assert.ok(menu.includes("./cachelab lab --lesson N"));
-  assert.ok(menu.includes("The live page: http://127.0.0.1:12346/ "));
+  assert.ok(
+    lines[0]!.startsWith(
+      "Lessons: watch the live page http://127.0.0.1:12346/ ",
+    ),
+  );
 });
 
 Deno.test("lessonText() refuses a lesson number outside 1..the number of lessons", () => {
