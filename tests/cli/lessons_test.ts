@@ -140,6 +140,24 @@ Deno.test("lessonText() prints each command once, followed by its look-for comme
   });
 });
 
+Deno.test("allLessonsText() names only the lab's own addresses in its commands, and the admin listener's in clock commands", () => {
+  const commands = allLessonsText(MOVED).split("\n").filter((line) =>
+    line !== "" && !line.startsWith("#")
+  );
+  assert.ok(commands.length >= LESSONS.length * 2, commands.join("\n"));
+  for (const line of commands) {
+    assert.match(line, /^(curl |for i in |\.\/cachelab clock advance \d+ )/);
+    const named = [...line.matchAll(/http:\/\/[^/' ]+/g)].map((m) => m[0]);
+    assert.ok(named.length > 0, line);
+    for (const url of named) {
+      assert.ok(Object.values(MOVED).includes(url), `${url} in ${line}`);
+    }
+    if (line.startsWith("./cachelab clock")) {
+      assert.ok(line.endsWith(` --admin ${MOVED.admin}`), line);
+    }
+  }
+});
+
 Deno.test("LESSONS compare bodies only with earlier steps that printed a response, and name only the lab's URLs", () => {
   for (const lesson of LESSONS) {
     lesson.steps.forEach((step, k) => {
