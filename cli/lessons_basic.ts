@@ -87,7 +87,7 @@ export const REVALIDATION: Lesson = {
     "or stale) is revalidated: the proxy sends If-None-Match with its " +
     "ETag, or If-Modified-Since with its Last-Modified, the origin answers " +
     "304 and the proxy serves its stored copy with 200 (RFC 9111 §4.3.1, " +
-    "RFC 9110 §13.1.1, §13.1.3).",
+    "RFC 9110 §13.1.2, §13.1.3).",
   steps: [
     {
       command: `curl -si ${ETAG}`,

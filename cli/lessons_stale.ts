@@ -213,7 +213,8 @@ export const COLLAPSING: Lesson = {
   title: "Request collapsing",
   shows: "Concurrent requests for a URL that is not stored make one " +
     "request to the origin; the others read its response as it is " +
-    "stored (RFC 9111 §4: a cache may reuse a response being stored).",
+    "stored (RFC 9111 §4: a stored or storable response may satisfy " +
+    "several requests).",
   steps: [
     {
       command: "for i in 1 2 3 4; do curl -s -o /dev/null " +
