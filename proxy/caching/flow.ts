@@ -19,6 +19,7 @@
 
 import { followChoice, type LeaderNews } from "../../cache/collapse.ts";
 import { decide, passReason } from "../../cache/policy.ts";
+import { isPending } from "../../cache/variants.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest } from "../messages.ts";
@@ -100,10 +101,12 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
     const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
-    const decision = plain || last ? MISS : decide(
+    const found = plain || last ? undefined : cache.store.variants(key);
+    const stored = found && isPending(found) ? await found : found;
+    const decision = !stored ? MISS : decide(
       method,
       req.head.headers,
-      cache.store.variants(key),
+      stored,
       now,
       upstream.headers, // RFC 9111 §4.1: the values the origin would see
       { targets: options.targets ?? [] }, // RFC 9213 §2.1, §3: judged by this route's policy
