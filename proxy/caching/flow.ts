@@ -100,7 +100,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
   let plain = false; // what is stored is not to be used: a plain miss
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
-    const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
+    const now = round === 1 ? req.receivedAt : ctx.clock.now(); // time passes between rounds
     const found = plain || last ? undefined : cache.store.variants(key);
     const stored = found && isPending(found) ? await found : found;
     const decision = !stored ? MISS : decide(
@@ -159,11 +159,12 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
         collapsed = true;
         const news = await within(other.news, waitMs);
         const storing = news?.kind === "storing" ? news : undefined;
+        const followedAt = ctx.clock.now();
         const choice = followChoice({
           method,
           fields: req.head.headers,
           forwarded: upstream.headers,
-          now: Date.now(),
+          now: followedAt,
           options,
         }, viewOf(news));
         switch (choice.kind) {
@@ -173,7 +174,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
               entry: storing!.entry,
               age: choice.age,
               ttl: choice.ttl,
-            }, Date.now()); // RFC 9211 §2.6: a hit on a fill in progress
+            }, followedAt); // RFC 9211 §2.6: a hit on a fill in progress
             return collapsedResponse(flow, {
               entry: storing!.entry,
               age: choice.age,
