@@ -20,6 +20,7 @@ import { CACHE_COMMAND } from "./cli/cache_specs.ts";
 import { CLOCK_COMMAND, runClock } from "./cli/clock.ts";
 import { LAB_COMMAND, labPlanFrom } from "./cli/lab.ts";
 import { startLab } from "./cli/lab_run.ts";
+import { requestedLessons } from "./cli/lessons.ts";
 import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
 import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
@@ -160,6 +161,10 @@ async function runLab(args: ParsedArgs): Promise<void> {
     (name) => Deno.env.get(name),
     Deno.cwd(),
   );
+  if (plan.lesson) {
+    console.log(requestedLessons(plan.lesson).trimEnd());
+    return;
+  }
   const { log, flush } = accessLog(plan.quiet);
   await runUntilStopped({
     host: plan.host,

@@ -21,6 +21,7 @@ import {
 } from "./args.ts";
 import { CACHE_FLAGS, cacheConfigFrom, type EnvLookup } from "./cache_flags.ts";
 import { DEFAULT_CLOCK_ADMIN } from "./clock.ts";
+import { type LessonRequest, lessonRequestFrom } from "./lessons.ts";
 import { parseListenPort } from "./values.ts";
 
 export const LAB_DEFAULTS = {
@@ -75,6 +76,12 @@ export const LAB_COMMAND: CommandSpec = {
         : flag
     ),
     {
+      name: "lesson",
+      value: "N",
+      help: "Print lesson N (or all) for a lab on these ports and exit, " +
+        "starting nothing.",
+    },
+    {
       name: "quiet",
       help: "Do not write the access logs (the proxy's, and the origin's " +
         'prefixed "origin "; one line per request on stderr).',
@@ -105,6 +112,8 @@ export interface LabPlan {
   /** The cache settings; `dir` undefined: a new temporary folder. */
   cache: Omit<CacheConfig, "dir"> & { dir: string | undefined };
   quiet: boolean;
+  /** --lesson: print it for a lab on these ports instead of starting one. */
+  lesson?: LessonRequest;
 }
 
 /** Checks the parsed command line; throws UsageError on a bad value. */
@@ -130,6 +139,7 @@ export async function labPlanFrom(
       `PORT, --admin-port and --origin-port must differ (${port}, ${admin}, ${originPort})`,
     );
   }
+  const lesson = flagText(args, "lesson");
   const given = flagText(args, "cache-dir");
   const cache = await cacheConfigFrom(args, env, cwd);
   return {
@@ -141,6 +151,13 @@ export async function labPlanFrom(
     script: await scriptFrom(flagText(args, "script"), cwd),
     cache: { ...cache!, dir: given === undefined ? undefined : cache!.dir },
     quiet: args.flags.has("quiet"),
+    ...(lesson === undefined ? {} : {
+      lesson: lessonRequestFrom(lesson, {
+        port,
+        adminPort: admin,
+        originPort,
+      }),
+    }),
   };
 }
 
