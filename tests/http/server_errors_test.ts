@@ -255,11 +255,13 @@ Deno.test("serveHttp() dates its own 400 and its 500 for a handler bug by the no
 });
 
 Deno.test("serveHttp() answers 500, never a split head, when a handler's field holds a char above U+00FF", async () => {
-  await using t = startTestServer(async () => ({
-    status: 200,
-    headers: new FieldList([["X-Note", "a\u010aX-Evil: 1"]]),
-    body: new TextEncoder().encode("no"),
-  }));
+  await using t = startTestServer(() =>
+    Promise.resolve({
+      status: 200,
+      headers: new FieldList([["X-Note", "a\u010aX-Evil: 1"]]),
+      body: new TextEncoder().encode("no"),
+    })
+  );
   const { responses } = await exchange(t.addr, `GET / HTTP/1.1\r\n${H}\r\n`);
   assert.equal(responses.length, 1);
   assert.equal(responses[0]!.status, 500);
