@@ -85,10 +85,19 @@ export function storeOptionsFor(
   };
 }
 
-/** Opens the file store the configuration names. */
+/**
+ * Opens the file store the configuration names. A Redis store is opened
+ * by whoever may reach Redis (cli/ through redis/, CacheOpener): throws a
+ * TypeError for one (a caller bug).
+ */
 export async function openCache(config: CacheConfig): Promise<CacheState> {
-  const store = await FileStore.open(config.dir, {
-    sizeBytes: config.sizeBytes,
+  if (config.store.kind !== "file") {
+    throw new TypeError(
+      "Cannot open the cache: a Redis store needs its opener (CacheOpener)",
+    );
+  }
+  const store = await FileStore.open(config.store.dir, {
+    sizeBytes: config.store.sizeBytes,
     memoryBytes: config.memoryBytes,
     memoryMaxObject: Math.min(
       MEMORY_TIER_MAX_OBJECT,
@@ -103,6 +112,9 @@ export async function openCache(config: CacheConfig): Promise<CacheState> {
     maxStaleOnErrorSeconds: config.maxStaleOnErrorSeconds,
   });
 }
+
+/** Opens the cache of a configuration (openCache, or one that reaches Redis). */
+export type CacheOpener = (config: CacheConfig) => Promise<CacheState>;
 
 /** Stops fills in flight, waits for background work, then closes the store. */
 export async function closeCache(cache: CacheState): Promise<void> {
