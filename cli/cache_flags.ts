@@ -54,7 +54,7 @@ export const CACHE_FLAGS: readonly FlagSpec[] = [
     name: "store",
     value: "file|URL",
     help: "Where entries are kept: file (the folder --cache-dir, this " +
-      "node's own) or redis://HOST:PORT[/DB] (or redis://:PASSWORD@HOST:PORT/DB), " +
+      "node's own) or redis://HOST:PORT[/DB], " +
       "a Redis server shared by every node pointed at it (see Scale out " +
       "in the README); its maxmemory is the cap, so --cache-dir and " +
       "--cache-size are then an error.",

@@ -193,42 +193,34 @@ export interface RedisAddress {
   port: number;
   /** Database number, 0 to 15 (a default server has 16). */
   db: number;
-  /** The AUTH password (`redis://:PASSWORD@HOST:PORT`), percent-decoded; absent: none. */
-  password?: string;
 }
 
 const REDIS_URL =
-  /^redis:\/\/(?::([^@/?#]*)@)?(\[[^\]/]*\]|[^:/@?#[\]]*)(?::([^/?#@]*))?(?:\/([^/?#]*))?$/;
+  /^redis:\/\/(?:([^@/?#]*)@)?(\[[^\]/]*\]|[^:/@?#[\]]*)(?::([^/?#@]*))?(?:\/([^/?#]*))?$/;
 
 /**
- * `redis://HOST:PORT[/DB]` or `redis://:PASSWORD@HOST:PORT[/DB]` (DB 0 to
- * 15, default 0; an IPv6 host in brackets). No user name (ACL users), no
- * TLS (`rediss://`), no query: each is an error.
+ * `redis://HOST:PORT[/DB]` (DB 0 to 15, default 0; an IPv6 host in
+ * brackets). A missing port, a user or password (the client wrapper,
+ * redis/client.ts, sends no AUTH), TLS (`rediss://`) or a query is an
+ * error.
  */
 export function parseRedisUrl(text: string, what: string): RedisAddress {
   const match = REDIS_URL.exec(text);
   if (!match || match[2] === "" || match[3] === undefined) {
     throw new UsageError(
-      `${what} must be redis://HOST:PORT[/DB] (or redis://:PASSWORD@HOST:PORT[/DB]), not "${text}"`,
+      `${what} must be file or redis://HOST:PORT[/DB], not "${text}"`,
     );
   }
-  const [, secret, hostText, portText, dbText] = match;
+  const [, credentials, hostText, portText, dbText] = match;
+  if (credentials !== undefined) {
+    throw new UsageError(
+      `${what} cannot carry a user or password: Redis AUTH is not supported`,
+    );
+  }
   const host = parseHost(hostText!, `the host of ${what}`);
   const port = parseRemotePort(portText!, `the port of ${what}`);
   const db = dbText === undefined || dbText === ""
     ? 0
     : parseCount(dbText, `the database of ${what}`, { min: 0, max: 15 });
-  if (secret === undefined) return { host, port, db };
-  let password: string;
-  try {
-    password = decodeURIComponent(secret);
-  } catch {
-    throw new UsageError(
-      `the password of ${what} is not valid percent-encoding`,
-    );
-  }
-  if (password === "") {
-    throw new UsageError(`the password of ${what} must not be empty`);
-  }
-  return { host, port, db, password };
+  return { host, port, db };
 }

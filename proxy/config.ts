@@ -54,8 +54,6 @@ export interface RedisStoreConfig {
   port: number;
   /** Database number, 0 to 15. */
   db: number;
-  /** AUTH password; absent: none. */
-  password?: string;
   /** The longest any one Redis call may take (ms), --store-timeout. */
   timeoutMs: number;
 }
