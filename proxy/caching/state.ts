@@ -20,6 +20,7 @@ import {
 } from "../config.ts";
 import { BackgroundTasks } from "./tasks.ts";
 import { FillRegistry } from "./collapsing.ts";
+import type { SharedFills } from "./shared_fills.ts";
 import { Tickets } from "./tickets.ts";
 
 /** The proxy's cache while it runs. */
@@ -35,6 +36,11 @@ export interface CacheState {
   /** The responses on their way to the store, by key (forget.ts voids them). */
   tickets: Tickets;
   background: BackgroundTasks;
+  /**
+   * The nodes' fill locks when the store is shared by several nodes
+   * (request collapsing across them); absent for a node's own store.
+   */
+  shared?: SharedFills;
 }
 
 /** How the cache is configured; absent optional settings take the CLI's defaults. */
@@ -49,6 +55,8 @@ export interface CacheOptions {
   targetedFields?: readonly string[];
   /** Default DEFAULT_MAX_STALE_ON_ERROR_SECONDS (CacheConfig.maxStaleOnErrorSeconds). */
   maxStaleOnErrorSeconds?: number;
+  /** The nodes' fill locks of a shared store (CacheState.shared). */
+  shared?: SharedFills;
 }
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */
@@ -66,6 +74,7 @@ export function cacheStateFor(store: Store, options: CacheOptions): CacheState {
     fills: new FillRegistry(),
     tickets: new Tickets(),
     background: new BackgroundTasks(),
+    shared: options.shared,
   };
 }
 
