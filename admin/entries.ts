@@ -14,6 +14,7 @@ import { entryClock } from "../cache/entry_state.ts";
 import { keyParts } from "../cache/key.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import type { PurgeTarget, Store } from "../cache/store.ts";
+import type { Peers } from "../proxy/caching/invalidations.ts";
 import { emitPurge, type EventHub } from "../proxy/events.ts";
 import { jsonError, jsonResponse } from "./json.ts";
 import type { AdminRoutes } from "./route.ts";
@@ -36,6 +37,8 @@ export interface EntriesOptions {
   explain?: (meta: EntryMeta, now: number) => unknown;
   /** The proxy's event hub: a purge emits its event there (/api/events). */
   events?: EventHub;
+  /** The other nodes sharing the store: a purge is announced to them (their memory tiers). */
+  peers?: Peers;
 }
 
 /** One entry as `/api/entries` lists it. */
@@ -105,6 +108,7 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
         return jsonError(400, `Cannot purge: ${target}`);
       }
       const purged = await store.purge(target);
+      options.peers?.announce(target); // every node drops its copies
       emitPurge(options.events, { target, purged });
       return jsonResponse({ purged });
     },

@@ -60,7 +60,14 @@ export function adminRoutesOf(
       events,
     }),
     "GET /api/events": eventsHandler(events),
-    ...(store ? entriesRoutes({ store, explain: explainEntry, events }) : {}),
+    ...(store
+      ? entriesRoutes({
+        store,
+        explain: explainEntry,
+        events,
+        peers: proxy.cache?.peers,
+      })
+      : {}),
   };
 }
 

@@ -76,12 +76,16 @@ export function startFill(
         ? "superseded"
         : undefined,
     forgotten: () => ticket.forgotten,
-    onSettled: (outcome) =>
+    onSettled: (outcome) => {
       ctx.stats.count(
         outcome === "stored"
           ? "cache.stored"
           : `cache.store_${outcome.replace("-", "_")}`,
-      ),
+      );
+      if (outcome === "stored") {
+        cache.peers?.announce({ keys: [draft.key], replaced: true }); // their copies of older versions go
+      }
+    },
   });
   ticket.holdUntil(filling.done);
   cache.background.track(filling);

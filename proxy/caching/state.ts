@@ -20,6 +20,7 @@ import {
 } from "../config.ts";
 import { BackgroundTasks } from "./tasks.ts";
 import { FillRegistry } from "./collapsing.ts";
+import type { Peers } from "./invalidations.ts";
 import type { SharedFills } from "./shared_fills.ts";
 import { Tickets } from "./tickets.ts";
 
@@ -41,6 +42,8 @@ export interface CacheState {
    * (request collapsing across them); absent for a node's own store.
    */
   shared?: SharedFills;
+  /** The other nodes sharing the store, told what this one invalidates; absent for a node's own store. */
+  peers?: Peers;
 }
 
 /** How the cache is configured; absent optional settings take the CLI's defaults. */
@@ -57,6 +60,8 @@ export interface CacheOptions {
   maxStaleOnErrorSeconds?: number;
   /** The nodes' fill locks of a shared store (CacheState.shared). */
   shared?: SharedFills;
+  /** The other nodes sharing the store (CacheState.peers). */
+  peers?: Peers;
 }
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */
@@ -75,6 +80,7 @@ export function cacheStateFor(store: Store, options: CacheOptions): CacheState {
     tickets: new Tickets(),
     background: new BackgroundTasks(),
     shared: options.shared,
+    peers: options.peers,
   };
 }
 
