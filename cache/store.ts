@@ -349,3 +349,16 @@ export interface Store {
    */
   close(): Promise<void>;
 }
+
+/**
+ * A store cannot reach its backend (a Redis server down, paused, or
+ * slower than the store's time limit): variants() and the other methods
+ * that may reject reject with it, and the caller serves as a plain proxy
+ * (no lookup, no storing) for that request.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "StoreUnavailableError";
+  }
+}

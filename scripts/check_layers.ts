@@ -33,9 +33,18 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],
+  // The Redis store and the client it shares with the proxy's cluster side.
+  "redis": ["cache", "http"],
   // The admin listener: people and tools looking at the proxy and its cache.
   "admin": ["proxy", "cache", "http"],
-  "cli": ["admin", "proxy", "origin", "http/access_log.ts", "deno.json"],
+  "cli": [
+    "admin",
+    "proxy",
+    "origin",
+    "redis",
+    "http/access_log.ts",
+    "deno.json",
+  ],
   "main.ts": ["cli", "proxy", "origin", "http/access_log.ts"],
   // Scripts (checks, smoke runs, benchmarks) may use the product.
   "scripts": [
@@ -46,6 +55,7 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
     "cache",
     "origin",
     "proxy",
+    "redis",
     "deno.json",
   ],
 };
@@ -55,6 +65,7 @@ const FREE_LAYERS: ReadonlySet<string> = new Set(["tests"]);
 
 /** The one module allowed to import each npm package (product code only). */
 const NPM_WRAPPERS: Readonly<Record<string, string>> = {
+  "@redis/client": "redis/client.ts",
   "mime-types": "origin/media_types.ts",
   "prom-client": "admin/prom.ts",
   "structured-headers": "cache/structured_fields.ts",

@@ -1,0 +1,342 @@
+/**
+ * Owns the one connection to Redis a part of cachelab uses: the npm client
+ * (@redis/client, the core of npm:redis) behind a small interface, every
+ * call bounded by a time limit, reconnection with backoff, the
+ * connection's state for logs and metrics, Lua scripts (EVALSHA, EVAL
+ * when the server lacks the script), SCAN and subscriptions that come
+ * back after a reconnect.
+ *
+ * Must not know what is stored (redis/store*.ts does) nor decide anything
+ * about caching. The only module that imports @redis/client.
+ */
+
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { createClient, ErrorReply, RESP_TYPES } from "@redis/client";
+import { StoreUnavailableError } from "../cache/store.ts";
+import { formatRedisAddress, type RedisAddress } from "./address.ts";
+/** An argument of a Redis command: bytes are sent as they are. */
+export type RedisArg = string | number | Uint8Array;
+
+/**
+ * Where the connection stands: connecting (the first time), ready, down
+ * (lost or never made; reconnecting with backoff), closed (by close()).
+ */
+export type RedisState = "connecting" | "ready" | "down" | "closed";
+
+/** How a RedisClient behaves. */
+export interface RedisClientOptions {
+  /** The bound on every call, in ms (`--store-timeout`): a call waits no longer, then rejects. */
+  timeoutMs: number;
+  /** The connection's name on the server (CLIENT SETNAME), for people reading CLIENT LIST. */
+  name?: string;
+  /** The longest wait between two reconnection attempts, in ms (2000 by default). */
+  maxBackoffMs?: number;
+}
+
+/**
+ * A Redis error reply (WRONGTYPE, OOM, a script error): the server is
+ * there and refused the command, as opposed to StoreUnavailableError.
+ */
+export class RedisReplyError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "RedisReplyError";
+  }
+}
+
+/** A Lua script loaded once per server (EVALSHA), sent whole only when the server lacks it. */
+export interface RedisScript {
+  /** The reply of the script, bulk strings as strings. Rejects like RedisClient.call(). */
+  run(keys: readonly string[], args: readonly RedisArg[]): Promise<unknown>;
+  /** The same, bulk strings as bytes. */
+  runBytes(
+    keys: readonly string[],
+    args: readonly RedisArg[],
+  ): Promise<unknown>;
+}
+
+/**
+ * One connection to a Redis server. Calls never wait longer than
+ * `timeoutMs`: while the connection is down they reject at once with a
+ * StoreUnavailableError ("Cannot reach Redis at ADDRESS: reason"), and
+ * one without a reply in time rejects with it too; an error reply
+ * rejects with a RedisReplyError. The connection comes back by itself
+ * (backoff from 100 ms up to `maxBackoffMs`) until close().
+ *
+ * The npm client's own reconnection is off: its wait between attempts is
+ * a timer close() cannot clear (Deno's test sanitizers see it leak); this
+ * class makes a new connection instead, with a timer it owns.
+ */
+export class RedisClient {
+  readonly address: RedisAddress;
+  readonly #options: RedisClientOptions;
+  readonly #where: string;
+  #state: RedisState = "connecting";
+  #closing = false;
+  #failures = 0;
+  #attempts = 0;
+  /** The connection, once ready; undefined while down. */
+  #live: Connection | undefined;
+  /** The connection attempt under way, if any (close() waits for it). */
+  #dialing: Promise<void> | undefined;
+  #retry: ReturnType<typeof setTimeout> | undefined;
+  readonly #listeners = new Set<(state: RedisState) => void>();
+  readonly #channels = new Map<string, ChannelHandlers>();
+
+  constructor(address: RedisAddress, options: RedisClientOptions) {
+    this.address = address;
+    this.#options = options;
+    this.#where = formatRedisAddress(address);
+    this.#dial();
+  }
+
+  /** Where the connection stands now. */
+  get state(): RedisState {
+    return this.#state;
+  }
+
+  /** Calls that failed because Redis could not be reached in time, since the client opened. */
+  get failures(): number {
+    return this.#failures;
+  }
+
+  /** Calls `listener` at each change of state; returns the function that stops it. */
+  onState(listener: (state: RedisState) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Resolves true once the connection is ready, false after `ms` or when it closes first. */
+  ready(ms: number): Promise<boolean> {
+    if (this.#state === "ready") return Promise.resolve(true);
+    if (this.#state === "closed") return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle(false), ms);
+      const stop = this.onState((state) => {
+        if (state === "ready") settle(true);
+        if (state === "closed") settle(false);
+      });
+      function settle(ready: boolean): void {
+        clearTimeout(timer);
+        stop();
+        resolve(ready);
+      }
+    });
+  }
+
+  /** Runs one command; bulk replies come as strings (UTF-8). */
+  call(command: string, ...args: RedisArg[]): Promise<unknown> {
+    return this.#bounded((c) => c.sendCommand([command, ...args.map(wire)]));
+  }
+
+  /** Runs one command; bulk replies come as bytes (Buffers, which are Uint8Arrays). */
+  callBytes(command: string, ...args: RedisArg[]): Promise<unknown> {
+    return this.#bounded((c) =>
+      c.sendCommand([command, ...args.map(wire)], { typeMapping: AS_BYTES })
+    );
+  }
+
+  /** A Lua script, run by EVALSHA (EVAL once when the server answers NOSCRIPT). */
+  script(source: string): RedisScript {
+    const sha = createHash("sha1").update(source).digest("hex");
+    const run = async (
+      keys: readonly string[],
+      args: readonly RedisArg[],
+      bytes: boolean,
+    ) => {
+      const send = bytes ? this.callBytes.bind(this) : this.call.bind(this);
+      const tail = [keys.length, ...keys, ...args];
+      try {
+        return await send("EVALSHA", sha, ...tail);
+      } catch (error) {
+        if (!(error instanceof RedisReplyError)) throw error;
+        if (!error.message.includes("NOSCRIPT")) throw error;
+        return await send("EVAL", source, ...tail);
+      }
+    };
+    return {
+      run: (keys, args) => run(keys, args, false),
+      runBytes: (keys, args) => run(keys, args, true),
+    };
+  }
+
+  /**
+   * The keys matching `pattern`, by SCAN (never KEYS), in batches of about
+   * `count`; each SCAN is one bounded call (a failure rejects the next()).
+   */
+  async *scan(pattern: string, count = 500): AsyncGenerator<string[]> {
+    let cursor = "0";
+    do {
+      const reply = await this.call(
+        "SCAN",
+        cursor,
+        "MATCH",
+        pattern,
+        "COUNT",
+        count,
+      ) as [string, string[]];
+      cursor = reply[0];
+      if (reply[1].length > 0) yield reply[1];
+    } while (cursor !== "0");
+  }
+
+  /**
+   * Subscribes this client to `channel` (its connection then serves
+   * subscriptions only: use another RedisClient for commands).
+   * `onMessage` gets each message; `onSubscribed` is called each time the
+   * subscription is in place, the first time and after each reconnect
+   * (messages published while it was not may have been missed). Resolves
+   * once subscribed, or rejects like call(): the subscription is still
+   * made at the next reconnect.
+   */
+  async subscribe(
+    channel: string,
+    onMessage: (message: string) => void,
+    onSubscribed?: () => void,
+  ): Promise<void> {
+    const handlers = { onMessage, onSubscribed };
+    this.#channels.set(channel, handlers);
+    await this.#bounded((c) => c.subscribe(channel, onMessage));
+    onSubscribed?.();
+  }
+
+  /**
+   * Closes the connection and stops reconnecting; resolves once the
+   * socket is closed. Later calls reject.
+   */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    clearTimeout(this.#retry);
+    await this.#dialing;
+    const live = this.#live;
+    this.#live = undefined;
+    if (live) destroy(live);
+    this.#becomes("closed");
+  }
+
+  #dial(): void {
+    const { host, port, db } = this.address;
+    const connection: Connection = createClient({
+      socket: {
+        host,
+        port,
+        connectTimeout: Math.max(this.#options.timeoutMs, 1000),
+        reconnectStrategy: false,
+      },
+      database: db,
+      name: this.#options.name,
+      disableOfflineQueue: true,
+    });
+    connection.on("error", () => {
+      if (!connection.isReady) this.#lost(connection);
+    });
+    this.#dialing = connection.connect().then(
+      () => {
+        this.#dialing = undefined;
+        if (this.#closing) return destroy(connection);
+        this.#live = connection;
+        this.#attempts = 0;
+        this.#becomes("ready");
+      },
+      () => {
+        this.#dialing = undefined;
+        this.#lost(connection);
+      },
+    );
+  }
+
+  /** The connection failed or was lost: down, and a new one after the backoff. */
+  #lost(connection: Connection): void {
+    if (this.#live === connection) this.#live = undefined;
+    destroy(connection);
+    if (this.#closing || this.#live || this.#dialing || this.#retry) return;
+    this.#becomes("down");
+    const wait = Math.min(
+      ++this.#attempts * 100,
+      this.#options.maxBackoffMs ?? 2000,
+    );
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      if (!this.#closing) this.#dial();
+    }, wait);
+  }
+
+  async #bounded<T>(run: (connection: Connection) => Promise<T>): Promise<T> {
+    const live = this.#live;
+    if (!live) {
+      this.#failures++;
+      const why = this.#closing ? "the client is closed" : "not connected";
+      throw new StoreUnavailableError(
+        `Cannot reach Redis at ${this.#where}: ${why}`,
+      );
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new Error(`no reply within ${this.#options.timeoutMs} ms`)),
+        this.#options.timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([run(live), late]);
+    } catch (error) {
+      if (error instanceof ErrorReply) {
+        throw new RedisReplyError(error.message, { cause: error });
+      }
+      this.#failures++;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StoreUnavailableError(
+        `Cannot reach Redis at ${this.#where}: ${reason}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #becomes(state: RedisState): void {
+    if (this.#state === "closed") return;
+    if (this.#closing && state !== "closed") return;
+    if (state === this.#state) return;
+    this.#state = state;
+    if (state === "ready") this.#resubscribe();
+    for (const listener of [...this.#listeners]) listener(state);
+  }
+
+  #resubscribe(): void {
+    for (const [channel, handlers] of this.#channels) {
+      this.#bounded((c) => c.subscribe(channel, handlers.onMessage)).then(
+        () => handlers.onSubscribed?.(),
+        () => {}, // down again: the next "ready" tries again
+      );
+    }
+  }
+}
+
+type Connection = ReturnType<typeof createClient>;
+
+/** Bulk strings as Buffers (bytes), not decoded. */
+const AS_BYTES = { [RESP_TYPES.BLOB_STRING]: Buffer } as const;
+
+function destroy(connection: Connection): void {
+  try {
+    connection.destroy();
+  } catch {
+    // already closed
+  }
+}
+
+interface ChannelHandlers {
+  onMessage(message: string): void;
+  onSubscribed?: () => void;
+}
+
+/** An argument as the client sends it (bytes as a Buffer over the same memory, no copy). */
+function wire(arg: RedisArg): string | Buffer {
+  if (typeof arg === "string") return arg;
+  if (typeof arg === "number") return String(arg);
+  return Buffer.from(arg.buffer, arg.byteOffset, arg.byteLength);
+}
