@@ -35,6 +35,7 @@ import { passThrough } from "./pass.ts";
 import { type CacheState, storeOptionsFor } from "./state.ts";
 import { leadAcrossNodes } from "./shared_fills.ts";
 import { serveStored } from "./stored.ts";
+import { lookUp, UNAVAILABLE, withoutStore } from "./unavailable.ts";
 
 /**
  * The longest a request waits for another one filling its key before it
@@ -104,10 +105,13 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
     const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
-    const decision = plain || last ? MISS : decide(
+    let found = plain || last ? undefined : lookUp(cache.store, key);
+    if (found instanceof Promise) found = await found;
+    if (found === UNAVAILABLE) return await withoutStore(flow); // as a plain proxy
+    const decision = found === undefined ? MISS : decide(
       method,
       req.head.headers,
-      cache.store.variants(key),
+      found,
       now,
       upstream.headers, // RFC 9111 §4.1: the values the origin would see
       { targets: options.targets ?? [] }, // RFC 9213 §2.1, §3: judged by this route's policy
