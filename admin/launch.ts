@@ -58,6 +58,7 @@ export function adminRoutesOf(
       times: proxy.times,
       store,
       events,
+      health: proxy.cache?.health,
     }),
     "GET /api/events": eventsHandler(events),
     ...(store

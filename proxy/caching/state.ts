@@ -24,6 +24,17 @@ import type { Peers } from "./invalidations.ts";
 import type { SharedFills } from "./shared_fills.ts";
 import { Tickets } from "./tickets.ts";
 
+/**
+ * How a shared store's backend stands (a Redis store's connection), for
+ * /metrics; read at each scrape.
+ */
+export interface StoreHealth {
+  /** True while the backend can be reached. */
+  readonly up: boolean;
+  /** Calls to the backend that failed for want of it (down, or later than their bound) since it opened. */
+  readonly failures: number;
+}
+
 /** The proxy's cache while it runs. */
 export interface CacheState {
   store: Store;
@@ -44,6 +55,10 @@ export interface CacheState {
   shared?: SharedFills;
   /** The other nodes sharing the store, told what this one invalidates; absent for a node's own store. */
   peers?: Peers;
+  /** How a shared store's backend stands; absent for a node's own store. */
+  health?: StoreHealth;
+  /** Closes what the cache holds besides the store (a shared store's connections), after it. */
+  closeAlso?: () => Promise<void>;
 }
 
 /** How the cache is configured; absent optional settings take the CLI's defaults. */
@@ -62,6 +77,10 @@ export interface CacheOptions {
   shared?: SharedFills;
   /** The other nodes sharing the store (CacheState.peers). */
   peers?: Peers;
+  /** CacheState.health. */
+  health?: StoreHealth;
+  /** CacheState.closeAlso. */
+  closeAlso?: () => Promise<void>;
 }
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */
@@ -81,6 +100,8 @@ export function cacheStateFor(store: Store, options: CacheOptions): CacheState {
     background: new BackgroundTasks(),
     shared: options.shared,
     peers: options.peers,
+    health: options.health,
+    closeAlso: options.closeAlso,
   };
 }
 
@@ -134,5 +155,9 @@ export type CacheOpener = (config: CacheConfig) => Promise<CacheState>;
 /** Stops fills in flight, waits for background work, then closes the store. */
 export async function closeCache(cache: CacheState): Promise<void> {
   await cache.background.close();
-  await cache.store.close();
+  try {
+    await cache.store.close();
+  } finally {
+    await cache.closeAlso?.();
+  }
 }

@@ -6,7 +6,7 @@
  * would (withoutStore): sent upstream as it came, relayed, nothing
  * stored, `Cache-Status: cachelab; fwd=uri-miss; fwd-status=N;
  * detail=store-unavailable` (RFC 9211 §2.2, §2.8), counted as
- * cache.store_unavailable.
+ * cache.without_store.
  *
  * Must not retry the store nor wait for it: the store bounds its calls
  * and reconnects by itself.
@@ -56,7 +56,7 @@ function unavailableOr(error: unknown): typeof UNAVAILABLE {
  */
 export async function withoutStore(flow: CacheFlow): Promise<OutgoingResponse> {
   const { ctx, req } = flow;
-  ctx.stats.count("cache.store_unavailable");
+  ctx.stats.count("cache.without_store");
   const started = Date.now();
   try {
     const up = await sendUpstream(flow, flow.upstream);

@@ -49,7 +49,7 @@ for (const async of [false, true]) {
           "cachelab; fwd=uri-miss; fwd-status=200; detail=store-unavailable",
         );
       }
-      assert.equal(h.stats.get("cache.store_unavailable"), 2);
+      assert.equal(h.stats.get("cache.without_store"), 2);
       assert.equal(h.stats.get("cache.stored"), 0);
       state.down = false;
       assert.equal(await bodyText(await h.send("/page")), "answer 2");
@@ -67,5 +67,5 @@ Deno.test("serveWithCache() answers 502 when neither the store nor the upstream 
   const res = await h.send("/page");
   assert.equal(res.status, 502);
   await bodyText(res);
-  assert.equal(h.stats.get("cache.store_unavailable"), 1);
+  assert.equal(h.stats.get("cache.without_store"), 1);
 });
