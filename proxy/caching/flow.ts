@@ -155,7 +155,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
           ? cache.fills.current(key)
           : undefined;
         if (!other) {
-          const across = lock && !alone && !lookedAcross
+          const across = lock && cache.shared && !alone && !lookedAcross
             ? await leadAcrossNodes(cache.shared, {
               key,
               lock,

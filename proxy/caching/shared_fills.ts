@@ -51,17 +51,16 @@ export interface SharedFills {
 /**
  * Takes the nodes' lock of a key whose local fill `lock` this request
  * leads: "lead" when it may go upstream (the lock held, released with
- * `lock`, or no shared store to ask), "look-again" once another node's
+ * `lock`, or the store cannot be reached), "look-again" once another node's
  * fill of the key ended or `maxWaitMs` passed (the request's next round
  * decides afresh: a hit on what the other node stored, or a miss it goes
  * upstream for without claiming again). The local lock is kept while it
  * waits: this node's other requests for the key wait on it, not on Redis.
  */
 export async function leadAcrossNodes(
-  shared: SharedFills | undefined,
+  shared: SharedFills,
   lead: { key: string; lock: FillLock; maxWaitMs: number; stats: Stats },
 ): Promise<"lead" | "look-again"> {
-  if (!shared) return "lead";
   const claim = await shared.claim(lead.key);
   switch (claim.kind) {
     case "held":

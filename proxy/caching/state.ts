@@ -135,18 +135,25 @@ export async function openCache(config: CacheConfig): Promise<CacheState> {
   const store = await FileStore.open(config.store.dir, {
     sizeBytes: config.store.sizeBytes,
     memoryBytes: config.memoryBytes,
-    memoryMaxObject: Math.min(
-      MEMORY_TIER_MAX_OBJECT,
-      Math.floor(config.memoryBytes / 16),
-    ),
+    memoryMaxObject: memoryMaxObject(config.memoryBytes),
   });
-  return cacheStateFor(store, {
+  return cacheStateFor(store, cacheOptionsOf(config));
+}
+
+/** The largest body a memory tier of `memoryBytes` keeps (a sixteenth, at most MEMORY_TIER_MAX_OBJECT). */
+export function memoryMaxObject(memoryBytes: number): number {
+  return Math.min(MEMORY_TIER_MAX_OBJECT, Math.floor(memoryBytes / 16));
+}
+
+/** The storing rules a configuration gives, whatever its store. */
+export function cacheOptionsOf(config: CacheConfig): CacheOptions {
+  return {
     maxObjectBytes: config.maxObjectBytes,
     skipBinary: config.skipBinary,
     storeSetCookie: config.storeSetCookie,
     targetedFields: config.targetedFields,
     maxStaleOnErrorSeconds: config.maxStaleOnErrorSeconds,
-  });
+  };
 }
 
 /** Opens the cache of a configuration (openCache, or one that reaches Redis). */
