@@ -62,13 +62,13 @@ export class MemoryTier {
     }
   }
 
-  /** Forgets the body of this version. */
-  drop(meta: EntryMeta): void {
+  /** Forgets the body of this version (its key and body file name it). */
+  drop(meta: Pick<EntryMeta, "key" | "bodyFile">): void {
     const bytes = this.#bodies.delete(tierId(meta));
     if (bytes) this.#bytes -= bytes.length;
   }
 }
 
-function tierId(meta: EntryMeta): string {
+function tierId(meta: Pick<EntryMeta, "key" | "bodyFile">): string {
   return `${meta.bodyFile} ${meta.key}`;
 }

@@ -8,6 +8,7 @@
 
 import type { BodyReader } from "../http/types.ts";
 import type { EntryMeta, Representation } from "./meta.ts";
+import type { Variants } from "./variants.ts";
 
 /** Metadata as the caller knows it before the body is written. */
 export type EntryDraft = Omit<EntryMeta, "bodySize" | "bodyFile">;
@@ -200,13 +201,17 @@ export type PurgeTarget =
 /** A cache store: an index in memory, metadata and bodies wherever the store keeps them. */
 export interface Store {
   /**
-   * Every stored variant under a primary key. Synchronous: the memory
-   * store answers from memory; the file store from its index, reading
-   * back (synchronously, a few microseconds from the page cache) the
-   * metadata files of variants whose metadata it does not keep parsed, and
-   * only for keys it holds (or, while its start-up sweep runs, may hold).
+   * Every stored variant under a primary key. Synchronous for the stores
+   * in this process: the memory store answers from memory; the file store
+   * from its index, reading back (synchronously, a few microseconds from
+   * the page cache) the metadata files of variants whose metadata it does
+   * not keep parsed, and only for keys it holds (or, while its start-up
+   * sweep runs, may hold). A store over the network (Redis) answers with
+   * a promise, which rejects with a StoreUnavailableError when it cannot
+   * reach its backend in time. Read it with cache/variants.ts (no await
+   * for a synchronous answer).
    */
-  variants(key: string): readonly EntryMeta[];
+  variants(key: string): Variants;
   /**
    * The body of a stored entry as bytes when the store holds it in memory
    * (small hot bodies), else undefined (always for a partial entry).
@@ -339,6 +344,14 @@ export interface Store {
    */
   remove(target: EntryMeta | string): Promise<void>;
   readonly stats: Readonly<StoreStats>;
+  /**
+   * What the store's backend reports about itself, for `cachelab cache
+   * stats` and the metrics (the Redis store: used_memory, maxmemory,
+   * maxmemory_policy, evicted_keys, expired_keys, keys). Absent for the
+   * stores in this process. Rejects like variants() when the backend
+   * cannot be reached.
+   */
+  describe?(): Promise<Record<string, string | number>>;
   /** Hears each commit and eviction from now on; undefined: nobody. */
   observer?: StoreObserver;
   /**

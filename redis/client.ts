@@ -130,10 +130,12 @@ export class RedisClient {
     return this.#bounded((c) => c.sendCommand([command, ...args.map(wire)]));
   }
 
-  /** Runs one command; bulk replies come as bytes (Buffers, which are Uint8Arrays). */
-  callBytes(command: string, ...args: RedisArg[]): Promise<unknown> {
-    return this.#bounded((c) =>
-      c.sendCommand([command, ...args.map(wire)], { typeMapping: AS_BYTES })
+  /** Runs one command; bulk replies come as bytes (plain Uint8Arrays, not Buffers). */
+  async callBytes(command: string, ...args: RedisArg[]): Promise<unknown> {
+    return plainBytes(
+      await this.#bounded((c) =>
+        c.sendCommand([command, ...args.map(wire)], { typeMapping: AS_BYTES })
+      ),
     );
   }
 
@@ -145,7 +147,9 @@ export class RedisClient {
       args: readonly RedisArg[],
       bytes: boolean,
     ) => {
-      const send = bytes ? this.callBytes.bind(this) : this.call.bind(this);
+      const send = bytes
+        ? (cmd: string, ...rest: RedisArg[]) => this.callBytes(cmd, ...rest)
+        : (cmd: string, ...rest: RedisArg[]) => this.call(cmd, ...rest);
       const tail = [keys.length, ...keys, ...args];
       try {
         return await send("EVALSHA", sha, ...tail);
@@ -332,6 +336,15 @@ function destroy(connection: Connection): void {
 interface ChannelHandlers {
   onMessage(message: string): void;
   onSubscribed?: () => void;
+}
+
+/** Buffers in a reply as plain Uint8Arrays over the same memory (arrays walked). */
+function plainBytes(reply: unknown): unknown {
+  if (Array.isArray(reply)) return reply.map(plainBytes);
+  if (reply instanceof Uint8Array) {
+    return new Uint8Array(reply.buffer, reply.byteOffset, reply.byteLength);
+  }
+  return reply;
 }
 
 /** An argument as the client sends it (bytes as a Buffer over the same memory, no copy). */

@@ -65,7 +65,7 @@ export interface FillOptions {
    * Asked once the upstream body ended: why the response must not be
    * stored after all, or undefined to commit it.
    */
-  veto: () => StoreVeto | undefined;
+  veto: () => StoreVeto | undefined | Promise<StoreVeto | undefined>;
   /**
    * True once the key was forgotten since the request went upstream: the
    * response will not be stored, and no new reader attaches (`storing`).
@@ -229,7 +229,12 @@ export class Filling implements LeaderSource {
       if (!await writer.write(chunk)) this.#outcome ??= "failed"; // the readers still read on
     }
     this.#complete = true;
-    const veto = this.#options.forgotten() ? "forgotten" : this.#options.veto();
+    const vetoed = this.#options.forgotten()
+      ? "forgotten"
+      : this.#options.veto();
+    const veto = vetoed instanceof Promise
+      ? await vetoed.catch(() => undefined) // a store out of reach: its commit says
+      : vetoed;
     if (veto !== undefined) {
       this.#notStoring = veto;
       await writer.discard(this.#written); // whole: every reader ends cleanly

@@ -17,6 +17,7 @@
 import { READ_AHEAD_MAX_BYTES } from "../../cache/limits.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import { storedIsNewer } from "../../cache/newest.ts";
+import { withVariants } from "../../cache/variants.ts";
 import {
   cacheStatus,
   type CacheStatusParams,
@@ -70,11 +71,12 @@ export function startFill(
     maxBytes: cache.options.maxObjectBytes,
     keepWhole: length !== undefined && length <= READ_AHEAD_MAX_BYTES,
     veto: () =>
-      up.trailingBytes || outOfStep()
-        ? "untrusted"
-        : !fill.piece && storedIsNewer(draft, cache.store.variants(draft.key)) // RFC 9111 §4 (a piece joins its representation's entry: the store's choice)
-        ? "superseded"
-        : undefined,
+      up.trailingBytes || outOfStep() ? "untrusted" : fill.piece // a piece joins its representation's entry: the store's choice
+        ? undefined
+        : withVariants(
+          cache.store.variants(draft.key),
+          (stored) => storedIsNewer(draft, stored) ? "superseded" : undefined, // RFC 9111 §4
+        ),
     forgotten: () => ticket.forgotten,
     onSettled: (outcome) => {
       ctx.stats.count(

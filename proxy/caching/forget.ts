@@ -7,6 +7,7 @@
  * Must not decide which keys to forget: cache/after_unsafe.ts does.
  */
 
+import { isPending } from "../../cache/variants.ts";
 import type { CacheState } from "./state.ts";
 
 /** What forgetting a key did. */
@@ -31,7 +32,9 @@ export async function forgetKey(
 ): Promise<Forgotten> {
   const inFlight = cache.tickets.forget(key);
   cache.fills.forget(key);
-  const removed = cache.store.variants(key).length > 0;
+  const found = cache.store.variants(key);
+  const stored = isPending(found) ? await found : found;
+  const removed = stored.length > 0;
   if (removed) await cache.store.remove(key);
   return { removed, inFlight };
 }

@@ -18,6 +18,7 @@ import {
   judgedVariants,
   validatorsSent,
 } from "../../cache/policy.ts";
+import { isPending } from "../../cache/variants.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { withOwnValidators } from "../messages.ts";
@@ -94,13 +95,17 @@ export async function forward(
     ticket,
   };
   const exchange = exchangeOf(flow, { sent, up, started, responseTime });
+  const found = entry ? cache.store.variants(flow.key) : undefined;
+  const storedNow = found && isPending(found)
+    ? await found.catch(() => []) // a store out of reach: nothing to update
+    : found;
   const outcome = afterResponse(
     exchange,
     {
       revalidated: entry,
-      stored: entry
+      stored: storedNow
         ? judgedVariants(
-          cache.store.variants(flow.key),
+          storedNow,
           flow.options.targets ?? [],
         ) // RFC 9111 §4.3.4; RFC 9213 §2.1: as decide() saw them
         : undefined,

@@ -14,6 +14,7 @@
 
 import { updateOutdated } from "../../cache/newest.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
+import { isPending } from "../../cache/variants.ts";
 import type { OtherUpdates } from "../../cache/policy.ts";
 import type { CacheFlow } from "../context.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
@@ -61,7 +62,12 @@ export async function writeUpdate(
   const { ctx, cache } = flow;
   const { update, up, ticket } = what;
   if (ticket.forgotten) return undefined;
-  if (updateOutdated(update, cache.store.variants(flow.key))) return undefined; // RFC 9111 §4
+  const found = cache.store.variants(flow.key);
+  const variants = isPending(found)
+    ? await found.catch(() => undefined)
+    : found;
+  if (!variants) return undefined; // a store out of reach: nothing updated
+  if (updateOutdated(update, variants)) return undefined; // RFC 9111 §4
   const stored = await cache.store.rekey(update.previous, update.entry)
     .catch(() => {
       ctx.stats.count("cache.update_errors"); // a cache failure never fails the response

@@ -35,13 +35,12 @@ export function distrustFillIfOutOfStep(
   let outOfStep = false;
   fill.up.onOutOfStep(() => {
     outOfStep = true; // not committed yet: the fill will not commit
-    void fill.filling().done.then((outcome) => {
+    void fill.filling().done.then(async (outcome) => {
       if (outcome !== "stored") return;
-      const stored = flow.cache.store.variants(fill.draft.key).find((meta) =>
-        sameResponse(meta, fill.draft)
-      );
+      const variants = await flow.cache.store.variants(fill.draft.key);
+      const stored = variants.find((meta) => sameResponse(meta, fill.draft));
       if (stored) forget(flow, stored);
-    });
+    }).catch(() => {}); // a store out of reach: nothing to remove now
   });
   return () => outOfStep;
 }

@@ -16,6 +16,7 @@
 
 import type { EntryMeta } from "../../cache/meta.ts";
 import { storedIsNewer } from "../../cache/newest.ts";
+import { withVariants } from "../../cache/variants.ts";
 import {
   currentAge,
   type ResponseOutcome,
@@ -110,17 +111,21 @@ async function fileVariant(
   const done = copyBody(body, writer, {
     size: source.bodySize,
     go: () => !stopped && !outOfStep && !ticket.forgotten,
-    mayCommit: () => !storedIsNewer(draft, cache.store.variants(draft.key)), // RFC 9111 §4
+    mayCommit: () =>
+      withVariants(
+        cache.store.variants(draft.key),
+        (stored) => !storedIsNewer(draft, stored), // RFC 9111 §4
+      ),
   });
   ticket.holdUntil(done);
   copy.up.onOutOfStep(() => {
     outOfStep = true; // not committed yet: it will not be
-    void done.then((stored) => {
-      const filed = stored && findFiled(flow, draft);
+    void done.then(async (stored) => {
+      const filed = stored && await findFiled(flow, draft);
       if (!filed) return;
       ctx.stats.count("cache.out_of_step_removed");
       void cache.store.remove(filed).catch(() => {});
-    });
+    }).catch(() => {}); // a store out of reach: nothing to remove now
   });
   void done.then((stored) => {
     ctx.stats.count(stored ? "cache.variant_filed" : "cache.variant_aborted");
@@ -132,7 +137,11 @@ async function fileVariant(
 async function copyBody(
   body: Uint8Array | BodyReader,
   writer: EntryWriter,
-  how: { size: number; go: () => boolean; mayCommit: () => boolean },
+  how: {
+    size: number;
+    go: () => boolean;
+    mayCommit: () => boolean | Promise<boolean>;
+  },
 ): Promise<boolean> {
   try {
     if (body instanceof Uint8Array) {
@@ -144,7 +153,8 @@ async function copyBody(
       }
     }
     if (!how.go()) throw new Error("Cannot file the variant: stopped");
-    if (!how.mayCommit()) {
+    const may = how.mayCommit();
+    if (!(may instanceof Promise ? await may : may)) {
       throw new Error("Cannot file the variant: superseded");
     }
     return await writer.commit(how.size);
@@ -156,8 +166,11 @@ async function copyBody(
 }
 
 /** The stored entry made from this draft (same variant, same exchange times). */
-function findFiled(flow: CacheFlow, draft: EntryDraft): EntryMeta | undefined {
-  return flow.cache.store.variants(draft.key).find((meta) =>
+async function findFiled(
+  flow: CacheFlow,
+  draft: EntryDraft,
+): Promise<EntryMeta | undefined> {
+  return (await flow.cache.store.variants(draft.key)).find((meta) =>
     meta.requestTime === draft.requestTime &&
     meta.responseTime === draft.responseTime &&
     JSON.stringify(meta.vary) === JSON.stringify(draft.vary)

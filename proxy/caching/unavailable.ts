@@ -14,6 +14,7 @@
 
 import type { EntryMeta } from "../../cache/meta.ts";
 import { type Store, StoreUnavailableError } from "../../cache/store.ts";
+import { isPending } from "../../cache/variants.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import { relayResponse } from "../relay.ts";
@@ -36,9 +37,8 @@ export type Found = readonly EntryMeta[] | typeof UNAVAILABLE;
  */
 export function lookUp(store: Store, key: string): Found | Promise<Found> {
   try {
-    const found: readonly EntryMeta[] | Promise<readonly EntryMeta[]> = store
-      .variants(key);
-    return found instanceof Promise ? found.catch(unavailableOr) : found;
+    const found = store.variants(key);
+    return isPending(found) ? found.catch(unavailableOr) : found;
   } catch (error) {
     return unavailableOr(error);
   }

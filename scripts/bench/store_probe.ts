@@ -80,7 +80,7 @@ const ALL_KEYS_FILE = "probe-all-keys.txt";
 
 /** Looks `key` up and reads its body whole: true when it came back with `size` bytes. */
 async function found(store: FileStore, key: string, size: number) {
-  const meta = store.variants(key)[0];
+  const meta = (await store.variants(key))[0];
   const body = meta && await store.openBody(meta);
   if (!body) return false;
   let read = 0;
@@ -167,7 +167,7 @@ if (mode === "fill") {
   const t0 = performance.now();
   const store = await FileStore.open(dir, OPTIONS);
   const opened = performance.now() - t0;
-  const meta = store.variants(keys[1]!)[0];
+  const meta = (await store.variants(keys[1]!))[0];
   const body = meta && await store.openBody(meta);
   if (!body) throw new Error("Cannot probe start-up: the key is not found");
   let read = 0;

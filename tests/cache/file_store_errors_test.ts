@@ -105,7 +105,10 @@ Deno.test("FileStore close() finishes a commit under way and aborts open writers
     assert.equal(await abandoned.commit(5000), false);
     assert.deepEqual(await filesOf(fixture.dir, open.key), []);
     const store = await fixture.reopen();
-    assert.deepEqual(await bodyOf(store, only(store, done)), bodyBytes(5000));
+    assert.deepEqual(
+      await bodyOf(store, await only(store, done)),
+      bodyBytes(5000),
+    );
     assert.deepEqual(store.variants(open.key), []);
   } finally {
     await fixture.dispose();

@@ -98,7 +98,7 @@ Deno.test("FileStore follow() after commit() throws when the streamed body was r
     const writer = fixture.store.begin(draft(KEY));
     await writeAll(writer, bodyBytes(LARGE, 4));
     assert.equal(await writer.commit(LARGE), true);
-    await fixture.store.remove(only(fixture.store, draft(KEY)));
+    await fixture.store.remove(await only(fixture.store, draft(KEY)));
     await assert.rejects(
       readAll(writer.follow()),
       /Cannot read cached body: the body file is gone/,

@@ -101,12 +101,12 @@ Deno.test("FileStore.rekey() keeps the displaced entry of the new variant whole 
     assert.equal(next, undefined, "the re-key should have failed");
     // restore() rewrote the new variant's sidecar for `there`: it must still hold its body
     assert.deepEqual(
-      await bodyOf(fixture.store, only(fixture.store, there)),
+      await bodyOf(fixture.store, await only(fixture.store, there)),
       bodyBytes(500, 2),
     );
     const store = await fixture.reopen();
     assert.deepEqual(
-      await bodyOf(store, only(store, there)),
+      await bodyOf(store, await only(store, there)),
       bodyBytes(500, 2),
     );
   } finally {
@@ -145,7 +145,7 @@ Deno.test("FileStore.openBody() reads an inline body from disk once, and the loo
     const store = await fixture.reopen(); // the sweep does not fill the metadata cache
     const { result, calls, bytes } = await countingReads(
       `${variantId([])}.json`,
-      async () => await bodyOf(store, only(store, draft(KEY))),
+      async () => await bodyOf(store, await only(store, draft(KEY))),
     );
     assert.deepEqual(result, bodyBytes(INLINE_BODY_MAX_BYTES, 5));
     const size = (await Deno.stat(pathIn(fixture.dir, KEY, "default.json")))
@@ -208,7 +208,7 @@ Deno.test("FileStore lookup reads the JSON of an inline entry in growing steps, 
     const store = await fixture.reopen(); // the sweep does not fill the metadata cache
     const { result, bytes } = await countingReads(
       `${variantId([])}.json`,
-      async () => await Promise.resolve(only(store, long)),
+      async () => await Promise.resolve(await only(store, long)),
     );
     assert.equal(result.headers.at(-1)?.[1]?.length, 20_000);
     assert.ok(

@@ -52,11 +52,11 @@ Deno.test("FileStore commit() keeps a body up to INLINE_BODY_MAX_BYTES inside it
     );
     const store = await fixture.reopen();
     assert.deepEqual(
-      await bodyOf(store, only(store, small)),
+      await bodyOf(store, await only(store, small)),
       bodyBytes(1024, 1),
     );
     assert.deepEqual(
-      await bodyOf(store, only(store, edge)),
+      await bodyOf(store, await only(store, edge)),
       bodyBytes(INLINE_BODY_MAX_BYTES, 2),
     );
     assert.equal(store.stats.corruptRemoved, 0);
@@ -87,9 +87,9 @@ Deno.test("FileStore.updateMeta() of an inline entry carries its body into the n
     const meta = await put(fixture.store, draft(KEY), bodyBytes(2000, 5));
     await fixture.store.updateMeta({ ...meta, freshUntil: 77_000 });
     const store = await fixture.reopen();
-    assert.equal(only(store, meta).freshUntil, 77_000);
+    assert.equal((await only(store, meta)).freshUntil, 77_000);
     assert.deepEqual(
-      await bodyOf(store, only(store, meta)),
+      await bodyOf(store, await only(store, meta)),
       bodyBytes(2000, 5),
     );
     assert.deepEqual(await filesOf(fixture.dir, KEY), ["default.json"]);

@@ -43,11 +43,11 @@ for (
     });
     try {
       await putPiece(fixture.store, { start: 0, end: 2999 });
-      const before = only(fixture.store, pieceDraft());
+      const before = await only(fixture.store, pieceDraft());
       const states = await snapshotsDuring(fixture.dir, KEY, async () => {
         assert.equal(await putPiece(fixture.store, range), true);
       });
-      const after = only(fixture.store, pieceDraft());
+      const after = await only(fixture.store, pieceDraft());
       assert.equal(after.partial === undefined, range.start === 2500);
       assert.ok(states.length >= 3, `only ${states.length} states`);
       const seen: string[] = [];
@@ -91,7 +91,7 @@ Deno.test("FileStore.open() serves the partial entry an earlier store committed"
   try {
     await putPiece(fixture.store, { start: 0, end: 999 });
     await putPiece(fixture.store, { start: 5000, end: 5999 });
-    const meta = only(fixture.store, pieceDraft());
+    const meta = await only(fixture.store, pieceDraft());
     const store = await fixture.reopen();
     assert.deepEqual(store.variants(KEY), [meta]);
     assert.equal(store.stats.bytes, 2000);
@@ -103,7 +103,7 @@ Deno.test("FileStore.open() serves the partial entry an earlier store committed"
     await checkBytes(store, meta);
     await putPiece(store, { start: 1000, end: 4999 });
     await putPiece(store, { start: 6000, end: 9999 });
-    const whole = only(store, pieceDraft());
+    const whole = await only(store, pieceDraft());
     assert.equal(whole.partial, undefined);
     await checkBytes(store, whole);
     assert.deepEqual(await filesOf(fixture.dir, KEY), namesOf(whole));
@@ -123,7 +123,7 @@ for (
     try {
       await putPiece(fixture.store, { start: 0, end: 999 });
       await putPiece(fixture.store, { start: 5000, end: 5999 });
-      const meta = only(fixture.store, pieceDraft());
+      const meta = await only(fixture.store, pieceDraft());
       const first = meta.partial!.pieces[0]!.file;
       await damage(pathIn(fixture.dir, KEY, first));
       const range = { start: 500, end: 599 };
@@ -132,7 +132,7 @@ for (
       assert.equal(fixture.store.stats.corruptRemoved, 1);
       await putPiece(fixture.store, { start: 0, end: 999 });
       await putPiece(fixture.store, { start: 5000, end: 5999 });
-      const again = only(fixture.store, pieceDraft());
+      const again = await only(fixture.store, pieceDraft());
       await damage(pathIn(fixture.dir, KEY, again.partial!.pieces[1]!.file));
       const store = await fixture.reopen();
       assert.deepEqual(store.variants(KEY), []);
@@ -148,7 +148,7 @@ Deno.test("FileStore beginPartial() keeps the old pieces when the metadata canno
   const fixture = await fileFixture({ newWriteId: countingIds() });
   try {
     await putPiece(fixture.store, { start: 0, end: 999 });
-    const meta = only(fixture.store, pieceDraft());
+    const meta = await only(fixture.store, pieceDraft());
     const blocker = pathIn(fixture.dir, KEY, JSON_NAME);
     await Deno.remove(blocker);
     await Deno.mkdir(`${blocker}/in-the-way`, { recursive: true });
@@ -177,14 +177,14 @@ Deno.test("FileStore.open() after a crash at any step of a piece that merges pie
     for (let i = 0; i < PARTIAL_PIECES_MAX; i++) {
       await putPiece(fixture.store, { start: 100 * i, end: 100 * i + 9 });
     }
-    const before = only(fixture.store, pieceDraft());
+    const before = await only(fixture.store, pieceDraft());
     const states = await snapshotsDuring(fixture.dir, KEY, async () => {
       assert.equal(
         await putPiece(fixture.store, { start: 10, end: 99 }),
         true,
       );
     });
-    const after = only(fixture.store, pieceDraft());
+    const after = await only(fixture.store, pieceDraft());
     assert.equal(after.partial!.pieces.length, PARTIAL_PIECES_MAX - 1);
     assert.deepEqual(await filesOf(fixture.dir, KEY), namesOf(after));
     await checkBytes(fixture.store, after);

@@ -1,6 +1,7 @@
 import assert from "../helpers/assert.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
-import type { EntryDraft, Store } from "../../cache/store.ts";
+import type { EntryDraft } from "../../cache/store.ts";
+import type { FileStore } from "../../cache/file_store.ts";
 import { Prng } from "../helpers/prng.ts";
 import { fileFixture, filesOf } from "./file_fixture.ts";
 import { bodyBytes, draft, only, put, readAll } from "./store_helpers.ts";
@@ -20,7 +21,7 @@ function seedOf(meta: EntryMeta): number {
 }
 
 async function checkBody(
-  store: Store,
+  store: FileStore,
   meta: EntryMeta,
   mustExist: boolean,
 ): Promise<void> {
@@ -35,7 +36,7 @@ async function checkBody(
 
 /** Draws every choice before the first await, so a seed replays the same operations. */
 function randomOperation(
-  store: Store,
+  store: FileStore,
   prng: Prng,
   seed: number,
 ): Promise<void> {
@@ -75,7 +76,7 @@ function randomOperation(
 }
 
 async function write(
-  store: Store,
+  store: FileStore,
   entry: EntryDraft,
   plan: { body: Uint8Array; abort: boolean; claimed: number },
 ): Promise<void> {
@@ -143,7 +144,7 @@ Deno.test("FileStore remove() of the old version during a commit keeps the new o
     const removing = fixture.store.remove(old); // its file removal waits for that turn
     assert.equal(await committing, true);
     await removing;
-    const fresh = only(fixture.store, entry);
+    const fresh = await only(fixture.store, entry);
     assert.equal(fresh.freshUntil, 5_000);
     const store = await fixture.reopen();
     assert.deepEqual(store.startupCleanup, {
@@ -151,7 +152,7 @@ Deno.test("FileStore remove() of the old version during a commit keeps the new o
       orphanBodies: 0,
       oldFolders: 0,
     });
-    assert.deepEqual(only(store, entry), fresh);
+    assert.deepEqual(await only(store, entry), fresh);
     assert.deepEqual(
       await readAll((await store.openBody(fresh))!),
       bodyBytes(200, 2),
@@ -163,7 +164,7 @@ Deno.test("FileStore remove() of the old version during a commit keeps the new o
 
 /** A write whose follower must read exactly the body when it is stored, and throw when it is not. */
 async function followedWrite(
-  store: Store,
+  store: FileStore,
   entry: EntryDraft,
   plan: { body: Uint8Array; abort: boolean; claimed: number },
 ): Promise<void> {
@@ -184,7 +185,7 @@ async function followedWrite(
 
 /** Draws every choice before the first await, so a seed replays the same operations. */
 function randomFollowOperation(
-  store: Store,
+  store: FileStore,
   prng: Prng,
   seed: number,
 ): Promise<void> {

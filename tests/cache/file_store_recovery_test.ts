@@ -109,7 +109,7 @@ Deno.test("FileStore.open() removes leftover temp files and orphan bodies", asyn
     });
     assert.equal(store.stats.corruptRemoved, 0);
     assert.deepEqual(
-      await bodyOf(store, only(store, meta)),
+      await bodyOf(store, await only(store, meta)),
       bodyBytes(1000, 1),
     );
     assert.deepEqual(await filesOf(fixture.dir, KEY), [
@@ -177,7 +177,7 @@ for (const [when, served, crash] of crashes) {
       };
       await crash(fixture.dir, v2);
       const store = await fixture.reopen();
-      const found = only(store, meta);
+      const found = await only(store, meta);
       assert.deepEqual(found, served === 1 ? meta : v2);
       const expected = served === 1 ? bodyBytes(1000, 1) : bodyBytes(1500, 2);
       assert.deepEqual(await bodyOf(store, found), expected);

@@ -78,7 +78,10 @@ Deno.test("FileStore.open() serves what an earlier store committed", async () =>
     assert.deepEqual(store.variants(big.key), [big]);
     assert.deepEqual(new Set(store.variants(gzip.key)), new Set([a, b]));
     assert.deepEqual(await bodyOf(store, big), bodyBytes(400_000, 1));
-    assert.deepEqual(await bodyOf(store, only(store, plain)), bodyBytes(20, 3));
+    assert.deepEqual(
+      await bodyOf(store, await only(store, plain)),
+      bodyBytes(20, 3),
+    );
     assert.deepEqual(store.stats, {
       entries: 3,
       bytes, // what the three cost on disk, as before the restart
@@ -109,7 +112,7 @@ Deno.test("FileStore.open() rebuilds the index without reading bodies", async ()
     const json = pathIn(fixture.dir, meta.key, "default.json");
     await Deno.writeTextFile(json, JSON.stringify({ ...meta, bodySize: huge }));
     const store = await fixture.reopen();
-    const found = only(store, meta);
+    const found = await only(store, meta);
     assert.equal(found.bodySize, huge);
     const reader = await store.openBody(found, {
       start: huge - 4,
@@ -132,8 +135,11 @@ Deno.test("FileStore.updateMeta() survives a restart", async () => {
     );
     await fixture.store.updateMeta({ ...meta, freshUntil: 77_000 });
     const store = await fixture.reopen();
-    assert.equal(only(store, meta).freshUntil, 77_000);
-    assert.deepEqual(await bodyOf(store, only(store, meta)), bodyBytes(64));
+    assert.equal((await only(store, meta)).freshUntil, 77_000);
+    assert.deepEqual(
+      await bodyOf(store, await only(store, meta)),
+      bodyBytes(64),
+    );
     assert.deepEqual(await filesOf(fixture.dir, meta.key), [
       meta.bodyFile,
       "default.json",

@@ -54,7 +54,7 @@ export function followContract(test: ContractTest): void {
       const reading = [writer.follow(size), writer.follow(size)].map(drain);
       await writeAll(writer, body, 40_000);
       assert.equal(await writer.commit(size), true);
-      const stored = await bodyOf(store, only(store, entry));
+      const stored = await bodyOf(store, await only(store, entry));
       assert.deepEqual(stored, body);
       for (
         const got of await withDeadline(
@@ -232,7 +232,7 @@ export function followContract(test: ContractTest): void {
       body,
     );
     assert.deepEqual(finished, ["fast", "slow"]);
-    assert.deepEqual(await bodyOf(store, only(store, entry)), body);
+    assert.deepEqual(await bodyOf(store, await only(store, entry)), body);
   });
 
   test("follow() cancel() stops that reader only, a pending read included", async (store) => {

@@ -79,7 +79,7 @@ async function rangeOf(
 export function partialContract(test: ContractTest): void {
   test("beginPartial() stores a piece as a partial entry that opens for ranges it holds (RFC 9111 §3.3)", async (store) => {
     assert.equal(await putPiece(store, { start: 1000, end: 2999 }), true);
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     assert.deepEqual(meta.partial, {
       validator: '"v1"',
       length: 10_000,
@@ -100,7 +100,7 @@ export function partialContract(test: ContractTest): void {
 
   test("openBody() rejects a range a partial entry does not hold, and the whole body", async (store) => {
     await putPiece(store, { start: 1000, end: 2999 });
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     for (const range of [{ start: 0, end: 999 }, { start: 2500, end: 3000 }]) {
       await assert.rejects(store.openBody(meta, range), RangeError);
     }
@@ -114,11 +114,11 @@ export function partialContract(test: ContractTest): void {
     });
     const follower = writer.follow(500);
     await writer.write(WHOLE.subarray(100, 350));
-    assert.deepEqual(store.variants(KEY), []);
+    assert.deepEqual(await store.variants(KEY), []);
     await writer.write(WHOLE.subarray(350, 600));
     assert.equal(await writer.commit(500), true);
     assert.deepEqual(await readAll(follower), WHOLE.subarray(100, 600));
-    assert.equal(store.variants(KEY).length, 1);
+    assert.equal((await store.variants(KEY)).length, 1);
   });
 
   test("commit() of a piece stores nothing when the size is not its range's", async (store) => {
@@ -129,7 +129,7 @@ export function partialContract(test: ContractTest): void {
     await writer.write(WHOLE.subarray(0, 50));
     assert.equal(await writer.commit(50), false);
     assert.deepEqual(await readAll(follower), WHOLE.subarray(0, 50)); // whole as written, not stored
-    assert.deepEqual(store.variants(KEY), []);
+    assert.deepEqual(await store.variants(KEY), []);
     assert.equal(store.stats.bytes, 0);
   });
 
@@ -141,7 +141,7 @@ export function partialContract(test: ContractTest): void {
       await putPiece(store, { start: 1000, end: 2499 }, { draft: newer }),
       true,
     );
-    const meta = only(store, newer);
+    const meta = await only(store, newer);
     assert.deepEqual(meta.partial!.pieces.map((p) => [p.start, p.end]), [
       [0, 999],
       [1000, 2499],
@@ -159,9 +159,9 @@ export function partialContract(test: ContractTest): void {
   test("a piece joins a partial entry whose complete length was unknown, and pieces that cover it make it complete", async (store) => {
     const unknown = pieceDraft({ length: null });
     await putPiece(store, { start: 0, end: 5999 }, { draft: unknown });
-    assert.equal(only(store, unknown).partial!.length, null);
+    assert.equal((await only(store, unknown)).partial!.length, null);
     await putPiece(store, { start: 5000, end: 9999 });
-    const meta = only(store, unknown);
+    const meta = await only(store, unknown);
     assert.equal(meta.partial, undefined);
     assert.equal(meta.bodySize, 10_000);
     assert.deepEqual(await bodyOf(store, meta), WHOLE);
@@ -171,7 +171,7 @@ export function partialContract(test: ContractTest): void {
     await putPiece(store, { start: 100, end: 199 });
     await putPiece(store, { start: 300, end: 399 });
     await putPiece(store, { start: 0, end: 499 });
-    let meta = only(store, pieceDraft());
+    let meta = await only(store, pieceDraft());
     assert.deepEqual(meta.partial!.pieces.map((p) => [p.start, p.end]), [
       [0, 499],
     ]);
@@ -181,7 +181,7 @@ export function partialContract(test: ContractTest): void {
       await putPiece(store, { start: 200, end: 299 }, { draft: refreshed }),
       true,
     );
-    meta = only(store, pieceDraft());
+    meta = await only(store, pieceDraft());
     assert.deepEqual(meta.partial!.pieces.map((p) => [p.start, p.end]), [
       [0, 499],
     ]);
@@ -200,7 +200,7 @@ export function partialContract(test: ContractTest): void {
       draft: pieceDraft({ validator: '"v2"' }),
       whole: other,
     });
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     assert.equal(meta.partial!.validator, '"v2"');
     assert.deepEqual(meta.partial!.pieces.map((p) => [p.start, p.end]), [
       [1000, 1999],
@@ -218,7 +218,7 @@ export function partialContract(test: ContractTest): void {
       draft: pieceDraft({ length: 20_000 }),
     });
     assert.equal(
-      only(store, pieceDraft()).partial!.length,
+      (await only(store, pieceDraft())).partial!.length,
       20_000,
       "another complete length is another representation",
     );
@@ -227,10 +227,10 @@ export function partialContract(test: ContractTest): void {
   test("pieces that hold the whole representation make a complete entry, byte-exact (RFC 9111 §3.4)", async (store) => {
     await putPiece(store, { start: 4000, end: 9999 });
     await putPiece(store, { start: 0, end: 2999 });
-    const before = only(store, pieceDraft());
+    const before = await only(store, pieceDraft());
     const reader = await store.openBody(before, { start: 2000, end: 2999 }); // opened before it completes
     await putPiece(store, { start: 2500, end: 4500 });
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     assert.equal(meta.partial, undefined);
     assert.equal(meta.status, 200);
     assert.equal(meta.bodySize, 10_000);
@@ -244,7 +244,7 @@ export function partialContract(test: ContractTest): void {
 
   test("a piece of the whole representation is a complete entry", async (store) => {
     assert.equal(await putPiece(store, { start: 0, end: 9999 }), true);
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     assert.equal(meta.partial, undefined);
     assert.deepEqual(await bodyOf(store, meta), WHOLE);
   });
@@ -252,12 +252,12 @@ export function partialContract(test: ContractTest): void {
   test("a piece replaces no complete entry but the one it names", async (store) => {
     const complete = await put(store, draft(KEY), bodyBytes(300, 1));
     assert.equal(await putPiece(store, { start: 0, end: 99 }), false);
-    assert.deepEqual(store.variants(KEY), [complete]);
+    assert.deepEqual(await store.variants(KEY), [complete]);
     assert.equal(
       await putPiece(store, { start: 0, end: 99 }, { replaces: complete }),
       true,
     );
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     assert.ok(meta.partial);
     assert.equal(store.stats.bytes, 100);
     assert.equal(await store.openBody(complete), undefined);
@@ -266,7 +266,7 @@ export function partialContract(test: ContractTest): void {
   test("commit() of a complete write replaces a partial entry", async (store) => {
     await putPiece(store, { start: 0, end: 999 });
     const complete = await put(store, draft(KEY), bodyBytes(300, 1));
-    assert.deepEqual(store.variants(KEY), [complete]);
+    assert.deepEqual(await store.variants(KEY), [complete]);
     assert.equal(store.stats.bytes, 300);
     assert.deepEqual(await bodyOf(store, complete), bodyBytes(300, 1));
   });
@@ -276,15 +276,19 @@ export function partialContract(test: ContractTest): void {
     async (store) => {
       await putPiece(store, { start: 0, end: 29 });
       await putPiece(store, { start: 50, end: 79 });
-      const meta = only(store, pieceDraft());
+      const meta = await only(store, pieceDraft());
       assert.equal(store.stats.bytes, 60);
       await store.remove(meta);
-      assert.deepEqual(store.variants(KEY), []);
+      assert.deepEqual(await store.variants(KEY), []);
       assert.equal(store.stats.bytes, 0);
       await putPiece(store, { start: 0, end: 29 });
       await putPiece(store, { start: 50, end: 79 });
       await put(store, draft("http://p.example/other"), bodyBytes(60, 2));
-      assert.deepEqual(store.variants(KEY), [], "the partial entry was oldest");
+      assert.deepEqual(
+        await store.variants(KEY),
+        [],
+        "the partial entry was oldest",
+      );
       assert.equal(store.stats.evictions, 1);
       assert.equal(store.stats.bytes, 60);
     },
@@ -293,16 +297,16 @@ export function partialContract(test: ContractTest): void {
 
   test("updateMeta() keeps a partial entry's pieces; rekey() leaves it in its variant", async (store) => {
     await putPiece(store, { start: 0, end: 999 });
-    const meta = only(store, pieceDraft());
+    const meta = await only(store, pieceDraft());
     await store.updateMeta({ ...meta, freshUntil: 9_000, partial: undefined });
-    const updated = only(store, pieceDraft());
+    const updated = await only(store, pieceDraft());
     assert.equal(updated.freshUntil, 9_000);
     assert.deepEqual(updated.partial, meta.partial);
     assert.equal(
       await store.rekey(updated, { ...updated, vary: [["accept", "x"]] }),
       undefined,
     );
-    assert.deepEqual(store.variants(KEY), [updated]);
+    assert.deepEqual(await store.variants(KEY), [updated]);
     assert.deepEqual(
       await rangeOf(store, updated, { start: 0, end: 999 }),
       WHOLE.subarray(0, 1000),
@@ -344,7 +348,7 @@ export function partialContract(test: ContractTest): void {
     "beginPartial() refuses a piece larger than the whole cap",
     async (store) => {
       assert.equal(await putPiece(store, { start: 0, end: 100 }), false);
-      assert.deepEqual(store.variants(KEY), []);
+      assert.deepEqual(await store.variants(KEY), []);
     },
     100,
   );

@@ -34,14 +34,14 @@ export function piecesContract(test: ContractTest): void {
       const start = 100 * i;
       assert.equal(await putPiece(store, { start, end: start + 9 }), true);
     }
-    const full = only(store, pieceDraft());
+    const full = await only(store, pieceDraft());
     assert.equal(full.partial!.pieces.length, PARTIAL_PIECES_MAX);
     // One more, disjoint: refused, the entry as it was.
     assert.equal(await putPiece(store, { start: 50, end: 59 }), false);
-    assert.deepEqual(only(store, pieceDraft()), full);
+    assert.deepEqual(await only(store, pieceDraft()), full);
     // One touching the first and the second: the three become one.
     assert.equal(await putPiece(store, { start: 5, end: 104 }), true);
-    const merged = only(store, pieceDraft());
+    const merged = await only(store, pieceDraft());
     const pieces = merged.partial!.pieces;
     assert.equal(pieces.length, PARTIAL_PIECES_MAX - 1);
     assert.deepEqual([pieces[0]!.start, pieces[0]!.end], [0, 109]);
@@ -63,10 +63,10 @@ export function piecesContract(test: ContractTest): void {
     for (let start = 0; start < WHOLE.length; start += size) {
       const end = Math.min(WHOLE.length, start + size) - 1;
       assert.equal(await putPiece(store, { start, end }), true, `${start}`);
-      const meta = only(store, pieceDraft());
+      const meta = await only(store, pieceDraft());
       assert.ok((meta.partial?.pieces.length ?? 1) <= PARTIAL_PIECES_MAX);
     }
-    const whole = only(store, pieceDraft());
+    const whole = await only(store, pieceDraft());
     assert.equal(whole.partial, undefined);
     assert.equal(whole.bodySize, WHOLE.length);
     assert.equal(store.stats.bytes, WHOLE.length);

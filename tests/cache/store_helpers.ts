@@ -9,6 +9,7 @@ import assert from "../helpers/assert.ts";
 import type { BodyReader } from "../../http/types.ts";
 import { type EntryMeta, META_VERSION } from "../../cache/meta.ts";
 import type { EntryDraft, EntryWriter, Store } from "../../cache/store.ts";
+import { isPending, type VariantList } from "../../cache/variants.ts";
 
 /**
  * Registers one Store contract test: `body` runs against a fresh store
@@ -108,11 +109,11 @@ export async function put(
 }
 
 /** The one stored variant of the entry's slot. */
-export function only(
+export async function only(
   store: Store,
   entry: Pick<EntryDraft, "key" | "vary">,
-): EntryMeta {
-  const found = store.variants(entry.key).filter((m) =>
+): Promise<EntryMeta> {
+  const found = (await store.variants(entry.key)).filter((m) =>
     JSON.stringify(m.vary) === JSON.stringify(entry.vary)
   );
   assert.equal(found.length, 1, "expected exactly one stored variant");
@@ -152,4 +153,16 @@ export async function bodyOf(
   const reader = await store.openBody(meta);
   assert.ok(reader, "body is gone");
   return readAll(reader);
+}
+
+/**
+ * The variants of a store that answers at once (the file and memory
+ * stores), for checks made synchronously (in a poll's condition).
+ */
+export function variantsNow(store: Store, key: string): VariantList {
+  const found = store.variants(key);
+  if (isPending(found)) {
+    throw new Error("Cannot read variants at once: the store answers later");
+  }
+  return found;
 }

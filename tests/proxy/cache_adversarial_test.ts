@@ -139,7 +139,7 @@ Deno.test("serveWithCache() keeps a partial entry to a bounded number of pieces 
     });
     await bodyBytes(res);
   }
-  const [meta] = h.cache.store.variants("http://origin.test/v");
+  const [meta] = await h.cache.store.variants("http://origin.test/v");
   const pieces = meta?.partial?.pieces.length ?? 0;
   assert.ok(pieces <= 256, `${pieces} pieces after ${requests} requests`);
 });

@@ -7,6 +7,7 @@
  * and the proxy's counters are the oracles.
  */
 
+import { variantsNow } from "../cache/store_helpers.ts";
 import { assertEquals } from "../helpers/assert.ts";
 import { countingUpstream, startCacheProxy } from "../helpers/cache_proxy.ts";
 import type { WireMessage } from "../helpers/wire_text.ts";
@@ -46,7 +47,7 @@ Deno.test("cache keeps virtual hosts apart: two Hosts make two upstream requests
   const store = proxy.cache!.store;
   assertEquals(
     ["http://a.example/", "http://b.example/"].map((uri) =>
-      store.variants(viaUpstream(uri, upstream.port)).length
+      variantsNow(store, viaUpstream(uri, upstream.port)).length
     ),
     [1, 1],
   );
@@ -68,10 +69,10 @@ Deno.test("cache sends the client's Host upstream unchanged and keys it lowercas
     forwarded("/p", "a.example:8080", proxy),
   ]);
   assertEquals(
-    proxy.cache!.store.variants(
+    variantsNow(
+      proxy.cache!.store,
       viaUpstream("http://a.example/p", upstream.port),
-    )
-      .length,
+    ).length,
     1,
   );
 });
@@ -89,7 +90,7 @@ Deno.test("cache keys an IPv6 literal Host lowercased in brackets and sends it u
   const store = proxy.cache!.store;
   assertEquals(
     ["http://[fe80::1]:8080/6", "http://[fe80::1]/6"].map((uri) =>
-      store.variants(viaUpstream(uri, upstream.port)).length
+      variantsNow(store, viaUpstream(uri, upstream.port)).length
     ),
     [1, 1],
   );
@@ -158,7 +159,7 @@ Deno.test("cache forwards and keys an absolute-form path and query byte for byte
     forwarded("/~user/x?q=A&", authority, proxy),
   ]);
   assertEquals(
-    proxy.cache!.store.variants(`http://${authority}${target}`).length,
+    (await proxy.cache!.store.variants(`http://${authority}${target}`)).length,
     1,
   );
 });
@@ -175,7 +176,7 @@ Deno.test("cache sends an HTTP/1.0 request without Host as HTTP/1.1 with the ups
     forwarded("/old", authority, { viaName: proxy.viaName, version: "1.0" }),
   ]);
   assertEquals(
-    proxy.cache!.store.variants(`http://${authority}/old`).length,
+    (await proxy.cache!.store.variants(`http://${authority}/old`)).length,
     1,
   );
 });

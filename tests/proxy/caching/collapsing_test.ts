@@ -228,7 +228,7 @@ Deno.test("serveWithCache() hands an unknown-length body that outgrows --max-obj
   );
   assert.equal(leader!.logSuffix?.endsWith(" MISS-NOT-STORED"), true);
   assert.equal(h.stats.get("cache.store_too_large"), 1);
-  assert.equal(h.cache.store.variants(KEY).length, 0);
+  assert.equal((await h.cache.store.variants(KEY)).length, 0);
 });
 
 Deno.test("serveWithCache() answers a collapsed Range request from the stored entry once the fill settled (RFC 9110 §14)", async () => {

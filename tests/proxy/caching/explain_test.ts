@@ -75,7 +75,7 @@ Deno.test("serveWithCache() says a miss was stored, sends no Cachelab-Explain up
     h.upstream.requests[0]!.head.headers.has("cachelab-explain"),
     false,
   );
-  const [entry] = h.cache.store.variants(KEY);
+  const [entry] = await h.cache.store.variants(KEY);
   assert.ok(entry);
   assert.equal(
     entry.headers.some(([name]) => name.toLowerCase() === "cachelab-explain"),
@@ -100,7 +100,7 @@ Deno.test("serveWithCache() says which rule kept a miss from being stored and wh
     res.headers.get("cachelab-explain"),
     "miss: nothing stored for this URI: origin 200, not stored: no-store in Cache-Control: remove it (RFC 9111 sections 3, 4, 5.2.2.5)",
   );
-  assert.equal(h.cache.store.variants(KEY).length, 0);
+  assert.equal((await h.cache.store.variants(KEY)).length, 0);
 });
 
 Deno.test("serveWithCache() says why it revalidated and that the 304 freshened the stored response (RFC 9111 §4.3.1, §4.3.4, §5.2.2.4)", async () => {
@@ -150,7 +150,7 @@ Deno.test("serveWithCache() says a request with If-Match passed through and was 
     res.headers.get("cachelab-explain"),
     "pass: If-Match or If-Unmodified-Since only the origin can evaluate: origin 200, relayed (RFC 9111 section 4.3.2)",
   );
-  assert.equal(h.cache.store.variants(KEY).length, 0);
+  assert.equal((await h.cache.store.variants(KEY)).length, 0);
 });
 
 Deno.test("serveWithCache() adds no Cachelab-Explain when the request does not ask, or asks with another value", async () => {

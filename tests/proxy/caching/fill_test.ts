@@ -127,7 +127,7 @@ Deno.test("Filling.storing turns false once the key is forgotten; the write then
   gate.resolve();
   assert.deepEqual(await whole, expected(4));
   assert.equal(await f.filling.done, "forgotten");
-  assert.equal(f.store.variants(KEY).length, 0);
+  assert.equal((await f.store.variants(KEY)).length, 0);
 });
 
 Deno.test("Filling.storing turns false once the upstream body broke, before the write ended", async () => {

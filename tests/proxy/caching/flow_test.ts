@@ -55,7 +55,11 @@ for (const [name, field, detail] of BREAKING) {
     );
     assert.equal(revalidated.logSuffix?.endsWith(" REVALIDATED"), true);
     assert.equal(revalidated.headers.get(field[0]), field[1]);
-    assert.equal(h.cache.store.variants(KEY).length, 0, "the entry is gone");
+    assert.equal(
+      (await h.cache.store.variants(KEY)).length,
+      0,
+      "the entry is gone",
+    );
     assert.equal(h.stats.get("cache.update_removed"), 1);
     const next = await h.send("/r");
     assert.equal(await bodyText(next), "fresh");
@@ -89,7 +93,7 @@ Deno.test("serveWithCache() re-keys the entry when a 304 changes Vary, under the
     "stored body",
   );
   assert.deepEqual(
-    h.cache.store.variants(KEY).map((entry) => entry.vary),
+    (await h.cache.store.variants(KEY)).map((entry) => entry.vary),
     [[["accept-language", "en"]]],
   );
   const hit = await h.send("/r", { headers: en });
@@ -229,7 +233,7 @@ for (const [what, extra, counter] of VANISHING) {
     await bodyText(await h.send("/r"));
     const revalidating = h.send("/r");
     await waitUntil(() => h.upstream.requests.length === 2, "it revalidates");
-    const [stored] = h.cache.store.variants(KEY);
+    const [stored] = await h.cache.store.variants(KEY);
     await h.cache.store.remove(stored!); // its body vanishes meanwhile
     answer.resolve();
     assert.equal(await bodyText(await revalidating), "whole");

@@ -72,7 +72,7 @@ Deno.test("serveWithCache() fetches a miss without the client's own If-None-Matc
     h.upstream.requests[0]!.head.headers.get("if-none-match"),
     undefined,
   );
-  assert.equal(h.cache.store.variants(KEY).length, 1, "stored");
+  assert.equal((await h.cache.store.variants(KEY)).length, 1, "stored");
   const other = await h.send("/other", {
     headers: [["If-Modified-Since", new Date(0).toUTCString()]],
   });

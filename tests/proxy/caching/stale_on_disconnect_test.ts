@@ -167,7 +167,7 @@ Deno.test("serveWithCache() answers 502 when the upstream cannot be reached and 
 Deno.test("serveWithCache() answers 504 when the upstream cannot be reached and the stale response chosen in its place is gone from the store (RFC 9111 §4.2.4)", async () => {
   await using h = flowHarness(async (_request, i) => {
     if (i === 0) return staleBy10();
-    const [stored] = h.cache.store.variants("http://origin.test/r");
+    const [stored] = await h.cache.store.variants("http://origin.test/r");
     await h.cache.store.remove(stored!); // its body vanishes while the upstream fails
     return { fail: "connect-failed" };
   });

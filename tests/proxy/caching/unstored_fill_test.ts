@@ -77,7 +77,7 @@ for (const [when, how] of UNTRUSTED) {
     }
     assert.equal(h.stats.get("cache.store_untrusted"), 1);
     assert.equal(h.stats.get("cache.stored"), 0);
-    assert.equal(h.cache.store.variants(KEY).length, 0);
+    assert.equal((await h.cache.store.variants(KEY)).length, 0);
     assert.equal(all[0]!.logSuffix?.endsWith(" MISS-NOT-STORED"), true);
     assert.equal(h.upstream.requests.length, 1);
   });
@@ -116,7 +116,7 @@ Deno.test("serveWithCache() gives every reader the whole body when the disk fill
     }
     await waitUntil(() => h.stats.get("cache.store_failed") === 1, "settled");
     assert.equal(h.cache.store.stats.writeErrors, 1);
-    assert.equal(h.cache.store.variants(KEY).length, 0);
+    assert.equal((await h.cache.store.variants(KEY)).length, 0);
     assert.equal(all[0]!.logSuffix?.endsWith(" MISS-NOT-STORED"), true);
     assert.equal(await bodyText(await h.send("/big")), "again");
     assert.equal(h.upstream.requests.length, 2);

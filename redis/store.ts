@@ -1,0 +1,480 @@
+/**
+ * Owns the Redis store: the Store contract over Redis (layout.ts says
+ * where each part lives), shared by every cachelab node on one Redis.
+ * Lookups are one HGETALL of the key's hash (metadata and inline bodies:
+ * a hit on a small body is one round trip; the bodies go to this node's
+ * memory tier, which memoryBody() answers from). Commits are one Lua
+ * script each (scripts.ts), in the order commit() was called per slot on
+ * this node. Redis's own maxmemory (allkeys-lru) caps the size: this
+ * store evicts nothing itself. Counters (stats) are this node's: entries
+ * and bytes count what this store added and removed since it opened
+ * (another node's writes, Redis's evictions and expiries are not seen:
+ * describe() tells what Redis holds).
+ *
+ * Must not hold RFC 9111 decisions, nor read the clock for them.
+ */
+
+import type { BodyReader } from "../http/types.ts";
+import { bytesReader, resolveRange } from "../cache/body_reader.ts";
+import type { Follower } from "../cache/follower.ts";
+import type { EntryMeta } from "../cache/meta.ts";
+import { MemoryTier, type MemoryTierOptions } from "../cache/memory_tier.ts";
+import { PurgeLog } from "../cache/purge_log.ts";
+import {
+  checkDraft,
+  checkPiece,
+  keepBody,
+  piecePlan,
+} from "../cache/store_checks.ts";
+import type {
+  ByteRange,
+  EntryDraft,
+  EntryWriter,
+  ListedEntry,
+  ListOptions,
+  PartialDraft,
+  PieceOptions,
+  PurgeTarget,
+  Store,
+  StoreObserver,
+  StoreStats,
+} from "../cache/store.ts";
+import { parseRedisAddress, type RedisAddress } from "./address.ts";
+import { RedisClient } from "./client.ts";
+import { openSegments } from "./body_read.ts";
+import {
+  bodyField,
+  fileSize,
+  type KeyPlace,
+  metaField,
+  newBodyFile,
+  placeOf,
+} from "./layout.ts";
+import { LocalUse } from "./local_use.ts";
+import { readMetas } from "./meta_reply.ts";
+import { COMMIT, METAS, OPEN, REKEY, REMOVE } from "./scripts.ts";
+import { describeRedis, listEntries, purgeEntries } from "./store_admin.ts";
+import { commitPiece } from "./store_pieces.ts";
+import type { Counts, RedisStoreParts } from "./store_parts.ts";
+import { redisWriter, type RedisWriters } from "./store_writer.ts";
+
+/** Options of a Redis store. */
+export interface RedisStoreOptions {
+  /** The bound on every Redis call, in ms (--store-timeout). */
+  timeoutMs: number;
+  /** This node's memory tier (--memory-cache-size); none when absent. */
+  memoryTier?: MemoryTierOptions;
+}
+
+/** A Store on Redis (see the module comment). */
+export class RedisStore implements Store {
+  readonly client: RedisClient;
+  readonly #parts: RedisStoreParts;
+  readonly #ownsClient: boolean;
+  readonly #counts: Counts = {
+    entries: 0,
+    bytes: 0,
+    corruptRemoved: 0,
+    writeErrors: 0,
+    memoryHits: 0,
+  };
+  readonly #purges = new PurgeLog();
+  readonly #writers: RedisWriters;
+  readonly #turns = new Map<string, Promise<void>>();
+  #closed = false;
+
+  /**
+   * Opens a store on the Redis at `address` (a redis:// URL or parsed),
+   * with a client of its own that it closes at close(). Connects in the
+   * background: calls made before the connection is ready reject with a
+   * StoreUnavailableError.
+   */
+  static open(
+    address: string | RedisAddress,
+    options: RedisStoreOptions,
+  ): RedisStore {
+    const where = typeof address === "string"
+      ? parseRedisAddress(address)
+      : address;
+    const client = new RedisClient(where, {
+      timeoutMs: options.timeoutMs,
+      name: "cachelab-store",
+    });
+    return new RedisStore(client, { ...options, ownsClient: true });
+  }
+
+  /** A store over `client` (closed with the store only when `ownsClient`). */
+  constructor(
+    client: RedisClient,
+    options: Partial<RedisStoreOptions> & { ownsClient?: boolean } = {},
+  ) {
+    this.client = client;
+    this.#ownsClient = options.ownsClient ?? false;
+    const tier = new MemoryTier(
+      options.memoryTier ?? { maxBytes: 0, maxObject: 0 },
+    );
+    const turns = this.#turns;
+    this.#parts = {
+      client,
+      scripts: {
+        commit: client.script(COMMIT),
+        rekey: client.script(REKEY),
+        remove: client.script(REMOVE),
+        metas: client.script(METAS),
+        open: client.script(OPEN),
+      },
+      tier,
+      counts: this.#counts,
+      use: new LocalUse(),
+      turn(slot) {
+        const before = turns.get(slot) ?? Promise.resolve();
+        let release!: () => void;
+        const mine = new Promise<void>((resolve) => release = resolve);
+        const tail = before.then(() => mine);
+        turns.set(slot, tail);
+        return {
+          wait: before,
+          done: () => {
+            release();
+            if (turns.get(slot) === tail) turns.delete(slot);
+          },
+        };
+      },
+    };
+    this.#writers = {
+      client,
+      open: new Set(),
+      followers: new Set<Follower>(),
+      isClosed: () => this.#closed,
+      failed: () => this.#counts.writeErrors++,
+    };
+  }
+
+  get observer(): StoreObserver | undefined {
+    return this.#parts.observer;
+  }
+
+  set observer(observer: StoreObserver | undefined) {
+    this.#parts.observer = observer;
+  }
+
+  get stats(): Readonly<StoreStats> {
+    const c = this.#counts;
+    return {
+      entries: c.entries,
+      bytes: c.bytes,
+      evictions: 0, // Redis evicts: describe().evicted_keys
+      corruptRemoved: c.corruptRemoved,
+      writeErrors: c.writeErrors,
+      memoryHits: c.memoryHits,
+    };
+  }
+
+  /** One HGETALL: the variants, their inline bodies into the memory tier. */
+  async variants(key: string): Promise<readonly EntryMeta[]> {
+    const place = placeOf(key);
+    const reply = await this.client.callBytes("HGETALL", place.hash);
+    const { metas, corrupt, torn, bodies } = readMetas(
+      key,
+      reply as Uint8Array[],
+    );
+    for (const field of corrupt) this.#dropField(place, field);
+    for (const meta of torn) void this.#removeTorn(meta);
+    for (const meta of metas) {
+      const body = bodies.get(meta.bodyFile);
+      if (body && !meta.partial) this.#parts.tier.put(meta, body);
+    }
+    return metas;
+  }
+
+  memoryBody(meta: EntryMeta): Uint8Array | undefined {
+    if (meta.partial) return undefined;
+    const bytes = this.#parts.tier.get(meta);
+    if (bytes) this.#counts.memoryHits++;
+    return bytes;
+  }
+
+  // deno-lint-ignore require-await -- async so a bad range rejects
+  async openBody(
+    meta: EntryMeta,
+    range?: ByteRange,
+  ): Promise<BodyReader | undefined> {
+    const place = placeOf(meta.key);
+    const onTorn = () => void this.#removeTorn(meta);
+    const current = { field: metaField(meta.vary), file: meta.bodyFile };
+    const open = this.#parts.scripts.open;
+    if (meta.partial) {
+      const plan = piecePlan(meta, range);
+      const segments = plan.map((s) => ({
+        ...s,
+        size: fileSize(meta, s.file) ?? 0,
+      }));
+      const total = range!.end - range!.start + 1;
+      return openSegments(this.client, open, place, segments, {
+        total,
+        onTorn,
+        current,
+      });
+    }
+    const { start, count } = resolveRange(meta.bodySize, range);
+    const held = this.#parts.tier.get(meta);
+    if (held) {
+      this.#counts.memoryHits++;
+      return bytesReader(held.subarray(start, start + count));
+    }
+    const segment = {
+      file: meta.bodyFile,
+      offset: start,
+      count,
+      size: meta.bodySize,
+    };
+    return openSegments(this.client, open, place, [segment], {
+      total: count,
+      onTorn,
+      current,
+    });
+  }
+
+  begin(draft: EntryDraft): EntryWriter {
+    checkDraft(draft);
+    const place = placeOf(draft.key);
+    const file = newBodyFile(draft.vary);
+    const since = this.#purges.generation;
+    const generation = this.#generation(place);
+    return redisWriter(this.#writers, {
+      place,
+      file,
+      commit: async (size, inline, sent) => {
+        const turn = this.#parts.turn(`${place.hash} ${metaField(draft.vary)}`);
+        try {
+          const ready = await sent;
+          await turn.wait;
+          if (!ready || this.#purges.purgedSince(draft.key, since)) {
+            return false;
+          }
+          const g = await generation;
+          if (g === undefined) return false;
+          const meta: EntryMeta = { ...draft, bodySize: size, bodyFile: file };
+          return await this.#commit(place, meta, { g, inline });
+        } finally {
+          turn.done();
+        }
+      },
+    });
+  }
+
+  beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
+    checkPiece(draft, options.range);
+    const place = placeOf(draft.key);
+    const file = newBodyFile(draft.vary);
+    const since = this.#purges.generation;
+    const generation = this.#generation(place);
+    return redisWriter(this.#writers, {
+      place,
+      file,
+      commit: async (size, inline, sent) => {
+        const turn = this.#parts.turn(`${place.hash} ${metaField(draft.vary)}`);
+        try {
+          const ready = await sent;
+          await turn.wait;
+          if (!ready || this.#purges.purgedSince(draft.key, since)) {
+            return false;
+          }
+          const g = await generation;
+          if (g === undefined) return false;
+          return await commitPiece(this.#parts, {
+            place,
+            draft,
+            options,
+            piece: { file, size, inline },
+            generation: g,
+          });
+        } catch {
+          this.#counts.writeErrors++;
+          return false;
+        } finally {
+          turn.done();
+        }
+      },
+    });
+  }
+
+  async updateMeta(meta: EntryMeta): Promise<void> {
+    await this.rekey(meta, meta);
+  }
+
+  async rekey(
+    previous: EntryMeta,
+    meta: EntryMeta,
+  ): Promise<EntryMeta | undefined> {
+    checkDraft(meta, { update: true });
+    if (meta.key !== previous.key) {
+      throw new TypeError(
+        `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
+      );
+    }
+    const place = placeOf(meta.key);
+    const from = metaField(previous.vary);
+    const to = metaField(meta.vary);
+    try {
+      const stored = (await this.variants(meta.key)).find((m) =>
+        metaField(m.vary) === from
+      );
+      if (!stored || stored.bodyFile !== previous.bodyFile) return undefined;
+      if (stored.partial && from !== to) return undefined; // a partial entry stays in its variant
+      const kept = keepBody(meta, stored);
+      const updated = from === to
+        ? kept
+        : { ...kept, bodyFile: newBodyFile(meta.vary) }; // the old version is gone
+      const reply = await this.#parts.scripts.rekey.run([place.hash], [
+        place.chunks,
+        from,
+        previous.bodyFile,
+        to,
+        JSON.stringify(updated),
+        updated.bodyFile,
+      ]) as [number, number, string];
+      if (reply[0] !== 1) return undefined;
+      if (reply[1] >= 0) {
+        this.#counts.entries--;
+        this.#counts.bytes -= reply[1];
+      }
+      if (reply[2]) this.#forgetVersion(meta.key, reply[2]);
+      if (from !== to) {
+        const held = this.#parts.tier.get(previous);
+        const hits = this.#parts.use.hits(previous);
+        this.#forgetVersion(previous.key, previous.bodyFile);
+        if (held) this.#parts.tier.put(updated, held);
+        this.#parts.use.stored(updated);
+        for (let i = 0; i < hits; i++) this.#parts.use.touch(updated);
+      }
+      return updated;
+    } catch {
+      this.#counts.writeErrors++; // a failed write is counted, never thrown
+      return undefined;
+    }
+  }
+
+  touch(meta: EntryMeta): void {
+    this.#parts.use.touch(meta);
+  }
+
+  hits(meta: EntryMeta): number {
+    return this.#parts.use.hits(meta);
+  }
+
+  list(options: ListOptions = {}): Promise<ListedEntry[]> {
+    return listEntries(this.#parts, options);
+  }
+
+  purge(target: PurgeTarget): Promise<number> {
+    this.#purges.note(target, this.#writers.open.size > 0);
+    return purgeEntries(this.#parts, target);
+  }
+
+  async remove(target: EntryMeta | string): Promise<void> {
+    const key = typeof target === "string" ? target : target.key;
+    const field = typeof target === "string" ? "" : metaField(target.vary);
+    const file = typeof target === "string" ? "*" : target.bodyFile;
+    await this.#remove(key, field, file);
+  }
+
+  /** Runs REMOVE; resolves to how many variants went (0 on a failure, counted). */
+  async #remove(key: string, field: string, file: string): Promise<number> {
+    const place = placeOf(key);
+    try {
+      const reply = await this.#parts.scripts.remove.run([place.hash], [
+        place.chunks,
+        field,
+        file,
+        "0",
+      ]) as [number, number, ...string[]];
+      const [removed, bytes, ...files] = reply;
+      this.#counts.entries -= removed;
+      this.#counts.bytes -= bytes;
+      for (const bodyFile of files) this.#forgetVersion(key, bodyFile);
+      return removed;
+    } catch {
+      this.#counts.writeErrors++;
+      return 0;
+    }
+  }
+
+  describe(): Promise<Record<string, string | number>> {
+    return describeRedis(this.client);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const abort of [...this.#writers.open]) abort();
+    for (const follower of [...this.#writers.followers]) follower.abort();
+    await Promise.all([...this.#turns.values()]);
+    if (this.#ownsClient) await this.client.close();
+  }
+
+  /** Switches a complete entry in (COMMIT); never rejects. */
+  async #commit(
+    place: KeyPlace,
+    meta: EntryMeta,
+    how: { g: string; inline: Uint8Array | undefined },
+  ): Promise<boolean> {
+    try {
+      const reply = await this.#parts.scripts.commit.run([place.hash], [
+        place.chunks,
+        meta.key,
+        metaField(meta.vary),
+        JSON.stringify(meta),
+        how.g,
+        "*",
+        how.inline ? bodyField(meta.bodyFile) : "",
+        how.inline ?? "",
+        "",
+      ]) as [number, string, number];
+      if (reply[0] !== 1) return false;
+      this.#counted(meta, reply[1], reply[2]);
+      if (how.inline) this.#parts.tier.put(meta, how.inline);
+      this.#parts.observer?.stored(meta);
+      return true;
+    } catch {
+      this.#counts.writeErrors++;
+      return false;
+    }
+  }
+
+  #counted(meta: EntryMeta, oldFile: string, oldSize: number): void {
+    if (oldSize < 0) this.#counts.entries++;
+    this.#counts.bytes += meta.bodySize - Math.max(0, oldSize);
+    if (oldFile) this.#forgetVersion(meta.key, oldFile);
+    this.#parts.use.stored(meta);
+  }
+
+  /** A version no longer stored: out of the memory tier, its hits forgotten. */
+  #forgetVersion(key: string, bodyFile: string): void {
+    this.#parts.tier.drop({ key, bodyFile });
+    this.#parts.use.forget({ key, bodyFile });
+  }
+
+  /** The key's purge generation now ("" for none); undefined when Redis could not tell. */
+  #generation(place: KeyPlace): Promise<string | undefined> {
+    return this.client.call("HGET", place.hash, "g").then(
+      (g) => typeof g === "string" ? g : "",
+      () => undefined,
+    );
+  }
+
+  #dropField(place: KeyPlace, field: string): void {
+    this.#counts.corruptRemoved++;
+    void this.client.call("HDEL", place.hash, field).catch(() => {});
+  }
+
+  /** An entry found with a part missing: removed, counted when it was still there. */
+  async #removeTorn(meta: EntryMeta): Promise<void> {
+    this.#forgetVersion(meta.key, meta.bodyFile);
+    const removed = await this.#remove(
+      meta.key,
+      metaField(meta.vary),
+      meta.bodyFile,
+    );
+    if (removed > 0) this.#counts.corruptRemoved++;
+  }
+}
