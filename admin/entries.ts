@@ -74,13 +74,18 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
       }
       const prefix = url.searchParams.get("prefix") ?? "";
       const listed = await store.list({ prefix, limit: limit + 1 });
+      const described = await store.describe?.().catch(() => undefined); // what Redis reports
       const at = now();
       return jsonResponse({
         entries: listed.slice(0, limit).map(({ meta, hits }) =>
           summary(meta, hits, at)
         ),
         more: listed.length > limit,
-        total: { entries: store.stats.entries, bytes: store.stats.bytes },
+        total: {
+          entries: store.stats.entries,
+          bytes: store.stats.bytes,
+          ...(described ? { store: described } : {}),
+        },
       });
     },
     "GET /api/entry": async (_request, url) => {
