@@ -12,20 +12,69 @@
  */
 
 import type { BodyReader } from "../http/types.ts";
+import type { EntryMeta } from "../cache/meta.ts";
 import type { Segment } from "../cache/pieces.ts";
+import { resolveRange } from "../cache/body_reader.ts";
+import { piecePlan } from "../cache/store_checks.ts";
+import type { ByteRange } from "../cache/store.ts";
+import type { RedisStoreParts } from "./store_parts.ts";
 import type { RedisClient, RedisScript } from "./client.ts";
 import {
   bodyField,
   CHUNK_BYTES,
   chunkCount,
   chunkKey,
+  fileSize,
   type KeyPlace,
+  metaField,
+  placeOf,
 } from "./layout.ts";
 
 /** One stretch of a body file to read, and the size of that file. */
 export interface FileSegment extends Segment {
   /** The whole file's size (inline when at most INLINE_MAX). */
   size: number;
+}
+
+/**
+ * Opens the body of stored version `meta` (or `range` of it; a partial
+ * entry's pieces, Store.openBody's rules) from Redis: undefined when the
+ * version is no longer stored or a part is missing (`onTorn` then).
+ * Throws a RangeError when the range does not fit.
+ */
+export function openStored(
+  parts: RedisStoreParts,
+  meta: EntryMeta,
+  how: { range?: ByteRange; onTorn: () => void },
+): Promise<BodyReader | undefined> {
+  const { range, onTorn } = how;
+  const current = { field: metaField(meta.vary), file: meta.bodyFile };
+  const place = placeOf(meta.key);
+  const open = parts.scripts.open;
+  if (meta.partial) {
+    const segments = piecePlan(meta, range).map((s) => ({
+      ...s,
+      size: fileSize(meta, s.file) ?? 0,
+    }));
+    const total = range!.end - range!.start + 1;
+    return openSegments(parts.client, open, place, segments, {
+      total,
+      onTorn,
+      current,
+    });
+  }
+  const { start, count } = resolveRange(meta.bodySize, range);
+  const segment = {
+    file: meta.bodyFile,
+    offset: start,
+    count,
+    size: meta.bodySize,
+  };
+  return openSegments(parts.client, open, place, [segment], {
+    total: count,
+    onTorn,
+    current,
+  });
 }
 
 /** How a body is opened. */

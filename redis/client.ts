@@ -2,21 +2,27 @@
  * Owns the one connection to Redis a part of cachelab uses: the npm client
  * (@redis/client, the core of npm:redis) behind a small interface, every
  * call bounded by a time limit, reconnection with backoff, the
- * connection's state for logs and metrics, Lua scripts (EVALSHA, EVAL
- * when the server lacks the script), SCAN and subscriptions that come
- * back after a reconnect.
+ * connection's state for logs and metrics, and subscriptions that come
+ * back after a reconnect (scripts and SCAN: redis/commands.ts).
  *
  * Must not know what is stored (redis/store*.ts does) nor decide anything
  * about caching. The only module that imports @redis/client.
  */
 
 import { Buffer } from "node:buffer";
-import { createHash } from "node:crypto";
 import { createClient, ErrorReply, RESP_TYPES } from "@redis/client";
 import { StoreUnavailableError } from "../cache/store.ts";
 import { formatRedisAddress, type RedisAddress } from "./address.ts";
-/** An argument of a Redis command: bytes are sent as they are. */
-export type RedisArg = string | number | Uint8Array;
+import {
+  type RedisArg,
+  type RedisCalls,
+  RedisReplyError,
+  type RedisScript,
+  scanKeys,
+  scriptOf,
+} from "./commands.ts";
+
+export { type RedisArg, RedisReplyError, type RedisScript };
 
 /**
  * Where the connection stands: connecting (the first time), ready, down
@@ -35,28 +41,6 @@ export interface RedisClientOptions {
 }
 
 /**
- * A Redis error reply (WRONGTYPE, OOM, a script error): the server is
- * there and refused the command, as opposed to StoreUnavailableError.
- */
-export class RedisReplyError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "RedisReplyError";
-  }
-}
-
-/** A Lua script loaded once per server (EVALSHA), sent whole only when the server lacks it. */
-export interface RedisScript {
-  /** The reply of the script, bulk strings as strings. Rejects like RedisClient.call(). */
-  run(keys: readonly string[], args: readonly RedisArg[]): Promise<unknown>;
-  /** The same, bulk strings as bytes. */
-  runBytes(
-    keys: readonly string[],
-    args: readonly RedisArg[],
-  ): Promise<unknown>;
-}
-
-/**
  * One connection to a Redis server. Calls never wait longer than
  * `timeoutMs`: while the connection is down they reject at once with a
  * StoreUnavailableError ("Cannot reach Redis at ADDRESS: reason"), and
@@ -68,7 +52,7 @@ export interface RedisScript {
  * a timer close() cannot clear (Deno's test sanitizers see it leak); this
  * class makes a new connection instead, with a timer it owns.
  */
-export class RedisClient {
+export class RedisClient implements RedisCalls {
   readonly address: RedisAddress;
   readonly #options: RedisClientOptions;
   readonly #where: string;
@@ -141,48 +125,15 @@ export class RedisClient {
 
   /** A Lua script, run by EVALSHA (EVAL once when the server answers NOSCRIPT). */
   script(source: string): RedisScript {
-    const sha = createHash("sha1").update(source).digest("hex");
-    const run = async (
-      keys: readonly string[],
-      args: readonly RedisArg[],
-      bytes: boolean,
-    ) => {
-      const send = bytes
-        ? (cmd: string, ...rest: RedisArg[]) => this.callBytes(cmd, ...rest)
-        : (cmd: string, ...rest: RedisArg[]) => this.call(cmd, ...rest);
-      const tail = [keys.length, ...keys, ...args];
-      try {
-        return await send("EVALSHA", sha, ...tail);
-      } catch (error) {
-        if (!(error instanceof RedisReplyError)) throw error;
-        if (!error.message.includes("NOSCRIPT")) throw error;
-        return await send("EVAL", source, ...tail);
-      }
-    };
-    return {
-      run: (keys, args) => run(keys, args, false),
-      runBytes: (keys, args) => run(keys, args, true),
-    };
+    return scriptOf(this, source);
   }
 
   /**
    * The keys matching `pattern`, by SCAN (never KEYS), in batches of about
    * `count`; each SCAN is one bounded call (a failure rejects the next()).
    */
-  async *scan(pattern: string, count = 500): AsyncGenerator<string[]> {
-    let cursor = "0";
-    do {
-      const reply = await this.call(
-        "SCAN",
-        cursor,
-        "MATCH",
-        pattern,
-        "COUNT",
-        count,
-      ) as [string, string[]];
-      cursor = reply[0];
-      if (reply[1].length > 0) yield reply[1];
-    } while (cursor !== "0");
+  scan(pattern: string, count = 500): AsyncGenerator<string[]> {
+    return scanKeys(this, pattern, count);
   }
 
   /**

@@ -20,12 +20,7 @@ import type { Follower } from "../cache/follower.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import { MemoryTier, type MemoryTierOptions } from "../cache/memory_tier.ts";
 import { PurgeLog } from "../cache/purge_log.ts";
-import {
-  checkDraft,
-  checkPiece,
-  keepBody,
-  piecePlan,
-} from "../cache/store_checks.ts";
+import { checkDraft, checkPiece } from "../cache/store_checks.ts";
 import type {
   ByteRange,
   EntryDraft,
@@ -41,19 +36,19 @@ import type {
 } from "../cache/store.ts";
 import { parseRedisAddress, type RedisAddress } from "./address.ts";
 import { RedisClient } from "./client.ts";
-import { openSegments } from "./body_read.ts";
-import {
-  bodyField,
-  fileSize,
-  type KeyPlace,
-  metaField,
-  newBodyFile,
-  placeOf,
-} from "./layout.ts";
+import { openStored } from "./body_read.ts";
+import { type KeyPlace, metaField, newBodyFile, placeOf } from "./layout.ts";
 import { LocalUse } from "./local_use.ts";
 import { readMetas } from "./meta_reply.ts";
 import { COMMIT, METAS, OPEN, REKEY, REMOVE } from "./scripts.ts";
 import { describeRedis, listEntries, purgeEntries } from "./store_admin.ts";
+import { SlotTurns } from "./slot_turns.ts";
+import {
+  commitEntry,
+  forgetVersion,
+  rekeyEntry,
+  removeEntries,
+} from "./store_changes.ts";
 import { commitPiece } from "./store_pieces.ts";
 import type { Counts, RedisStoreParts } from "./store_parts.ts";
 import { redisWriter, type RedisWriters } from "./store_writer.ts";
@@ -64,6 +59,17 @@ export interface RedisStoreOptions {
   timeoutMs: number;
   /** This node's memory tier (--memory-cache-size); none when absent. */
   memoryTier?: MemoryTierOptions;
+}
+
+/** A write's body as sent, ready to be committed. */
+interface Written {
+  place: KeyPlace;
+  file: string;
+  size: number;
+  /** The body when it fits in the hash. */
+  inline: Uint8Array | undefined;
+  /** The key's purge generation when the write began. */
+  g: string;
 }
 
 /** A Store on Redis (see the module comment). */
@@ -80,7 +86,7 @@ export class RedisStore implements Store {
   };
   readonly #purges = new PurgeLog();
   readonly #writers: RedisWriters;
-  readonly #turns = new Map<string, Promise<void>>();
+  readonly #turns = new SlotTurns();
   #closed = false;
 
   /**
@@ -113,7 +119,6 @@ export class RedisStore implements Store {
     const tier = new MemoryTier(
       options.memoryTier ?? { maxBytes: 0, maxObject: 0 },
     );
-    const turns = this.#turns;
     this.#parts = {
       client,
       scripts: {
@@ -126,20 +131,6 @@ export class RedisStore implements Store {
       tier,
       counts: this.#counts,
       use: new LocalUse(),
-      turn(slot) {
-        const before = turns.get(slot) ?? Promise.resolve();
-        let release!: () => void;
-        const mine = new Promise<void>((resolve) => release = resolve);
-        const tail = before.then(() => mine);
-        turns.set(slot, tail);
-        return {
-          wait: before,
-          done: () => {
-            release();
-            if (turns.get(slot) === tail) turns.delete(slot);
-          },
-        };
-      },
     };
     this.#writers = {
       client,
@@ -199,72 +190,53 @@ export class RedisStore implements Store {
     meta: EntryMeta,
     range?: ByteRange,
   ): Promise<BodyReader | undefined> {
-    const place = placeOf(meta.key);
-    const onTorn = () => void this.#removeTorn(meta);
-    const current = { field: metaField(meta.vary), file: meta.bodyFile };
-    const open = this.#parts.scripts.open;
-    if (meta.partial) {
-      const plan = piecePlan(meta, range);
-      const segments = plan.map((s) => ({
-        ...s,
-        size: fileSize(meta, s.file) ?? 0,
-      }));
-      const total = range!.end - range!.start + 1;
-      return openSegments(this.client, open, place, segments, {
-        total,
-        onTorn,
-        current,
-      });
-    }
-    const { start, count } = resolveRange(meta.bodySize, range);
-    const held = this.#parts.tier.get(meta);
+    const { start, count } = meta.partial
+      ? { start: 0, count: 0 } // piecePlan checks a partial entry's range
+      : resolveRange(meta.bodySize, range);
+    const held = meta.partial ? undefined : this.#parts.tier.get(meta);
     if (held) {
       this.#counts.memoryHits++;
       return bytesReader(held.subarray(start, start + count));
     }
-    const segment = {
-      file: meta.bodyFile,
-      offset: start,
-      count,
-      size: meta.bodySize,
-    };
-    return openSegments(this.client, open, place, [segment], {
-      total: count,
-      onTorn,
-      current,
+    return openStored(this.#parts, meta, {
+      range,
+      onTorn: () => void this.#removeTorn(meta),
     });
   }
 
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
-    const place = placeOf(draft.key);
-    const file = newBodyFile(draft.vary);
-    const since = this.#purges.generation;
-    const generation = this.#generation(place);
-    return redisWriter(this.#writers, {
-      place,
-      file,
-      commit: async (size, inline, sent) => {
-        const turn = this.#parts.turn(`${place.hash} ${metaField(draft.vary)}`);
-        try {
-          const ready = await sent;
-          await turn.wait;
-          if (!ready || this.#purges.purgedSince(draft.key, since)) {
-            return false;
-          }
-          const g = await generation;
-          if (g === undefined) return false;
-          const meta: EntryMeta = { ...draft, bodySize: size, bodyFile: file };
-          return await this.#commit(place, meta, { g, inline });
-        } finally {
-          turn.done();
-        }
-      },
-    });
+    return this.#write(draft, (w) =>
+      commitEntry(
+        this.#parts,
+        w.place,
+        { ...draft, bodySize: w.size, bodyFile: w.file },
+        { g: w.g, inline: w.inline },
+      ));
   }
 
   beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
     checkPiece(draft, options.range);
+    return this.#write(draft, (w) =>
+      commitPiece(this.#parts, {
+        place: w.place,
+        draft,
+        options,
+        piece: { file: w.file, size: w.size, inline: w.inline },
+        generation: w.g,
+      }));
+  }
+
+  /**
+   * A writer whose commit, in its slot's turn, once its chunks are sent
+   * and unless the key was purged since it began (on this node, or on
+   * any: the generation), runs `commit`. Never rejects (a failure is
+   * counted).
+   */
+  #write(
+    draft: EntryDraft | PartialDraft,
+    commit: (write: Written) => Promise<boolean>,
+  ): EntryWriter {
     const place = placeOf(draft.key);
     const file = newBodyFile(draft.vary);
     const since = this.#purges.generation;
@@ -273,7 +245,7 @@ export class RedisStore implements Store {
       place,
       file,
       commit: async (size, inline, sent) => {
-        const turn = this.#parts.turn(`${place.hash} ${metaField(draft.vary)}`);
+        const turn = this.#turns.turn(`${place.hash} ${metaField(draft.vary)}`);
         try {
           const ready = await sent;
           await turn.wait;
@@ -281,14 +253,8 @@ export class RedisStore implements Store {
             return false;
           }
           const g = await generation;
-          if (g === undefined) return false;
-          return await commitPiece(this.#parts, {
-            place,
-            draft,
-            options,
-            piece: { file, size, inline },
-            generation: g,
-          });
+          if (g === undefined) return false; // Redis could not tell
+          return await commit({ place, file, size, inline, g });
         } catch {
           this.#counts.writeErrors++;
           return false;
@@ -313,46 +279,17 @@ export class RedisStore implements Store {
         `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
       );
     }
-    const place = placeOf(meta.key);
     const from = metaField(previous.vary);
-    const to = metaField(meta.vary);
+    let variants: readonly EntryMeta[];
     try {
-      const stored = (await this.variants(meta.key)).find((m) =>
-        metaField(m.vary) === from
-      );
-      if (!stored || stored.bodyFile !== previous.bodyFile) return undefined;
-      if (stored.partial && from !== to) return undefined; // a partial entry stays in its variant
-      const kept = keepBody(meta, stored);
-      const updated = from === to
-        ? kept
-        : { ...kept, bodyFile: newBodyFile(meta.vary) }; // the old version is gone
-      const reply = await this.#parts.scripts.rekey.run([place.hash], [
-        place.chunks,
-        from,
-        previous.bodyFile,
-        to,
-        JSON.stringify(updated),
-        updated.bodyFile,
-      ]) as [number, number, string];
-      if (reply[0] !== 1) return undefined;
-      if (reply[1] >= 0) {
-        this.#counts.entries--;
-        this.#counts.bytes -= reply[1];
-      }
-      if (reply[2]) this.#forgetVersion(meta.key, reply[2]);
-      if (from !== to) {
-        const held = this.#parts.tier.get(previous);
-        const hits = this.#parts.use.hits(previous);
-        this.#forgetVersion(previous.key, previous.bodyFile);
-        if (held) this.#parts.tier.put(updated, held);
-        this.#parts.use.stored(updated);
-        for (let i = 0; i < hits; i++) this.#parts.use.touch(updated);
-      }
-      return updated;
+      variants = await this.variants(meta.key);
     } catch {
       this.#counts.writeErrors++; // a failed write is counted, never thrown
       return undefined;
     }
+    const stored = variants.find((m) => metaField(m.vary) === from);
+    if (!stored) return undefined;
+    return await rekeyEntry(this.#parts, { previous, meta, stored });
   }
 
   touch(meta: EntryMeta): void {
@@ -376,28 +313,7 @@ export class RedisStore implements Store {
     const key = typeof target === "string" ? target : target.key;
     const field = typeof target === "string" ? "" : metaField(target.vary);
     const file = typeof target === "string" ? "*" : target.bodyFile;
-    await this.#remove(key, field, file);
-  }
-
-  /** Runs REMOVE; resolves to how many variants went (0 on a failure, counted). */
-  async #remove(key: string, field: string, file: string): Promise<number> {
-    const place = placeOf(key);
-    try {
-      const reply = await this.#parts.scripts.remove.run([place.hash], [
-        place.chunks,
-        field,
-        file,
-        "0",
-      ]) as [number, number, ...string[]];
-      const [removed, bytes, ...files] = reply;
-      this.#counts.entries -= removed;
-      this.#counts.bytes -= bytes;
-      for (const bodyFile of files) this.#forgetVersion(key, bodyFile);
-      return removed;
-    } catch {
-      this.#counts.writeErrors++;
-      return 0;
-    }
+    await removeEntries(this.#parts, key, { field, file });
   }
 
   describe(): Promise<Record<string, string | number>> {
@@ -408,50 +324,8 @@ export class RedisStore implements Store {
     this.#closed = true;
     for (const abort of [...this.#writers.open]) abort();
     for (const follower of [...this.#writers.followers]) follower.abort();
-    await Promise.all([...this.#turns.values()]);
+    await this.#turns.settled();
     if (this.#ownsClient) await this.client.close();
-  }
-
-  /** Switches a complete entry in (COMMIT); never rejects. */
-  async #commit(
-    place: KeyPlace,
-    meta: EntryMeta,
-    how: { g: string; inline: Uint8Array | undefined },
-  ): Promise<boolean> {
-    try {
-      const reply = await this.#parts.scripts.commit.run([place.hash], [
-        place.chunks,
-        meta.key,
-        metaField(meta.vary),
-        JSON.stringify(meta),
-        how.g,
-        "*",
-        how.inline ? bodyField(meta.bodyFile) : "",
-        how.inline ?? "",
-        "",
-      ]) as [number, string, number];
-      if (reply[0] !== 1) return false;
-      this.#counted(meta, reply[1], reply[2]);
-      if (how.inline) this.#parts.tier.put(meta, how.inline);
-      this.#parts.observer?.stored(meta);
-      return true;
-    } catch {
-      this.#counts.writeErrors++;
-      return false;
-    }
-  }
-
-  #counted(meta: EntryMeta, oldFile: string, oldSize: number): void {
-    if (oldSize < 0) this.#counts.entries++;
-    this.#counts.bytes += meta.bodySize - Math.max(0, oldSize);
-    if (oldFile) this.#forgetVersion(meta.key, oldFile);
-    this.#parts.use.stored(meta);
-  }
-
-  /** A version no longer stored: out of the memory tier, its hits forgotten. */
-  #forgetVersion(key: string, bodyFile: string): void {
-    this.#parts.tier.drop({ key, bodyFile });
-    this.#parts.use.forget({ key, bodyFile });
   }
 
   /** The key's purge generation now ("" for none); undefined when Redis could not tell. */
@@ -469,12 +343,11 @@ export class RedisStore implements Store {
 
   /** An entry found with a part missing: removed, counted when it was still there. */
   async #removeTorn(meta: EntryMeta): Promise<void> {
-    this.#forgetVersion(meta.key, meta.bodyFile);
-    const removed = await this.#remove(
-      meta.key,
-      metaField(meta.vary),
-      meta.bodyFile,
-    );
+    forgetVersion(this.#parts, meta.key, meta.bodyFile);
+    const removed = await removeEntries(this.#parts, meta.key, {
+      field: metaField(meta.vary),
+      file: meta.bodyFile,
+    });
     if (removed > 0) this.#counts.corruptRemoved++;
   }
 }

@@ -11,7 +11,8 @@ import type { EntryMeta } from "../cache/meta.ts";
 import { listMatch, targets } from "../cache/purge_log.ts";
 import type { ListedEntry, ListOptions, PurgeTarget } from "../cache/store.ts";
 import type { RedisClient } from "./client.ts";
-import { HASH_PATTERN, placeOf } from "./layout.ts";
+import { HASH_PATTERN } from "./layout.ts";
+import { removeEntries } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
 /**
@@ -65,21 +66,11 @@ export async function purgeEntries(
       for (const hash of hashes) {
         const key = await parts.client.call("HGET", hash, "k");
         if (typeof key !== "string" || !targets(target, key)) continue;
-        const place = placeOf(key);
-        const reply = await parts.scripts.remove.run([place.hash], [
-          place.chunks,
-          "",
-          "*",
-          "1",
-        ]) as [number, number, ...string[]];
-        const [removed, bytes, ...files] = reply;
-        purged += removed;
-        parts.counts.entries -= removed;
-        parts.counts.bytes -= bytes;
-        for (const bodyFile of files) {
-          parts.tier.drop({ key, bodyFile });
-          parts.use.forget({ key, bodyFile });
-        }
+        purged += await removeEntries(parts, key, {
+          field: "",
+          file: "*",
+          purge: true,
+        });
       }
     }
   } catch {

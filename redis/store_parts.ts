@@ -1,7 +1,6 @@
 /**
  * Owns what the Redis store's modules share: its client and scripts, this
- * node's memory tier and counters, the observer, and the per-slot order
- * of commits.
+ * node's memory tier, counters and hits, the observer.
  *
  * Must not hold behaviour: redis/store.ts builds it, the others use it.
  */
@@ -34,6 +33,4 @@ export interface RedisStoreParts {
   /** This node's hits and recency of versions. */
   readonly use: LocalUse;
   observer?: StoreObserver;
-  /** Waits for this slot's earlier commits (`wait`); call done() once committed. */
-  turn(slot: string): { wait: Promise<void>; done(): void };
 }

@@ -26,6 +26,7 @@ import {
   metaField,
   newBodyFile,
 } from "./layout.ts";
+import { recordStored } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
 /** Attempts of a piece's compare-and-set commit before it gives up. */
@@ -109,29 +110,13 @@ export async function commitPiece(
       gone,
     ]) as [number, string, number];
     if (reply[0] === 1) {
-      stored(parts, meta, reply[1], reply[2]);
+      recordStored(parts, meta, reply[1], reply[2]);
       return true;
     }
     await forget(parts, place, written.map((f) => [f, sizes.get(f) ?? 0]));
     if (reply[0] === 0) return false; // purged since the write began
   }
   return false;
-}
-
-function stored(
-  parts: RedisStoreParts,
-  meta: EntryMeta,
-  oldFile: string,
-  oldSize: number,
-): void {
-  if (oldSize < 0) parts.counts.entries++;
-  parts.counts.bytes += meta.bodySize - Math.max(0, oldSize);
-  if (oldFile) {
-    parts.tier.drop({ ...meta, bodyFile: oldFile });
-    parts.use.forget({ key: meta.key, bodyFile: oldFile });
-  }
-  parts.use.stored(meta);
-  parts.observer?.stored(meta);
 }
 
 /** The bytes `plan` names, in order; undefined when a part is gone. */

@@ -4,11 +4,24 @@ import {
   redisTest,
   startRedisServer,
 } from "../helpers/redis_server.ts";
-import { RedisClient, RedisReplyError } from "../../redis/client.ts";
+import {
+  RedisClient,
+  RedisReplyError,
+  type RedisState,
+} from "../../redis/client.ts";
+import { withDeadline } from "../helpers/deadline.ts";
 import { parseRedisAddress } from "../../redis/address.ts";
 import { StoreUnavailableError } from "../../cache/store.ts";
 
 const server = await fileRedisServer();
+
+/** Resolves once `c` is in `state` (at most 5 s: a bound, not an oracle). */
+function stateReached(c: RedisClient, state: RedisState): Promise<void> {
+  if (c.state === state) return Promise.resolve();
+  const reached = Promise.withResolvers<void>();
+  const stop = c.onState((s) => s === state && reached.resolve());
+  return withDeadline(reached.promise, 5000, `state ${state}`).finally(stop);
+}
 
 async function client(timeoutMs = 500): Promise<RedisClient> {
   const c = new RedisClient(parseRedisAddress(server!.url), { timeoutMs });
@@ -101,9 +114,10 @@ redisTest(
       timeoutMs: 300,
     });
     try {
-      assert.equal(await c.ready(200), false);
       await assert.rejects(() => c.call("GET", "x"), StoreUnavailableError);
-      assert.equal(c.state, "down");
+      await stateReached(c, "down");
+      await assert.rejects(() => c.call("GET", "x"), StoreUnavailableError);
+      assert.equal(c.failures, 2);
     } finally {
       await c.close();
     }
@@ -163,13 +177,14 @@ redisTest(
     const address = parseRedisAddress(own.url);
     const sub = new RedisClient(address, { timeoutMs: 500, maxBackoffMs: 100 });
     const states: string[] = [];
-    sub.onState((s) => states.push(s));
     try {
       assert.equal(await sub.ready(5000), true);
+      sub.onState((s) => states.push(s));
       let subscribed = 0;
       const messages: string[] = [];
       await sub.subscribe("c", (m) => messages.push(m), () => subscribed++);
       await own.stop();
+      await stateReached(sub, "down");
       own = await startRedisServer({ port: own.port });
       assert.equal(await sub.ready(5000), true, "not back");
       for (let i = 0; i < 100 && subscribed < 2; i++) {
@@ -181,7 +196,7 @@ redisTest(
         await new Promise((r) => setTimeout(r, 20));
       }
       assert.deepEqual(messages, ["again"]);
-      assert.deepEqual(states, ["ready", "down", "ready"]);
+      assert.deepEqual(states, ["down", "ready"]);
     } finally {
       await sub.close();
       await own.stop();
