@@ -12,7 +12,6 @@
  */
 
 import type { RedisStoreConfig } from "../proxy/config.ts";
-import type { Invalidated } from "../proxy/caching/invalidations.ts";
 import { heardInvalidated } from "../proxy/caching/invalidations.ts";
 import {
   type CacheOpener,
@@ -53,19 +52,15 @@ export function cacheOpener(notice: (line: string) => void): CacheOpener {
         maxObject: memoryMaxObject(config.memoryBytes),
       },
     });
-    const dropLocal = (_what: Invalidated) => {
-      // The store's memory tier keys bodies by version and is refilled
-      // from Redis at each lookup, so it never serves what another node
-      // dropped; freeing those bytes at once needs a store method (asked
-      // of the store's author).
-    };
     const holder: { cache?: CacheState } = {};
     const node = new RedisNode(addressOf(store), client, {
       timeoutMs: store.timeoutMs,
+      // The store's memory tier is not told (it has no method for it): it
+      // holds bodies by version and the key is looked up in Redis at each
+      // request, so it never serves what another node dropped.
       onHeard: (what) => {
-        if (holder.cache) heardInvalidated(holder.cache, what, dropLocal);
+        if (holder.cache) heardInvalidated(holder.cache, what);
       },
-      onResubscribed: () => dropLocal({ all: true }),
     });
     const stopWatching = watchState(client, notice);
     const cache = cacheStateFor(redisStore, {

@@ -24,8 +24,8 @@ export interface RedisNodeOptions {
   timeoutMs: number;
   /** Another node dropped `what`. */
   onHeard: (what: Invalidated) => void;
-  /** The subscription came back after a drop: drop every local copy. */
-  onResubscribed: () => void;
+  /** The subscription came back after a drop (announcements may have been missed). */
+  onResubscribed?: () => void;
 }
 
 /** One node's fill locks, announcements and subscriber connection. */
@@ -55,7 +55,7 @@ export class RedisNode {
     });
     let subscribed = 0;
     const onSubscribed = () => {
-      if (subscribed++ > 0) options.onResubscribed();
+      if (subscribed++ > 0) options.onResubscribed?.();
       else this.#subscribed.resolve();
     };
     this.#subscriber.subscribe(FILLS_CHANNEL, (m) => this.fills.heard(m))

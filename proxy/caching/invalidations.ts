@@ -1,11 +1,10 @@
 /**
  * Owns what nodes sharing one store tell each other about what they
  * dropped: the shape of an announcement (Invalidated), the channel's
- * contract (Peers; Redis implements it in redis/invalidations.ts), and
- * what a node does on hearing one (heardInvalidated): it forgets the
- * announced keys' fills and responses in flight, as forgetKey() does for
- * its own invalidations, and lets its store drop its own copies (the
- * memory tier).
+ * contract (Peers; Redis implements it in redis/peers.ts), and what a
+ * node does on hearing one (heardInvalidated): it forgets the announced
+ * keys' fills and responses in flight, as forgetKey() does for its own
+ * invalidations, and lets whoever asks drop its own copies.
  *
  * Must not decide which keys to forget (cache/after_unsafe.ts does) nor
  * remove stored entries: the node that announced removed them from the
@@ -39,12 +38,12 @@ export interface Peers {
  * invalidated keys (not `replaced`), responses on their way to the store
  * are not stored and their fill in flight leaves the registry (the next
  * request leads a new one); in every case `dropLocal` drops what this
- * node holds of them itself.
+ * node holds of them itself, when given.
  */
 export function heardInvalidated(
   cache: { tickets: Tickets; fills: FillRegistry },
   what: Invalidated,
-  dropLocal: (what: Invalidated) => void,
+  dropLocal?: (what: Invalidated) => void,
 ): void {
   if ("keys" in what && !what.replaced) {
     for (const key of what.keys) {
@@ -52,5 +51,5 @@ export function heardInvalidated(
       cache.fills.forget(key);
     }
   }
-  dropLocal(what);
+  dropLocal?.(what);
 }
