@@ -7,6 +7,7 @@
 
 import { resolve } from "node:path";
 import type { OriginConfig } from "../origin/config.ts";
+import { parseLabScript } from "../origin/mod.ts";
 import {
   type CommandSpec,
   flagText,
@@ -79,6 +80,17 @@ export const ORIGIN_COMMAND: CommandSpec = {
       default: String(ORIGIN_DEFAULTS.idleTimeoutMs / 1000),
     },
     {
+      name: "lab",
+      help: "Add the /lab/ routes (fields, validators, status, delay, " +
+        "bytes, close, rst, count, log: see README) and count every request.",
+    },
+    {
+      name: "script",
+      value: "FILE",
+      help:
+        "Answer the paths of a JSON script of responses first; implies --lab.",
+    },
+    {
       name: "quiet",
       help: "Do not write the access log (one line per request on stderr).",
     },
@@ -121,9 +133,31 @@ export async function originPlanFrom(
       idleTimeoutMs: idleTimeout === undefined
         ? ORIGIN_DEFAULTS.idleTimeoutMs
         : parseSecondsAsMs(idleTimeout, "--timeout-idle"),
+      ...await labFrom(args, cwd),
     },
     quiet: args.flags.has("quiet"),
   };
+}
+
+/** `lab` when --lab or --script is given, with the script read and checked. */
+async function labFrom(
+  args: ParsedArgs,
+  cwd: string,
+): Promise<Pick<OriginConfig, "lab">> {
+  const file = flagText(args, "script");
+  if (file === undefined) return args.flags.has("lab") ? { lab: {} } : {};
+  let text: string;
+  try {
+    text = await Deno.readTextFile(resolve(cwd, file));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`--script ${file}: cannot be read: ${reason}`);
+  }
+  const parsed = parseLabScript(text);
+  if (parsed.kind === "bad") {
+    throw new UsageError(`--script ${file}: ${parsed.reason}`);
+  }
+  return { lab: { script: parsed.script } };
 }
 
 function cacheControlFrom(args: ParsedArgs): string {

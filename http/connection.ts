@@ -49,7 +49,7 @@ import {
 } from "./lingering_close.ts";
 import { latin1Bytes } from "./bytes.ts";
 import type { AccessLogEntry } from "./access_log.ts";
-import { closeQuietly } from "./close.ts";
+import { closeQuietly, resetQuietly } from "./close.ts";
 
 /** Handles one request; the server frames and writes what it returns. */
 export type Handler = (req: IncomingRequest) => Promise<OutgoingResponse>;
@@ -195,7 +195,8 @@ async function serveRequest(
 
   let res: OutgoingResponse;
   try {
-    res = await responseToSend(head, await ctx.handler(req)); // a handler bug throws: 500 below
+    res = await ctx.handler(req);
+    if (!res.abort) res = await responseToSend(head, res); // a handler bug throws: 500 below
   } catch (e) {
     if (e instanceof HttpError) {
       const sent = await answerBadRequest(io, e, ctx, facts);
@@ -214,6 +215,22 @@ async function serveRequest(
       bytes: 0,
     });
     return sent ? "linger" : "close";
+  }
+
+  if (res.abort) {
+    await cancelBody(res);
+    ctx.log({
+      remoteAddr,
+      time: receivedAt,
+      requestLine,
+      status: res.status,
+      bytes: 0,
+      suffix: res.logSuffix,
+      note: res.note,
+    });
+    if (res.abort === "reset") resetQuietly(conn);
+    else closeQuietly(conn);
+    return "close"; // nothing was written: no staged close
   }
 
   const clientWantsClose = wantsClose(head);

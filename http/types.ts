@@ -69,6 +69,14 @@ export interface IncomingRequest {
   sendInterim(status: number, headers?: FieldList): Promise<void>;
 }
 
+/**
+ * A connection that can end with a TCP reset (RST) instead of a clean
+ * close: `reset()` discards what is unsent and resets the connection.
+ */
+export interface Resettable {
+  reset(): void;
+}
+
 /** What a handler answers with; the server frames and writes it. */
 export interface OutgoingResponse {
   status: number;
@@ -92,6 +100,14 @@ export interface OutgoingResponse {
   transferCodings?: readonly string[];
   /** Close the connection after this response. */
   close?: boolean;
+  /**
+   * Ends the connection instead of answering: no byte of the response is
+   * written (status, headers and body are only logged). "close" closes
+   * it (the peer reads the end of the stream); "reset" resets it (the
+   * peer sees ECONNRESET) when the connection offers `reset()` (see
+   * Resettable), else closes it.
+   */
+  abort?: "close" | "reset";
   /**
    * Takes over the socket once the head is written (CONNECT tunnels).
    * `buffered` holds bytes the client already sent past the request head.

@@ -5,6 +5,9 @@
  * Must not parse flags (main.ts does) nor hold behaviour.
  */
 
+import type { LabScript } from "./lab/script.ts";
+
+/** The settings of a running origin. */
 export interface OriginConfig {
   /** Address to bind (127.0.0.1 unless --host says otherwise). */
   host: string;
@@ -18,6 +21,10 @@ export interface OriginConfig {
   headTimeoutMs: number;
   /** Time a keep-alive connection may sit idle (ms). */
   idleTimeoutMs: number;
+  /** The origin's clock (ms since the epoch) for every Date it sends; Date.now by default. */
+  now?: () => number;
+  /** Present: the /lab/ routes, per-path counters and the log; `script` answers scripted paths first. */
+  lab?: { script?: LabScript };
   /** Receives access-log lines; undefined turns logging off. */
   log?: (line: string) => void;
 }

@@ -9,9 +9,11 @@
  * an OutgoingResponse and the http/ server writes it.
  */
 
+import { HttpError } from "../http/errors.ts";
 import type { Handler } from "../http/server.ts";
 import type { IncomingRequest, OutgoingResponse } from "../http/types.ts";
 import { serveFile } from "./file_response.ts";
+import { labHandler, type LabOptions } from "./lab/handler.ts";
 import { readListing, renderListing } from "./listing.ts";
 import { parseTargetPath, resolveUnderRoot, type TargetPath } from "./paths.ts";
 import {
@@ -48,15 +50,48 @@ export interface OriginHandlerOptions {
   cacheControl: string;
   /** Receives unexpected errors answered with 500; console.error by default. */
   onError?: (error: unknown) => void;
+  /**
+   * The clock of every Date the origin sends, and of the lab routes'
+   * dates (ms since the epoch); Date.now by default (the server's time
+   * of the request head).
+   */
+  now?: () => number;
+  /** Present: the /lab/ routes, the per-path counters and the log (lab/handler.ts). */
+  lab?: LabOptions;
 }
 
-/** The handler that serves files under `options.root`. */
+/**
+ * The handler that serves files under `options.root`, behind the lab
+ * routes when `options.lab` is given.
+ */
 export function originHandler(options: OriginHandlerOptions): Handler {
+  const files = filesHandler(options);
+  if (options.lab === undefined) return files;
+  const lab = labHandler(files, options.lab, options.now ?? Date.now);
+  const onError = options.onError ??
+    ((e: unknown) => console.error("origin: internal error:", e));
+  return async (req: IncomingRequest): Promise<OutgoingResponse> => {
+    try {
+      return await lab(req);
+    } catch (e) {
+      if (e instanceof HttpError) throw e; // a bad request body: the server answers 400
+      onError(e);
+      const date = options.now ? options.now() : req.receivedAt;
+      return errorResponse(500, "The server failed to answer.", {
+        date,
+        cacheControl: options.cacheControl,
+      });
+    }
+  };
+}
+
+/** The handler of the files alone. */
+function filesHandler(options: OriginHandlerOptions): Handler {
   const onError = options.onError ??
     ((e: unknown) => console.error("origin: internal error:", e));
   return async (req: IncomingRequest): Promise<OutgoingResponse> => {
     const ctx: ResponseContext = {
-      date: req.receivedAt,
+      date: options.now ? options.now() : req.receivedAt,
       cacheControl: options.cacheControl,
     };
     try {
