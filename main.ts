@@ -1,7 +1,7 @@
 /**
  * cachelab's command line: picks the subcommand, has cli/ check its
- * flags, wires the access log and starts the origin or the proxy until
- * SIGINT or SIGTERM. Exit codes: 0 after a graceful stop or help, 1 when
+ * flags, wires the access log and starts the origin, the proxy or the
+ * lab (both, on one movable clock) until SIGINT or SIGTERM. Exit codes: 0 after a graceful stop or help, 1 when
  * a server cannot start, 2 on bad input (one line on stderr, no stack).
  *
  * Must not hold protocol, cache or file logic.
@@ -17,6 +17,9 @@ import {
 } from "./cli/args.ts";
 import { processIo, runCache } from "./cli/cache.ts";
 import { CACHE_COMMAND } from "./cli/cache_specs.ts";
+import { CLOCK_COMMAND, runClock } from "./cli/clock.ts";
+import { LAB_COMMAND, labPlanFrom } from "./cli/lab.ts";
+import { startLab } from "./cli/lab_run.ts";
 import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
 import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
@@ -27,6 +30,8 @@ const COMMANDS: readonly CommandSpec[] = [
   ORIGIN_COMMAND,
   PROXY_COMMAND,
   CACHE_COMMAND,
+  CLOCK_COMMAND,
+  LAB_COMMAND,
 ];
 /** How long in-flight requests may finish after SIGINT/SIGTERM. */
 const GRACE_MS = 5_000;
@@ -49,6 +54,9 @@ export async function main(args: readonly string[]): Promise<number> {
   if (first === CACHE_COMMAND.name) {
     return await runCache(rest, processIo());
   }
+  if (first === CLOCK_COMMAND.name) {
+    return await runClock(rest, processIo());
+  }
   const command = COMMANDS.find((c) => c.name === first);
   if (command === undefined) {
     const what = first.startsWith("-") ? "flag" : "command";
@@ -63,7 +71,11 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(commandHelp(command).trimEnd());
       return 0;
     }
-    await (command === ORIGIN_COMMAND ? runOrigin(parsed) : runProxy(parsed));
+    await (command === ORIGIN_COMMAND
+      ? runOrigin(parsed)
+      : command === LAB_COMMAND
+      ? runLab(parsed)
+      : runProxy(parsed));
     return 0;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -145,6 +157,27 @@ async function runProxy(args: ParsedArgs): Promise<void> {
     notes: quiet
       ? []
       : [`upstream: ${urlOf({ ...upstream, transport: "tcp" })}`, cacheNote],
+    flushLog: flush,
+    graceMs: GRACE_MS,
+  });
+}
+
+async function runLab(args: ParsedArgs): Promise<void> {
+  const plan = await labPlanFrom(
+    args,
+    (name) => Deno.env.get(name),
+    Deno.cwd(),
+  );
+  const { log, flush } = accessLog(plan.quiet);
+  await runUntilStopped({
+    host: plan.host,
+    port: plan.port,
+    start: () =>
+      startLab(plan, {
+        proxy: log,
+        origin: log && ((line) => log(`origin ${line}`)),
+      }),
+    notes: [],
     flushLog: flush,
     graceMs: GRACE_MS,
   });

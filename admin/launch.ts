@@ -9,6 +9,7 @@
  * Must not parse flags nor print (cli/ and main.ts do).
  */
 
+import { clockRoutes } from "./clock.ts";
 import { entriesRoutes } from "./entries.ts";
 import { eventsHandler } from "./events.ts";
 import { metricsHandler } from "./metrics.ts";
@@ -42,8 +43,9 @@ export interface LaunchedProxy {
 /**
  * The routes of the admin listener of a running proxy started with
  * `events` as its config's hub: the live page (`/`), `/metrics`,
- * `/api/events` and, with a
- * cache, the entry endpoints (each variant of `/api/entry` explained by
+ * `/api/events`, `/api/clock` (the proxy's clock; moved only when it is a
+ * movable one) and, with a cache, the entry endpoints (ages and freshness
+ * at the proxy's clock; each variant of `/api/entry` explained by
  * cache/explain.ts explainEntry; a purge emitted on `events`).
  */
 export function adminRoutesOf(
@@ -61,9 +63,11 @@ export function adminRoutesOf(
       health: proxy.cache?.health,
     }),
     "GET /api/events": eventsHandler(events),
+    ...clockRoutes({ clock: proxy.clock, events }),
     ...(store
       ? entriesRoutes({
         store,
+        now: () => proxy.clock.now(),
         explain: explainEntry,
         events,
         peers: proxy.cache?.peers,
@@ -92,7 +96,7 @@ export async function startProxyWithAdmin(
   let proxy: ProxyServer | undefined;
   let adminServer: AdminServer | undefined;
   // The hub only where someone can subscribe: its admin listener.
-  const events = admin ? new EventHub() : undefined;
+  const events = admin ? new EventHub(config.clock) : undefined;
   try {
     const cache = config.cache && open ? await open(config.cache) : undefined;
     proxy = await startProxy({ ...config, guarded, events }, cache);

@@ -1,17 +1,19 @@
 /**
  * Owns `GET /` on the admin listener: the live page, one self-contained
  * HTML document (its style, page_style.ts, and script, page_script.ts,
- * page_rows.ts and page_stream.ts, inline; no build step, nothing loaded from anywhere else) that shows
- * the cache as it works: counters, the entries table with ages and
+ * page_rows.ts, page_clock.ts and page_stream.ts, inline; no build step, nothing loaded from anywhere else) that shows
+ * the cache as it works: counters, the proxy's clock (with buttons that
+ * move it when it can move), the entries table with ages and
  * freshness counting live, a purge button per entry and a search box,
  * and the request stream with each request's cache result and
  * explanation, all kept current through `/api/events`.
  *
  * Must not compute anything about the cache: the page reads the admin
  * listener's own endpoints (/api/entries, /api/entry, /api/events,
- * /metrics) like any other client.
+ * /api/clock, /metrics) like any other client.
  */
 
+import { PAGE_CLOCK_SCRIPT } from "./page_clock.ts";
 import { PAGE_ROWS_SCRIPT } from "./page_rows.ts";
 import { PAGE_SCRIPT } from "./page_script.ts";
 import { PAGE_STREAM_SCRIPT } from "./page_stream.ts";
@@ -72,6 +74,11 @@ export const PAGE_HTML = `<!doctype html>
 <header>
   <h1>cachelab <span>live cache</span></h1>
   <div id="live" data-live="false">connecting…</div>
+  <div id="clock" title="the proxy's clock: ages and freshness are counted on it">
+    <span class="label">clock</span> <b id="clock-time">–</b> <span id="clock-offset"></span>
+    <span id="clock-moves" hidden><button type="button" data-advance="10">+10 s</button><button type="button" data-advance="60">+1 min</button><button type="button" data-advance="3600">+1 h</button></span>
+    <span id="clock-error"></span>
+  </div>
   <div id="admin"></div>
 </header>
 <main>
@@ -116,8 +123,8 @@ ${
     </section>
   </div>
 </main>
-<footer>Ages and freshness count on this page's clock from the proxy's listing (RFC 9111 §4.2.3); click a URL for its explanation and stored fields.</footer>
-<script>${PAGE_SCRIPT}${PAGE_ROWS_SCRIPT}${PAGE_STREAM_SCRIPT}</script>
+<footer>Ages and freshness count on the proxy's clock (this page's clock plus the proxy's offset) from the proxy's listing (RFC 9111 §4.2.3); click a URL for its explanation and stored fields.</footer>
+<script>${PAGE_SCRIPT}${PAGE_ROWS_SCRIPT}${PAGE_CLOCK_SCRIPT}${PAGE_STREAM_SCRIPT}</script>
 </body>
 </html>
 `;

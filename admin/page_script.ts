@@ -8,7 +8,7 @@
  * filter is asked of the proxy (`?prefix=` with each origin the page has
  * seen), a text filter searches the loaded entries and says how many of
  * the stored ones that is, with a button to load more. Ages count up and freshness counts down
- * on the page's own clock from each listing's `storedAt`, `ageSeconds`
+ * on the proxy's clock (page_clock.ts proxyNow()) from each listing's `storedAt`, `ageSeconds`
  * and `freshSeconds` (timesOf); an entry turns stale on the page no
  * sooner than the proxy sees it stale. A row's purge button and its
  * explanation are page_rows.ts's.
@@ -137,7 +137,7 @@ async function loadEntries() {
   page.loading = true;
   try {
     const bodies = await Promise.all(listPrefixes().map(listOne));
-    const fetchedAt = Date.now();
+    const fetchedAt = proxyNow(); // page_clock.ts: the proxy's time
     const entries = bodies.flatMap((body) => body.entries);
     for (const entry of entries) { timesOf(entry, fetchedAt); noteOrigin(entry.url); }
     page.entries = entries;
@@ -200,7 +200,7 @@ function timesOf(entry, fetchedAt) {
   entry.storedAtMs = storedAt;
 }
 function now(entry) {
-  const t = Date.now();
+  const t = proxyNow();
   const age = entry.initialAge + (t - entry.storedAtMs) / 1000;
   const left = (entry.freshUntil - t) / 1000; // RFC 9111 §4.2: fresh while above 0
   let state = entry.state;

@@ -4,8 +4,8 @@
  * `/api/events` with an EventSource, reads `/metrics` and `/api/entries`
  * once subscribed (the page says "live" then), and for each event adds a
  * line to the stream (a request with its status, cache result, duration
- * and explanation; a store, eviction, purge or drop) and updates the
- * counters and, throttled, the entries table.
+ * and explanation; a store, eviction, purge, clock move or drop) and
+ * updates the counters and, throttled, the entries table.
  *
  * Must not build markup from the proxy's values: text only (el()).
  */
@@ -33,6 +33,7 @@ function follow() {
     // Subscribed first, then read what is there: "live" once both are read.
     $("live").textContent = "reading…";
     try {
+      await loadClock();
       await loadMetrics();
       await loadEntries();
     } catch (error) {
@@ -71,10 +72,17 @@ function follow() {
     streamItem("PURGE", target(e.target), e.purged + " removed", "", e.time);
     scheduleEntries(0);
   });
+  source.addEventListener("clock", (m) => {
+    const e = JSON.parse(m.data);
+    setClock({ offsetSeconds: e.offsetSeconds, movable: page.clock.movable });
+    streamItem("CLOCK", "clock moved to " + offsetText(e.offsetSeconds * 1000), "", "ages and freshness follow it", e.time);
+    tick();
+    scheduleEntries(0);
+  });
   source.addEventListener("dropped", (m) => {
     const e = JSON.parse(m.data);
     page.since.dropped += e.dropped;
-    streamItem("DROPPED", e.dropped + " events this page read too slowly", "", "", Date.now());
+    streamItem("DROPPED", e.dropped + " events this page read too slowly", "", "", proxyNow());
     loadMetrics().catch(() => {});
     scheduleEntries(0);
   });

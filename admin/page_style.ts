@@ -40,6 +40,17 @@ header h1 span { color: var(--muted); font-weight: 400; }
   content: ""; width: 8px; height: 8px; border-radius: 50%; background: var(--stale);
 }
 #live[data-live="true"]::before { background: var(--fresh); box-shadow: 0 0 0 3px color-mix(in srgb, var(--fresh) 25%, transparent); }
+#clock { display: flex; align-items: center; gap: 6px; color: var(--muted); font-size: 12px; }
+#clock b { font: 600 12px var(--mono); color: var(--text); font-variant-numeric: tabular-nums; }
+#clock-offset { font: 12px var(--mono); }
+#clock-moves { display: inline-flex; gap: 4px; }
+#clock-moves[hidden] { display: none; }
+#clock-moves button {
+  font: 12px var(--sans); padding: 2px 8px; border-radius: 5px; cursor: pointer;
+  color: var(--accent); background: transparent; border: 1px solid var(--line);
+}
+#clock-moves button:hover { background: var(--hover); }
+#clock-error { color: var(--error); font-size: 11px; }
 #admin { margin-left: auto; font: 12px var(--mono); color: var(--faint); }
 main { padding: 16px 20px 24px; display: grid; gap: 16px; }
 .counters {
@@ -136,6 +147,7 @@ tr.detail td { white-space: pre-wrap; overflow-wrap: anywhere; font: 12px/1.5 va
 [data-result="REVALIDATED"], [data-result="PARTIAL"] { --c: var(--nocache); }
 [data-result="STALE"] { --c: var(--stale); }
 [data-result="STORE"] { --c: var(--fresh); }
+[data-result="CLOCK"] { --c: var(--accent); }
 [data-result="EVICTION"], [data-result="PURGE"], [data-result="DROPPED"] { --c: var(--error); }
 .status-err { color: var(--error); }
 footer { color: var(--faint); font-size: 11px; padding: 0 20px 16px; }

@@ -227,8 +227,8 @@ async function accessOf(args: ParsedArgs, io: CacheIo): Promise<EntriesAccess> {
   return await folderAccess(await cacheDirFrom(dir, io.env, io.cwd));
 }
 
-/** --admin: an http URL of a listener, without a path. */
-function adminBase(text: string): string {
+/** --admin: an http URL of a listener, without a path; throws UsageError otherwise. */
+export function adminBase(text: string): string {
   let url: URL;
   try {
     url = new URL(text);

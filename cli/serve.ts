@@ -15,6 +15,8 @@ export interface RunningServer {
   readonly addr: Deno.NetAddr;
   /** Lines for stdout after the first (the proxy's `admin on http://HOST:PORT`). */
   readonly more?: readonly string[];
+  /** Lines for stderr known once started (after RunOptions.notes), e.g. a temporary folder's path. */
+  readonly notes?: readonly string[];
   shutdown(graceMs?: number): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function runUntilStopped(options: RunOptions): Promise<void> {
     console.log(`listening on ${urlOf(server.addr)}`);
     for (const line of server.more ?? []) console.log(line);
     for (const note of options.notes) console.error(note);
+    for (const note of server.notes ?? []) console.error(note);
     // Repeated signals while stopping are ignored: shutdown is bounded.
     await stop.promise;
     await server.shutdown(options.graceMs);

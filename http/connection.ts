@@ -69,6 +69,12 @@ export interface ConnectionContext extends Timeouts {
   reportError(error: unknown): void;
   /** Bounds of the staged close after a response (DEFAULT_LINGER when absent). */
   linger?: LingerLimits;
+  /**
+   * The clock of the Date on the server's own answers (400, 408, 500,
+   * ...; ServerOptions.now); Date.now when absent. Timeouts, receivedAt
+   * and the log stay on real time.
+   */
+  now?: () => number;
 }
 
 /**
@@ -196,14 +202,14 @@ async function serveRequest(
   let res: OutgoingResponse;
   try {
     res = await ctx.handler(req);
-    if (!res.abort) res = await responseToSend(head, res); // a handler bug throws: 500 below
+    if (!res.abort) res = await responseToSend(head, res, ctx.now?.()); // a handler bug throws: 500 below
   } catch (e) {
     if (e instanceof HttpError) {
       const sent = await answerBadRequest(io, e, ctx, facts);
       return sent ? "linger" : "close";
     }
     if (!isConnectionGone(e)) ctx.reportError(e); // a peer that left is no bug
-    const sent = await writeError(io, 500, "internal error").then(
+    const sent = await writeError(io, 500, "internal error", ctx.now?.()).then(
       () => true,
       () => false,
     );

@@ -18,15 +18,18 @@ import { writeAll } from "./writer.ts";
 
 /**
  * A short text error response that closes the connection: the body
- * "STATUS REASON-PHRASE: reason" and a line end.
+ * "STATUS REASON-PHRASE: reason" and a line end. `now` (ms since the
+ * epoch, the server's clock: ServerOptions.now) is its Date (RFC 9110
+ * §6.6.1).
  */
 export function textError(
   status: number,
   reason: string,
+  now: number = Date.now(),
 ): OutgoingResponse & { body: Uint8Array } {
   const body = latin1Bytes(`${status} ${reasonPhrase(status)}: ${reason}\n`);
   const headers = new FieldList([
-    ["Date", formatHttpDate(Date.now())],
+    ["Date", formatHttpDate(now)],
     ["Content-Type", "text/plain; charset=utf-8"],
     ["Content-Length", String(body.length)],
     ["Connection", "close"],
@@ -34,13 +37,14 @@ export function textError(
   return { status, headers, body, close: true };
 }
 
-/** Writes a short text error response that closes the connection. */
+/** Writes a short text error response that closes the connection; `now` as textError's. */
 export async function writeError(
   io: { write(p: Uint8Array): Promise<number> },
   status: number,
   reason: string,
+  now?: number,
 ): Promise<void> {
-  const res = textError(status, reason);
+  const res = textError(status, reason, now);
   const head = serializeResponseHead({
     version: "HTTP/1.1",
     status,
@@ -80,6 +84,8 @@ export async function answerBadRequest(
   ctx: {
     count(event: string): void;
     log(entry: AccessLogEntry): void;
+    /** The clock of the answer's Date (ServerOptions.now); Date.now when absent. */
+    now?: () => number;
   },
   facts: RefusalFacts,
 ): Promise<boolean> {
@@ -89,7 +95,7 @@ export async function answerBadRequest(
   }
   const status = requestErrorStatus(error.kind);
   ctx.count(`error:${status}`);
-  const sent = await writeError(io, status, error.message).then(
+  const sent = await writeError(io, status, error.message, ctx.now?.()).then(
     () => true,
     () => false,
   );

@@ -69,11 +69,13 @@ function sendsNoBody(head: RequestHead, res: OutgoingResponse): boolean {
  * codings an HTTP/1.0 client cannot receive (RFC 9112 §6.1: no
  * Transfer-Encoding to HTTP/1.0; only a relay sets them, hence "bad
  * gateway"). Throws an Error (its body cancelled) for a response no
- * client may get (unsendableFinal): a handler bug, answered 500.
+ * client may get (unsendableFinal): a handler bug, answered 500. `now`
+ * is the 502's Date (ms since the epoch; Date.now() when absent).
  */
 export async function responseToSend(
   head: RequestHead,
   res: OutgoingResponse,
+  now?: number,
 ): Promise<OutgoingResponse> {
   const misuse = unsendableFinal(head, res);
   if (misuse) {
@@ -89,6 +91,7 @@ export async function responseToSend(
     `Cannot relay transfer coding "${
       codings.join(", ")
     }" to an HTTP/1.0 client`,
+    now,
   );
   return { ...refusal, logSuffix: res.logSuffix };
 }

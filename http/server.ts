@@ -51,6 +51,13 @@ export interface ServerOptions {
   count?: (event: string) => void;
   /** Receives internal errors (handler bugs); the server keeps running. */
   onError?: (error: unknown) => void;
+  /**
+   * The clock (ms since the epoch) of the Date on the server's own
+   * answers (400, 408, 431, 500, ...), e.g. a movable one
+   * (http/clock.ts); Date.now by default. Timeouts, request times
+   * (IncomingRequest.receivedAt) and the log stay on real time.
+   */
+  now?: () => number;
 }
 
 /** A running server. */
@@ -108,6 +115,7 @@ export function serveHttp(
     count,
     reportError: options.onError ??
       ((e) => console.error("internal error:", e)),
+    now: options.now,
   };
 
   const sweepEvery = Math.max(

@@ -5,6 +5,7 @@
  * Must not parse flags (main.ts does) nor hold behaviour.
  */
 
+import type { Clock } from "../http/clock.ts";
 import type { EventHub } from "./events.ts";
 import { ENTRY_MIN_DISK_BYTES } from "../cache/file_sidecar.ts";
 
@@ -135,4 +136,11 @@ export interface ProxyConfig {
    * subscriber. Undefined: none.
    */
   events?: EventHub;
+  /**
+   * Where the cache's times come from (request and response times, ages,
+   * freshness, the explanation, the Date of the proxy's own answers):
+   * http/clock.ts realClock when absent; `cachelab lab` passes a movable
+   * one. Timeouts, durations and the upstream pool stay on real time.
+   */
+  clock?: Clock;
 }

@@ -9,6 +9,7 @@
  */
 
 import type { StoreOptions } from "../cache/policy.ts";
+import type { Clock } from "../http/clock.ts";
 import type { IncomingRequest, RequestHead } from "../http/types.ts";
 import type { ExplainLog } from "./caching/explaining.ts";
 import type { CacheState } from "./caching/state.ts";
@@ -29,6 +30,11 @@ export interface ProxyContext {
   viaName: string;
   /** The cache; absent with --no-cache. */
   cache?: CacheState;
+  /**
+   * The clock the cache reasons with (config.clock, else real time): every
+   * IncomingRequest.receivedAt past handler.ts is on it.
+   */
+  clock: Clock;
 }
 
 /** A route that goes through an upstream exchange. */

@@ -1,9 +1,11 @@
 /**
  * Owns the proxy's event hub: the typed events it tells subscribers about
- * (a request answered, a response stored, an entry evicted, a purge) and
+ * (a request answered, a response stored, an entry evicted, a purge, the
+ * clock moved) and
  * handing each one to every subscriber, synchronously. When nobody
  * subscribes (`listening` is false) the hub builds nothing: callers and
- * the store hooks check it before making an event.
+ * the store hooks check it before making an event. Event times are on the
+ * proxy's clock (http/clock.ts), like the cache's own times.
  *
  * Must not buffer, format or send events (admin/events.ts does, per
  * subscriber) nor decide anything.
@@ -14,12 +16,13 @@ import type { Explanation } from "../cache/explain.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import type { StoreObserver } from "../cache/store.ts";
 import type { AccessLogEntry } from "../http/access_log.ts";
+import { type Clock, realClock } from "../http/clock.ts";
 import { RESULTS } from "./durations.ts";
 
 /** A request the proxy answered, as its access-log line was written. */
 export interface RequestEvent {
   type: "request";
-  /** When the request head was read, ms since the epoch. */
+  /** When the request head was read, ms since the epoch, on the proxy's clock. */
   time: number;
   method: string;
   /** The request target as received (a path, or an absolute URL through a forward proxy). */
@@ -35,7 +38,7 @@ export interface RequestEvent {
    * the sections, a rule that stopped storing), when there is one.
    */
   explained?: Explanation;
-  /** From the request head read to the response written, in ms. */
+  /** From the request head read to the response written, in ms of real time. */
   durationMs: number;
 }
 
@@ -76,8 +79,18 @@ export interface PurgeEvent {
   purged: number;
 }
 
+/** The proxy's clock moved forward (the lab's POST /api/clock). */
+export interface ClockEvent {
+  type: "clock";
+  /** The clock's time after the move, ms since the epoch. */
+  time: number;
+  /** How far ahead of real time it now is, in seconds. */
+  offsetSeconds: number;
+}
+
 export type ProxyEvent =
   | RequestEvent
+  | ClockEvent
   | StoreEvent
   | EvictionEvent
   | PurgeEvent;
@@ -87,11 +100,18 @@ export type EventListener = (event: ProxyEvent) => void;
 
 /** The proxy's event hub; also the store's observer. */
 export class EventHub implements StoreObserver {
+  /** The clock event times are read from (the proxy's). */
+  readonly clock: Clock;
   readonly #listeners = new Set<EventListener>();
   readonly #ends = new Map<EventListener, () => void>();
   #closed = false;
   #dropped = 0;
   #refused = 0;
+
+  /** `clock`: the proxy's clock (ProxyConfig.clock); the real one by default. */
+  constructor(clock: Clock = realClock) {
+    this.clock = clock;
+  }
 
   /** True while someone subscribes: only then are events built. */
   get listening(): boolean {
@@ -177,7 +197,7 @@ export class EventHub implements StoreObserver {
     const end = line.lastIndexOf(" ");
     this.emit({
       type: "request",
-      time: entry.time,
+      time: this.clock.at(entry.time), // the log's real time, on the proxy's clock
       method: space < 0 ? line : line.slice(0, space),
       url: space < 0
         ? ""
@@ -194,7 +214,7 @@ export class EventHub implements StoreObserver {
     if (this.#listeners.size === 0) return;
     this.emit({
       type: "store",
-      time: Date.now(),
+      time: this.clock.now(),
       url: keyParts(meta.key).uri,
       key: meta.key,
       status: meta.status,
@@ -207,7 +227,7 @@ export class EventHub implements StoreObserver {
     if (this.#listeners.size === 0) return;
     this.emit({
       type: "eviction",
-      time: Date.now(),
+      time: this.clock.now(),
       url: keyParts(meta.key).uri,
       key: meta.key,
       bodySize: meta.bodySize,
@@ -225,7 +245,7 @@ export function emitPurge(
   purge: { target: PurgeTarget; purged: number },
 ): void {
   if (!hub?.listening) return;
-  hub.emit({ type: "purge", time: Date.now(), ...purge });
+  hub.emit({ type: "purge", time: hub.clock.now(), ...purge });
 }
 
 /**

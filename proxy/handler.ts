@@ -26,10 +26,15 @@ import { answersItself } from "./messages.ts";
 import { type Route, route } from "./target.ts";
 import { openTunnel } from "./tunnel.ts";
 
-/** Builds the proxy's request handler. */
+/**
+ * Builds the proxy's request handler. The request's `receivedAt` (real
+ * time, read by http/connection.ts) is moved onto the proxy's clock
+ * (ctx.clock) here, once: everything past this point reasons with it.
+ */
 export function proxyHandler(ctx: ProxyContext): Handler {
-  return async (req) => {
-    const now = req.receivedAt;
+  return async (received) => {
+    const now = ctx.clock.at(received.receivedAt);
+    const req: IncomingRequest = { ...received, receivedAt: now };
     const r = route(req.head, ctx.config);
     if (r.kind === "reject") {
       ctx.stats.count(`refused.${r.status}`);

@@ -7,6 +7,7 @@
  */
 
 import type { AccessLogEntry } from "../http/access_log.ts";
+import { type Clock, realClock } from "../http/clock.ts";
 import { type HttpServer, serveHttp } from "../http/server.ts";
 import type { EventHub } from "./events.ts";
 import type { ProxyConfig } from "./config.ts";
@@ -26,13 +27,16 @@ export interface ProxyServer extends HttpServer {
   readonly cache: CacheState | undefined;
   /** This instance's name in Via (RFC 9110 §7.6.3), new for each proxy. */
   readonly viaName: string;
+  /** The clock its cache reasons with (config.clock, else the real one). */
+  readonly clock: Clock;
 }
 
 /**
  * What the server calls as each access-log line is written: counts the
  * request's duration (now minus the time its head was read) under its
  * cache result, and emits its event when `events` has a subscriber.
- * Allocates nothing when nobody subscribes.
+ * Allocates nothing when nobody subscribes. Durations are real time
+ * (the entry's time is the real one http/connection.ts read).
  */
 export function answeredHook(
   times: RequestTimes,
@@ -80,6 +84,7 @@ export async function startProxy(
     stats,
   });
   const viaName = newViaName();
+  const clock = config.clock ?? realClock;
   const handler = proxyHandler({
     config,
     upstream,
@@ -87,6 +92,7 @@ export async function startProxy(
     self,
     viaName,
     cache,
+    clock,
   });
   const server = serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
@@ -95,6 +101,7 @@ export async function startProxy(
     log: config.log,
     answered: answeredHook(times, events),
     count: (event) => stats.count(`downstream.${event}`),
+    now: () => clock.now(), // the Date of the server's own 400, 408, ...
   });
   return {
     addr: server.addr,
@@ -102,6 +109,7 @@ export async function startProxy(
     times,
     cache,
     viaName,
+    clock,
     get openConnections() {
       return server.openConnections;
     },

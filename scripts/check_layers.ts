@@ -43,12 +43,14 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
   ],
   // The admin listener: people and tools looking at the proxy and its cache.
   "admin": ["proxy", "cache", "http"],
+  // The clock: `cachelab lab` makes the one clock its servers share.
   "cli": [
     "admin",
     "proxy",
     "origin",
     "redis",
     "http/access_log.ts",
+    "http/clock.ts",
     "deno.json",
   ],
   "main.ts": ["cli", "proxy", "origin", "http/access_log.ts"],

@@ -3,12 +3,13 @@
  * folder under /tmp holding demo/'s folders and files, so the edits the
  * walk-through suggests never change the tracked files; removed at exit.
  * /tmp is named rather than taken from TMPDIR so that the start task's
- * write permission can name it (`--allow-write=/tmp`).
+ * write permission can name it (`--allow-write=/tmp`). The copying is
+ * cli/lab_folders.ts's, which `cachelab lab` uses too.
  *
  * Must not start servers (start.ts does).
  */
 
-import { join } from "node:path";
+import { copyToTemp, removeFolder } from "../cli/lab_folders.ts";
 
 /** Where the copies go; the start task may write here and nowhere else. */
 export const COPY_PARENT = "/tmp";
@@ -23,41 +24,10 @@ export async function copyDemo(
   source: string,
   parent: string = COPY_PARENT,
 ): Promise<string> {
-  const copy = await Deno.makeTempDir({
-    dir: parent,
-    prefix: "cachelab-demo-",
-  });
-  try {
-    await copyFolder(source, copy);
-  } catch (e) {
-    await removeCopy(copy);
-    throw e;
-  }
-  return copy;
+  return await copyToTemp(source, { prefix: "cachelab-demo-", parent });
 }
 
 /** Removes a copy made by copyDemo; a copy already gone is fine. */
 export async function removeCopy(copy: string): Promise<void> {
-  try {
-    await Deno.remove(copy, { recursive: true });
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-}
-
-async function copyFolder(from: string, to: string): Promise<void> {
-  for await (const entry of Deno.readDir(from)) {
-    const source = join(from, entry.name);
-    const target = join(to, entry.name);
-    if (entry.isDirectory) {
-      await Deno.mkdir(target);
-      await copyFolder(source, target);
-    } else if (entry.isFile) {
-      await Deno.copyFile(source, target);
-    } else {
-      throw new Error(
-        `Cannot copy ${source}: neither a folder nor a regular file`,
-      );
-    }
-  }
+  await removeFolder(copy);
 }

@@ -144,7 +144,7 @@ Deno.test("main.ts prints the usage on stderr and exits 2 when no command is giv
 
 Deno.test("README.md shows the exact --help text of each command", async () => {
   const readme = await Deno.readTextFile(`${REPO}README.md`);
-  for (const command of ["origin", "proxy"]) {
+  for (const command of ["origin", "proxy", "lab", "clock"]) {
     const { stdout } = await runCachelab([command, "--help"]);
     assert.ok(
       readme.includes(

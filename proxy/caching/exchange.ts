@@ -16,7 +16,9 @@ export function exchangeOf(
   x: {
     sent: RequestHead;
     up: UpstreamResponse;
-    started: number;
+    /** When the request went upstream, on the cache's clock (ms; RFC 9111 §4.2.3 request_time). */
+    requestTime: number;
+    /** When the response head arrived, on the cache's clock (ms; RFC 9111 §4.2.3 response_time). */
     responseTime: number;
   },
 ): Exchange {
@@ -28,7 +30,7 @@ export function exchangeOf(
     status: head.status,
     reason: head.reason,
     responseFields: head.headers,
-    requestTime: x.started,
+    requestTime: x.requestTime,
     responseTime: x.responseTime,
     trailingBytes: x.up.trailingBytes, // as known now: final for a response without a body
   };

@@ -39,7 +39,8 @@ export async function upstreamFailed(
     fwd: ForwardReason;
   },
 ): Promise<OutgoingResponse> {
-  const now = Date.now();
+  const failedAt = Date.now(); // real time: the upstream's duration
+  const now = flow.ctx.clock.at(failedAt); // the cache's clock
   const failure = disconnection(failed.error.failure);
   const facts = {
     entry: failed.entry,
@@ -53,7 +54,7 @@ export async function upstreamFailed(
     maxStaleOnErrorSeconds: failure ? flow.cache.maxStaleOnErrorSeconds : 0,
     failure,
   };
-  const upstreamMs = now - failed.started;
+  const upstreamMs = failedAt - failed.started;
   for (const staleGone of [false, true]) {
     const outcome = afterFailure({ ...facts, staleGone }, options);
     switch (outcome.kind) {

@@ -142,7 +142,7 @@ export async function filledResponse(
   const notModified = stored && entry
     ? notModifiedAnswer(req, {
       entry,
-      age: currentAge(entry, Date.now()),
+      age: currentAge(entry, ctx.clock.now()),
       cacheStatus: cacheStatus(status),
       viaName: ctx.viaName,
     })

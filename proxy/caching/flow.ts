@@ -104,7 +104,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
   let lookedAcross = false; // it waited for another node's fill of the key
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
-    const now = round === 1 ? req.receivedAt : Date.now(); // time passes between rounds
+    const now = round === 1 ? req.receivedAt : ctx.clock.now(); // time passes between rounds
     let found = plain || last ? undefined : lookUp(cache.store, key);
     if (found instanceof Promise) found = await found;
     if (found === UNAVAILABLE) return await withoutStore(flow); // as a plain proxy
@@ -177,11 +177,12 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
         collapsed = true;
         const news = await within(other.news, waitMs);
         const storing = news?.kind === "storing" ? news : undefined;
+        const followedAt = ctx.clock.now();
         const choice = followChoice({
           method,
           fields: req.head.headers,
           forwarded: upstream.headers,
-          now: Date.now(),
+          now: followedAt,
           options,
         }, viewOf(news));
         switch (choice.kind) {
@@ -191,7 +192,7 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
               entry: storing!.entry,
               age: choice.age,
               ttl: choice.ttl,
-            }, Date.now()); // RFC 9211 §2.6: a hit on a fill in progress
+            }, followedAt); // RFC 9211 §2.6: a hit on a fill in progress
             return collapsedResponse(flow, {
               entry: storing!.entry,
               age: choice.age,

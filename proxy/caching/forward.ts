@@ -73,7 +73,8 @@ export async function forward(
     ? withOwnValidators(flow.upstream, validators)
     : flow.upstream;
   using ticket = cache.tickets.take(flow.key);
-  const started = Date.now();
+  const started = Date.now(); // real time: the upstream's duration
+  const requestTime = ctx.clock.at(started); // the cache's clock (RFC 9111 §4.2.3)
   let up: UpstreamResponse;
   try {
     up = await sendUpstream(flow, sent);
@@ -82,7 +83,8 @@ export async function forward(
     going.onFailure?.(e.message);
     return await upstreamFailed(flow, { entry, error: e, started, fwd });
   }
-  const responseTime = Date.now();
+  const arrived = Date.now();
+  const responseTime = ctx.clock.at(arrived);
   if (up.head.status >= 500) {
     going.onFailure?.(`the upstream answered ${up.head.status}`);
   }
@@ -90,11 +92,11 @@ export async function forward(
     up,
     fwd,
     fwdStatus: up.head.status,
-    upstreamMs: responseTime - started,
+    upstreamMs: arrived - started,
     responseTime,
     ticket,
   };
-  const exchange = exchangeOf(flow, { sent, up, started, responseTime });
+  const exchange = exchangeOf(flow, { sent, up, requestTime, responseTime });
   const found = entry ? cache.store.variants(flow.key) : undefined;
   const storedNow = found && isPending(found)
     ? await found.catch(() => []) // a store out of reach: nothing to update

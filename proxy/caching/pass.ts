@@ -31,7 +31,8 @@ export async function passThrough(
   flow: PassFlow,
   fwd: PassReason,
 ): Promise<OutgoingResponse> {
-  const started = Date.now();
+  const started = Date.now(); // real time: the upstream's duration
+  const requestTime = flow.ctx.clock.at(started); // the cache's clock (RFC 9111 §4.2.3)
   let up: UpstreamResponse;
   try {
     up = await sendUpstream(flow, flow.upstream);
@@ -43,13 +44,15 @@ export async function passThrough(
       upstreamMs: Date.now() - started,
     });
   }
-  const responseTime = Date.now();
+  const arrived = Date.now();
+  const responseTime = flow.ctx.clock.at(arrived);
+  const upstreamMs = arrived - started;
   if (flow.key !== undefined && fwd === "method") {
     const keyed = { ...flow, key: flow.key };
     const exchange = exchangeOf(keyed, {
       sent: flow.upstream,
       up,
-      started,
+      requestTime,
       responseTime,
     });
     const outcome = afterResponse(exchange, { options: flow.options });
@@ -71,7 +74,7 @@ export async function passThrough(
           entry: draftEntry(outcome.store, up.body.length),
           fwd,
           fwdStatus: up.head.status,
-          upstreamMs: responseTime - started,
+          upstreamMs,
         });
       }
       default:
@@ -82,10 +85,10 @@ export async function passThrough(
       exchangeOf({ ...flow, key: flow.key ?? "" }, {
         sent: flow.upstream,
         up,
-        started,
+        requestTime,
         responseTime,
       }),
     ); // relayed as it came: judged for nothing
   }
-  return passedResponse(flow, { fwd, up, upstreamMs: responseTime - started });
+  return passedResponse(flow, { fwd, up, upstreamMs });
 }

@@ -11,6 +11,7 @@
 
 import process from "node:process";
 import type { Store } from "../../cache/store.ts";
+import { realClock } from "../../http/clock.ts";
 import { ConnectionState, serveConnection } from "../../http/connection.ts";
 import { DEFAULT_HEAD_LIMITS } from "../../http/head.ts";
 import { cacheStateFor } from "../../proxy/caching/state.ts";
@@ -102,6 +103,7 @@ export function microProxy(
     self,
     viaName,
     cache,
+    clock: realClock,
   });
   if (store && events) store.observer = events;
   return { handler, stats, times: new RequestTimes(), events, config, pool };

@@ -5,7 +5,9 @@
  * origin; requests made through the proxy show up as rows and in the
  * stream, the max-age=2 entry turns stale on the page (and the API
  * agrees), its purge button removes it (and the API agrees), and the page
- * loads nothing from anywhere but its admin listener. Every wait is on
+ * loads nothing from anywhere but its admin listener; on a proxy with a
+ * movable clock (the lab's), a click on "+1 min" turns a max-age=60 entry
+ * stale at once, on the page and in the API. Every wait is on
  * the page's own state, bounded; the screenshot goes to the test's temp
  * folder (and to docs/admin-page.png when CACHELAB_UPDATE_SCREENSHOT=1).
  */
@@ -15,6 +17,10 @@ import { browserTest, launchBrowser } from "../helpers/browser.ts";
 import { LineProcess, REPO } from "../helpers/cli_process.ts";
 import { withDeadline } from "../helpers/deadline.ts";
 import { startTestServer, textResponse } from "../helpers/test_server.ts";
+import { startProxyWithAdmin } from "../../admin/launch.ts";
+import { MovableClock } from "../../http/clock.ts";
+import { CACHE_DEFAULTS } from "../../cli/cache_flags.ts";
+import { DEFAULT_TARGETED_FIELDS } from "../../proxy/config.ts";
 
 /** A bound on each wait for the page; never an oracle. */
 const WAIT_MS = 15_000;
@@ -213,6 +219,100 @@ browserTest(
       await page.close();
       child.signal("SIGTERM");
       assert.equal((await child.finish()).code, 0);
+    } finally {
+      await Deno.remove(temp, { recursive: true });
+    }
+  },
+);
+
+browserTest(
+  "GET / moves a movable clock with its +1 min button and the max-age=60 entry turns stale at once, in headless chromium",
+  async () => {
+    await using origin = startTestServer(() =>
+      Promise.resolve(
+        textResponse("a minute\n", 200, [["Cache-Control", "max-age=60"]]),
+      )
+    );
+    const temp = await Deno.makeTempDir({ prefix: "cachelab-page-clock-" });
+    const clock = new MovableClock();
+    try {
+      const launched = await startProxyWithAdmin({
+        host: "127.0.0.1",
+        port: 0,
+        upstream: { host: "127.0.0.1", port: origin.addr.port },
+        forward: false,
+        connectPorts: [],
+        connectTimeoutMs: 2000,
+        responseTimeoutMs: 3000,
+        headTimeoutMs: 2000,
+        idleTimeoutMs: 3000,
+        maxConnections: 64,
+        maxUpstreamConnections: 16,
+        clock,
+        cache: {
+          store: {
+            kind: "file",
+            dir: `${temp}/cache`,
+            sizeBytes: CACHE_DEFAULTS.cacheBytes,
+          },
+          maxObjectBytes: CACHE_DEFAULTS.maxObjectBytes,
+          memoryBytes: CACHE_DEFAULTS.memoryBytes,
+          skipBinary: false,
+          targetedFields: DEFAULT_TARGETED_FIELDS,
+          storeSetCookie: false,
+          maxStaleOnErrorSeconds: 0,
+        },
+      }, { host: "127.0.0.1", port: 0 });
+      try {
+        const admin = ADMIN.exec(launched.more[0] ?? "")?.[1];
+        assert.ok(admin, launched.more.join(" / "));
+        const url = `http://127.0.0.1:${launched.addr.port}/minute.txt`;
+        const row = `tr.entry[data-url="${url}"]`;
+
+        await using chromium = await launchBrowser(temp);
+        const page = await chromium.browser.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (error) => void errors.push(String(error)));
+        await page.goto(`${admin}/`, { timeout: WAIT_MS });
+        await page.waitForSelector('#live[data-live="true"]', {
+          timeout: WAIT_MS,
+        });
+        await page.waitForSelector("#clock-moves:not([hidden])", {
+          timeout: WAIT_MS,
+        });
+        assert.equal(
+          await page.$eval("#clock-offset", (e) => e.textContent),
+          "real time",
+        );
+        await (await get(url)).text();
+        await page.waitForSelector(`${row}[data-state="fresh"]`, {
+          timeout: WAIT_MS,
+        });
+
+        await page.click('#clock-moves button[data-advance="60"]');
+        await page.waitForSelector(`${row}[data-state="stale"]`, {
+          timeout: WAIT_MS,
+        });
+        assert.equal(clock.offsetSeconds, 60);
+        assert.equal(
+          await page.$eval("#clock-offset", (e) => e.textContent),
+          "+1 m 0 s",
+        );
+        assert.match(
+          await page.$eval(`${row} .left`, (cell) => cell.textContent) ?? "",
+          /^stale by \d+ s$/,
+        );
+        const listed = await (await get(`${admin}/api/entries`)).json();
+        assert.equal(listed.entries[0].state, "stale");
+        assert.ok(listed.entries[0].ageSeconds >= 60);
+        await page.waitForSelector('#stream li[data-result="CLOCK"]', {
+          timeout: WAIT_MS,
+        });
+        assert.deepEqual(errors, []);
+        await page.close();
+      } finally {
+        await launched.shutdown(1000);
+      }
     } finally {
       await Deno.remove(temp, { recursive: true });
     }

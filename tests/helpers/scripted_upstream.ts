@@ -13,6 +13,7 @@
 
 import { MemoryStore } from "../../cache/memory_store.ts";
 import type { Store } from "../../cache/store.ts";
+import { type Clock, realClock } from "../../http/clock.ts";
 import { FieldList } from "../../http/headers.ts";
 import type {
   BodyReader,
@@ -190,10 +191,12 @@ export function flowHarness(
     store?: Store;
     /** The config's event hub (proxy/events.ts). */
     events?: EventHub;
+    /** The proxy's clock (http/clock.ts); the real one by default. */
+    clock?: Clock;
   } = {},
 ): FlowHarness {
   const upstream = new ScriptedUpstream(script);
-  const { sizeBytes, store: given, events, ...cacheOptions } = options;
+  const { sizeBytes, store: given, events, clock, ...cacheOptions } = options;
   const store = given ?? new MemoryStore({ sizeBytes: sizeBytes ?? 1 << 28 });
   const cache = cacheStateFor(store, {
     maxObjectBytes: 1 << 26,
@@ -224,6 +227,7 @@ export function flowHarness(
     self,
     viaName,
     cache,
+    clock: clock ?? realClock,
   });
   return {
     upstream,

@@ -225,3 +225,30 @@ Deno.test("serveHttp() keeps the connection when a small unread body can be drai
   assert.equal((await c.readResponse()).bodyText, "GET /b");
   assert.equal(t.events.get("connection"), 1);
 });
+
+Deno.test("serveHttp() dates its own 400 and its 500 for a handler bug by the now option, and logs the real time", async () => {
+  const at = Date.UTC(2031, 0, 2, 3, 4, 5);
+  await using server = startTestServer(() => {
+    throw new Error("a handler bug");
+  }, { now: () => at });
+  const bad = await exchange(
+    server.addr,
+    "GET / HTTP/1.1\r\nHost: t\r\nHost: u\r\n\r\n",
+  );
+  assert.equal(bad.responses[0]!.status, 400);
+  assert.equal(
+    bad.responses[0]!.head.header("date"),
+    "Thu, 02 Jan 2031 03:04:05 GMT",
+  );
+  const bug = await exchange(server.addr, "GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  assert.equal(bug.responses[0]!.status, 500);
+  assert.equal(
+    bug.responses[0]!.head.header("date"),
+    "Thu, 02 Jan 2031 03:04:05 GMT",
+  );
+  assert.equal(server.errors.length, 1);
+  assert.ok(
+    server.logs.every((line) => !line.includes("2031")),
+    server.logs.join("\n"),
+  );
+});

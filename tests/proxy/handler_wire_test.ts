@@ -12,6 +12,7 @@ import {
   ScriptedServer,
 } from "../helpers/raw_peer.ts";
 import { startTestProxy } from "../helpers/proxy.ts";
+import { realClock } from "../../http/clock.ts";
 import { FieldList } from "../../http/headers.ts";
 import type { IncomingRequest } from "../../http/types.ts";
 import type { ProxyConfig } from "../../proxy/config.ts";
@@ -124,6 +125,7 @@ function handlerAt5555(upstreamHost: string) {
     stats,
     self: { transport: "tcp", hostname: "127.0.0.1", port: 5555 },
     viaName: newViaName(),
+    clock: realClock,
   });
   return { handler, stats };
 }

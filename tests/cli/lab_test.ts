@@ -1,0 +1,100 @@
+/**
+ * Tests turning a `cachelab lab` command line into a LabPlan (cli/lab.ts):
+ * the three ports and their defaults, PORT 0, the origin's folder and the
+ * cache folder left to a temporary one, and the lessons menu
+ * (cli/lessons.ts) naming the lab's own addresses.
+ */
+
+import assert from "../helpers/assert.ts";
+import { parseCommandLine, UsageError } from "../../cli/args.ts";
+import type { EnvLookup } from "../../cli/cache_flags.ts";
+import { LAB_COMMAND, labPlanFrom } from "../../cli/lab.ts";
+import { lessonsMenu } from "../../cli/lessons.ts";
+
+const HOME_ONLY: EnvLookup = (
+  name,
+) => (name === "HOME" ? "/home/u" : undefined);
+
+async function plan(args: string[]) {
+  return await labPlanFrom(
+    parseCommandLine(args, LAB_COMMAND),
+    HOME_ONLY,
+    "/work",
+  );
+}
+
+async function rejects(args: string[], message: RegExp) {
+  await assert.rejects(
+    plan(args),
+    (error) => error instanceof UsageError && message.test(error.message),
+  );
+}
+
+Deno.test("labPlanFrom() gives ports 12345, 12346 and 20000, the demo copy and a temporary cache when no flag is given", async () => {
+  const p = await plan([]);
+  assert.equal(p.host, "127.0.0.1");
+  assert.equal(p.port, 12345);
+  assert.deepEqual(p.admin, { host: "127.0.0.1", port: 12346 });
+  assert.equal(p.originPort, 20000);
+  assert.equal(p.root, undefined);
+  assert.equal(p.cache.dir, undefined); // not the user's ~/.cache/cachelab
+  assert.equal(p.cache.maxStaleOnErrorSeconds, 86400);
+  assert.equal(p.quiet, false);
+});
+
+Deno.test("labPlanFrom() picks free ports for all three when PORT is 0, unless a port flag says otherwise", async () => {
+  const zero = await plan(["0"]);
+  assert.deepEqual([zero.port, zero.admin.port, zero.originPort], [0, 0, 0]);
+  const some = await plan(["0", "--origin-port", "30000"]);
+  assert.deepEqual([some.port, some.admin.port, some.originPort], [
+    0,
+    0,
+    30000,
+  ]);
+});
+
+Deno.test("labPlanFrom() takes the proxy's cache flags and keeps a given --cache-dir", async () => {
+  const p = await plan([
+    "--cache-dir",
+    "/tmp/c",
+    "--max-stale-on-error",
+    "0",
+    "--skip-binary",
+  ]);
+  assert.equal(p.cache.dir, "/tmp/c");
+  assert.equal(p.cache.maxStaleOnErrorSeconds, 0);
+  assert.equal(p.cache.skipBinary, true);
+});
+
+Deno.test("labPlanFrom() refuses ports that collide, a missing --root and a bad port", async () => {
+  await rejects(["8000", "--admin-port", "8000"], /must differ/);
+  await rejects(["--origin-port", "12345"], /must differ/);
+  await rejects(["--root", "/no/such/folder/here"], /does not exist/);
+  await rejects(["--admin-port", "70000"], /--admin-port/);
+  await rejects(["--no-cache"], /unknown flag --no-cache/);
+});
+
+Deno.test("lessonsMenu() names only the lab's own addresses in its commands", () => {
+  const urls = {
+    proxy: "http://127.0.0.1:4001",
+    admin: "http://127.0.0.1:4002",
+    origin: "http://127.0.0.1:4003",
+  };
+  const menu = lessonsMenu(urls);
+  const commands = menu.split("\n").filter((line) =>
+    /^ {3}(curl|cachelab) /.test(line)
+  );
+  assert.ok(commands.length >= 6, menu);
+  for (const line of commands) {
+    const named = [...line.matchAll(/http:\/\/[^/' ]+/g)].map((m) => m[0]);
+    assert.ok(named.length > 0, line);
+    for (const url of named) {
+      assert.ok(Object.values(urls).includes(url), `${url} in ${line}`);
+    }
+    if (line.includes("cachelab clock")) {
+      assert.ok(line.includes(`--admin ${urls.admin}`), line);
+    }
+  }
+  assert.match(menu, /^1\. Freshness and Age/m);
+  assert.match(menu, /^2\. Revalidation with ETag/m);
+});
