@@ -31,7 +31,7 @@ export const SMALL_BODY = 64 * 1024;
 /** The validators of a file as sent: ETag and Last-Modified. */
 export interface FileValidators {
   etag: string;
-  /** mtime truncated to whole seconds, ms since the epoch. */
+  /** mtime truncated to whole seconds, never after the Date, ms since the epoch. */
   lastModified: number;
 }
 
@@ -44,11 +44,21 @@ export interface FileValidators {
  * the rarest cases (same size, same millisecond) — the trade nginx makes
  * with whole seconds. Being finer than Last-Modified, it also tells apart
  * two versions written within one second.
+ *
+ * Last-Modified is the mtime, or `dateMs` (the Date sent, ms since the
+ * epoch) when the mtime is later (a clock behind the file's, or a file
+ * dated in the future): RFC 9110 §8.8.2.1.
  */
-export function fileValidators(size: number, mtimeMs: number): FileValidators {
+export function fileValidators(
+  size: number,
+  mtimeMs: number,
+  dateMs = Infinity,
+): FileValidators {
+  const modified = Math.floor(mtimeMs / 1000) * 1000;
+  const date = Math.floor(dateMs / 1000) * 1000;
   return {
     etag: `"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`,
-    lastModified: Math.floor(mtimeMs / 1000) * 1000,
+    lastModified: Math.min(modified, date), // RFC 9110 §8.8.2.1: not after the Date
   };
 }
 
@@ -102,7 +112,7 @@ async function answer(
   const fields = baseFields(ctx);
   const validators = info.mtime === null
     ? undefined // no mtime: no validator that would change with the content
-    : fileValidators(size, info.mtime.getTime());
+    : fileValidators(size, info.mtime.getTime(), ctx.date);
   if (validators) {
     fields.set("Last-Modified", formatHttpDate(validators.lastModified));
     fields.set("ETag", validators.etag);

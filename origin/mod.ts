@@ -18,23 +18,40 @@ export { type LabScript, parseLabScript } from "./lab/script.ts";
 
 /**
  * Binds `config.host:config.port` and serves files under `config.root`
- * (and the /lab/ routes when `config.lab` is given).
+ * (and the /lab/ routes when `config.lab` is given). Its shutdown() first
+ * ends every wait of the lab (delays, slow bodies): their connections are
+ * closed unanswered rather than held for the grace period.
  */
 export async function startOrigin(config: OriginConfig): Promise<HttpServer> {
   // The lab's connections can be reset (/lab/rst): node:net underneath.
   const listener = config.lab
     ? await listenResettable(config.host, config.port)
     : Deno.listen({ hostname: config.host, port: config.port }); // throws e.g. Deno.errors.AddrInUse, for main.ts to report
+  // The lab's waits end when the server stops, not when their timers do.
+  const stopping = new AbortController();
   const handler = originHandler({
     root: config.root,
     cacheControl: config.cacheControl,
     now: config.now,
-    lab: config.lab,
+    lab: config.lab && { ...config.lab, stop: stopping.signal },
   });
-  return serveHttp(listener, handler, {
+  const server = serveHttp(listener, handler, {
     headTimeoutMs: config.headTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     limits: UPSTREAM_HEAD_LIMITS, // room for what a proxy in front adds
     log: config.log,
+    now: config.now, // the Date of the server's own 400, 408, ... too
   });
+  return {
+    get addr() {
+      return server.addr;
+    },
+    get openConnections() {
+      return server.openConnections;
+    },
+    shutdown(graceMs?: number): Promise<void> {
+      stopping.abort();
+      return server.shutdown(graceMs);
+    },
+  };
 }

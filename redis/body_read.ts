@@ -39,8 +39,9 @@ export interface FileSegment extends Segment {
 /**
  * Opens the body of stored version `meta` (or `range` of it; a partial
  * entry's pieces, Store.openBody's rules) from Redis: undefined when the
- * version is no longer stored or a part is missing (`onTorn` then).
- * Throws a RangeError when the range does not fit.
+ * version is no longer stored or a part is missing (`onTorn` then), or
+ * when Redis cannot be reached (never a rejection: the caller goes
+ * upstream). Throws a RangeError when the range does not fit.
  */
 export function openStored(
   parts: RedisStoreParts,
@@ -61,7 +62,7 @@ export function openStored(
       total,
       onTorn,
       current,
-    });
+    }).catch(absent);
   }
   const { start, count } = resolveRange(meta.bodySize, range);
   const segment = {
@@ -74,7 +75,12 @@ export function openStored(
     total: count,
     onTorn,
     current,
-  });
+  }).catch(absent);
+}
+
+/** Redis out of reach (or failing) while opening: the body is absent, the entry stays. */
+function absent(): undefined {
+  return undefined;
 }
 
 /** How a body is opened. */

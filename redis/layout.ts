@@ -5,7 +5,7 @@
  * slot) with the fields:
  * - `k`: the primary key itself (for listing and purging by URL);
  * - `g`: the key's purge generation (a write begun before a purge of its
- *   key is not committed);
+ *   key is not committed; purges by prefix or of all raise PURGE_EPOCH);
  * - `v:<variant id>`: a variant's metadata, the sidecar's versioned JSON
  *   (cache/meta.ts);
  * - `b:<body file>`: a body of at most INLINE_MAX bytes, so that metadata
@@ -29,6 +29,17 @@ export const INLINE_MAX = 64 * 1024;
 
 /** The size of each chunk of a larger body (256 KiB). */
 export const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * The purge log, a hash: the purge epoch (field `n`), raised by every
+ * purge by prefix or of everything, and each one's prefix (`p:<epoch>`,
+ * "" for all), which a write begun before it may not outlive when its key
+ * matches (its key may have had no hash to mark when the purge ran).
+ * Outside every hash tag: in a Redis Cluster the COMMIT script, which
+ * reads it with the entry hash, would need both in one slot (this store
+ * runs on one Redis).
+ */
+export const PURGE_EPOCH = `${PREFIX}purges`;
 
 /** The SCAN pattern of every entry hash. */
 export const HASH_PATTERN = `${PREFIX}{*}:m`;

@@ -95,8 +95,11 @@ end
 `;
 
 /**
- * KEYS: hash. ARGV: chunk prefix, key, variant field, meta JSON, expected
- * purge generation ("" for none), expected current body file ("*": any,
+ * KEYS: hash, purge log (PURGE_EPOCH). ARGV: chunk prefix, key, variant
+ * field, meta JSON, expected "<purge generation>|<purge epoch>" (each ""
+ * for none: refused when a purge of the key, or by a prefix of its target
+ * URI, or of all ran since the write read them; also when the log no
+ * longer tells), expected current body file ("*": any,
  * "": none), inline body field ("" for none), inline bytes, more files
  * the slot no longer needs ("name\\tsize" lines). Returns {status, old
  * body file, old body size}: status 1 stored, 0 purged since, -1 the
@@ -106,7 +109,22 @@ export const COMMIT = COMMON + `
 local h = KEYS[1]
 local g = redis.call('HGET', h, 'g')
 if not g then g = '' end
-if g ~= ARGV[5] then return {0, '', -1} end
+local seenG, seenEpoch = string.match(ARGV[5], '^(.*)|(.*)$')
+if g ~= seenG then return {0, '', -1} end
+local epoch = redis.call('HGET', KEYS[2], 'n')
+if not epoch then epoch = '' end
+if epoch ~= seenEpoch then
+  local from = tonumber(seenEpoch) or 0
+  local to = tonumber(epoch)
+  if not to or to < from then return {0, '', -1} end
+  local uri = ARGV[2]
+  local via = string.find(uri, ' via ', 1, true)
+  if via then uri = string.sub(uri, 1, via - 1) end
+  for e = from + 1, to do
+    local p = redis.call('HGET', KEYS[2], 'p:' .. e)
+    if not p or string.sub(uri, 1, #p) == p then return {0, '', -1} end
+  end
+end
 local oldMeta = decode(redis.call('HGET', h, ARGV[3]))
 local oldFile = ''
 if oldMeta then oldFile = oldMeta.bodyFile end
@@ -129,6 +147,22 @@ for line in string.gmatch(ARGV[9], '[^\\n]+') do
 end
 expire(h, ARGV[1])
 return {1, oldFile, oldSize}
+`;
+
+/** How many purges by prefix the purge log remembers (older writes are refused). */
+const PURGES_KEPT = 1000;
+
+/**
+ * KEYS: purge log (PURGE_EPOCH). ARGV: the prefix of a purge by prefix
+ * ("" for a purge of all). Raises the epoch (field `n`) and records the
+ * prefix under `p:<epoch>`, forgetting the one PURGES_KEPT before.
+ * Returns the new epoch.
+ */
+export const PURGED = `
+local n = redis.call('HINCRBY', KEYS[1], 'n', 1)
+redis.call('HSET', KEYS[1], 'p:' .. n, ARGV[1])
+redis.call('HDEL', KEYS[1], 'p:' .. (n - ${PURGES_KEPT}))
+return n
 `;
 
 /**

@@ -9,7 +9,11 @@
  * store evicts nothing itself. Counters (stats) are this node's: entries
  * and bytes count what this store added and removed since it opened
  * (another node's writes, Redis's evictions and expiries are not seen:
- * describe() tells what Redis holds).
+ * describe() tells what Redis holds). This class wires the parts and
+ * answers what is cheap; the work is in store_read.ts (lookups),
+ * store_begin.ts, store_writer.ts and store_fill.ts (writes and their
+ * followers), store_changes.ts and store_pieces.ts (commits, rekey,
+ * removal), store_admin.ts (list, purge, describe), body_read.ts (bodies).
  *
  * Must not hold RFC 9111 decisions, nor read the clock for them.
  */
@@ -37,21 +41,17 @@ import type {
 import { parseRedisAddress, type RedisAddress } from "./address.ts";
 import { RedisClient } from "./client.ts";
 import { openStored } from "./body_read.ts";
-import { type KeyPlace, metaField, newBodyFile, placeOf } from "./layout.ts";
+import { metaField } from "./layout.ts";
 import { LocalUse } from "./local_use.ts";
-import { readMetas } from "./meta_reply.ts";
-import { COMMIT, METAS, OPEN, REKEY, REMOVE } from "./scripts.ts";
+import { COMMIT, METAS, OPEN, PURGED, REKEY, REMOVE } from "./scripts.ts";
 import { describeRedis, listEntries, purgeEntries } from "./store_admin.ts";
 import { SlotTurns } from "./slot_turns.ts";
-import {
-  commitEntry,
-  forgetVersion,
-  rekeyEntry,
-  removeEntries,
-} from "./store_changes.ts";
+import { commitEntry, rekeyEntry, removeEntries } from "./store_changes.ts";
 import { commitPiece } from "./store_pieces.ts";
 import type { Counts, RedisStoreParts } from "./store_parts.ts";
-import { redisWriter, type RedisWriters } from "./store_writer.ts";
+import type { RedisWriters } from "./store_writer.ts";
+import { beginWrite, type WriteHost } from "./store_begin.ts";
+import { readVariants, removeTorn } from "./store_read.ts";
 
 /** Options of a Redis store. */
 export interface RedisStoreOptions {
@@ -59,17 +59,6 @@ export interface RedisStoreOptions {
   timeoutMs: number;
   /** This node's memory tier (--memory-cache-size); none when absent. */
   memoryTier?: MemoryTierOptions;
-}
-
-/** A write's body as sent, ready to be committed. */
-interface Written {
-  place: KeyPlace;
-  file: string;
-  size: number;
-  /** The body when it fits in the hash. */
-  inline: Uint8Array | undefined;
-  /** The key's purge generation when the write began. */
-  g: string;
 }
 
 /** A Store on Redis (see the module comment). */
@@ -87,6 +76,7 @@ export class RedisStore implements Store {
   readonly #purges = new PurgeLog();
   readonly #writers: RedisWriters;
   readonly #turns = new SlotTurns();
+  readonly #begun: WriteHost;
   #closed = false;
 
   /**
@@ -127,6 +117,7 @@ export class RedisStore implements Store {
         remove: client.script(REMOVE),
         metas: client.script(METAS),
         open: client.script(OPEN),
+        purged: client.script(PURGED),
       },
       tier,
       counts: this.#counts,
@@ -136,9 +127,25 @@ export class RedisStore implements Store {
       client,
       open: new Set(),
       followers: new Set<Follower>(),
+      held: { bytes: 0 },
       isClosed: () => this.#closed,
       failed: () => this.#counts.writeErrors++,
     };
+    this.#begun = {
+      writers: this.#writers,
+      turns: this.#turns,
+      purges: this.#purges,
+      failed: () => this.#counts.writeErrors++,
+    };
+  }
+
+  /**
+   * Body bytes held in memory now for the writes under way (bytes not yet
+   * in Redis, chunks being sent, a failed write's backlog): at most about
+   * (1 + 2 * CHUNKS_IN_FLIGHT) chunks a write, whatever the body's size.
+   */
+  get heldBytes(): number {
+    return this.#writers.held.bytes;
   }
 
   get observer(): StoreObserver | undefined {
@@ -162,20 +169,8 @@ export class RedisStore implements Store {
   }
 
   /** One HGETALL: the variants, their inline bodies into the memory tier. */
-  async variants(key: string): Promise<readonly EntryMeta[]> {
-    const place = placeOf(key);
-    const reply = await this.client.callBytes("HGETALL", place.hash);
-    const { metas, corrupt, torn, bodies } = readMetas(
-      key,
-      reply as Uint8Array[],
-    );
-    for (const field of corrupt) this.#dropField(place, field);
-    for (const meta of torn) void this.#removeTorn(meta);
-    for (const meta of metas) {
-      const body = bodies.get(meta.bodyFile);
-      if (body && !meta.partial) this.#parts.tier.put(meta, body);
-    }
-    return metas;
+  variants(key: string): Promise<readonly EntryMeta[]> {
+    return readVariants(this.#parts, key);
   }
 
   memoryBody(meta: EntryMeta): Uint8Array | undefined {
@@ -200,13 +195,13 @@ export class RedisStore implements Store {
     }
     return openStored(this.#parts, meta, {
       range,
-      onTorn: () => void this.#removeTorn(meta),
+      onTorn: () => void removeTorn(this.#parts, meta),
     });
   }
 
   begin(draft: EntryDraft): EntryWriter {
     checkDraft(draft);
-    return this.#write(draft, (w) =>
+    return beginWrite(this.#begun, draft, (w) =>
       commitEntry(
         this.#parts,
         w.place,
@@ -217,7 +212,7 @@ export class RedisStore implements Store {
 
   beginPartial(draft: PartialDraft, options: PieceOptions): EntryWriter {
     checkPiece(draft, options.range);
-    return this.#write(draft, (w) =>
+    return beginWrite(this.#begun, draft, (w) =>
       commitPiece(this.#parts, {
         place: w.place,
         draft,
@@ -225,44 +220,6 @@ export class RedisStore implements Store {
         piece: { file: w.file, size: w.size, inline: w.inline },
         generation: w.g,
       }));
-  }
-
-  /**
-   * A writer whose commit, in its slot's turn, once its chunks are sent
-   * and unless the key was purged since it began (on this node, or on
-   * any: the generation), runs `commit`. Never rejects (a failure is
-   * counted).
-   */
-  #write(
-    draft: EntryDraft | PartialDraft,
-    commit: (write: Written) => Promise<boolean>,
-  ): EntryWriter {
-    const place = placeOf(draft.key);
-    const file = newBodyFile(draft.vary);
-    const since = this.#purges.generation;
-    const generation = this.#generation(place);
-    return redisWriter(this.#writers, {
-      place,
-      file,
-      commit: async (size, inline, sent) => {
-        const turn = this.#turns.turn(`${place.hash} ${metaField(draft.vary)}`);
-        try {
-          const ready = await sent;
-          await turn.wait;
-          if (!ready || this.#purges.purgedSince(draft.key, since)) {
-            return false;
-          }
-          const g = await generation;
-          if (g === undefined) return false; // Redis could not tell
-          return await commit({ place, file, size, inline, g });
-        } catch {
-          this.#counts.writeErrors++;
-          return false;
-        } finally {
-          turn.done();
-        }
-      },
-    });
   }
 
   async updateMeta(meta: EntryMeta): Promise<void> {
@@ -326,28 +283,5 @@ export class RedisStore implements Store {
     for (const follower of [...this.#writers.followers]) follower.abort();
     await this.#turns.settled();
     if (this.#ownsClient) await this.client.close();
-  }
-
-  /** The key's purge generation now ("" for none); undefined when Redis could not tell. */
-  #generation(place: KeyPlace): Promise<string | undefined> {
-    return this.client.call("HGET", place.hash, "g").then(
-      (g) => typeof g === "string" ? g : "",
-      () => undefined,
-    );
-  }
-
-  #dropField(place: KeyPlace, field: string): void {
-    this.#counts.corruptRemoved++;
-    void this.client.call("HDEL", place.hash, field).catch(() => {});
-  }
-
-  /** An entry found with a part missing: removed, counted when it was still there. */
-  async #removeTorn(meta: EntryMeta): Promise<void> {
-    forgetVersion(this.#parts, meta.key, meta.bodyFile);
-    const removed = await removeEntries(this.#parts, meta.key, {
-      field: metaField(meta.vary),
-      file: meta.bodyFile,
-    });
-    if (removed > 0) this.#counts.corruptRemoved++;
   }
 }

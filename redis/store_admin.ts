@@ -11,7 +11,7 @@ import type { EntryMeta } from "../cache/meta.ts";
 import { listMatch, targets } from "../cache/purge_log.ts";
 import type { ListedEntry, ListOptions, PurgeTarget } from "../cache/store.ts";
 import type { RedisClient } from "./client.ts";
-import { HASH_PATTERN } from "./layout.ts";
+import { HASH_PATTERN, PURGE_EPOCH } from "./layout.ts";
 import { removeEntries } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
@@ -54,7 +54,10 @@ export async function listEntries(
 /**
  * Removes every variant of the keys `target` names, and raises each such
  * key's purge generation (writes begun before are not committed, on any
- * node). Resolves to how many variants were removed; never rejects.
+ * node); a purge by prefix or of all first raises the purge epoch, so
+ * that writes begun before it on any node, of keys that had no hash to
+ * mark yet, are not committed either (when the prefix matches). Resolves to
+ * how many variants were removed; never rejects.
  */
 export async function purgeEntries(
   parts: RedisStoreParts,
@@ -62,6 +65,10 @@ export async function purgeEntries(
 ): Promise<number> {
   let purged = 0;
   try {
+    if (!("url" in target)) {
+      const prefix = "prefix" in target ? target.prefix : "";
+      await parts.scripts.purged.run([PURGE_EPOCH], [prefix]);
+    }
     for await (const hashes of parts.client.scan(HASH_PATTERN)) {
       for (const hash of hashes) {
         const key = await parts.client.call("HGET", hash, "k");

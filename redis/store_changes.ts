@@ -17,6 +17,7 @@ import {
   metaField,
   newBodyFile,
   placeOf,
+  PURGE_EPOCH,
 } from "./layout.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
@@ -32,7 +33,7 @@ export async function commitEntry(
   how: { g: string; inline: Uint8Array | undefined },
 ): Promise<boolean> {
   try {
-    const reply = await parts.scripts.commit.run([place.hash], [
+    const reply = await parts.scripts.commit.run([place.hash, PURGE_EPOCH], [
       place.chunks,
       meta.key,
       metaField(meta.vary),

@@ -21,7 +21,10 @@ export interface Counts {
 
 /** The scripts of scripts.ts, loaded. */
 export type StoreScripts = Readonly<
-  Record<"commit" | "rekey" | "remove" | "metas" | "open", RedisScript>
+  Record<
+    "commit" | "rekey" | "remove" | "metas" | "open" | "purged",
+    RedisScript
+  >
 >;
 
 /** What the store's helpers (pieces, listing, purging) share with it. */

@@ -25,6 +25,7 @@ import {
   type KeyPlace,
   metaField,
   newBodyFile,
+  PURGE_EPOCH,
 } from "./layout.ts";
 import { recordStored } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
@@ -98,7 +99,7 @@ export async function commitPiece(
       : undefined;
     const gone = [...new Set([...unused, piece.file])]
       .map((file) => `${file}\t${sizes.get(file) ?? 0}`).join("\n");
-    const reply = await parts.scripts.commit.run([place.hash], [
+    const reply = await parts.scripts.commit.run([place.hash, PURGE_EPOCH], [
       place.chunks,
       draft.key,
       field,

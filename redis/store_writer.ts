@@ -1,22 +1,24 @@
 /**
- * Owns one write into the Redis store: the EntryWriter contract with the
- * body held in memory for its followers (fill.ts, as the memory store
- * does) and, past INLINE_MAX, sent to Redis chunk by chunk as it comes
- * (CHUNK_BYTES each, under the write's own body file name, invisible
- * until a metadata names them, expiring in an hour unless a commit sets
- * their entry's expiry). At commit the store's `commit` switches the
- * metadata in (one script) with the inline body, or after the last
- * chunk; chunks of a write that is not stored are deleted.
+ * Owns one write into the Redis store: the EntryWriter contract, the body
+ * sent to Redis chunk by chunk as it comes (CHUNK_BYTES each, under the
+ * write's own body file name, invisible until a metadata names them,
+ * expiring in an hour unless a commit sets their entry's expiry), and
+ * held in memory only until Redis has it (store_fill.ts: followers read
+ * the rest back from Redis). At commit the store's `commit` switches the
+ * metadata in (one script) with the inline body (at most INLINE_MAX,
+ * never sent as a chunk), or after the last chunk. Chunks of a write that
+ * is not stored are deleted: at once after an abort, once no follower
+ * reads them after a discard or a commit that stored nothing.
  *
  * Must not decide what the slot holds: the store's `commit` does.
  */
 
-import { concatBytes } from "../http/bytes.ts";
-import { Fill } from "../cache/fill.ts";
+import { FAILED_WRITE_BACKLOG } from "../cache/limits.ts";
 import type { Follower } from "../cache/follower.ts";
 import type { EntryWriter } from "../cache/store.ts";
 import type { RedisClient } from "./client.ts";
 import { CHUNK_BYTES, chunkCount, chunkKey, type KeyPlace } from "./layout.ts";
+import { ChunkFill, type HeldMeter } from "./store_fill.ts";
 
 /** How long chunks of a write not committed (yet) live (1 h). */
 const UNCOMMITTED_TTL_MS = 3_600_000;
@@ -31,6 +33,8 @@ export interface RedisWriters {
   readonly open: Set<() => void>;
   /** Followers alive (the store stops them at close). */
   readonly followers: Set<Follower>;
+  /** Bytes held in memory for the writes under way (fills and chunks being sent). */
+  readonly held: HeldMeter;
   isClosed(): boolean;
   /** Counts a write that failed (stats.writeErrors). */
   failed(): void;
@@ -57,11 +61,16 @@ export interface WritePlan {
 
 /** A writer of one body into Redis (see the module comment). */
 export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
-  const fill = new Fill({
-    opened: (follower) => host.followers.add(follower),
-    closed: (follower) => host.followers.delete(follower),
+  const fill = new ChunkFill({
+    client: host.client,
+    place: plan.place,
+    file: plan.file,
+    meter: host.held,
+    hooks: {
+      opened: (follower) => host.followers.add(follower),
+      closed: (follower) => host.followers.delete(follower),
+    },
   });
-  const chunks: Uint8Array[] = [];
   let written = 0;
   let open = true;
   let failed = false;
@@ -70,19 +79,27 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
   let inFlight = 0;
   let uploads: Promise<void> = Promise.resolve();
   let committing = false;
+  const fail = () => {
+    if (!failed) host.failed();
+    failed = true;
+    fill.unstore();
+  };
   const upload = (bytes: Uint8Array) => {
     const key = chunkKey(plan.place, plan.file, sentChunks++);
     sent += bytes.length;
+    const upTo = sent;
     inFlight++;
+    host.held.bytes += bytes.length;
     uploads = uploads.then(async () => {
       try {
         if (failed || (!open && !committing)) return; // aborted meanwhile
         await host.client.call("SET", key, bytes, "PX", UNCOMMITTED_TTL_MS);
+        fill.confirmed(upTo);
       } catch {
-        if (!failed) host.failed();
-        failed = true;
+        fail();
       } finally {
         inFlight--;
+        host.held.bytes -= bytes.length;
       }
     });
   };
@@ -104,8 +121,12 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
   };
   const stop = (failure: string) => {
     end(failure);
-    chunks.length = 0;
     forgetChunks();
+  };
+  /** The body ended whole, not stored: its chunks go once no follower reads them. */
+  const unstored = (bodySize: number) => {
+    fill.complete(bodySize);
+    fill.whenUnfollowed(forgetChunks);
   };
   const abort = () => stop("the fill was aborted");
   const wrongSize = (bodySize: number) =>
@@ -115,12 +136,14 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
   return {
     write: async (chunk) => {
       if (!open) return false;
-      const copy = chunk.slice();
-      chunks.push(copy);
-      fill.hold(copy);
-      written += copy.length;
+      fill.hold(chunk.slice());
+      written += chunk.length;
+      if (failed) {
+        await fill.room(FAILED_WRITE_BACKLOG);
+        return false;
+      }
       while (written - sent >= CHUNK_BYTES) {
-        upload(bytesFrom(chunks, sent, CHUNK_BYTES));
+        upload(fill.copyOf(sent, CHUNK_BYTES));
       }
       if (inFlight >= CHUNKS_IN_FLIGHT) await uploads;
       return open && !failed;
@@ -131,22 +154,18 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
         return false;
       }
       committing = true;
-      const bytes = concatBytes(chunks);
-      chunks.length = 0;
-      fill.holdWhole(bytes);
       end();
       const inline = chunkCount(bodySize) === 0;
-      if (!inline && written > sent) upload(bytes.subarray(sent));
+      const body = inline ? fill.copyOf(0, bodySize) : undefined;
+      if (!inline && !failed && written > sent) {
+        upload(fill.copyOf(sent, written - sent));
+      }
       const ready = failed
         ? Promise.resolve(false)
         : uploads.then(() => !failed);
-      const stored = await plan.commit(
-        bodySize,
-        inline ? bytes : undefined,
-        ready,
-      );
-      if (!stored) forgetChunks();
-      fill.complete(bodySize, stored);
+      const stored = await plan.commit(bodySize, body, ready);
+      if (stored) fill.complete(bodySize);
+      else unstored(bodySize);
       return stored;
     },
     discard: (bodySize) => {
@@ -154,9 +173,8 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
       if (written !== bodySize) {
         stop(wrongSize(bodySize));
       } else {
-        end(); // the fill keeps the chunks for its followers
-        forgetChunks();
-        fill.complete(bodySize, false);
+        end();
+        unstored(bodySize);
       }
       return Promise.resolve();
     },
@@ -170,27 +188,4 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
       return follower;
     },
   };
-}
-
-/** `count` bytes from byte `from` of the chunks, copied into one array. */
-function bytesFrom(
-  chunks: readonly Uint8Array[],
-  from: number,
-  count: number,
-): Uint8Array {
-  const out = new Uint8Array(count);
-  let at = 0; // offset of the current chunk in the body
-  let filled = 0;
-  for (const chunk of chunks) {
-    const chunkEnd = at + chunk.length;
-    if (chunkEnd > from && filled < count) {
-      const start = Math.max(0, from + filled - at);
-      const take = Math.min(chunk.length - start, count - filled);
-      out.set(chunk.subarray(start, start + take), filled);
-      filled += take;
-    }
-    at = chunkEnd;
-    if (filled >= count) break;
-  }
-  return out;
 }

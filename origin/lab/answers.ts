@@ -6,7 +6,7 @@
  * Must not decide which route answers, nor evaluate conditionals.
  */
 
-import { formatHttpDate } from "../../http/dates.ts";
+import { formatHttpDate, parseHttpDate } from "../../http/dates.ts";
 import { type Field, FieldList } from "../../http/headers.ts";
 import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
 
@@ -24,22 +24,25 @@ export interface LabContext {
   /** The count for the path after this request (1 for the first). */
   n: number;
   method: string;
+  /** Aborted when the origin stops: every wait of the lab ends then. */
+  stop?: AbortSignal;
 }
 
 /**
  * Fields of a lab response: Date (RFC 9110 §6.6.1) then `fields` in the
- * order given; Content-Type `type` unless the fields give one
- * (none when `type` is null).
+ * order given, a Last-Modified later than that Date replaced by the Date
+ * (RFC 9110 §8.8.2.1). Content-Type is labResponse's.
  */
 export function labFields(
   ctx: LabContext,
   fields: readonly Field[],
-  type: string | null = TEXT_TYPE,
 ): FieldList {
-  const out = new FieldList([["Date", formatHttpDate(ctx.now)]]);
-  for (const [name, value] of fields) out.append(name, value);
-  if (type !== null && !out.has("content-type")) {
-    out.set("Content-Type", type);
+  const date = formatHttpDate(ctx.now);
+  const out = new FieldList([["Date", date]]);
+  for (const [name, value] of fields) {
+    const later = name.toLowerCase() === "last-modified" &&
+      (parseHttpDate(value) ?? -Infinity) > ctx.now; // RFC 9110 §8.8.2.1: not after the Date
+    out.append(name, later ? date : value);
   }
   return out;
 }
@@ -51,14 +54,21 @@ export function requestLine(ctx: LabContext): string {
 
 /**
  * A response with `body` (the server sends none for HEAD, 204 and 304,
- * RFC 9110 §6.4.1, and drops framing fields of a 204).
+ * RFC 9110 §6.4.1, and drops framing fields of a 204), and the
+ * Content-Type `type` unless the fields give one or there is no content:
+ * a 204 or 304 (RFC 9110 §15.3.5, §15.4.5) or a body known to be empty.
  */
 export function labResponse(
   status: number,
   fields: FieldList,
   body: string | Uint8Array | BodyReader,
+  type: string = TEXT_TYPE,
 ): OutgoingResponse {
   const bytes = typeof body === "string" ? encoder.encode(body) : body;
+  const content = status !== 204 && // RFC 9110 §15.3.5: no content
+    status !== 304 && // RFC 9110 §15.4.5: no content
+    bytes.length !== 0;
+  if (content && !fields.has("content-type")) fields.set("Content-Type", type);
   return { status, headers: fields, body: bytes };
 }
 
@@ -69,6 +79,14 @@ export function labBadRequest(
 ): OutgoingResponse {
   const fields = labFields(ctx, [["Cache-Control", "no-store"]]);
   return labResponse(400, fields, `Cannot answer ${ctx.path}: ${reason}\n`);
+}
+
+/**
+ * What a wait cut short by the origin stopping answers: nothing, the
+ * connection is closed (the request was not served).
+ */
+export function stopped(ctx: LabContext): OutgoingResponse {
+  return { status: 0, headers: labFields(ctx, []), abort: "close" };
 }
 
 /** 404 for a /lab/ path no route serves. */

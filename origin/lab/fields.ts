@@ -33,7 +33,10 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /**
  * Why `name: value` cannot be a lab response field, or undefined when it
  * can: the name must be a token (RFC 9110 §5.1), not a refused field, and
- * the value must hold no CR, LF or NUL (RFC 9110 §5.5).
+ * the value must be field-content (RFC 9110 §5.5): visible ASCII, SP,
+ * HTAB and obs-text (U+0080 to U+00FF, sent as one byte each); no CR, LF,
+ * NUL nor any other control character, and no character a byte cannot
+ * hold (a JS string char above U+00FF).
  */
 export function fieldRefusal(name: string, value: string): string | undefined {
   if (!TOKEN.test(name)) {
@@ -44,6 +47,17 @@ export function fieldRefusal(name: string, value: string): string | undefined {
   }
   if (/[\r\n\0]/.test(value)) {
     return `field ${name} has CR, LF or NUL in its value`; // RFC 9110 §5.5
+  }
+  const bad = firstNonFieldChar(value);
+  if (bad !== undefined && bad <= 0xff) {
+    return `field ${name} has the control character ${
+      codePoint(bad)
+    } in its value`; // RFC 9110 §5.5: no CTL but HTAB
+  }
+  if (bad !== undefined) {
+    return `field ${name} has ${
+      codePoint(bad)
+    } in its value, which is not one byte (obs-text is U+0080 to U+00FF)`; // RFC 9110 §5.5: a field value is bytes
   }
   return undefined;
 }
@@ -108,6 +122,25 @@ export function parseLabParams(query: string | undefined): LabParamsResult {
 export function parseStatus(text: string): number | undefined {
   if (!/^[2-5][0-9][0-9]$/.test(text)) return undefined;
   return Number(text);
+}
+
+/**
+ * The code point of the first char of `value` that field-content does not
+ * allow (RFC 9110 §5.5): a control other than HTAB (0x00-0x08, 0x0A-0x1F,
+ * 0x7F), or a char a byte cannot hold (above 0xFF); undefined when none.
+ */
+function firstNonFieldChar(value: string): number | undefined {
+  for (const char of value) {
+    const c = char.codePointAt(0)!;
+    if (c === 0x09) continue; // HTAB
+    if (c < 0x20 || c === 0x7f || c > 0xff) return c;
+  }
+  return undefined;
+}
+
+/** "U+20AC" for 0x20ac. */
+function codePoint(c: number): string {
+  return `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
 }
 
 function decode(text: string): string | undefined {

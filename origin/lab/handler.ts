@@ -21,6 +21,12 @@ import { LabState, loggedFields, pathOfTarget } from "./state.ts";
 export interface LabOptions {
   /** Scripted responses (`--script FILE`), already validated. */
   script?: LabScript;
+  /**
+   * Aborted when the origin stops: a pending wait (/lab/delay, a
+   * script's delay) ends and its connection is closed unanswered, a
+   * "slow" body is cut short. startOrigin() aborts it in shutdown().
+   */
+  stop?: AbortSignal;
 }
 
 /** The methods any /lab/ path answers with 204 (the body read and discarded). */
@@ -41,7 +47,7 @@ export function labHandler(
     const path = pathOfTarget(target);
     const n = state.count(path);
     const time = now();
-    const ctx: LabContext = { now: time, path, n, method };
+    const ctx: LabContext = { now: time, path, n, method, stop: lab.stop };
     let status: number | null = null;
     try {
       const res = await route(req, ctx, lab, files, state);
@@ -76,7 +82,7 @@ async function route(
   if (!ctx.path.startsWith(LAB_PREFIX)) return await files(req);
   if (UNSAFE.has(method)) {
     while (await req.body.read() !== null) { /* discarded */ }
-    return labResponse(204, labFields(ctx, [], null), "");
+    return labResponse(204, labFields(ctx, []), "");
   }
   if (!safe) return await files(req); // 405 or 501, as for any path
   const q = target.indexOf("?");

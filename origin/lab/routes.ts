@@ -18,13 +18,14 @@ import {
   labNotFound,
   labResponse,
   requestLine,
-  TEXT_TYPE,
+  stopped,
 } from "./answers.ts";
 import { labCondition, type LabValidators } from "./conditional.ts";
 import { type LabParams, parseLabParams, parseStatus } from "./fields.ts";
 import { answerBytes } from "./routes_bytes.ts";
 import { MAX_DELAY_MS } from "./script.ts";
 import type { LabState } from "./state.ts";
+import { waitUnlessStopped } from "./wait.ts";
 
 /** The lab's routes live under this prefix. */
 export const LAB_PREFIX = "/lab/";
@@ -84,7 +85,9 @@ export async function answerLabRoute(
     }
     const parsed = parseLabParams(query);
     if (parsed.kind === "bad") return labBadRequest(ctx, parsed.reason);
-    await sleep(Number(arg));
+    if (!await waitUnlessStopped(Number(arg), ctx.stop)) {
+      return stopped(ctx);
+    }
     return answer(ctx, request, parsed.params);
   }
   if (route === "bytes") return answerBytes(arg, ctx, request);
@@ -131,7 +134,7 @@ function answer(
   if (status === 200 && sent.length > 0) {
     const condition = labCondition(ctx.method, request, validators);
     if (condition === "304") {
-      return labResponse(304, labFields(ctx, fields, null), ""); // RFC 9110 §15.4.5
+      return labResponse(304, labFields(ctx, fields), ""); // RFC 9110 §15.4.5
     }
     if (condition === "412") {
       return labResponse(
@@ -141,12 +144,7 @@ function answer(
       );
     }
   }
-  const bodyless = status === 204 || status === 304; // RFC 9110 §15.3.5, §15.4.5: no content
-  return labResponse(
-    status,
-    labFields(ctx, fields, bodyless ? null : TEXT_TYPE),
-    requestLine(ctx),
-  );
+  return labResponse(status, labFields(ctx, fields), requestLine(ctx));
 }
 
 /** /lab/etag/TAG: a strong ETag "TAG" (TAG percent-decoded, etagc only). */
@@ -185,10 +183,12 @@ function answerLastModified(
       "the path must end in an HTTP-date, e.g. Wed, 21 Oct 2015 07:28:00 GMT",
     );
   }
+  // RFC 9110 §8.8.2.1: a date later than the Date sent is sent as the Date, and compared as sent
+  const lastModified = Math.min(date, Math.floor(ctx.now / 1000) * 1000);
   return withParams(
     query,
     ctx,
-    (p) => answer(ctx, request, p, { lastModified: date }),
+    (p) => answer(ctx, request, p, { lastModified }),
   );
 }
 
@@ -212,15 +212,12 @@ function answerCount(
 
 /** /lab/log: the last requests, newest last, as JSON. */
 function answerLog(ctx: LabContext, state: LabState): OutgoingResponse {
-  const fields = labFields(
-    ctx,
-    [["Cache-Control", "no-store"]],
-    "application/json",
-  );
+  const fields = labFields(ctx, [["Cache-Control", "no-store"]]);
   return labResponse(
     200,
     fields,
     JSON.stringify({ requests: state.entries() }) + "\n",
+    "application/json",
   );
 }
 
@@ -230,8 +227,4 @@ function decode(text: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -40,7 +40,7 @@ export function answerBytes(
   const validators = { etag };
   const condition = labCondition(ctx.method, request, validators);
   if (condition === "304") {
-    return labResponse(304, labFields(ctx, [["ETag", etag]], null), ""); // RFC 9110 §15.4.5
+    return labResponse(304, labFields(ctx, [["ETag", etag]]), ""); // RFC 9110 §15.4.5
   }
   if (condition === "412") {
     return labResponse(
@@ -49,11 +49,8 @@ export function answerBytes(
       `request ${ctx.n} for ${ctx.path}: precondition failed\n`,
     );
   }
-  const fields = labFields(
-    ctx,
-    [["ETag", etag], ["Accept-Ranges", "bytes"]],
-    "application/octet-stream",
-  ); // RFC 9110 §14.3
+  const fields = labFields(ctx, [["ETag", etag], ["Accept-Ranges", "bytes"]]); // RFC 9110 §14.3
+  const type = "application/octet-stream";
   const rangeField = request.get("range");
   if (
     ctx.method === "GET" && // RFC 9110 §14.2: Range is defined for GET only
@@ -75,8 +72,13 @@ export function answerBytes(
     if (range.kind === "single") {
       fields.set("Content-Range", contentRange(range.start, range.end, size)); // RFC 9110 §15.3.7
       const length = range.end - range.start + 1;
-      return labResponse(206, fields, labBytesBody(size, range.start, length));
+      return labResponse(
+        206,
+        fields,
+        labBytesBody(size, range.start, length),
+        type,
+      );
     }
   }
-  return labResponse(200, fields, labBytesBody(size, 0, size));
+  return labResponse(200, fields, labBytesBody(size, 0, size), type);
 }

@@ -7,13 +7,9 @@
  */
 
 import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
-import {
-  type LabContext,
-  labFields,
-  labResponse,
-  TEXT_TYPE,
-} from "./answers.ts";
+import { type LabContext, labFields, labResponse, stopped } from "./answers.ts";
 import type { ScriptResponse } from "./script.ts";
+import { waitUnlessStopped } from "./wait.ts";
 
 /** The pause between two bytes of a "slow" body (ms). */
 export const SLOW_BYTE_MS = 100;
@@ -25,9 +21,12 @@ export async function answerScripted(
   scripted: ScriptResponse,
   ctx: LabContext,
 ): Promise<OutgoingResponse> {
-  if (scripted.delay > 0) await sleep(scripted.delay);
-  const type = scripted.body === "" ? null : TEXT_TYPE;
-  const fields = labFields(ctx, scripted.fields, type);
+  if (
+    scripted.delay > 0 && !await waitUnlessStopped(scripted.delay, ctx.stop)
+  ) {
+    return stopped(ctx);
+  }
+  const fields = labFields(ctx, scripted.fields);
   if (scripted.fault === "close") {
     return { status: 0, headers: fields, abort: "close" };
   }
@@ -36,43 +35,49 @@ export async function answerScripted(
   }
   const bytes = encoder.encode(scripted.body);
   if (scripted.fault === "slow") {
-    return labResponse(scripted.status, fields, slowBody(bytes));
+    return labResponse(
+      scripted.status,
+      fields,
+      slowBody(bytes, SLOW_BYTE_MS, ctx.stop),
+    );
   }
   return labResponse(scripted.status, fields, bytes);
 }
 
-/** A reader of `bytes`: the first at once, then one every SLOW_BYTE_MS. */
+/**
+ * A reader of `bytes`: the first at once, then one every `pauseMs`.
+ * Cancelled, a read returns null; once `stop` aborts, a read throws
+ * ("Cannot send the slow body: the origin is stopping"), so the body is
+ * cut short and the server closes the connection. No timer is left
+ * behind either way.
+ */
 export function slowBody(
   bytes: Uint8Array,
   pauseMs = SLOW_BYTE_MS,
+  stop?: AbortSignal,
 ): BodyReader {
   let next = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let wake: (() => void) | undefined;
+  const cancelled = new AbortController();
+  const ended = stop === undefined
+    ? cancelled.signal
+    : AbortSignal.any([cancelled.signal, stop]);
   return {
     length: bytes.length,
     async read() {
-      if (next >= bytes.length) return null;
-      if (next > 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          timer = setTimeout(resolve, pauseMs);
-        });
-        timer = undefined;
-        if (next < 0) return null; // cancelled while waiting
+      if (next >= bytes.length || cancelled.signal.aborted) return null;
+      if (next > 0 || stop?.aborted) {
+        await waitUnlessStopped(pauseMs, ended);
+        if (cancelled.signal.aborted) return null; // cancelled while waiting
+        if (stop?.aborted) {
+          throw new Error("Cannot send the slow body: the origin is stopping");
+        }
       }
       return bytes.slice(next, ++next);
     },
     trailers: () => undefined,
     cancel() {
-      next = -1;
-      if (timer !== undefined) clearTimeout(timer);
-      wake?.();
+      cancelled.abort();
       return Promise.resolve();
     },
   };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

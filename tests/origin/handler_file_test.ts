@@ -12,6 +12,8 @@ import {
 } from "./fixtures.ts";
 
 const NOW = Date.UTC(2030, 0, 1, 12, 0, 0);
+/** A Date after files dated NOW (a Last-Modified is never later than the Date). */
+const AFTER = NOW + 3_600_000;
 
 async function validatorsOf(path: string) {
   const info = await Deno.stat(path);
@@ -43,6 +45,43 @@ Deno.test("fileValidators() makes a strong ETag from size and mtime and whole-se
   assert.equal(v.lastModified, 1_700_000_000_000);
   assert.notEqual(fileValidators(255, 1_700_000_000_124).etag, v.etag);
   assert.notEqual(fileValidators(256, 1_700_000_000_123).etag, v.etag);
+});
+
+Deno.test("fileValidators() sends the Date as Last-Modified when the mtime is later than it", () => {
+  const date = 1_700_000_000_999;
+  const v = fileValidators(255, date + 5_000, date);
+  assert.equal(v.lastModified, 1_700_000_000_000); // RFC 9110 §8.8.2.1
+  assert.equal(
+    v.etag,
+    `"ff-${(date + 5_000).toString(16)}"`,
+    "the ETag keeps the mtime",
+  );
+  assert.equal(
+    fileValidators(255, date - 5_000, date).lastModified,
+    1_699_999_995_000,
+  );
+});
+
+Deno.test("originHandler() sends no Last-Modified later than its Date when the clock is behind the file", async () => {
+  await using fx = await makeFixture();
+  const past = Date.UTC(2001, 0, 1, 0, 0, 0); // the file was written long after this
+  const handler = originHandler({
+    root: fx.root,
+    cacheControl: "no-cache",
+    now: () => past,
+  });
+  const res = await handler(request("/1.txt", { receivedAt: NOW }));
+  await discard(res);
+  assert.equal(res.headers.get("date"), formatHttpDate(past));
+  assert.equal(res.headers.get("last-modified"), formatHttpDate(past));
+  const again = await handler(
+    request("/1.txt", {
+      receivedAt: NOW,
+      headers: [["If-Modified-Since", formatHttpDate(past)]],
+    }),
+  );
+  await discard(again);
+  assert.equal(again.status, 304, "compared as sent");
 });
 
 Deno.test("originHandler() answers HEAD with the GET fields and no body", async () => {
@@ -130,11 +169,13 @@ for (const method of ["GET", "HEAD"]) {
     await Deno.utime(`${fx.root}/1.txt`, NOW / 1000, (NOW + 999) / 1000); // 999 ms into the second
     const res = await handler(request("/1.txt", {
       method,
+      receivedAt: AFTER,
       headers: [["If-Modified-Since", formatHttpDate(NOW)]],
     }));
     assert.equal(res.status, 304);
     const older = await handler(request("/1.txt", {
       method,
+      receivedAt: AFTER,
       headers: [["If-Modified-Since", formatHttpDate(NOW - 1000)]],
     }));
     assert.equal(older.status, 200);
@@ -160,18 +201,27 @@ Deno.test("originHandler() answers 412 to a failed If-Match and to If-Unmodified
   const handler = originHandler({ root: fx.root, cacheControl: "no-cache" });
   await Deno.utime(`${fx.root}/1.txt`, NOW / 1000, NOW / 1000);
   const ifMatch = await handler(
-    request("/1.txt", { headers: [["If-Match", '"other"']] }),
+    request("/1.txt", {
+      receivedAt: AFTER,
+      headers: [["If-Match", '"other"']],
+    }),
   );
   assert.equal(ifMatch.status, 412);
   assert.equal(ifMatch.headers.get("cache-control"), "no-cache");
   assert.match(await bodyText(ifMatch), /412 Precondition Failed/);
-  const ius = await handler(request("/1.txt", {
-    headers: [["If-Unmodified-Since", formatHttpDate(NOW - 1000)]],
-  }));
+  const ius = await handler(
+    request("/1.txt", {
+      receivedAt: AFTER,
+      headers: [["If-Unmodified-Since", formatHttpDate(NOW - 1000)]],
+    }),
+  );
   assert.equal(ius.status, 412);
-  const holds = await handler(request("/1.txt", {
-    headers: [["If-Unmodified-Since", formatHttpDate(NOW)]],
-  }));
+  const holds = await handler(
+    request("/1.txt", {
+      receivedAt: AFTER,
+      headers: [["If-Unmodified-Since", formatHttpDate(NOW)]],
+    }),
+  );
   assert.equal(holds.status, 200);
 });
 

@@ -174,3 +174,28 @@ Deno.test("startOrigin() with lab never lets a TAG in the path of /lab/etag/ bre
     assert.ok(res.status >= 400 && res.status < 500, `${tag}: ${res.status}`);
   }
 });
+
+const FUTURE = "Thu, 01 Jan 2099 00:00:00 GMT";
+
+Deno.test("startOrigin() with lab sends the Date as Last-Modified when /lab/last-modified/DATE is later than it", async () => {
+  await using o = await startLabOrigin();
+  const path = `/lab/last-modified/${encodeURIComponent(FUTURE)}`;
+  const res = await ask(o, path);
+  assert.equal(res.status, 200);
+  assert.equal(res.head.header("last-modified"), NOW_DATE); // RFC 9110 §8.8.2.1
+  const again = await ask(o, path, [`If-Modified-Since: ${NOW_DATE}`]);
+  assert.equal(again.status, 304, "compared with the date sent");
+  assert.equal(again.head.header("last-modified"), NOW_DATE);
+});
+
+Deno.test("startOrigin() with lab sends the Date as a Last-Modified asked of /lab/headers when it is later", async () => {
+  await using o = await startLabOrigin();
+  const res = await ask(
+    o,
+    `/lab/headers?Last-Modified=${encodeURIComponent(FUTURE)}`,
+  );
+  assert.deepEqual(fieldsNamed(res, ["Last-Modified"]), [[
+    "Last-Modified",
+    NOW_DATE,
+  ]]);
+});

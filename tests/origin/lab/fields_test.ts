@@ -37,6 +37,13 @@ Deno.test("parseLabParams() reads status and fail-after when they are given in l
   }, "only the lower-case names are reserved");
 });
 
+Deno.test("parseLabParams() accepts HTAB, SP and obs-text (U+0080 to U+00FF) in a value", () => {
+  assert.deepEqual(parseLabParams("X=a%09b%20%C3%A9%C2%80%C3%BF"), {
+    kind: "ok",
+    params: { fields: [["X", "a\tb \u00e9\u0080\u00ff"]] },
+  });
+});
+
 const REFUSED: [string, string][] = [
   ["status=199", "status must be an integer from 200 to 599"],
   ["status=600", "status must be an integer from 200 to 599"],
@@ -70,6 +77,21 @@ const REFUSED: [string, string][] = [
   ["X=a%0Db", "field X has CR, LF or NUL in its value"],
   ["X=a%0Ab", "field X has CR, LF or NUL in its value"],
   ["X=a%00b", "field X has CR, LF or NUL in its value"],
+  ["X=a%01b", "field X has the control character U+0001 in its value"],
+  ["X=a%1Bb", "field X has the control character U+001B in its value"],
+  ["X=a%7Fb", "field X has the control character U+007F in its value"],
+  [
+    "X=%C4%8A",
+    "field X has U+010A in its value, which is not one byte (obs-text is U+0080 to U+00FF)",
+  ],
+  [
+    "X=%E2%82%AC",
+    "field X has U+20AC in its value, which is not one byte (obs-text is U+0080 to U+00FF)",
+  ],
+  [
+    "X=%F0%9F%98%80",
+    "field X has U+1F600 in its value, which is not one byte (obs-text is U+0080 to U+00FF)",
+  ],
   ["X%20Y=1", 'field name "X Y" is not a token'],
   ["X%3AY=1", 'field name "X:Y" is not a token'],
   ["=1", 'field name "" is not a token'],

@@ -45,6 +45,11 @@ const BAD_VALUES: [string, string][] = [
   ["LF", "a%0AX-Evil:%201"],
   ["CR", "a%0DX-Evil:%201"],
   ["NUL", "a%00b"],
+  ["ESC", "a%1Bb"],
+  ["DEL", "a%7Fb"],
+  // U+010A would be written as its low byte, 0x0A: a LF in the head
+  ["U+010A (a LF once cut to one byte)", "a%C4%8AX-Evil:%201"],
+  ["U+20AC", "%E2%82%AC"],
 ];
 
 for (const [what, value] of BAD_VALUES) {

@@ -10,7 +10,7 @@
  */
 
 import type { HttpServer } from "../../../http/server.ts";
-import { startOrigin } from "../../../origin/mod.ts";
+import { type LabScript, startOrigin } from "../../../origin/mod.ts";
 import { exchange, type StreamEnd } from "../../helpers/raw_peer.ts";
 import type { WireResponse } from "../../helpers/wire_text.ts";
 
@@ -33,9 +33,12 @@ export interface LabOrigin extends AsyncDisposable {
   url(path: string): string;
 }
 
-/** Starts the origin with `lab: {}` (or without the lab when `lab` is false). */
+/**
+ * Starts the origin with `lab: {}` (or without the lab when `lab` is
+ * false; with `script` when given).
+ */
 export async function startLabOrigin(
-  options: { lab?: boolean } = {},
+  options: { lab?: boolean; script?: LabScript } = {},
 ): Promise<LabOrigin> {
   const dir = await Deno.makeTempDir({ prefix: "cachelab-lab-" });
   await Deno.writeTextFile(`${dir}/1.txt`, "hello\n");
@@ -48,7 +51,7 @@ export async function startLabOrigin(
       cacheControl: "no-cache",
       headTimeoutMs: 5000,
       idleTimeoutMs: 5000,
-      ...(options.lab === false ? {} : { lab: {} }),
+      ...(options.lab === false ? {} : { lab: { script: options.script } }),
       now: () => NOW,
     });
   } catch (e) {

@@ -63,3 +63,54 @@ Deno.test("answerScripted() ends the connection instead of answering when the fa
   assert.equal(close.abort, "close");
   assert.equal(rst.abort, "reset");
 });
+
+for (const status of [204, 304]) {
+  Deno.test(`answerScripted() sends no Content-Type with a scripted ${status} even when the script gives a body`, async () => {
+    const res = await answerScripted({
+      status,
+      fields: [["ETag", '"v1"']],
+      body: "ignored",
+      delay: 0,
+    }, CTX);
+    assert.equal(res.status, status);
+    assert.equal(res.headers.get("content-type"), undefined); // RFC 9110 §15.3.5, §15.4.5
+    assert.equal(res.headers.get("etag"), '"v1"');
+  });
+}
+
+Deno.test("answerScripted() keeps a Content-Type the script gives itself on a 304", async () => {
+  const res = await answerScripted({
+    status: 304,
+    fields: [["Content-Type", "text/html"]],
+    body: "",
+    delay: 0,
+  }, CTX);
+  assert.deepEqual(res.headers.getAll("content-type"), ["text/html"]);
+});
+
+Deno.test("answerScripted() sends the Date as Last-Modified when the script's Last-Modified is later", async () => {
+  const res = await answerScripted({
+    status: 200,
+    fields: [
+      ["Last-Modified", "Thu, 01 Jan 2099 00:00:00 GMT"],
+      ["X-Kept", "Thu, 01 Jan 2099 00:00:00 GMT"],
+    ],
+    body: "x",
+    delay: 0,
+  }, CTX);
+  assert.deepEqual(res.headers.toArray().slice(0, 3), [
+    ["Date", "Fri, 02 Jan 2026 03:04:05 GMT"],
+    ["Last-Modified", "Fri, 02 Jan 2026 03:04:05 GMT"], // RFC 9110 §8.8.2.1
+    ["X-Kept", "Thu, 01 Jan 2099 00:00:00 GMT"],
+  ]);
+  const earlier = await answerScripted({
+    status: 200,
+    fields: [["Last-Modified", "Sat, 01 Mar 2025 10:00:00 GMT"]],
+    body: "x",
+    delay: 0,
+  }, CTX);
+  assert.equal(
+    earlier.headers.get("last-modified"),
+    "Sat, 01 Mar 2025 10:00:00 GMT",
+  );
+});

@@ -181,6 +181,16 @@ const BAD: [string, string, string][] = [
     "rules[0].responses[0].fields.X: field X has CR, LF or NUL in its value",
   ],
   [
+    "a value with a control character",
+    '{"rules":[{"path":"/a","responses":[{"fields":{"X":"a\\u0007b"}}]}]}',
+    "rules[0].responses[0].fields.X: field X has the control character U+0007 in its value",
+  ],
+  [
+    "a value with a character above U+00FF",
+    '{"rules":[{"path":"/a","responses":[{"fields":{"X":"\u20ac"}}]}]}',
+    "rules[0].responses[0].fields.X: field X has U+20AC in its value, which is not one byte (obs-text is U+0080 to U+00FF)",
+  ],
+  [
     "a name that is not a token",
     '{"rules":[{"path":"/a","responses":[{"fields":{"X Y":"1"}}]}]}',
     'rules[0].responses[0].fields."X Y": field name "X Y" is not a token',
