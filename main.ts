@@ -25,7 +25,7 @@ import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
 import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
 import { runUntilStopped, StartError, urlOf } from "./cli/serve.ts";
-import { formatByteSize } from "./cli/values.ts";
+import { formatByteSize, hostForUrl } from "./cli/values.ts";
 
 const COMMANDS: readonly CommandSpec[] = [
   ORIGIN_COMMAND,
@@ -134,11 +134,19 @@ async function runProxy(args: ParsedArgs): Promise<void> {
   const cache = config.cache;
   const cacheNote = cache === undefined
     ? "cache: off (--no-cache)"
-    : `cache: ${cache.dir} ` +
-      `(up to ${formatByteSize(cache.sizeBytes)}, objects up to ` +
+    : cache.store.kind === "file"
+    ? `cache: ${cache.store.dir} ` +
+      `(up to ${formatByteSize(cache.store.sizeBytes)}, objects up to ` +
       `${formatByteSize(cache.maxObjectBytes)}, memory tier ${
         formatByteSize(cache.memoryBytes)
-      })`;
+      })`
+    : `cache: redis://${
+      hostForUrl(cache.store.host)
+    }:${cache.store.port}/${cache.store.db} ` +
+      `(shared; objects up to ${formatByteSize(cache.maxObjectBytes)}, ` +
+      `memory tier ${formatByteSize(cache.memoryBytes)}, calls bounded by ${
+        cache.store.timeoutMs / 1000
+      } s)`;
   const upstream = {
     hostname: config.upstream.host,
     port: config.upstream.port,

@@ -31,6 +31,12 @@ export const LAB_DEFAULTS = {
   originPort: 20000,
 } as const;
 
+/** The cache flags a one-process lab has no use for: a store shared by nodes. */
+const SHARED_STORE_FLAGS: ReadonlySet<string> = new Set([
+  "store",
+  "store-timeout",
+]);
+
 export const LAB_COMMAND: CommandSpec = {
   name: "lab",
   summary: "Runs an origin with the /lab/ routes, the caching proxy in " +
@@ -70,7 +76,9 @@ export const LAB_COMMAND: CommandSpec = {
       help: "Answer the paths of a JSON script of responses first (the " +
         "format of cachelab origin --script; see README).",
     },
-    ...CACHE_FLAGS.map((flag) =>
+    ...CACHE_FLAGS.filter((flag) => !SHARED_STORE_FLAGS.has(flag.name)).map((
+      flag,
+    ) =>
       flag.name === "cache-dir"
         ? { ...flag, default: "a new temporary folder, removed at exit" }
         : flag
@@ -109,8 +117,14 @@ export interface LabPlan {
   root: string | undefined;
   /** The origin's scripted responses (--script), checked. */
   script: LabScript | undefined;
-  /** The cache settings; `dir` undefined: a new temporary folder. */
-  cache: Omit<CacheConfig, "dir"> & { dir: string | undefined };
+  /**
+   * The cache settings, a file store's (`dir` undefined: a new temporary
+   * folder); the lab has no shared store.
+   */
+  cache: Omit<CacheConfig, "store"> & {
+    dir: string | undefined;
+    sizeBytes: number;
+  };
   quiet: boolean;
   /** --lesson: print it for a lab on these ports instead of starting one. */
   lesson?: LessonRequest;
@@ -149,7 +163,7 @@ export async function labPlanFrom(
     originPort,
     root: await checkedRoot(flagText(args, "root"), cwd),
     script: await scriptFrom(flagText(args, "script"), cwd),
-    cache: { ...cache!, dir: given === undefined ? undefined : cache!.dir },
+    cache: labCache(cache!, given !== undefined),
     quiet: args.flags.has("quiet"),
     ...(lesson === undefined ? {} : {
       lesson: lessonRequestFrom(lesson, {
@@ -158,6 +172,19 @@ export async function labPlanFrom(
         originPort,
       }),
     }),
+  };
+}
+
+/** The lab's cache settings: the file store's folder (when given) and cap. */
+function labCache(cache: CacheConfig, dirGiven: boolean): LabPlan["cache"] {
+  const { store, ...rules } = cache;
+  if (store.kind !== "file") {
+    throw new TypeError("Cannot plan the lab: it runs on a file store"); // its flags take no --store
+  }
+  return {
+    ...rules,
+    dir: dirGiven ? store.dir : undefined,
+    sizeBytes: store.sizeBytes,
   };
 }
 
