@@ -12,7 +12,10 @@
  */
 
 import type { RedisStoreConfig } from "../proxy/config.ts";
-import { heardInvalidated } from "../proxy/caching/invalidations.ts";
+import {
+  dropsKeyOf,
+  heardInvalidated,
+} from "../proxy/caching/invalidations.ts";
 import {
   type CacheOpener,
   cacheOptionsOf,
@@ -55,12 +58,19 @@ export function cacheOpener(notice: (line: string) => void): CacheOpener {
     const holder: { cache?: CacheState } = {};
     const node = new RedisNode(addressOf(store), client, {
       timeoutMs: store.timeoutMs,
-      // The store's memory tier is not told (it has no method for it): it
-      // holds bodies by version and the key is looked up in Redis at each
-      // request, so it never serves what another node dropped.
+      // The tier holds bodies by version and each request looks its key up
+      // in Redis, so it could never serve what another node dropped; the
+      // bytes go at once all the same, and all of them once the node may
+      // have missed announcements (its subscriber connection dropped).
       onHeard: (what) => {
-        if (holder.cache) heardInvalidated(holder.cache, what);
+        if (!holder.cache) return;
+        heardInvalidated(
+          holder.cache,
+          what,
+          (dropped) => redisStore.dropLocal(dropsKeyOf(dropped)),
+        );
       },
+      onResubscribed: () => redisStore.dropLocal(),
     });
     const stopWatching = watchState(client, notice);
     const cache = cacheStateFor(redisStore, {

@@ -11,6 +11,7 @@
  * shared store already.
  */
 
+import { keyParts } from "../../cache/key.ts";
 import type { FillRegistry } from "./collapsing.ts";
 import type { Tickets } from "./tickets.ts";
 
@@ -52,4 +53,21 @@ export function heardInvalidated(
     }
   }
   dropLocal?.(what);
+}
+
+/**
+ * Which primary keys `what` names: the announced keys, every key of a
+ * target URI whatever server it was fetched from (cache/key.ts keyParts),
+ * every key whose target URI starts with a prefix, or all of them. Pure.
+ */
+export function dropsKeyOf(what: Invalidated): (key: string) => boolean {
+  if ("keys" in what) {
+    const keys = new Set(what.keys);
+    return (key) => keys.has(key);
+  }
+  if ("url" in what) return (key) => keyParts(key).uri === what.url;
+  if ("prefix" in what) {
+    return (key) => keyParts(key).uri.startsWith(what.prefix);
+  }
+  return () => true;
 }

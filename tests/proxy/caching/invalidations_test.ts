@@ -16,6 +16,7 @@ import {
 import { entriesRoutes } from "../../../admin/entries.ts";
 import { MemoryStore } from "../../../cache/memory_store.ts";
 import {
+  dropsKeyOf,
   heardInvalidated,
   type Invalidated,
 } from "../../../proxy/caching/invalidations.ts";
@@ -99,5 +100,27 @@ Deno.test("entriesRoutes() announces a purge to the peers", async () => {
     assert.deepEqual(peers.heard, [{ prefix: "http://a/" }]);
   } finally {
     await store.close();
+  }
+});
+
+Deno.test("dropsKeyOf() names the announced keys, a URL whatever server, a prefix, or every key", () => {
+  const key = "http://a.example/x";
+  const via = "http://a.example/x via 127.0.0.1:9";
+  const other = "http://b.example/y";
+  const cases: [Invalidated, boolean[]][] = [
+    [{ keys: [key] }, [true, false, false]],
+    [{ keys: [key], replaced: true }, [true, false, false]],
+    [{ url: "http://a.example/x" }, [true, true, false]],
+    [{ prefix: "http://a.example/" }, [true, true, false]],
+    [{ prefix: "http://c.example/" }, [false, false, false]],
+    [{ all: true }, [true, true, true]],
+  ];
+  for (const [what, expected] of cases) {
+    const drops = dropsKeyOf(what);
+    assert.deepEqual(
+      [key, via, other].map(drops),
+      expected,
+      JSON.stringify(what),
+    );
   }
 });
