@@ -74,13 +74,16 @@ const SIE = "'{proxy}/lab/etag/sie?Cache-Control=max-age%3D10%2C%20" +
 const PLAIN = "'{proxy}/lab/etag/plain?Cache-Control=max-age%3D10" +
   "&fail-after=1'";
 
+const GONE = "'{proxy}/lab/etag/gone?Cache-Control=max-age%3D10" +
+  "&close-after=1'";
+
 /** Lesson: a server error replaced by the stale response, and only then. */
 export const STALE_IF_ERROR: Lesson = {
   title: "stale-if-error",
   shows: "When the origin answers 500, 502, 503 or 504, a response with " +
     "stale-if-error is served stale instead (RFC 5861 §4); without it the " +
-    "error passes: --max-stale-on-error covers only an origin that cannot " +
-    "be reached (RFC 9111 §4.2.4).",
+    "error passes. --max-stale-on-error covers only an origin that cannot " +
+    "answer at all (RFC 9111 §4.2.4): close-after shows that one.",
   steps: [
     {
       command: `curl -si ${SIE}`,
@@ -142,14 +145,44 @@ export const STALE_IF_ERROR: Lesson = {
       command: "curl -si '{proxy}/lab/close'",
       lookFor: "502, Cache-Status: ...fwd=miss; detail=closed: the origin " +
         "closed the connection before any response, and nothing is stored " +
-        "for this URL. Had a response been stored, the proxy would serve it " +
-        "stale without any stale-if-error (detail=stale-on-closed), up to " +
-        "--max-stale-on-error seconds stale (0 turns that off: 504 then); " +
-        "with stale-if-error, within its window whatever that flag says",
+        "for this URL",
       expect: {
         kind: "response",
         status: 502,
         fields: [{ name: "Cache-Status", includes: "detail=closed" }],
+      },
+    },
+    {
+      command: `curl -si ${GONE}`,
+      lookFor: "stored for 10 s; close-after=1: from its 2nd request for " +
+        "this path on, the origin closes the connection unanswered",
+      expect: {
+        kind: "response",
+        status: 200,
+        fields: [{ name: "Cache-Status", matches: /fwd=uri-miss.*stored/ }],
+        body: /^request 1 for \/lab\/etag\/gone$/,
+      },
+    },
+    {
+      command: "./cachelab clock advance 15",
+      lookFor: "5 s stale now",
+      expect: { kind: "text", matches: /^clock: \+\d+ s/ },
+    },
+    {
+      command: `curl -si ${GONE}`,
+      lookFor: "200 and the stale body: Cache-Status: ...fwd=stale; " +
+        "detail=stale-on-closed: the origin could not answer, so the proxy " +
+        "served what it had, without any stale-if-error, up to " +
+        "--max-stale-on-error seconds stale (a lab started with " +
+        "--max-stale-on-error 0 answers 504 here)",
+      expect: {
+        kind: "response",
+        status: 200,
+        fields: [{
+          name: "Cache-Status",
+          matches: /fwd=stale; ttl=-\d+; detail=stale-on-closed/,
+        }],
+        sameBodyAs: 6,
       },
     },
   ],
