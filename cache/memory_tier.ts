@@ -67,6 +67,22 @@ export class MemoryTier {
     const bytes = this.#bodies.delete(tierId(meta));
     if (bytes) this.#bytes -= bytes.length;
   }
+
+  /**
+   * Forgets the bodies of every key `dropsKey` answers true for (all of
+   * them when it is absent), e.g. the keys another node announced as
+   * invalidated. Visits every body held: O(bodies).
+   */
+  dropWhere(dropsKey?: (key: string) => boolean): void {
+    const ids: string[] = [];
+    for (const [id] of this.#bodies.newestFirst()) {
+      if (!dropsKey || dropsKey(id.slice(id.indexOf(" ") + 1))) ids.push(id);
+    }
+    for (const id of ids) {
+      const bytes = this.#bodies.delete(id);
+      if (bytes) this.#bytes -= bytes.length;
+    }
+  }
 }
 
 function tierId(meta: Pick<EntryMeta, "key" | "bodyFile">): string {

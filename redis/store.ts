@@ -277,6 +277,16 @@ export class RedisStore implements Store {
     return describeRedis(this.client);
   }
 
+  /**
+   * Forgets this node's in-memory copies (its memory tier) of the keys
+   * `dropsKey` answers true for, or of every key when it is absent: what
+   * another node announced as dropped, or everything once this node may
+   * have missed announcements. No Redis call.
+   */
+  dropLocal(dropsKey?: (key: string) => boolean): void {
+    this.#parts.tier.dropWhere(dropsKey);
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     for (const abort of [...this.#writers.open]) abort();

@@ -1,7 +1,7 @@
 /**
  * Owns the field parameters of the lab routes (`?NAME=VALUE&...`): which
  * response fields a learner may ask for, and the reserved parameters
- * `status=CODE` and `fail-after=N`. Pure: strings in, a value or a
+ * `status=CODE`, `fail-after=N` and `close-after=N`. Pure: strings in, a value or a
  * one-line reason out.
  *
  * Must not build responses nor count requests (routes.ts, state.ts).
@@ -70,6 +70,12 @@ export interface LabParams {
   status?: number;
   /** `fail-after=N`: answer 500 from the (N+1)th request for the path on. */
   failAfter?: number;
+  /**
+   * `close-after=N`: from the (N+1)th request for the path on, close the
+   * connection without answering (an origin that cannot be reached, as
+   * /lab/close; before fail-after is looked at).
+   */
+  closeAfter?: number;
 }
 
 /** LabParams, or the one-line reason they are refused (answered 400). */
@@ -79,8 +85,8 @@ export type LabParamsResult =
 
 /**
  * Parses the query of a lab target (`undefined` when there is none).
- * Names and values are percent-decoded (a "+" stays a "+"); `status`
- * and `fail-after`, in lower case, are reserved; any other name is a
+ * Names and values are percent-decoded (a "+" stays a "+"); `status`,
+ * `fail-after` and `close-after`, in lower case, are reserved; any other name is a
  * response field checked by fieldRefusal.
  */
 export function parseLabParams(query: string | undefined): LabParamsResult {
@@ -104,11 +110,12 @@ export function parseLabParams(query: string | undefined): LabParamsResult {
       params.status = status;
       continue;
     }
-    if (name === "fail-after") {
+    if (name === "fail-after" || name === "close-after") {
       if (!/^[0-9]{1,9}$/.test(value)) {
-        return bad("fail-after must be an integer from 0 to 999999999");
+        return bad(`${name} must be an integer from 0 to 999999999`);
       }
-      params.failAfter = Number(value);
+      if (name === "fail-after") params.failAfter = Number(value);
+      else params.closeAfter = Number(value);
       continue;
     }
     const refusal = fieldRefusal(name, value);

@@ -106,8 +106,8 @@ function withParams(
 }
 
 /**
- * The answer of the field-parameter routes: 500 once fail-after is
- * passed, else the status asked for (200 by default) with the fields
+ * The answer of the field-parameter routes: the connection closed
+ * unanswered once close-after is passed, 500 once fail-after is passed, else the status asked for (200 by default) with the fields
  * asked for after `validatorFields`; a 200 with validators answers its
  * conditionals first (RFC 9110 §13.2.1: only when it would be 2xx).
  */
@@ -117,6 +117,9 @@ function answer(
   params: LabParams,
   validators: LabValidators = {},
 ): OutgoingResponse {
+  if (params.closeAfter !== undefined && ctx.n > params.closeAfter) {
+    return { status: 0, headers: labFields(ctx, []), abort: "close" };
+  }
   if (params.failAfter !== undefined && ctx.n > params.failAfter) {
     return labResponse(
       500,

@@ -317,3 +317,34 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "RedisStore dropLocal() forgets the memory tier's bodies of the keys it names, or of all keys",
+  async () => {
+    const store = await redisStore();
+    try {
+      const one = await put(
+        store,
+        draft("http://r.example/one"),
+        bodyBytes(900),
+      );
+      const two = await put(
+        store,
+        draft("http://r.example/two"),
+        bodyBytes(800),
+      );
+      const [metaOne] = await store.variants(one.key);
+      const [metaTwo] = await store.variants(two.key);
+      assert.deepEqual(store.memoryBody(metaOne!), bodyBytes(900));
+      assert.deepEqual(store.memoryBody(metaTwo!), bodyBytes(800));
+      store.dropLocal((key) => key === one.key);
+      assert.equal(store.memoryBody(metaOne!), undefined);
+      assert.deepEqual(store.memoryBody(metaTwo!), bodyBytes(800));
+      store.dropLocal();
+      assert.equal(store.memoryBody(metaTwo!), undefined);
+      assert.equal((await store.variants(two.key)).length, 1); // Redis keeps it
+    } finally {
+      await store.close();
+    }
+  },
+);

@@ -35,6 +35,22 @@ Deno.test("startOrigin() with lab closes on /lab/close even after a keep-alive r
   assert.equal(text.length, before, "no byte after the first response");
 });
 
+Deno.test("startOrigin() with lab closes the connection unanswered from the (N+1)th request on when close-after=N", async () => {
+  await using o = await startLabOrigin();
+  const target = "/lab/etag/t?Cache-Control=max-age%3D5&close-after=1";
+  const first = await ask(o, target);
+  assert.equal(first.status, 200);
+  assert.equal(first.bodyText, "request 1 for /lab/etag/t\n");
+  for (const method of ["GET", "HEAD"]) {
+    using client = await RawClient.connect(o.server.addr);
+    await client.write(`${method} ${target} HTTP/1.1\r\n${HOST}\r\n`);
+    const { text, end } = await client.readUntilClose();
+    assert.equal(end, "close", method);
+    assert.equal(text, "", method);
+  }
+  assert.equal(await countOf(o, "/lab/etag/t"), "3\n");
+});
+
 Deno.test("startOrigin() with lab resets the connection on /lab/rst (ConnectionReset on read)", async () => {
   await using o = await startLabOrigin();
   const conn = await Deno.connect({ hostname: "127.0.0.1", port: o.port });

@@ -37,6 +37,13 @@ Deno.test("parseLabParams() reads status and fail-after when they are given in l
   }, "only the lower-case names are reserved");
 });
 
+Deno.test("parseLabParams() reads close-after beside fail-after", () => {
+  assert.deepEqual(parseLabParams("close-after=2&fail-after=1"), {
+    kind: "ok",
+    params: { fields: [], closeAfter: 2, failAfter: 1 },
+  });
+});
+
 Deno.test("parseLabParams() accepts HTAB, SP and obs-text (U+0080 to U+00FF) in a value", () => {
   assert.deepEqual(parseLabParams("X=a%09b%20%C3%A9%C2%80%C3%BF"), {
     kind: "ok",
@@ -52,6 +59,8 @@ const REFUSED: [string, string][] = [
   ["fail-after=-1", "fail-after must be an integer from 0 to 999999999"],
   ["fail-after=1.5", "fail-after must be an integer from 0 to 999999999"],
   ["fail-after=", "fail-after must be an integer from 0 to 999999999"],
+  ["close-after=x", "close-after must be an integer from 0 to 999999999"],
+  ["close-after=-0", "close-after must be an integer from 0 to 999999999"],
   [
     "Content-Length=3",
     "field Content-Length is set by the server, not by a parameter",
