@@ -14,6 +14,7 @@ Deno.test("parseLabParams() refuses a reserved parameter given twice when its va
       "status=200&status=500",
       "status=500&status=200",
       "fail-after=0&fail-after=5",
+      "close-after=0&close-after=5",
     ]
   ) {
     const result = parseLabParams(query);
