@@ -22,6 +22,7 @@ import {
 import { CACHE_FLAGS, cacheConfigFrom, type EnvLookup } from "./cache_flags.ts";
 import { DEFAULT_CLOCK_ADMIN } from "./clock.ts";
 import { type LessonRequest, lessonRequestFrom } from "./lessons.ts";
+import { MAX_SCRIPT_BYTES, pathText, readStartFile } from "./start_file.ts";
 import { parseListenPort } from "./values.ts";
 
 export const LAB_DEFAULTS = {
@@ -196,14 +197,16 @@ async function scriptFrom(
   if (file === undefined) return undefined;
   let text: string;
   try {
-    text = await Deno.readTextFile(resolve(cwd, file));
+    text = await readStartFile(resolve(cwd, file), MAX_SCRIPT_BYTES);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`--script ${file}: cannot be read: ${reason}`);
+    throw new UsageError(
+      `--script ${pathText(file)}: cannot be read: ${reason}`,
+    );
   }
   const parsed = parseLabScript(text);
   if (parsed.kind === "bad") {
-    throw new UsageError(`--script ${file}: ${parsed.reason}`);
+    throw new UsageError(`--script ${pathText(file)}: ${parsed.reason}`);
   }
   return parsed.script;
 }

@@ -20,6 +20,7 @@ import {
   parseListenPort,
   parseSecondsAsMs,
 } from "./values.ts";
+import { MAX_SCRIPT_BYTES, pathText, readStartFile } from "./start_file.ts";
 
 export const ORIGIN_DEFAULTS = {
   port: 20000,
@@ -148,14 +149,16 @@ async function labFrom(
   if (file === undefined) return args.flags.has("lab") ? { lab: {} } : {};
   let text: string;
   try {
-    text = await Deno.readTextFile(resolve(cwd, file));
+    text = await readStartFile(resolve(cwd, file), MAX_SCRIPT_BYTES);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`--script ${file}: cannot be read: ${reason}`);
+    throw new UsageError(
+      `--script ${pathText(file)}: cannot be read: ${reason}`,
+    );
   }
   const parsed = parseLabScript(text);
   if (parsed.kind === "bad") {
-    throw new UsageError(`--script ${file}: ${parsed.reason}`);
+    throw new UsageError(`--script ${pathText(file)}: ${parsed.reason}`);
   }
   return { lab: { script: parsed.script } };
 }
