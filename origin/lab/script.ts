@@ -16,7 +16,7 @@ export const MAX_DELAY_MS = 60_000;
 
 /** One scripted response. */
 export interface ScriptResponse {
-  /** 200-599; 200 when absent from the file. */
+  /** 200-599; 200 when absent from the file (null is refused, as any wrong type). */
   status: number;
   /** Response fields in file order; an array value gives repeated fields. */
   fields: Field[];
@@ -84,6 +84,16 @@ export function scriptedResponse(
 
 class ScriptError extends Error {}
 
+/**
+ * The chars a request-target can hold as the server reads it (RFC 9112
+ * §3.2, http/head.ts): visible ASCII and obs bytes; a rule path with a
+ * space, a control character or a char above U+00FF could never match.
+ */
+const REQUEST_PATH = /^[\x21-\x7e\x80-\xff]+$/;
+
+const PATH_EXPECTED =
+  'expected a path without spaces, control characters, "?" or "#", "*" only at its end';
+
 /** A key as shown in a reason: as is when plain, else quoted (one line). */
 function keyText(key: string): string {
   return /^[\x21-\x7e]+$/.test(key) ? key : JSON.stringify(key);
@@ -128,11 +138,11 @@ function readRule(rule: unknown, at: string): ScriptRule {
   if (!path.startsWith("/")) {
     fail(`${at}.path`, 'expected a path starting with "/"');
   }
-  if (/[\s?#]/.test(path) || path.slice(0, -1).includes("*")) {
-    fail(
-      `${at}.path`,
-      'expected a path without spaces, "?" or "#", "*" only at its end',
-    );
+  if (
+    !REQUEST_PATH.test(path) || /[?#]/.test(path) ||
+    path.slice(0, -1).includes("*")
+  ) {
+    fail(`${at}.path`, PATH_EXPECTED);
   }
   const responses = rule.responses;
   if (!Array.isArray(responses) || responses.length === 0) {
@@ -149,16 +159,17 @@ function readRule(rule: unknown, at: string): ScriptRule {
 function readResponse(value: unknown, at: string): ScriptResponse {
   if (!isObject(value)) fail(at, "expected an object");
   onlyKeys(value, at, ["status", "fields", "body", "delay", "fault"]);
-  const status = value.status ?? 200;
+  // absent only when the key is missing: null is a wrong type, not the default
+  const status = value.status === undefined ? 200 : value.status;
   if (
     !Number.isInteger(status) || (status as number) < 200 ||
     (status as number) > 599
   ) {
     fail(`${at}.status`, "expected an integer from 200 to 599");
   }
-  const body = value.body ?? "";
+  const body = value.body === undefined ? "" : value.body;
   if (typeof body !== "string") fail(`${at}.body`, "expected a string");
-  const delay = value.delay ?? 0;
+  const delay = value.delay === undefined ? 0 : value.delay;
   if (
     !Number.isInteger(delay) || (delay as number) < 0 ||
     (delay as number) > MAX_DELAY_MS
@@ -198,7 +209,7 @@ function readFields(value: unknown, at: string): Field[] {
     const values = Array.isArray(v) ? v : [v];
     if (values.length === 0 || values.some((x) => typeof x !== "string")) {
       fail(
-        `${at}.${name}`,
+        `${at}.${keyText(name)}`,
         "expected a string or a non-empty array of strings",
       );
     }

@@ -113,12 +113,47 @@ const BAD: [string, string, string][] = [
   [
     "a star inside the path",
     '{"rules":[{"path":"/a*/b","responses":[{}]}]}',
-    'rules[0].path: expected a path without spaces, "?" or "#", "*" only at its end',
+    'rules[0].path: expected a path without spaces, control characters, "?" or "#", "*" only at its end',
+  ],
+  [
+    "a path with DEL",
+    '{"rules":[{"path":"/a\\u007fb","responses":[{}]}]}',
+    'rules[0].path: expected a path without spaces, control characters, "?" or "#", "*" only at its end',
+  ],
+  [
+    "a path with a character above U+00FF",
+    '{"rules":[{"path":"/\u20ac","responses":[{}]}]}',
+    'rules[0].path: expected a path without spaces, control characters, "?" or "#", "*" only at its end',
+  ],
+  [
+    "a null path",
+    '{"rules":[{"path":null,"responses":[{}]}]}',
+    "rules[0].path: expected a string",
+  ],
+  [
+    "null fields",
+    '{"rules":[{"path":"/a","responses":[{"fields":null}]}]}',
+    "rules[0].responses[0].fields: expected an object of field names to strings or arrays of strings",
+  ],
+  [
+    "a null fault",
+    '{"rules":[{"path":"/a","responses":[{"fault":null}]}]}',
+    'rules[0].responses[0].fault: expected "close", "rst" or "slow"',
+  ],
+  [
+    "a null field value",
+    '{"rules":[{"path":"/a","responses":[{"fields":{"Age":null}}]}]}',
+    "rules[0].responses[0].fields.Age: expected a string or a non-empty array of strings",
+  ],
+  [
+    "a name with a tab and a value of the wrong type",
+    '{"rules":[{"path":"/a","responses":[{"fields":{"X\\tY":[1]}}]}]}',
+    'rules[0].responses[0].fields."X\\tY": expected a string or a non-empty array of strings',
   ],
   [
     "a query in the path",
     '{"rules":[{"path":"/a?b","responses":[{}]}]}',
-    'rules[0].path: expected a path without spaces, "?" or "#", "*" only at its end',
+    'rules[0].path: expected a path without spaces, control characters, "?" or "#", "*" only at its end',
   ],
   [
     "no responses",
