@@ -86,8 +86,9 @@ export type LabParamsResult =
 /**
  * Parses the query of a lab target (`undefined` when there is none).
  * Names and values are percent-decoded (a "+" stays a "+"); `status`,
- * `fail-after` and `close-after`, in lower case, are reserved; any other name is a
- * response field checked by fieldRefusal.
+ * `fail-after` and `close-after`, in lower case, are reserved: each may be
+ * given again only with the same value (else refused, never the last one
+ * wins); any other name is a response field checked by fieldRefusal.
  */
 export function parseLabParams(query: string | undefined): LabParamsResult {
   const params: LabParams = { fields: [] };
@@ -107,6 +108,9 @@ export function parseLabParams(query: string | undefined): LabParamsResult {
       if (status === undefined) {
         return bad("status must be an integer from 200 to 599");
       }
+      if (params.status !== undefined && params.status !== status) {
+        return bad(twice(name));
+      }
       params.status = status;
       continue;
     }
@@ -114,8 +118,12 @@ export function parseLabParams(query: string | undefined): LabParamsResult {
       if (!/^[0-9]{1,9}$/.test(value)) {
         return bad(`${name} must be an integer from 0 to 999999999`);
       }
-      if (name === "fail-after") params.failAfter = Number(value);
-      else params.closeAfter = Number(value);
+      const n = Number(value);
+      const key = name === "fail-after" ? "failAfter" : "closeAfter";
+      if (params[key] !== undefined && params[key] !== n) {
+        return bad(twice(name));
+      }
+      params[key] = n;
       continue;
     }
     const refusal = fieldRefusal(name, value);
@@ -156,6 +164,11 @@ function decode(text: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The reason a reserved parameter given twice with different values is refused. */
+export function twice(name: string): string {
+  return `${name} is given twice with different values`;
 }
 
 function bad(reason: string): LabParamsResult {

@@ -21,7 +21,12 @@ import {
   stopped,
 } from "./answers.ts";
 import { labCondition, type LabValidators } from "./conditional.ts";
-import { type LabParams, parseLabParams, parseStatus } from "./fields.ts";
+import {
+  type LabParams,
+  parseLabParams,
+  parseStatus,
+  twice,
+} from "./fields.ts";
 import { answerBytes } from "./routes_bytes.ts";
 import { MAX_DELAY_MS } from "./script.ts";
 import type { LabState } from "./state.ts";
@@ -73,7 +78,10 @@ export async function answerLabRoute(
     return withParams(
       query,
       ctx,
-      (p) => answer(ctx, request, { ...p, status }),
+      (p) =>
+        p.status !== undefined && p.status !== status // the path and the query
+          ? labBadRequest(ctx, twice("status"))
+          : answer(ctx, request, { ...p, status }),
     );
   }
   if (route === "delay") {

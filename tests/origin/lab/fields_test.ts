@@ -44,6 +44,33 @@ Deno.test("parseLabParams() reads close-after beside fail-after", () => {
   });
 });
 
+Deno.test("parseLabParams() refuses a reserved parameter given twice with different values, with one line naming it", () => {
+  assert.deepEqual(parseLabParams("status=500&fail-after=1&status=200"), {
+    kind: "bad",
+    reason: "status is given twice with different values",
+  });
+  assert.deepEqual(parseLabParams("fail-after=0&fail-after=5"), {
+    kind: "bad",
+    reason: "fail-after is given twice with different values",
+  });
+  assert.deepEqual(parseLabParams("close-after=5&close-after=0"), {
+    kind: "bad",
+    reason: "close-after is given twice with different values",
+  });
+});
+
+Deno.test("parseLabParams() accepts a reserved parameter given twice with the same value", () => {
+  assert.deepEqual(
+    parseLabParams(
+      "status=404&status=404&fail-after=3&fail-after=03&close-after=1&close-after=1",
+    ),
+    {
+      kind: "ok",
+      params: { fields: [], status: 404, failAfter: 3, closeAfter: 1 },
+    },
+  );
+});
+
 Deno.test("parseLabParams() accepts HTAB, SP and obs-text (U+0080 to U+00FF) in a value", () => {
   assert.deepEqual(parseLabParams("X=a%09b%20%C3%A9%C2%80%C3%BF"), {
     kind: "ok",

@@ -56,6 +56,18 @@ Deno.test("startOrigin() with lab answers /lab/status/CODE 400 when CODE is out 
   }
 });
 
+Deno.test("startOrigin() with lab answers /lab/status/CODE 400 when the query asks for another status, and CODE when it asks for the same", async () => {
+  await using o = await startLabOrigin();
+  const refused = await ask(o, "/lab/status/200?status=500");
+  assert.equal(refused.head.startLine, "HTTP/1.1 400 Bad Request");
+  assert.ok(
+    refused.bodyText.includes("status is given twice with different values"),
+    refused.bodyText,
+  );
+  const same = await ask(o, "/lab/status/503?status=503");
+  assert.equal(same.status, 503);
+});
+
 Deno.test("startOrigin() with lab answers /lab/delay/MS after the delay, with the fields asked", async () => {
   await using o = await startLabOrigin();
   const { responses } = await pipeline(o, [
