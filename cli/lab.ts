@@ -221,10 +221,10 @@ async function checkedRoot(
   try {
     real = await Deno.realPath(resolve(cwd, root));
   } catch {
-    throw new UsageError(`--root ${root} does not exist`);
+    throw new UsageError(`--root ${pathText(root)} does not exist`);
   }
   if (!(await Deno.stat(real)).isDirectory) {
-    throw new UsageError(`--root ${root} is not a folder`);
+    throw new UsageError(`--root ${pathText(root)} is not a folder`);
   }
   return real;
 }

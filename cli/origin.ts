@@ -197,7 +197,7 @@ async function checkedRoot(
   cwd: string,
 ): Promise<string> {
   const path = resolve(cwd, root ?? ".");
-  const shown = root ?? path;
+  const shown = pathText(root ?? path);
   try {
     const real = await Deno.realPath(path);
     const info = await Deno.stat(real);

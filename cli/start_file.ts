@@ -21,6 +21,29 @@ export async function readStartFile(
   path: string,
   maxBytes: number,
 ): Promise<string> {
+  try {
+    return await readBounded(path, maxBytes);
+  } catch (error) {
+    throw new Error(oneLineReason(error));
+  }
+}
+
+/**
+ * An error's message on one line, without the path Deno appends ("No such
+ * file or directory (os error 2): stat '/a\nb'" gives "No such file or
+ * directory (os error 2)"): the caller names the path itself.
+ */
+function oneLineReason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const os = /^[^\n]*?\(os error \d+\)/.exec(message);
+  const reason = os ? os[0] : message;
+  return reason.replace(
+    /[\x00-\x1f\x7f]/g,
+    (c) => JSON.stringify(c).slice(1, -1),
+  );
+}
+
+async function readBounded(path: string, maxBytes: number): Promise<string> {
   const info = await Deno.stat(path);
   if (!info.isFile) throw new Error(`is ${kindOf(info)}, not a regular file`);
   if (info.size > maxBytes) {

@@ -48,3 +48,15 @@ Deno.test("pathText() JSON-quotes a path with a line feed or a space and leaves 
   assert.equal(pathText("a\nb"), '"a\\nb"');
   assert.equal(pathText("a b"), '"a b"');
 });
+
+Deno.test("readStartFile() gives a one-line reason without the path when a path with a line feed is missing", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "cachelab-start-file-" });
+  try {
+    await assert.rejects(
+      () => readStartFile(`${tmp}/no\nsuch.json`, 1024),
+      /^Error: No such file or directory \(os error 2\)$/,
+    );
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
