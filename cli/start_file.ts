@@ -38,6 +38,7 @@ function oneLineReason(error: unknown): string {
   const os = /^[^\n]*?\(os error \d+\)/.exec(message);
   const reason = os ? os[0] : message;
   return reason.replace(
+    // deno-lint-ignore no-control-regex
     /[\x00-\x1f\x7f]/g,
     (c) => JSON.stringify(c).slice(1, -1),
   );
