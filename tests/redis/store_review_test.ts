@@ -8,7 +8,7 @@
  */
 
 import assert from "../helpers/assert.ts";
-import { redisTest } from "../helpers/redis_server.ts";
+import { redisTest, startRedisServer } from "../helpers/redis_server.ts";
 import {
   bodyBytes,
   draft,
@@ -20,6 +20,7 @@ import {
 import { StoreUnavailableError } from "../../cache/store.ts";
 import { CHUNK_BYTES, placeOf } from "../../redis/layout.ts";
 import type { RedisArg } from "../../redis/client.ts";
+import { RedisStore } from "../../redis/store.ts";
 import { redisServer, redisStore } from "./store_fixture.ts";
 
 redisTest(
@@ -197,6 +198,41 @@ redisTest(
         before[1] ?? "5000",
       );
       await store.close();
+    }
+  },
+);
+
+redisTest(
+  "RedisStore commit() that resolves false because Redis was paused leaves the older entry in place once Redis goes on",
+  async () => {
+    await using server = await startRedisServer();
+    const a = RedisStore.open(server.url, { timeoutMs: 300 });
+    try {
+      assert.equal(await a.client.ready(5000), true);
+      const entry = draft("http://r.example/late-commit");
+      const size = 2 * CHUNK_BYTES; // whole chunks: all sent before commit()
+      const old = await put(a, entry, bodyBytes(size, 1), 64 * 1024);
+      const writer = a.begin(entry);
+      await writeAll(writer, bodyBytes(size, 2));
+      await a.client.call("PING"); // every chunk of the write is in Redis
+      server.pause();
+      let stored: boolean;
+      try {
+        stored = await writer.commit(size); // no reply within 300 ms
+      } finally {
+        server.resume();
+      }
+      assert.equal(stored, false);
+      await a.client.call("PING"); // what the paused server had queued ran
+      // Store contract (EntryWriter): a write that fails "leaves the store
+      // as it was (an older entry of the same variant stays in place)".
+      const [now] = await a.variants(entry.key);
+      assert.equal(now?.bodyFile, old.bodyFile, "the older entry was replaced");
+      const reader = await a.openBody(now!);
+      assert.ok(reader, "the entry left in place is torn");
+      assert.deepEqual(await readAll(reader), bodyBytes(size, 1));
+    } finally {
+      await a.close();
     }
   },
 );
