@@ -236,3 +236,24 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "RedisStore stats.entries never goes below 0 when a node purges entries another node stored",
+  async () => {
+    const a = await redisStore();
+    const b = await redisStore({ fresh: false });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await put(a, draft(`http://r.example/counted/${i}`), bodyBytes(100, i));
+      }
+      assert.equal(await b.purge({ prefix: "http://r.example/counted/" }), 3);
+      // StoreStats.entries: "Entries (variants) stored now" (the metrics
+      // and `cachelab cache stats` show it).
+      assert.ok(b.stats.entries >= 0, `b counts ${b.stats.entries} entries`);
+      assert.ok(b.stats.bytes >= 0, `b counts ${b.stats.bytes} bytes`);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+);
