@@ -257,3 +257,45 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "RedisStore openBody() reader of a partial entry's chunked piece keeps reading it when another node completes the entry",
+  async () => {
+    const a = await redisStore();
+    const b = await redisStore({ fresh: false });
+    try {
+      const size = 600_000;
+      const whole = bodyBytes(size, 7);
+      const key = "http://r.example/piece-read-while-joined";
+      const { partial: _none, ...entry } = draft(key);
+      const pieceDraft = {
+        ...entry,
+        partial: { validator: '"v1"', length: size },
+      };
+      const first = a.beginPartial(pieceDraft, {
+        range: { start: 0, end: 299_999 },
+      });
+      await writeAll(first, whole.subarray(0, 300_000));
+      assert.equal(await first.commit(300_000), true);
+      const piece = await only(a, entry);
+      const reader = await a.openBody(piece, { start: 0, end: 299_999 });
+      assert.ok(reader, "the piece opens");
+      const head = await reader.read();
+      assert.equal(head?.length, CHUNK_BYTES);
+      const kept = head!.slice();
+      const second = b.beginPartial(pieceDraft, {
+        range: { start: 300_000, end: size - 1 },
+      });
+      await writeAll(second, whole.subarray(300_000));
+      assert.equal(await second.commit(300_000), true); // now complete
+      // Store contract (openBody): "its reader reads the pieces it opened
+      // even when the entry changes meanwhile (joined, completed,
+      // replaced)".
+      const rest = await readAll(reader);
+      assert.deepEqual(rest, whole.subarray(kept.length, 300_000));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  },
+);
