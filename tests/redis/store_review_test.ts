@@ -299,3 +299,36 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "RedisStore commit() stores nothing, the older entry staying, when Redis evicted a chunk of the write before the commit",
+  async () => {
+    const a = await redisStore();
+    try {
+      const entry = draft("http://r.example/chunk-evicted-before-commit");
+      const size = 2 * CHUNK_BYTES;
+      const old = await put(a, entry, bodyBytes(size, 1), 64 * 1024);
+      const writer = a.begin(entry);
+      const follower = writer.follow(size);
+      await writeAll(writer, bodyBytes(size, 2));
+      await a.client.call("PING"); // every chunk of the write is in Redis
+      const keys = await redisServer!.command(
+        "KEYS",
+        `${placeOf(entry.key).chunks}*`,
+      ) as string[];
+      const mine = keys.filter((k) => !k.includes(old.bodyFile)).sort();
+      assert.equal(mine.length, 2, "the write's two chunks");
+      // allkeys-lru: the oldest idle chunk of a long download goes first.
+      await redisServer!.command("DEL", mine[0]!);
+      const stored = await writer.commit(size);
+      await follower.cancel();
+      // Store contract (EntryWriter): a write that fails "leaves the store
+      // as it was (an older entry of the same variant stays in place)".
+      assert.equal(stored, false, "a write with a chunk missing was stored");
+      const [now] = await a.variants(entry.key);
+      assert.equal(now?.bodyFile, old.bodyFile, "the older entry was replaced");
+    } finally {
+      await a.close();
+    }
+  },
+);
