@@ -20,11 +20,12 @@ import { CACHE_COMMAND } from "./cli/cache_specs.ts";
 import { CLOCK_COMMAND, runClock } from "./cli/clock.ts";
 import { LAB_COMMAND, labPlanFrom } from "./cli/lab.ts";
 import { startLab } from "./cli/lab_run.ts";
+import { requestedLessons } from "./cli/lessons.ts";
 import { commandHelp, topLevelHelp, versionText } from "./cli/help.ts";
 import { ORIGIN_COMMAND, originPlanFrom } from "./cli/origin.ts";
 import { PROXY_COMMAND, proxyPlanFrom, startPlanned } from "./cli/proxy.ts";
 import { runUntilStopped, StartError, urlOf } from "./cli/serve.ts";
-import { formatByteSize } from "./cli/values.ts";
+import { formatByteSize, hostForUrl } from "./cli/values.ts";
 
 const COMMANDS: readonly CommandSpec[] = [
   ORIGIN_COMMAND,
@@ -133,11 +134,19 @@ async function runProxy(args: ParsedArgs): Promise<void> {
   const cache = config.cache;
   const cacheNote = cache === undefined
     ? "cache: off (--no-cache)"
-    : `cache: ${cache.dir} ` +
-      `(up to ${formatByteSize(cache.sizeBytes)}, objects up to ` +
+    : cache.store.kind === "file"
+    ? `cache: ${cache.store.dir} ` +
+      `(up to ${formatByteSize(cache.store.sizeBytes)}, objects up to ` +
       `${formatByteSize(cache.maxObjectBytes)}, memory tier ${
         formatByteSize(cache.memoryBytes)
-      })`;
+      })`
+    : `cache: redis://${
+      hostForUrl(cache.store.host)
+    }:${cache.store.port}/${cache.store.db} ` +
+      `(shared; objects up to ${formatByteSize(cache.maxObjectBytes)}, ` +
+      `memory tier ${formatByteSize(cache.memoryBytes)}, calls bounded by ${
+        cache.store.timeoutMs / 1000
+      } s)`;
   const upstream = {
     hostname: config.upstream.host,
     port: config.upstream.port,
@@ -160,6 +169,10 @@ async function runLab(args: ParsedArgs): Promise<void> {
     (name) => Deno.env.get(name),
     Deno.cwd(),
   );
+  if (plan.lesson) {
+    console.log(requestedLessons(plan.lesson).trimEnd());
+    return;
+  }
   const { log, flush } = accessLog(plan.quiet);
   await runUntilStopped({
     host: plan.host,

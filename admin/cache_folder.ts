@@ -5,8 +5,10 @@
  * holds it, on the folder itself: under the folder's lock (so no proxy
  * starts on it meanwhile), with a file store opened without a size cap
  * (nothing is evicted) and the admin listener's own entry routes
- * (admin/entries.ts) answering in-process. Either way the caller sends
- * admin API requests and reads the same JSON.
+ * (admin/entries.ts) answering in-process; or in-process over a store
+ * the caller opened (storeAccess: a Redis store, shared by running
+ * nodes, which no folder lock guards). Either way the caller sends admin
+ * API requests and reads the same JSON.
  *
  * Must not parse flags nor print (cli/ does), nor change entries but by
  * the entry routes' purge.
@@ -23,6 +25,8 @@ import {
   type LockRecord,
   parseLockRecord,
 } from "../cache/folder_lock.ts";
+import type { Store } from "../cache/store.ts";
+import type { Peers } from "../proxy/caching/invalidations.ts";
 import { entriesRoutes } from "./entries.ts";
 
 /** Sends one admin API request, e.g. `("GET", "/api/entries?prefix=x")`. */
@@ -143,7 +147,33 @@ async function offline(dir: string, lock: FolderLock): Promise<EntriesAccess> {
     throw error;
   }
   await store.indexed; // list and count every entry on disk, not the first ones indexed
-  const routes = entriesRoutes({ store, explain: explainEntry }); // as the admin listener's
+  return storeAccess(store, {
+    source: `folder ${dir}`,
+    close: async () => {
+      try {
+        await store.close();
+      } finally {
+        await lock.release();
+      }
+    },
+  });
+}
+
+/**
+ * The entries of an open `store`, answered in-process by the admin
+ * listener's own entry routes (a folder's file store, or a shared store
+ * such as Redis, whose purges `peers` announces to the running nodes).
+ * `close` releases the store and what goes with it, once.
+ */
+export function storeAccess(
+  store: Store,
+  options: { source: string; close: () => Promise<void>; peers?: Peers },
+): EntriesAccess {
+  const routes = entriesRoutes({
+    store,
+    explain: explainEntry,
+    peers: options.peers,
+  }); // as the admin listener's
   let closed = false;
   return {
     fetch: async (method, pathAndQuery) => {
@@ -152,15 +182,11 @@ async function offline(dir: string, lock: FolderLock): Promise<EntriesAccess> {
       if (!handler) throw new Error(`no admin route ${method} ${url.pathname}`);
       return await handler(new Request(url, { method }), url);
     },
-    source: `folder ${dir}`,
+    source: options.source,
     close: async () => {
       if (closed) return;
       closed = true;
-      try {
-        await store.close();
-      } finally {
-        await lock.release();
-      }
+      await options.close();
     },
   };
 }

@@ -14,6 +14,7 @@ import { entryClock } from "../cache/entry_state.ts";
 import { keyParts } from "../cache/key.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import type { PurgeTarget, Store } from "../cache/store.ts";
+import type { Peers } from "../proxy/caching/invalidations.ts";
 import { emitPurge, type EventHub } from "../proxy/events.ts";
 import { jsonError, jsonResponse } from "./json.ts";
 import type { AdminRoutes } from "./route.ts";
@@ -36,6 +37,8 @@ export interface EntriesOptions {
   explain?: (meta: EntryMeta, now: number) => unknown;
   /** The proxy's event hub: a purge emits its event there (/api/events). */
   events?: EventHub;
+  /** The other nodes sharing the store: a purge is announced to them (their memory tiers). */
+  peers?: Peers;
 }
 
 /** One entry as `/api/entries` lists it. */
@@ -71,13 +74,18 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
       }
       const prefix = url.searchParams.get("prefix") ?? "";
       const listed = await store.list({ prefix, limit: limit + 1 });
+      const described = await store.describe?.().catch(() => undefined); // what Redis reports
       const at = now();
       return jsonResponse({
         entries: listed.slice(0, limit).map(({ meta, hits }) =>
           summary(meta, hits, at)
         ),
         more: listed.length > limit,
-        total: { entries: store.stats.entries, bytes: store.stats.bytes },
+        total: {
+          entries: store.stats.entries,
+          bytes: store.stats.bytes,
+          ...(described ? { store: described } : {}),
+        },
       });
     },
     "GET /api/entry": async (_request, url) => {
@@ -105,6 +113,7 @@ export function entriesRoutes(options: EntriesOptions): AdminRoutes {
         return jsonError(400, `Cannot purge: ${target}`);
       }
       const purged = await store.purge(target);
+      options.peers?.announce(target); // every node drops its copies
       emitPurge(options.events, { target, purged });
       return jsonResponse({ purged });
     },

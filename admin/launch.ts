@@ -20,6 +20,7 @@ import { explainEntry } from "../cache/explain.ts";
 import { type FolderLock, lockFolder } from "../cache/folder_lock.ts";
 import type { ProxyConfig } from "../proxy/config.ts";
 import { EventHub } from "../proxy/events.ts";
+import type { CacheOpener } from "../proxy/caching/state.ts";
 import { type ProxyServer, startProxy } from "../proxy/mod.ts";
 
 /** Where the admin listener binds. */
@@ -59,6 +60,7 @@ export function adminRoutesOf(
       times: proxy.times,
       store,
       events,
+      health: proxy.cache?.health,
     }),
     "GET /api/events": eventsHandler(events),
     ...clockRoutes({ clock: proxy.clock, events }),
@@ -68,23 +70,27 @@ export function adminRoutesOf(
         now: () => proxy.clock.now(),
         explain: explainEntry,
         events,
+        peers: proxy.cache?.peers,
       })
       : {}),
   };
 }
 
 /**
- * Locks the cache folder, starts the proxy and, unless `admin` is
- * undefined, its admin listener. Throws (having released what it took)
+ * Locks the cache folder (a file store's), opens the cache (with `open`
+ * when given, else the file store), starts the proxy and, unless `admin`
+ * is undefined, its admin listener. Throws (having released what it took)
  * when the folder is locked by another process (FolderLockedError) or a
  * listener cannot be bound.
  */
 export async function startProxyWithAdmin(
   config: ProxyConfig,
   admin: AdminAddress | undefined,
+  open?: CacheOpener,
 ): Promise<LaunchedProxy> {
-  const lock = config.cache
-    ? await lockFolder(config.cache.dir, { pid: Deno.pid, admin: null })
+  const store = config.cache?.store;
+  const lock = store?.kind === "file" // a Redis store is shared: no lock
+    ? await lockFolder(store.dir, { pid: Deno.pid, admin: null })
     : undefined;
   const guarded: Deno.NetAddr[] = [];
   let proxy: ProxyServer | undefined;
@@ -92,7 +98,8 @@ export async function startProxyWithAdmin(
   // The hub only where someone can subscribe: its admin listener.
   const events = admin ? new EventHub(config.clock) : undefined;
   try {
-    proxy = await startProxy({ ...config, guarded, events });
+    const cache = config.cache && open ? await open(config.cache) : undefined;
+    proxy = await startProxy({ ...config, guarded, events }, cache);
     if (admin && events) {
       adminServer = bindAdmin(admin, adminRoutesOf(proxy, events));
       guarded.push(adminServer.addr);

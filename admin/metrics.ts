@@ -9,6 +9,7 @@
  */
 
 import type { StoreStats } from "../cache/store.ts";
+import type { StoreHealth } from "../proxy/caching/state.ts";
 import { DURATION_BOUNDS_MS, type RequestTimes } from "../proxy/durations.ts";
 import type { EventHub } from "../proxy/events.ts";
 import type { Stats } from "../proxy/stats.ts";
@@ -23,6 +24,8 @@ export interface MetricsSource {
   store?: { readonly stats: Readonly<StoreStats> };
   /** The event hub of /api/events, when there is one. */
   events?: EventHub;
+  /** A shared store's backend (Redis), when the store has one. */
+  health?: StoreHealth;
 }
 
 /** The GET /metrics handler: 200 text/plain; version=0.0.4. */
@@ -39,7 +42,7 @@ export function metricsHandler(source: MetricsSource): AdminHandler {
 
 /** The registry of every cachelab_ metric, read from `source` at each scrape. */
 export function metricsRegistry(source: MetricsSource): MetricsRegistry {
-  const { stats, times, store, events } = source;
+  const { stats, times, store, events, health } = source;
   const registry = new MetricsRegistry();
   const one = (name: string) => () => [{ value: stats.get(name) }];
   registry.counter({
@@ -101,6 +104,7 @@ export function metricsRegistry(source: MetricsSource): MetricsRegistry {
     read: () => notStored(stats),
   });
   if (store) storeMetrics(registry, store);
+  if (health) healthMetrics(registry, health, stats);
   if (events) eventMetrics(registry, events);
   return registry;
 }
@@ -128,6 +132,30 @@ function storeMetrics(
     name: "cachelab_cache_write_errors_total",
     help: "Cache writes that failed (the responses still went out).",
     read: () => [{ value: store.stats.writeErrors }],
+  });
+}
+
+function healthMetrics(
+  registry: MetricsRegistry,
+  health: StoreHealth,
+  stats: Stats,
+): void {
+  registry.gauge({
+    name: "cachelab_store_up",
+    help: "1 while the shared store (Redis) can be reached, else 0.",
+    read: () => [{ value: health.up ? 1 : 0 }],
+  });
+  registry.counter({
+    name: "cachelab_store_failed_calls_total",
+    help:
+      "Calls to the shared store that failed: it could not be reached, or not within --store-timeout.",
+    read: () => [{ value: health.failures }],
+  });
+  registry.counter({
+    name: "cachelab_requests_without_store_total",
+    help:
+      "Requests served as a plain proxy because the shared store could not be reached (detail=store-unavailable).",
+    read: () => [{ value: stats.get("cache.without_store") }],
   });
 }
 

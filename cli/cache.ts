@@ -14,6 +14,7 @@ import {
   adminAccess,
   type EntriesAccess,
   folderAccess,
+  storeAccess,
 } from "../admin/cache_folder.ts";
 import { MAX_LIST_LIMIT } from "../admin/entries.ts";
 import {
@@ -23,7 +24,7 @@ import {
   type ParsedArgs,
   UsageError,
 } from "./args.ts";
-import { cacheDirFrom, type EnvLookup } from "./cache_flags.ts";
+import { CACHE_DEFAULTS, cacheDirFrom, type EnvLookup } from "./cache_flags.ts";
 import {
   entriesTable,
   entryText,
@@ -32,7 +33,8 @@ import {
 } from "./cache_format.ts";
 import { commandHelp } from "./help.ts";
 import { CACHE_ACTIONS, cacheHelp } from "./cache_specs.ts";
-import { parseCount } from "./values.ts";
+import { openRedisEntries } from "./redis_cache.ts";
+import { parseCount, parseRedisUrl } from "./values.ts";
 
 /** Where `cachelab cache` writes, and what it reads of its environment. */
 export interface CacheIo {
@@ -199,14 +201,29 @@ function withQuery(path: string, query: URLSearchParams): string {
   return text === "" ? path : `${path}?${text}`;
 }
 
-/** --admin URL, else the folder of --cache-dir or the default one. */
+/** --admin URL, --store URL, else the folder of --cache-dir or the default one. */
 async function accessOf(args: ParsedArgs, io: CacheIo): Promise<EntriesAccess> {
   const admin = flagText(args, "admin");
   const dir = flagText(args, "cache-dir");
-  if (admin !== undefined && dir !== undefined) {
-    throw new UsageError("give --cache-dir or --admin, not both");
+  const named = flagText(args, "store");
+  const store = named === "file" ? undefined : named; // file: the folder
+  const given = [admin, dir, store].filter((v) => v !== undefined).length;
+  if (given > 1) {
+    throw new UsageError("give one of --cache-dir, --admin and --store");
   }
   if (admin !== undefined) return adminAccess(adminBase(admin));
+  if (store !== undefined) {
+    const address = parseRedisUrl(store, "--store");
+    const opened = await openRedisEntries({
+      ...address,
+      timeoutMs: CACHE_DEFAULTS.storeTimeoutMs * 4, // people wait; tools see the same
+    });
+    return storeAccess(opened.store, {
+      source: `store ${store}`,
+      peers: opened.peers,
+      close: opened.close,
+    });
+  }
   return await folderAccess(await cacheDirFrom(dir, io.env, io.cwd));
 }
 

@@ -1,6 +1,6 @@
 /**
- * Owns the cache flags of `cachelab proxy` (--cache-dir, --cache-size,
- * --max-object-size, --memory-cache-size, --skip-binary,
+ * Owns the cache flags of `cachelab proxy` (--store, --store-timeout,
+ * --cache-dir, --cache-size, --max-object-size, --memory-cache-size, --skip-binary,
  * --targeted-fields, --store-set-cookie, --max-stale-on-error, and
  * --no-cache against them) and turning them into a checked CacheConfig,
  * with the default folder taken from XDG_CACHE_HOME or HOME.
@@ -15,6 +15,7 @@ import {
   DEFAULT_MAX_STALE_ON_ERROR_SECONDS,
   DEFAULT_TARGETED_FIELDS,
   MIN_CACHE_BYTES,
+  type StoreConfig,
 } from "../proxy/config.ts";
 import {
   type FlagSpec,
@@ -27,6 +28,8 @@ import {
   parseByteSize,
   parseCount,
   parseFieldNameList,
+  parseRedisUrl,
+  parseSecondsAsMs,
 } from "./values.ts";
 
 /** RFC 9111 §1.2.2: the largest delta-seconds a cache needs to hold. */
@@ -36,13 +39,34 @@ export const CACHE_DEFAULTS = {
   cacheBytes: 1024 ** 3,
   maxObjectBytes: 256 * 1024 ** 2,
   memoryBytes: 8 * 1024 ** 2,
+  storeTimeoutMs: 500,
 } as const;
+
+/** Flags that name a local folder's cache: errors with a Redis store. */
+const FILE_STORE_FLAGS = ["cache-dir", "cache-size"] as const;
 
 /** Reads environment variables (HOME, XDG_CACHE_HOME). */
 export type EnvLookup = (name: string) => string | undefined;
 
 /** The cache flags, in the order help lists them. */
 export const CACHE_FLAGS: readonly FlagSpec[] = [
+  {
+    name: "store",
+    value: "file|URL",
+    help: "Where entries are kept: file (the folder --cache-dir, this " +
+      "node's own) or redis://HOST:PORT[/DB], " +
+      "a Redis server shared by every node pointed at it (see Scale out " +
+      "in the README); its maxmemory is the cap, so --cache-dir and " +
+      "--cache-size are then an error.",
+    default: "file",
+  },
+  {
+    name: "store-timeout",
+    value: "S",
+    help: "Seconds any one Redis call may take; past it, or while Redis " +
+      "cannot be reached, requests pass through uncached.",
+    default: String(CACHE_DEFAULTS.storeTimeoutMs / 1000),
+  },
   {
     name: "cache-dir",
     value: "DIR",
@@ -69,7 +93,7 @@ export const CACHE_FLAGS: readonly FlagSpec[] = [
     name: "memory-cache-size",
     value: "BYTES",
     help:
-      "In-memory tier for small hot bodies; 0 turns it off; at most --cache-size.",
+      "In-memory tier for small hot bodies (each node's own); 0 turns it off; at most --cache-size.",
     default: `${
       formatByteSize(CACHE_DEFAULTS.memoryBytes)
     } or --cache-size if smaller`,
@@ -115,6 +139,57 @@ export async function cacheConfigFrom(
     }
     return undefined;
   }
+  const store = await storeFrom(args, env, cwd);
+  const cap = store.kind === "file" ? store.sizeBytes : undefined;
+  return {
+    store,
+    maxObjectBytes: partOfCache(
+      args,
+      "max-object-size",
+      CACHE_DEFAULTS.maxObjectBytes,
+      cap,
+    ),
+    memoryBytes: partOfCache(
+      args,
+      "memory-cache-size",
+      CACHE_DEFAULTS.memoryBytes,
+      cap,
+    ),
+    skipBinary: args.flags.has("skip-binary"),
+    targetedFields: targetedFieldsFrom(flagText(args, "targeted-fields")),
+    storeSetCookie: args.flags.has("store-set-cookie"),
+    maxStaleOnErrorSeconds: maxStaleFrom(flagText(args, "max-stale-on-error")),
+  };
+}
+
+/**
+ * --store with its flags: the file store (the folder and its cap), or a
+ * Redis server (--cache-dir and --cache-size are then errors: the
+ * server's maxmemory is the cap); --store-timeout only with Redis.
+ */
+async function storeFrom(
+  args: ParsedArgs,
+  env: EnvLookup,
+  cwd: string,
+): Promise<StoreConfig> {
+  const where = flagText(args, "store") ?? "file";
+  const timeoutText = flagText(args, "store-timeout");
+  if (where !== "file") {
+    const address = parseRedisUrl(where, "--store");
+    const clash = FILE_STORE_FLAGS.find((name) => args.flags.has(name));
+    if (clash) {
+      throw new UsageError(
+        `--${clash} cannot be used with a Redis --store (its maxmemory is the cap)`,
+      );
+    }
+    const timeoutMs = timeoutText === undefined
+      ? CACHE_DEFAULTS.storeTimeoutMs
+      : parseSecondsAsMs(timeoutText, "--store-timeout");
+    return { kind: "redis", ...address, timeoutMs };
+  }
+  if (timeoutText !== undefined) {
+    throw new UsageError("--store-timeout needs a Redis --store");
+  }
   const sizeText = flagText(args, "cache-size");
   const sizeBytes = sizeText === undefined
     ? CACHE_DEFAULTS.cacheBytes
@@ -124,26 +199,8 @@ export async function cacheConfigFrom(
       `--cache-size must be at least ${MIN_CACHE_BYTES} bytes (a 4KiB block and its directory entry: what one entry takes on disk)`,
     );
   }
-  return {
-    dir: await cacheDirFrom(flagText(args, "cache-dir"), env, cwd),
-    sizeBytes,
-    maxObjectBytes: partOfCache(
-      args,
-      "max-object-size",
-      CACHE_DEFAULTS.maxObjectBytes,
-      sizeBytes,
-    ),
-    memoryBytes: partOfCache(
-      args,
-      "memory-cache-size",
-      CACHE_DEFAULTS.memoryBytes,
-      sizeBytes,
-    ),
-    skipBinary: args.flags.has("skip-binary"),
-    targetedFields: targetedFieldsFrom(flagText(args, "targeted-fields")),
-    storeSetCookie: args.flags.has("store-set-cookie"),
-    maxStaleOnErrorSeconds: maxStaleFrom(flagText(args, "max-stale-on-error")),
-  };
+  const dir = await cacheDirFrom(flagText(args, "cache-dir"), env, cwd);
+  return { kind: "file", dir, sizeBytes };
 }
 
 /**
@@ -170,14 +227,20 @@ function maxStaleFrom(text: string | undefined): number {
   });
 }
 
-/** A size that cannot exceed the cache; its default shrinks to fit. */
+/**
+ * A size that cannot exceed the cache's cap (none with Redis: its
+ * maxmemory is not ours to know); its default shrinks to fit.
+ */
 function partOfCache(
   args: ParsedArgs,
   name: string,
   fallback: number,
-  cacheBytes: number,
+  cacheBytes: number | undefined,
 ): number {
   const value = flagText(args, name);
+  if (cacheBytes === undefined) {
+    return value === undefined ? fallback : parseByteSize(value, `--${name}`);
+  }
   if (value === undefined) return Math.min(fallback, cacheBytes);
   const bytes = parseByteSize(value, `--${name}`);
   if (bytes > cacheBytes) {

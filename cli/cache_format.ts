@@ -17,10 +17,15 @@ export interface EntriesListing {
   total: Totals;
 }
 
-/** The store's totals: entries (variants) and what they cost in bytes. */
+/**
+ * The store's totals: entries (variants) and what they cost in bytes,
+ * and, for a store with a backend of its own (Redis), what it reports
+ * (used_memory, maxmemory, maxmemory_policy, evicted_keys, ...).
+ */
 export interface Totals {
   entries: number;
   bytes: number;
+  store?: Record<string, string | number>;
 }
 
 /** `GET /api/entry`'s body: each variant with its stored fields. */
@@ -94,9 +99,13 @@ export function entryText(detail: EntryDetail): string {
 
 /** The totals, one "name  value" line each. */
 export function statsText(total: Totals, source: string): string {
+  const reported = Object.entries(total.store ?? {}).map((
+    [name, value],
+  ): [string, string] => [name, String(value)]);
   return aligned([
     ["entries", String(total.entries)],
     ["bytes", `${formatSize(total.bytes)} (${total.bytes})`],
+    ...reported,
     ["source", source],
   ]).join("\n") + "\n";
 }

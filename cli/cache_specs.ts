@@ -28,12 +28,20 @@ const SOURCE_FLAGS: readonly FlagSpec[] = [
       "instead of a folder.",
   },
   {
+    name: "store",
+    value: "URL",
+    help: "A Redis store, redis://HOST:PORT[/DB], instead of a folder " +
+      "(file: the folder, as without it): " +
+      "read and purged in Redis itself (a purge is announced to the " +
+      "running nodes); stats shows what Redis reports.",
+  },
+  {
     name: "json",
     help: "Print the admin API's JSON (one line) instead of text.",
   },
 ];
 
-const SOURCE_USAGE = "[--cache-dir DIR | --admin URL] [--json]";
+const SOURCE_USAGE = "[--cache-dir DIR | --admin URL | --store URL] [--json]";
 
 export const CACHE_LS: CommandSpec = {
   name: "cache ls",

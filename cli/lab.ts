@@ -21,6 +21,7 @@ import {
 } from "./args.ts";
 import { CACHE_FLAGS, cacheConfigFrom, type EnvLookup } from "./cache_flags.ts";
 import { DEFAULT_CLOCK_ADMIN } from "./clock.ts";
+import { type LessonRequest, lessonRequestFrom } from "./lessons.ts";
 import { parseListenPort } from "./values.ts";
 
 export const LAB_DEFAULTS = {
@@ -29,6 +30,12 @@ export const LAB_DEFAULTS = {
   adminPort: Number(new URL(DEFAULT_CLOCK_ADMIN).port),
   originPort: 20000,
 } as const;
+
+/** The cache flags a one-process lab has no use for: a store shared by nodes. */
+const SHARED_STORE_FLAGS: ReadonlySet<string> = new Set([
+  "store",
+  "store-timeout",
+]);
 
 export const LAB_COMMAND: CommandSpec = {
   name: "lab",
@@ -69,11 +76,19 @@ export const LAB_COMMAND: CommandSpec = {
       help: "Answer the paths of a JSON script of responses first (the " +
         "format of cachelab origin --script; see README).",
     },
-    ...CACHE_FLAGS.map((flag) =>
+    ...CACHE_FLAGS.filter((flag) => !SHARED_STORE_FLAGS.has(flag.name)).map((
+      flag,
+    ) =>
       flag.name === "cache-dir"
         ? { ...flag, default: "a new temporary folder, removed at exit" }
         : flag
     ),
+    {
+      name: "lesson",
+      value: "N",
+      help: "Print lesson N (or all) for a lab on these ports and exit, " +
+        "starting nothing.",
+    },
     {
       name: "quiet",
       help: "Do not write the access logs (the proxy's, and the origin's " +
@@ -102,9 +117,17 @@ export interface LabPlan {
   root: string | undefined;
   /** The origin's scripted responses (--script), checked. */
   script: LabScript | undefined;
-  /** The cache settings; `dir` undefined: a new temporary folder. */
-  cache: Omit<CacheConfig, "dir"> & { dir: string | undefined };
+  /**
+   * The cache settings, a file store's (`dir` undefined: a new temporary
+   * folder); the lab has no shared store.
+   */
+  cache: Omit<CacheConfig, "store"> & {
+    dir: string | undefined;
+    sizeBytes: number;
+  };
   quiet: boolean;
+  /** --lesson: print it for a lab on these ports instead of starting one. */
+  lesson?: LessonRequest;
 }
 
 /** Checks the parsed command line; throws UsageError on a bad value. */
@@ -130,6 +153,7 @@ export async function labPlanFrom(
       `PORT, --admin-port and --origin-port must differ (${port}, ${admin}, ${originPort})`,
     );
   }
+  const lesson = flagText(args, "lesson");
   const given = flagText(args, "cache-dir");
   const cache = await cacheConfigFrom(args, env, cwd);
   return {
@@ -139,8 +163,28 @@ export async function labPlanFrom(
     originPort,
     root: await checkedRoot(flagText(args, "root"), cwd),
     script: await scriptFrom(flagText(args, "script"), cwd),
-    cache: { ...cache!, dir: given === undefined ? undefined : cache!.dir },
+    cache: labCache(cache!, given !== undefined),
     quiet: args.flags.has("quiet"),
+    ...(lesson === undefined ? {} : {
+      lesson: lessonRequestFrom(lesson, {
+        port,
+        adminPort: admin,
+        originPort,
+      }),
+    }),
+  };
+}
+
+/** The lab's cache settings: the file store's folder (when given) and cap. */
+function labCache(cache: CacheConfig, dirGiven: boolean): LabPlan["cache"] {
+  const { store, ...rules } = cache;
+  if (store.kind !== "file") {
+    throw new TypeError("Cannot plan the lab: it runs on a file store"); // its flags take no --store
+  }
+  return {
+    ...rules,
+    dir: dirGiven ? store.dir : undefined,
+    sizeBytes: store.sizeBytes,
   };
 }
 

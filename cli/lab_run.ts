@@ -89,7 +89,14 @@ export async function startLab(
         idleTimeoutMs: PROXY_DEFAULTS.idleTimeoutMs,
         maxConnections: PROXY_DEFAULTS.maxConnections,
         maxUpstreamConnections: PROXY_DEFAULTS.maxUpstreamConnections,
-        cache: { ...plan.cache, dir: cacheDir },
+        cache: {
+          ...cacheRules(plan.cache),
+          store: {
+            kind: "file",
+            dir: cacheDir,
+            sizeBytes: plan.cache.sizeBytes,
+          },
+        },
         clock,
         log: logs.proxy,
       }, plan.admin));
@@ -164,4 +171,12 @@ async function named<T>(
     }
     throw error;
   }
+}
+
+/** The storing rules of the lab's cache settings, without its folder and cap. */
+function cacheRules(
+  cache: LabPlan["cache"],
+): Omit<LabPlan["cache"], "dir" | "sizeBytes"> {
+  const { dir: _dir, sizeBytes: _size, ...rules } = cache;
+  return rules;
 }

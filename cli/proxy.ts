@@ -20,6 +20,7 @@ import {
   UsageError,
 } from "./args.ts";
 import { CACHE_FLAGS, cacheConfigFrom, type EnvLookup } from "./cache_flags.ts";
+import { cacheOpener } from "./redis_cache.ts";
 import {
   parseCount,
   parseHost,
@@ -181,14 +182,19 @@ export interface ProxyPlan {
 }
 
 /**
- * Starts what a plan says: the cache folder's lock, the proxy (logging to
- * `log`) and its admin listener (admin/launch.ts).
+ * Starts what a plan says: the cache folder's lock, the cache (a Redis
+ * store's changes of state on stderr), the proxy (logging to `log`) and
+ * its admin listener (admin/launch.ts).
  */
 export function startPlanned(
   plan: ProxyPlan,
   log: ((line: string) => void) | undefined,
 ): Promise<LaunchedProxy> {
-  return startProxyWithAdmin({ ...plan.config, log }, plan.admin);
+  return startProxyWithAdmin(
+    { ...plan.config, log },
+    plan.admin,
+    cacheOpener((line) => console.error(`cachelab: ${line}`)),
+  );
 }
 
 /** Checks the parsed command line; throws UsageError on a bad value. */

@@ -186,3 +186,41 @@ export function parseHostPort(
 export function hostForUrl(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
+
+/** Where a Redis server listens, and which of its databases to use. */
+export interface RedisAddress {
+  host: string;
+  port: number;
+  /** Database number, 0 to 15 (a default server has 16). */
+  db: number;
+}
+
+const REDIS_URL =
+  /^redis:\/\/(?:([^@/?#]*)@)?(\[[^\]/]*\]|[^:/@?#[\]]*)(?::([^/?#@]*))?(?:\/([^/?#]*))?$/;
+
+/**
+ * `redis://HOST:PORT[/DB]` (DB 0 to 15, default 0; an IPv6 host in
+ * brackets). A missing port, a user or password (the client wrapper,
+ * redis/client.ts, sends no AUTH), TLS (`rediss://`) or a query is an
+ * error.
+ */
+export function parseRedisUrl(text: string, what: string): RedisAddress {
+  const match = REDIS_URL.exec(text);
+  if (!match || match[2] === "" || match[3] === undefined) {
+    throw new UsageError(
+      `${what} must be file or redis://HOST:PORT[/DB], not "${text}"`,
+    );
+  }
+  const [, credentials, hostText, portText, dbText] = match;
+  if (credentials !== undefined) {
+    throw new UsageError(
+      `${what} cannot carry a user or password: Redis AUTH is not supported`,
+    );
+  }
+  const host = parseHost(hostText!, `the host of ${what}`);
+  const port = parseRemotePort(portText!, `the port of ${what}`);
+  const db = dbText === undefined || dbText === ""
+    ? 0
+    : parseCount(dbText, `the database of ${what}`, { min: 0, max: 15 });
+  return { host, port, db };
+}

@@ -16,12 +16,38 @@ export function latin1(bytes: Uint8Array): string {
     .toString("latin1");
 }
 
-/** Encodes a one-char-per-byte string back to the same bytes. */
+/**
+ * A head text that cannot be written: a char above U+00FF is no byte
+ * (latin1Bytes()). The connection answers 500 when nothing was written.
+ */
+export class UnwritableHead extends RangeError {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnwritableHead";
+  }
+}
+
+/**
+ * Encodes a one-char-per-byte string back to the same bytes. Throws
+ * UnwritableHead ("Cannot encode head: ...") for a char above U+00FF: it
+ * is no byte, and keeping its low byte could turn U+010A into a line feed
+ * inside a head (a field injected by whoever chose the text).
+ */
 export function latin1Bytes(text: string): Uint8Array {
   const out = encoder.encode(text);
   if (out.length === text.length) return out; // pure ASCII: the common case
   const exact = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) exact[i] = text.charCodeAt(i) & 0xff;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) {
+      throw new UnwritableHead(
+        `Cannot encode head: U+${
+          code.toString(16).toUpperCase().padStart(4, "0")
+        } at ${i} is not one byte`,
+      );
+    }
+    exact[i] = code;
+  }
   return exact;
 }
 

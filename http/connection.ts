@@ -47,7 +47,7 @@ import {
   lingeringClose,
   type LingerLimits,
 } from "./lingering_close.ts";
-import { latin1Bytes } from "./bytes.ts";
+import { latin1Bytes, UnwritableHead } from "./bytes.ts";
 import type { AccessLogEntry } from "./access_log.ts";
 import { closeQuietly, resetQuietly } from "./close.ts";
 
@@ -286,6 +286,14 @@ async function serveRequest(
     );
   } catch (e) {
     failed = true;
+    if (e instanceof UnwritableHead && io.written === writtenBefore) {
+      ctx.reportError(e); // a handler's field no head can carry: a bug, answered 500
+      await cancelBody(res);
+      res = { ...res, body: null, upgrade: undefined, status: 500 };
+      const sent = await writeError(io, 500, "internal error", ctx.now?.())
+        .then(() => true, () => false);
+      return sent ? "linger" : "close";
+    }
     bytes = Math.max(0, io.written - writtenBefore - headText.length); // what got out, framing included
     if (noBody || res.body instanceof Uint8Array || !res.body) throw e;
     // A body that failed mid-way: the client sees the connection close,

@@ -36,12 +36,35 @@ export interface UpstreamAddress {
   port: number;
 }
 
-/** Cache settings; absent when the proxy runs with --no-cache. */
-export interface CacheConfig {
+/** The file store (the default, `--store file`): one node's cache in a folder. */
+export interface FileStoreConfig {
+  kind: "file";
   /** Folder of the file store (created when missing). */
   dir: string;
   /** Cap on what entries take on disk (at least MIN_CACHE_BYTES); least-recently-used entries go first. */
   sizeBytes: number;
+}
+
+/**
+ * A Redis store (`--store redis://...`) shared by every node pointed at
+ * it; its cap is the server's own maxmemory.
+ */
+export interface RedisStoreConfig {
+  kind: "redis";
+  host: string;
+  port: number;
+  /** Database number, 0 to 15. */
+  db: number;
+  /** The longest any one Redis call may take (ms), --store-timeout. */
+  timeoutMs: number;
+}
+
+/** Where the entries are kept. */
+export type StoreConfig = FileStoreConfig | RedisStoreConfig;
+
+/** Cache settings; absent when the proxy runs with --no-cache. */
+export interface CacheConfig {
+  store: StoreConfig;
   /** Responses larger than this are not stored. */
   maxObjectBytes: number;
   /** Cap on the in-memory tier for small hot bodies. */

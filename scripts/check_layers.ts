@@ -33,8 +33,14 @@ const ALLOWED_EDGES: Readonly<Record<string, readonly string[]>> = {
   ],
   "origin": ["http"],
   "proxy": ["cache", "http"],
-  // The Redis store and the client it shares with the proxy's cluster side.
-  "redis": ["cache", "http"],
+  // The Redis store and the client it shares with the proxy's cluster
+  // side, whose contracts (types only) it implements.
+  "redis": [
+    "cache",
+    "http",
+    "proxy/caching/shared_fills.ts",
+    "proxy/caching/invalidations.ts",
+  ],
   // The admin listener: people and tools looking at the proxy and its cache.
   "admin": ["proxy", "cache", "http"],
   // The clock: `cachelab lab` makes the one clock its servers share.

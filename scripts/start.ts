@@ -31,7 +31,7 @@ const LISTENING = /^listening on (http:\/\/\S+)$/;
 const ADMIN = /^admin on (http:\/\/\S+)$/;
 
 /** A cachelab child process and what it said. */
-interface Server {
+export interface Server {
   name: string;
   process: Deno.ChildProcess;
   /** The URL of its `listening on` line, or why it did not start. */
@@ -43,7 +43,7 @@ interface Server {
 }
 
 /** Runs `main.ts ARGS` and copies its output lines with a `[name]` prefix. */
-function spawnCachelab(
+export function spawnCachelab(
   name: string,
   args: string[],
   permissions: string[],
@@ -94,7 +94,7 @@ async function copyLines(
   if (pending !== "") onLine(pending);
 }
 
-function stop(servers: readonly Server[]): void {
+export function stop(servers: readonly Server[]): void {
   for (const server of servers) {
     try {
       server.process.kill("SIGTERM");

@@ -216,4 +216,5 @@ export async function invalidate(
       flow.ctx.stats.count("cache.invalidated_in_flight", forgotten.inFlight);
     }
   }
+  if (keys.length > 0) flow.cache.peers?.announce({ keys }); // other nodes sharing the store
 }

@@ -42,6 +42,7 @@ export class FillLock implements Disposable {
   #response: { status: number; fields: FieldList } | undefined;
   #released = Promise.withResolvers<void>();
   #done = false;
+  #onRelease: (() => void)[] = [];
 
   constructor(key: string, fills: Map<string, FillLock>) {
     this.key = key;
@@ -92,6 +93,16 @@ export class FillLock implements Disposable {
     this.#until = settled;
   }
 
+  /**
+   * Calls `then` when the lock is released (at once when it already is):
+   * what the fill holds besides, such as the nodes' lock of the key
+   * (shared_fills.ts). `then` must not throw.
+   */
+  onRelease(then: () => void): void {
+    if (this.#done) then();
+    else this.#onRelease.push(then);
+  }
+
   /** Releases the lock now, or once what holdUntil() named settled. */
   [Symbol.dispose](): void {
     const release = () => this.#release();
@@ -106,6 +117,7 @@ export class FillLock implements Disposable {
     const response = this.#response;
     this.publish(response ? { kind: "ended", response } : { kind: "ended" });
     this.#released.resolve();
+    for (const then of this.#onRelease.splice(0)) then();
   }
 }
 

@@ -78,12 +78,16 @@ export function startFill(
           (stored) => storedIsNewer(draft, stored) ? "superseded" : undefined, // RFC 9111 §4
         ),
     forgotten: () => ticket.forgotten,
-    onSettled: (outcome) =>
+    onSettled: (outcome) => {
       ctx.stats.count(
         outcome === "stored"
           ? "cache.stored"
           : `cache.store_${outcome.replace("-", "_")}`,
-      ),
+      );
+      if (outcome === "stored") {
+        cache.peers?.announce({ keys: [draft.key], replaced: true }); // their copies of older versions go
+      }
+    },
   });
   ticket.holdUntil(filling.done);
   cache.background.track(filling);

@@ -11,7 +11,9 @@
  * fill): nothing recurses. Concurrent GETs for one key collapse onto one
  * fill (collapsing.ts) and read the entry as it grows; when the fill
  * stores nothing they can read, the requests still waiting elect a new
- * leader among themselves (followChoice's "again").
+ * leader among themselves (followChoice's "again"). Nodes sharing a
+ * store collapse too: the local leader claims the nodes' lock of the key
+ * (shared_fills.ts) or waits for the node holding it, then looks again.
  *
  * Must not parse bytes, build responses (answers.ts, filled.ts,
  * selected.ts) nor touch files other than through the Store.
@@ -19,7 +21,6 @@
 
 import { followChoice, type LeaderNews } from "../../cache/collapse.ts";
 import { decide, passReason } from "../../cache/policy.ts";
-import { isPending } from "../../cache/variants.ts";
 import type { OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow, Routed } from "../context.ts";
 import { upstreamRequest } from "../messages.ts";
@@ -32,7 +33,9 @@ import { collapsedResponse } from "./filled.ts";
 import { forward } from "./forward.ts";
 import { passThrough } from "./pass.ts";
 import { type CacheState, storeOptionsFor } from "./state.ts";
+import { leadAcrossNodes } from "./shared_fills.ts";
 import { serveStored } from "./stored.ts";
+import { lookUp, UNAVAILABLE, withoutStore } from "./unavailable.ts";
 
 /**
  * The longest a request waits for another one filling its key before it
@@ -98,15 +101,17 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
   let collapsed = false; // this request waited for another one's fill
   let alone = false; // it goes upstream without collapsing again
   let plain = false; // what is stored is not to be used: a plain miss
+  let lookedAcross = false; // it waited for another node's fill of the key
   for (let round = 1;; round++) {
     const last = round >= MAX_ROUNDS;
     const now = round === 1 ? req.receivedAt : ctx.clock.now(); // time passes between rounds
-    const found = plain || last ? undefined : cache.store.variants(key);
-    const stored = found && isPending(found) ? await found : found;
-    const decision = !stored ? MISS : decide(
+    let found = plain || last ? undefined : lookUp(cache.store, key);
+    if (found instanceof Promise) found = await found;
+    if (found === UNAVAILABLE) return await withoutStore(flow); // as a plain proxy
+    const decision = found === undefined ? MISS : decide(
       method,
       req.head.headers,
-      stored,
+      found,
       now,
       upstream.headers, // RFC 9111 §4.1: the values the origin would see
       { targets: options.targets ?? [] }, // RFC 9213 §2.1, §3: judged by this route's policy
@@ -150,6 +155,19 @@ async function serveKeyed(flow: CacheFlow): Promise<OutgoingResponse> {
           ? cache.fills.current(key)
           : undefined;
         if (!other) {
+          const across = lock && cache.shared && !alone && !lookedAcross
+            ? await leadAcrossNodes(cache.shared, {
+              key,
+              lock,
+              maxWaitMs: waitMs,
+              stats: ctx.stats,
+            })
+            : "lead";
+          if (across === "look-again") {
+            collapsed = true; // RFC 9211 §2.6: on another node's fill
+            lookedAcross = true; // next, a miss goes upstream itself
+            continue;
+          }
           const res = await forward(flow, { decision, lock });
           if (res) return res;
           plain = true; // refetch without conditions, or a vanished body

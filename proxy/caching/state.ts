@@ -20,7 +20,20 @@ import {
 } from "../config.ts";
 import { BackgroundTasks } from "./tasks.ts";
 import { FillRegistry } from "./collapsing.ts";
+import type { Peers } from "./invalidations.ts";
+import type { SharedFills } from "./shared_fills.ts";
 import { Tickets } from "./tickets.ts";
+
+/**
+ * How a shared store's backend stands (a Redis store's connection), for
+ * /metrics; read at each scrape.
+ */
+export interface StoreHealth {
+  /** True while the backend can be reached. */
+  readonly up: boolean;
+  /** Calls to the backend that failed for want of it (down, or later than their bound) since it opened. */
+  readonly failures: number;
+}
 
 /** The proxy's cache while it runs. */
 export interface CacheState {
@@ -35,6 +48,17 @@ export interface CacheState {
   /** The responses on their way to the store, by key (forget.ts voids them). */
   tickets: Tickets;
   background: BackgroundTasks;
+  /**
+   * The nodes' fill locks when the store is shared by several nodes
+   * (request collapsing across them); absent for a node's own store.
+   */
+  shared?: SharedFills;
+  /** The other nodes sharing the store, told what this one invalidates; absent for a node's own store. */
+  peers?: Peers;
+  /** How a shared store's backend stands; absent for a node's own store. */
+  health?: StoreHealth;
+  /** Closes what the cache holds besides the store (a shared store's connections), after it. */
+  closeAlso?: () => Promise<void>;
 }
 
 /** How the cache is configured; absent optional settings take the CLI's defaults. */
@@ -49,6 +73,14 @@ export interface CacheOptions {
   targetedFields?: readonly string[];
   /** Default DEFAULT_MAX_STALE_ON_ERROR_SECONDS (CacheConfig.maxStaleOnErrorSeconds). */
   maxStaleOnErrorSeconds?: number;
+  /** The nodes' fill locks of a shared store (CacheState.shared). */
+  shared?: SharedFills;
+  /** The other nodes sharing the store (CacheState.peers). */
+  peers?: Peers;
+  /** CacheState.health. */
+  health?: StoreHealth;
+  /** CacheState.closeAlso. */
+  closeAlso?: () => Promise<void>;
 }
 
 /** Builds the cache state around a store (tests pass a MemoryStore). */
@@ -66,6 +98,10 @@ export function cacheStateFor(store: Store, options: CacheOptions): CacheState {
     fills: new FillRegistry(),
     tickets: new Tickets(),
     background: new BackgroundTasks(),
+    shared: options.shared,
+    peers: options.peers,
+    health: options.health,
+    closeAlso: options.closeAlso,
   };
 }
 
@@ -85,27 +121,50 @@ export function storeOptionsFor(
   };
 }
 
-/** Opens the file store the configuration names. */
+/**
+ * Opens the file store the configuration names. A Redis store is opened
+ * by whoever may reach Redis (cli/ through redis/, CacheOpener): throws a
+ * TypeError for one (a caller bug).
+ */
 export async function openCache(config: CacheConfig): Promise<CacheState> {
-  const store = await FileStore.open(config.dir, {
-    sizeBytes: config.sizeBytes,
+  if (config.store.kind !== "file") {
+    throw new TypeError(
+      "Cannot open the cache: a Redis store needs its opener (CacheOpener)",
+    );
+  }
+  const store = await FileStore.open(config.store.dir, {
+    sizeBytes: config.store.sizeBytes,
     memoryBytes: config.memoryBytes,
-    memoryMaxObject: Math.min(
-      MEMORY_TIER_MAX_OBJECT,
-      Math.floor(config.memoryBytes / 16),
-    ),
+    memoryMaxObject: memoryMaxObject(config.memoryBytes),
   });
-  return cacheStateFor(store, {
+  return cacheStateFor(store, cacheOptionsOf(config));
+}
+
+/** The largest body a memory tier of `memoryBytes` keeps (a sixteenth, at most MEMORY_TIER_MAX_OBJECT). */
+export function memoryMaxObject(memoryBytes: number): number {
+  return Math.min(MEMORY_TIER_MAX_OBJECT, Math.floor(memoryBytes / 16));
+}
+
+/** The storing rules a configuration gives, whatever its store. */
+export function cacheOptionsOf(config: CacheConfig): CacheOptions {
+  return {
     maxObjectBytes: config.maxObjectBytes,
     skipBinary: config.skipBinary,
     storeSetCookie: config.storeSetCookie,
     targetedFields: config.targetedFields,
     maxStaleOnErrorSeconds: config.maxStaleOnErrorSeconds,
-  });
+  };
 }
+
+/** Opens the cache of a configuration (openCache, or one that reaches Redis). */
+export type CacheOpener = (config: CacheConfig) => Promise<CacheState>;
 
 /** Stops fills in flight, waits for background work, then closes the store. */
 export async function closeCache(cache: CacheState): Promise<void> {
   await cache.background.close();
-  await cache.store.close();
+  try {
+    await cache.store.close();
+  } finally {
+    await cache.closeAlso?.();
+  }
 }

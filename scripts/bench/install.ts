@@ -16,6 +16,8 @@ export const PACKAGE_OF: Readonly<Record<string, string>> = {
   squid: "squid",
   wrk: "wrk",
   taskset: "util-linux",
+  "redis-server": "redis-server",
+  "redis-cli": "redis-tools",
 };
 
 /** The system service a package starts on install, if any. */
@@ -23,6 +25,7 @@ const SERVICE_OF: Readonly<Record<string, string>> = {
   nginx: "nginx",
   varnish: "varnish",
   squid: "squid",
+  "redis-server": "redis-server",
 };
 
 /** Folders searched besides PATH (servers live in sbin). */

@@ -71,6 +71,77 @@ const CACHELAB: ProxySpec = {
   },
 };
 
+/**
+ * cachelab on a Redis store (`--store redis://...`): one node and its own
+ * redis-server (maxmemory CACHE_MIB with allkeys-lru, no persistence, on
+ * a free port), both under one sh that is the contender's process (the
+ * proxy starts once Redis answers PING; SIGTERM stops the proxy, then
+ * Redis). Its figures next to `cachelab`'s are the Redis store's cost.
+ */
+const CACHELAB_REDIS: ProxySpec = {
+  name: "cachelab-redis",
+  programs: ["redis-server", "redis-cli"],
+  async prepare(setup) {
+    const redisPort = freePort();
+    const proxy = [
+      Deno.execPath(),
+      "run",
+      ...await readProductPermissions(),
+      MAIN,
+      "proxy",
+      String(setup.port),
+      String(setup.originPort),
+      "--store",
+      `redis://127.0.0.1:${redisPort}`,
+      "--max-object-size",
+      `${MAX_OBJECT_MIB}MiB`,
+      "--admin-port",
+      "0",
+      "--quiet",
+    ];
+    const redis = [
+      program(setup, "redis-server"),
+      "--port",
+      String(redisPort),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      setup.dir,
+      "--maxmemory",
+      `${CACHE_MIB}mb`,
+      "--maxmemory-policy",
+      "allkeys-lru",
+    ];
+    const cli = [program(setup, "redis-cli"), "-p", String(redisPort), "ping"];
+    const q = (words: readonly string[]) => words.map(shellWord).join(" ");
+    const script = [
+      `${q(redis)} >${shellWord(`${setup.dir}/redis.log`)} 2>&1 & r=$!`,
+      `until ${q(cli)} >/dev/null 2>&1; do sleep 0.05; done`,
+      `${q(proxy)} & p=$!`,
+      `trap 'kill $p; wait $p; kill $r; wait $r; exit 0' TERM INT`,
+      "wait $p; kill $r; wait $r",
+    ].join("\n");
+    return ["sh", "-c", script];
+  },
+};
+
+/** A free TCP port on 127.0.0.1 (bound, then let go). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/** A word for sh, single-quoted. */
+function shellWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
 function nginx(name: string, workers: "1" | "auto"): ProxySpec {
   return {
     name,
@@ -163,6 +234,7 @@ const SQUID: ProxySpec = {
 /** Every contender, in table order. */
 export const PROXIES: readonly ProxySpec[] = [
   CACHELAB,
+  CACHELAB_REDIS,
   nginx("nginx-1w", "1"),
   nginx("nginx-auto", "auto"),
   VARNISH,

@@ -172,3 +172,30 @@ Deno.test("metricsHandler() served on Deno.serve counts a proxy's miss, hit and 
   assertEquals(got.get("cachelab_cache_entries"), 1);
   assertEquals(got.get("cachelab_cache_bytes"), 2);
 });
+
+Deno.test("metricsHandler() shows whether the shared store is up, its failed calls and the requests served without it", async () => {
+  const stats = new Stats();
+  const health = { up: true, failures: 0 };
+  const handler = metricsHandler({
+    stats,
+    times: new RequestTimes(),
+    health,
+  });
+  let seen = samples((await scrape(handler)).text);
+  assertEquals(seen.get("cachelab_store_up"), 1);
+  assertEquals(seen.get("cachelab_store_failed_calls_total"), 0);
+  health.up = false;
+  health.failures = 7;
+  stats.count("cache.without_store", 3);
+  seen = samples((await scrape(handler)).text);
+  assertEquals(seen.get("cachelab_store_up"), 0);
+  assertEquals(seen.get("cachelab_store_failed_calls_total"), 7);
+  assertEquals(seen.get("cachelab_requests_without_store_total"), 3);
+  const plain = samples(
+    (await scrape(metricsHandler({
+      stats,
+      times: new RequestTimes(),
+    }))).text,
+  );
+  assertEquals(plain.has("cachelab_store_up"), false, "no shared store");
+});

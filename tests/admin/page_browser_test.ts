@@ -250,8 +250,11 @@ browserTest(
         maxUpstreamConnections: 16,
         clock,
         cache: {
-          dir: `${temp}/cache`,
-          sizeBytes: CACHE_DEFAULTS.cacheBytes,
+          store: {
+            kind: "file",
+            dir: `${temp}/cache`,
+            sizeBytes: CACHE_DEFAULTS.cacheBytes,
+          },
           maxObjectBytes: CACHE_DEFAULTS.maxObjectBytes,
           memoryBytes: CACHE_DEFAULTS.memoryBytes,
           skipBinary: false,

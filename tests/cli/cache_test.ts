@@ -23,10 +23,10 @@ Deno.test("main.ts cache --help gives each action's usage and exits 0", async ()
   assert.equal(stderr, "");
   for (
     const usage of [
-      "cachelab cache ls [--prefix URL] [--limit N] [--cache-dir DIR | --admin URL] [--json]",
-      "cachelab cache show URL [--cache-dir DIR | --admin URL] [--json]",
-      "cachelab cache purge URL | --prefix P | --all [--cache-dir DIR | --admin URL] [--json]",
-      "cachelab cache stats [--cache-dir DIR | --admin URL] [--json]",
+      "cachelab cache ls [--prefix URL] [--limit N] [--cache-dir DIR | --admin URL | --store URL] [--json]",
+      "cachelab cache show URL [--cache-dir DIR | --admin URL | --store URL] [--json]",
+      "cachelab cache purge URL | --prefix P | --all [--cache-dir DIR | --admin URL | --store URL] [--json]",
+      "cachelab cache stats [--cache-dir DIR | --admin URL | --store URL] [--json]",
     ]
   ) {
     assert.ok(stdout.includes(`\n  ${usage}\n`), usage);
@@ -81,7 +81,15 @@ Deno.test("main.ts cache exits 2 with one line for bad input", async () => {
     ],
     [
       ["ls", "--cache-dir", "/tmp", "--admin", "http://127.0.0.1:1"],
-      "Cannot run cache ls: give --cache-dir or --admin, not both (see cachelab cache ls --help)",
+      "Cannot run cache ls: give one of --cache-dir, --admin and --store (see cachelab cache ls --help)",
+    ],
+    [
+      ["stats", "--cache-dir", "/tmp", "--store", "redis://127.0.0.1:1"],
+      "Cannot run cache stats: give one of --cache-dir, --admin and --store (see cachelab cache stats --help)",
+    ],
+    [
+      ["stats", "--store", "redis://127.0.0.1"],
+      'Cannot run cache stats: --store must be file or redis://HOST:PORT[/DB], not "redis://127.0.0.1" (see cachelab cache stats --help)',
     ],
     [
       ["ls", "--limit", "0", "--admin", "http://127.0.0.1:1"],

@@ -1,15 +1,13 @@
 /**
  * Tests turning a `cachelab lab` command line into a LabPlan (cli/lab.ts):
  * the three ports and their defaults, PORT 0, the origin's folder and the
- * cache folder left to a temporary one, and the lessons menu
- * (cli/lessons.ts) naming the lab's own addresses.
+ * cache folder left to a temporary one (the lessons: lessons_test.ts).
  */
 
 import assert from "../helpers/assert.ts";
 import { parseCommandLine, UsageError } from "../../cli/args.ts";
 import type { EnvLookup } from "../../cli/cache_flags.ts";
 import { LAB_COMMAND, labPlanFrom } from "../../cli/lab.ts";
-import { lessonsMenu } from "../../cli/lessons.ts";
 
 const HOME_ONLY: EnvLookup = (
   name,
@@ -74,27 +72,28 @@ Deno.test("labPlanFrom() refuses ports that collide, a missing --root and a bad 
   await rejects(["--no-cache"], /unknown flag --no-cache/);
 });
 
-Deno.test("lessonsMenu() names only the lab's own addresses in its commands", () => {
-  const urls = {
-    proxy: "http://127.0.0.1:4001",
-    admin: "http://127.0.0.1:4002",
-    origin: "http://127.0.0.1:4003",
-  };
-  const menu = lessonsMenu(urls);
-  const commands = menu.split("\n").filter((line) =>
-    /^ {3}(curl|cachelab) /.test(line)
+Deno.test("labPlanFrom() asks for a lesson on the lab's ports with --lesson, and refuses a bad one or port 0", async () => {
+  assert.equal((await plan([])).lesson, undefined);
+  assert.deepEqual((await plan(["--lesson", "3"])).lesson, {
+    which: 3,
+    urls: {
+      proxy: "http://127.0.0.1:12345",
+      admin: "http://127.0.0.1:12346",
+      origin: "http://127.0.0.1:20000",
+    },
+  });
+  assert.deepEqual(
+    (await plan(["8000", "--origin-port", "8002", "--lesson", "all"])).lesson,
+    {
+      which: "all",
+      urls: {
+        proxy: "http://127.0.0.1:8000",
+        admin: "http://127.0.0.1:12346",
+        origin: "http://127.0.0.1:8002",
+      },
+    },
   );
-  assert.ok(commands.length >= 6, menu);
-  for (const line of commands) {
-    const named = [...line.matchAll(/http:\/\/[^/' ]+/g)].map((m) => m[0]);
-    assert.ok(named.length > 0, line);
-    for (const url of named) {
-      assert.ok(Object.values(urls).includes(url), `${url} in ${line}`);
-    }
-    if (line.includes("cachelab clock")) {
-      assert.ok(line.includes(`--admin ${urls.admin}`), line);
-    }
-  }
-  assert.match(menu, /^1\. Freshness and Age/m);
-  assert.match(menu, /^2\. Revalidation with ETag/m);
+  await rejects(["--lesson", "0"], /--lesson must be a lesson number/);
+  await rejects(["--lesson", "first"], /--lesson must be a lesson number/);
+  await rejects(["0", "--lesson", "1"], /not 0/);
 });

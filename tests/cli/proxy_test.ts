@@ -41,8 +41,11 @@ Deno.test("proxyPlanFrom() gives the documented defaults when no flag is given",
     maxConnections: 1024,
     maxUpstreamConnections: 256,
     cache: {
-      dir: "/home/u/.cache/cachelab",
-      sizeBytes: 1024 ** 3,
+      store: {
+        kind: "file",
+        dir: "/home/u/.cache/cachelab",
+        sizeBytes: 1024 ** 3,
+      },
       maxObjectBytes: 256 * 1024 ** 2,
       memoryBytes: 8 * 1024 ** 2,
       skipBinary: false,
@@ -104,8 +107,7 @@ Deno.test("proxyPlanFrom() reads every flag when all are given", async () => {
     maxConnections: 10,
     maxUpstreamConnections: 3,
     cache: {
-      dir: "/work/cache",
-      sizeBytes: 10_000_000,
+      store: { kind: "file", dir: "/work/cache", sizeBytes: 10_000_000 },
       maxObjectBytes: 1_000_000,
       memoryBytes: 0,
       skipBinary: true,
@@ -131,13 +133,13 @@ Deno.test("proxyPlanFrom() allows CONNECT to 443 and the upstream port by defaul
 Deno.test("proxyPlanFrom() takes the cache folder from XDG_CACHE_HOME when it is absolute", async () => {
   const env = (xdg: string) => (name: string) =>
     name === "XDG_CACHE_HOME" ? xdg : "/home/u";
-  assert.equal(
-    (await plan([], env("/var/cache"))).config.cache?.dir,
-    "/var/cache/cachelab",
+  assert.deepEqual(
+    (await plan([], env("/var/cache"))).config.cache?.store,
+    { kind: "file", dir: "/var/cache/cachelab", sizeBytes: 1024 ** 3 },
   );
-  assert.equal(
-    (await plan([], env("relative"))).config.cache?.dir,
-    "/home/u/.cache/cachelab",
+  assert.deepEqual(
+    (await plan([], env("relative"))).config.cache?.store,
+    { kind: "file", dir: "/home/u/.cache/cachelab", sizeBytes: 1024 ** 3 },
   );
   await rejects([], /give --cache-dir/, () => undefined);
 });
@@ -165,6 +167,8 @@ Deno.test("proxyPlanFrom() leaves the cache out with --no-cache and refuses cach
       ["--targeted-fields", ""],
       ["--store-set-cookie"],
       ["--max-stale-on-error", "60"],
+      ["--store", "redis://127.0.0.1:6380"],
+      ["--store-timeout", "1"],
     ]
   ) {
     await rejects(["--no-cache", ...flag], /cannot be used with --no-cache/);
@@ -255,4 +259,51 @@ Deno.test("proxyPlanFrom() throws a UsageError for --no-admin with an admin flag
     host: "127.0.0.1",
     port: 0,
   });
+});
+
+Deno.test("proxyPlanFrom() reads a Redis --store, its timeout and the node's memory tier without a cache cap", async () => {
+  const cache = (await plan([
+    "--store",
+    "redis://[::1]:6380/3",
+    "--store-timeout",
+    "0.25",
+    "--memory-cache-size",
+    "2GiB",
+    "--max-object-size",
+    "4GiB",
+  ], () => undefined)).config.cache; // no HOME needed: no folder
+  assert.deepEqual(cache?.store, {
+    kind: "redis",
+    host: "::1",
+    port: 6380,
+    db: 3,
+    timeoutMs: 250,
+  });
+  assert.equal(cache?.memoryBytes, 2 * 1024 ** 3);
+  assert.equal(cache?.maxObjectBytes, 4 * 1024 ** 3);
+  const plain = (await plan(["--store", "redis://h:1"])).config.cache;
+  assert.deepEqual(plain?.store, {
+    kind: "redis",
+    host: "h",
+    port: 1,
+    db: 0,
+    timeoutMs: 500,
+  });
+  assert.equal(plain?.memoryBytes, 8 * 1024 ** 2);
+  const file = (await plan(["--store", "file"])).config.cache;
+  assert.equal(file?.store.kind, "file");
+});
+
+Deno.test("proxyPlanFrom() refuses --cache-dir and --cache-size with a Redis --store, and --store-timeout without one", async () => {
+  for (const flag of [["--cache-dir", "x"], ["--cache-size", "1GB"]]) {
+    await rejects(
+      ["--store", "redis://127.0.0.1:6380", ...flag],
+      /^--cache-(dir|size) cannot be used with a Redis --store/,
+    );
+  }
+  await rejects(["--store-timeout", "1"], /^--store-timeout needs a Redis/);
+  await rejects(
+    ["--store", "redis://h:1", "--store-timeout", "0"],
+    /^--store-timeout must be a number of seconds/,
+  );
 });

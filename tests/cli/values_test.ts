@@ -15,6 +15,7 @@ import {
   parseHostPort,
   parseListenPort,
   parsePortList,
+  parseRedisUrl,
   parseRemotePort,
   parseSecondsAsMs,
 } from "../../cli/values.ts";
@@ -176,4 +177,55 @@ Deno.test("parseFieldNameList() reads field names in order, keeps one of each na
       /^LIST must be comma-separated header field names/,
     );
   }
+});
+
+Deno.test("parseRedisUrl() reads redis://HOST:PORT[/DB] and rejects the rest", () => {
+  assert.deepEqual(parseRedisUrl("redis://127.0.0.1:6379", "--store"), {
+    host: "127.0.0.1",
+    port: 6379,
+    db: 0,
+  });
+  assert.deepEqual(parseRedisUrl("redis://r.lan:6380/15", "--store"), {
+    host: "r.lan",
+    port: 6380,
+    db: 15,
+  });
+  assert.deepEqual(parseRedisUrl("redis://[::1]:1/", "--store"), {
+    host: "::1",
+    port: 1,
+    db: 0,
+  });
+  const shape = /^--store must be file or redis:\/\/HOST:PORT\[\/DB\], not "/;
+  for (
+    const bad of [
+      "file2",
+      "rediss://h:1",
+      "http://h:1",
+      "redis://h",
+      "redis://:1",
+      "redis://h:1/0/x",
+      "redis://h:1?db=2",
+      " redis://h:1",
+    ]
+  ) {
+    rejects(() => parseRedisUrl(bad, "--store"), shape);
+  }
+  for (const bad of ["redis://:pw@h:1", "redis://user:pw@h:1/0"]) {
+    rejects(
+      () => parseRedisUrl(bad, "--store"),
+      /^--store cannot carry a user or password/,
+    );
+  }
+  rejects(
+    () => parseRedisUrl("redis://h:0", "--store"),
+    /^the port of --store must be a number from 1 to 65535/,
+  );
+  rejects(
+    () => parseRedisUrl("redis://h:1/16", "--store"),
+    /^the database of --store must be a whole number from 0 to 15, not "16"/,
+  );
+  rejects(
+    () => parseRedisUrl("redis://h a:1", "--store"),
+    /^the host of --store must be a host name/,
+  );
 });

@@ -7,6 +7,7 @@
 import assert from "../helpers/assert.ts";
 import { readAll } from "../../http/body.ts";
 import { exchange, RawClient } from "../helpers/raw_peer.ts";
+import { FieldList } from "../../http/headers.ts";
 import {
   echoTarget,
   startTestServer,
@@ -251,4 +252,21 @@ Deno.test("serveHttp() dates its own 400 and its 500 for a handler bug by the no
     server.logs.every((line) => !line.includes("2031")),
     server.logs.join("\n"),
   );
+});
+
+Deno.test("serveHttp() answers 500, never a split head, when a handler's field holds a char above U+00FF", async () => {
+  await using t = startTestServer(() =>
+    Promise.resolve({
+      status: 200,
+      headers: new FieldList([["X-Note", "a\u010aX-Evil: 1"]]),
+      body: new TextEncoder().encode("no"),
+    })
+  );
+  const { responses } = await exchange(t.addr, `GET / HTTP/1.1\r\n${H}\r\n`);
+  assert.equal(responses.length, 1);
+  assert.equal(responses[0]!.status, 500);
+  assert.equal(responses[0]!.head.header("x-evil"), undefined);
+  assert.equal(responses[0]!.head.header("x-note"), undefined);
+  assert.equal(t.errors.length, 1);
+  assert.match(String(t.errors[0]), /U\+010A/);
 });
