@@ -126,7 +126,7 @@ export async function removed(
     outcome: Extract<ResponseOutcome, { kind: "remove" }>;
   },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache, req } = flow;
+  const { ctx, req } = flow;
   const { outcome } = removal;
   if (outcome.others) {
     await updateOthers(flow, { ...removal, others: outcome.others }); // RFC 9111 §4.3.4

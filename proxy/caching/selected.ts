@@ -43,7 +43,7 @@ export async function selected(
     outcome: Extract<ResponseOutcome, { kind: "select" }>;
   },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache } = flow;
+  const { ctx } = flow;
   const { outcome, up, responseTime, ticket } = selection;
   if (outcome.detail === "head-too-large") {
     ctx.stats.count("cache.head_too_large"); // not stored
