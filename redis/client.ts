@@ -14,6 +14,7 @@ import { createClient, ErrorReply, RESP_TYPES } from "@redis/client";
 import { StoreUnavailableError } from "../cache/store.ts";
 import { formatRedisAddress, type RedisAddress } from "./address.ts";
 import {
+  meansUnavailable,
   type RedisArg,
   type RedisCalls,
   RedisReplyError,
@@ -44,8 +45,10 @@ export interface RedisClientOptions {
  * One connection to a Redis server. Calls never wait longer than
  * `timeoutMs`: while the connection is down they reject at once with a
  * StoreUnavailableError ("Cannot reach Redis at ADDRESS: reason"), and
- * one without a reply in time rejects with it too; an error reply
- * rejects with a RedisReplyError. The connection comes back by itself
+ * one without a reply in time rejects with it too, as does an error
+ * reply saying the server cannot serve now (BUSY, LOADING, OOM, ...:
+ * commands.ts meansUnavailable()); any other error reply (WRONGTYPE, a
+ * script error) rejects with a RedisReplyError. The connection comes back by itself
  * (backoff from 100 ms up to `maxBackoffMs`) until close().
  *
  * The npm client's own reconnection is off: its wait between attempts is
@@ -238,7 +241,7 @@ export class RedisClient implements RedisCalls {
     try {
       return await Promise.race([run(live), late]);
     } catch (error) {
-      if (error instanceof ErrorReply) {
+      if (error instanceof ErrorReply && !meansUnavailable(error.message)) {
         throw new RedisReplyError(error.message, { cause: error });
       }
       this.#failures++;

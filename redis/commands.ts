@@ -23,6 +23,36 @@ export class RedisReplyError extends Error {
   }
 }
 
+/**
+ * The error codes of a reply that means "the server cannot serve now",
+ * not "this command or this data is wrong": a script running too long
+ * (BUSY), a restart loading its data (LOADING), a replica without its
+ * master or read-only (MASTERDOWN, READONLY), no memory for a write
+ * (OOM), a failed save refusing writes (MISCONF), too few replicas
+ * (NOREPLICAS), a cluster not ready (CLUSTERDOWN, TRYAGAIN).
+ */
+const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
+  "BUSY",
+  "LOADING",
+  "MASTERDOWN",
+  "READONLY",
+  "OOM",
+  "MISCONF",
+  "NOREPLICAS",
+  "CLUSTERDOWN",
+  "TRYAGAIN",
+]);
+
+/**
+ * Whether an error reply's message (its first word is the code, e.g.
+ * "BUSY Redis is busy running a script...") says the server cannot serve
+ * now (UNAVAILABLE_CODES), to be treated as Redis out of reach.
+ */
+export function meansUnavailable(message: string): boolean {
+  const code = message.trimStart().split(/\s/, 1)[0] ?? "";
+  return UNAVAILABLE_CODES.has(code);
+}
+
 /** A Lua script loaded once per server (EVALSHA), sent whole only when the server lacks it. */
 export interface RedisScript {
   /** The reply of the script, bulk strings as strings. Rejects like RedisClient.call(). */

@@ -9,7 +9,8 @@
  * store evicts nothing itself. Counters (stats) are this node's: entries
  * and bytes count what this store added and removed since it opened
  * (another node's writes, Redis's evictions and expiries are not seen:
- * describe() tells what Redis holds). This class wires the parts and
+ * describe() tells what Redis holds), never below 0 (store_parts.ts
+ * NodeCounts: clamped). This class wires the parts and
  * answers what is cheap; the work is in store_read.ts (lookups),
  * store_begin.ts, store_writer.ts and store_fill.ts (writes and their
  * followers), store_changes.ts and store_pieces.ts (commits, rekey,
@@ -48,7 +49,11 @@ import { describeRedis, listEntries, purgeEntries } from "./store_admin.ts";
 import { SlotTurns } from "./slot_turns.ts";
 import { commitEntry, rekeyEntry, removeEntries } from "./store_changes.ts";
 import { commitPiece } from "./store_pieces.ts";
-import type { Counts, RedisStoreParts } from "./store_parts.ts";
+import {
+  type Counts,
+  NodeCounts,
+  type RedisStoreParts,
+} from "./store_parts.ts";
 import type { RedisWriters } from "./store_writer.ts";
 import { beginWrite, type WriteHost } from "./store_begin.ts";
 import { readVariants, removeTorn } from "./store_read.ts";
@@ -66,13 +71,7 @@ export class RedisStore implements Store {
   readonly client: RedisClient;
   readonly #parts: RedisStoreParts;
   readonly #ownsClient: boolean;
-  readonly #counts: Counts = {
-    entries: 0,
-    bytes: 0,
-    corruptRemoved: 0,
-    writeErrors: 0,
-    memoryHits: 0,
-  };
+  readonly #counts: Counts = new NodeCounts(); // entries, bytes: never below 0
   readonly #purges = new PurgeLog();
   readonly #writers: RedisWriters;
   readonly #turns = new SlotTurns();

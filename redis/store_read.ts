@@ -9,20 +9,29 @@
 
 import type { EntryMeta } from "../cache/meta.ts";
 import { type KeyPlace, metaField, placeOf } from "./layout.ts";
+import { RedisReplyError } from "./commands.ts";
 import { readMetas } from "./meta_reply.ts";
 import { forgetVersion, removeEntries } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
 /**
- * The variants stored under `key`, in one round trip. Rejects like
- * RedisClient.call() (a StoreUnavailableError when Redis is out of reach).
+ * The variants stored under `key`, in one round trip. Rejects with a
+ * StoreUnavailableError when Redis is out of reach or cannot serve now
+ * (RedisClient.call()); a refusal about the data (a WRONGTYPE: the key
+ * holds something else) is none stored.
  */
 export async function readVariants(
   parts: RedisStoreParts,
   key: string,
 ): Promise<readonly EntryMeta[]> {
   const place = placeOf(key);
-  const reply = await parts.client.callBytes("HGETALL", place.hash);
+  let reply: unknown;
+  try {
+    reply = await parts.client.callBytes("HGETALL", place.hash);
+  } catch (error) {
+    if (!(error instanceof RedisReplyError)) throw error;
+    return []; // left as it is: a miss, never a failed request
+  }
   const { metas, corrupt, torn, bodies } = readMetas(
     key,
     reply as Uint8Array[],

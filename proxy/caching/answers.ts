@@ -126,7 +126,7 @@ export async function removed(
     outcome: Extract<ResponseOutcome, { kind: "remove" }>;
   },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache, req } = flow;
+  const { ctx, req } = flow;
   const { outcome } = removal;
   if (outcome.others) {
     await updateOthers(flow, { ...removal, others: outcome.others }); // RFC 9111 §4.3.4
@@ -137,19 +137,32 @@ export async function removed(
       entry: outcome.serve,
       detail: outcome.detail,
     });
-    await cache.store.remove(outcome.entry);
+    await removeCounted(flow, outcome.entry);
     if (!res) return undefined; // its body vanished (the store dropped it): the flow fetches
     ctx.stats.count("cache.update_removed");
     ctx.stats.count("cache.revalidated");
     return res;
   }
-  await cache.store.remove(outcome.entry);
+  await removeCounted(flow, outcome.entry);
   const isHead = req.head.method === "HEAD";
   if (isHead) ctx.stats.count("cache.head_invalidated");
   return relayed(flow, {
     ...removal,
     detail: isHead ? "method" : outcome.detail,
   });
+}
+
+/**
+ * Removes a stored response; a store that fails (out of reach, refusing)
+ * is counted (cache.update_errors), never thrown: the answer goes out.
+ */
+export async function removeCounted(
+  flow: { ctx: ProxyContext; cache: CacheState },
+  entry: EntryMeta,
+): Promise<void> {
+  await Promise.resolve().then(() => flow.cache.store.remove(entry)).catch(
+    () => flow.ctx.stats.count("cache.update_errors"),
+  );
 }
 
 /** Serves a stored response a 304 validated (RFC 9111 §4.3.4); undefined when its body vanished. */
@@ -202,15 +215,18 @@ export function passedResponse(
 /**
  * Forgets the primary keys an unsafe request changed (RFC 9111 §4.4),
  * stored or being stored (forget.ts): counted per key whose stored
- * responses went (cache.invalidations) and per response in flight that
- * will not be stored (cache.invalidated_in_flight).
+ * responses went (cache.invalidations), per response in flight that
+ * will not be stored (cache.invalidated_in_flight) and per key the store
+ * failed to forget (cache.invalidation_errors: out of reach or refusing;
+ * never thrown, the unsafe request's answer goes out as it came).
  */
 export async function invalidate(
   flow: { ctx: ProxyContext; cache: CacheState },
   keys: readonly string[],
 ): Promise<void> {
   for (const key of keys) {
-    const forgotten = await forgetKey(flow.cache, key);
+    const forgotten = await forgetKey(flow.cache, key); // never rejects
+    if (forgotten.failed) flow.ctx.stats.count("cache.invalidation_errors");
     if (forgotten.removed) flow.ctx.stats.count("cache.invalidations");
     if (forgotten.inFlight > 0) {
       flow.ctx.stats.count("cache.invalidated_in_flight", forgotten.inFlight);

@@ -14,6 +14,8 @@ import type { CacheState } from "./state.ts";
 export interface Forgotten {
   /** Stored responses were removed. */
   removed: boolean;
+  /** The store failed (out of reach, refusing): what it holds may stay. */
+  failed?: true;
   /** Responses on their way to the store that will not be stored now. */
   inFlight: number;
 }
@@ -24,7 +26,11 @@ export interface Forgotten {
  * whatever it is (a fill: its readers still get their whole body, the
  * write is discarded; an update; a copy), its fill in flight leaves the
  * registry so the next request for the key leads a new one and none
- * follows the old one, and every stored variant is removed.
+ * follows the old one, and every stored variant is removed. Never
+ * rejects: when the store fails (a shared store out of reach or
+ * refusing, StoreUnavailableError or any other rejection), the key's
+ * removal is still asked for once, and `failed` says what it holds may
+ * stay (the caller's answer, already acted on upstream, must not fail).
  */
 export async function forgetKey(
   cache: CacheState,
@@ -32,9 +38,16 @@ export async function forgetKey(
 ): Promise<Forgotten> {
   const inFlight = cache.tickets.forget(key);
   cache.fills.forget(key);
-  const found = cache.store.variants(key);
-  const stored = isPending(found) ? await found : found;
-  const removed = stored.length > 0;
-  if (removed) await cache.store.remove(key);
-  return { removed, inFlight };
+  try {
+    const found = cache.store.variants(key);
+    const stored = isPending(found) ? await found : found;
+    const removed = stored.length > 0;
+    if (removed) await cache.store.remove(key);
+    return { removed, inFlight };
+  } catch {
+    await Promise.resolve().then(() => cache.store.remove(key)).catch(
+      () => {},
+    ); // unknown what is stored: ask anyway, a failure is what `failed` says
+    return { removed: false, inFlight, failed: true };
+  }
 }

@@ -26,7 +26,7 @@ import type { EntryDraft, EntryWriter } from "../../cache/store.ts";
 import type { BodyReader, OutgoingResponse } from "../../http/types.ts";
 import type { CacheFlow } from "../context.ts";
 import type { UpstreamResponse } from "../upstream/mod.ts";
-import type { Forwarded } from "./answers.ts";
+import { type Forwarded, removeCounted } from "./answers.ts";
 import { writeUpdate } from "./others.ts";
 import { serveStored } from "./stored.ts";
 import type { Ticket } from "./tickets.ts";
@@ -43,7 +43,7 @@ export async function selected(
     outcome: Extract<ResponseOutcome, { kind: "select" }>;
   },
 ): Promise<OutgoingResponse | undefined> {
-  const { ctx, cache } = flow;
+  const { ctx } = flow;
   const { outcome, up, responseTime, ticket } = selection;
   if (outcome.detail === "head-too-large") {
     ctx.stats.count("cache.head_too_large"); // not stored
@@ -79,7 +79,7 @@ export async function selected(
     });
   }
   for (const gone of outcome.removals) {
-    await cache.store.remove(gone);
+    await removeCounted(flow, gone); // a failure counted, never thrown
     ctx.stats.count("cache.update_removed");
   }
   return res;

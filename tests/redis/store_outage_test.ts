@@ -8,6 +8,7 @@ import {
 import { bodyBytes, draft, put } from "../cache/store_helpers.ts";
 import type { EntryMeta } from "../../cache/meta.ts";
 import type { EntryWriter } from "../../cache/store.ts";
+import { placeOf } from "../../redis/layout.ts";
 import { RedisStore } from "../../redis/store.ts";
 
 /** What each case starts from: a stored chunked entry and a write under way, made before the outage. */
@@ -146,6 +147,22 @@ redisTest(
       }
     } finally {
       await server.stop();
+    }
+  },
+);
+
+redisTest(
+  "RedisStore variants() is none stored, not a rejection, when the key's hash holds a value of another type (WRONGTYPE)",
+  async () => {
+    await using server = await startRedisServer();
+    const store = RedisStore.open(server.url, { timeoutMs: 2000 });
+    try {
+      assert.equal(await store.client.ready(5000), true);
+      const key = "http://r.example/wrong-type";
+      await server.command("SET", placeOf(key).hash, "not a hash");
+      assert.deepEqual(await store.variants(key), []);
+    } finally {
+      await store.close();
     }
   },
 );

@@ -8,6 +8,8 @@
  * counters are the oracles.
  */
 
+import { MemoryStore } from "../../../cache/memory_store.ts";
+import { StoreUnavailableError } from "../../../cache/store.ts";
 import { forgetKey } from "../../../proxy/caching/forget.ts";
 import assert from "../../helpers/assert.ts";
 import { waitUntil } from "../../helpers/cache_proxy.ts";
@@ -218,4 +220,33 @@ Deno.test("serveWithCache() does not write a replacing fill over an update of th
   const hit = await h.send("/big");
   assert.equal(await bodyText(hit), "v1", "the later word stays");
   assert.match(hit.headers.get("cache-status")!, /^cachelab; hit/);
+});
+
+Deno.test("serveWithCache() relays a POST's answer and counts cache.invalidation_errors when the store rejects the invalidation's lookup", async () => {
+  const memory = new MemoryStore({ sizeBytes: 1 << 20 });
+  let removals = 0;
+  const failing = new Proxy(memory, {
+    get(target, name) {
+      if (name === "variants") {
+        return () =>
+          Promise.reject(new StoreUnavailableError("Cannot reach store: down"));
+      }
+      if (name === "remove") {
+        return () => {
+          removals++;
+          return Promise.reject(new Error("Cannot remove: down"));
+        };
+      }
+      const value = Reflect.get(target, name, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await using h = flowHarness(() => ({ status: 201, body: "created" }), {
+    store: failing,
+  });
+  const posted = await h.send("/r", { method: "POST" });
+  assert.equal(posted.status, 201, "the origin acted: its answer goes out");
+  assert.equal(await bodyText(posted), "created");
+  assert.equal(h.stats.get("cache.invalidation_errors"), 1);
+  assert.equal(removals, 1, "the key's removal is still asked for once");
 });
