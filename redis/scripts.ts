@@ -12,7 +12,13 @@
  * the scripts only parse it for body files, sizes and keep-until.
  */
 
-import { CHUNK_BYTES, INLINE_MAX } from "./layout.ts";
+import {
+  CHUNK_BYTES,
+  INLINE_MAX,
+  MAX_CHUNKS,
+  MAX_PIECES,
+  STORED_MAX_BYTES,
+} from "./layout.ts";
 
 /** How long the chunks of a body re-filed under a new name stay for readers open on them (1 min). */
 const OLD_CHUNKS_KEEP_MS = 60_000;
@@ -24,12 +30,27 @@ const EMPTY_KEEP_MS = 3_600_000;
 const COMMON = `
 local INLINE = ${INLINE_MAX}
 local CHUNK = ${CHUNK_BYTES}
+local SIZE_MAX = ${STORED_MAX_BYTES}
+local function sized(n)
+  return type(n) == 'number' and n >= 0 and n <= SIZE_MAX and n == math.floor(n)
+end
+-- never trusts a size or count past what a node writes (a hostile or
+-- corrupt meta is nil: every loop over its chunks stays bounded)
 local function decode(raw)
   if not raw then return nil end
   local ok, m = pcall(cjson.decode, raw)
-  if ok and type(m) == 'table' and type(m.bodyFile) == 'string'
-    and type(m.bodySize) == 'number' then return m end
-  return nil
+  if not (ok and type(m) == 'table' and type(m.bodyFile) == 'string'
+    and sized(m.bodySize)) then return nil end
+  if m.partial ~= nil and m.partial ~= cjson.null then
+    local ps = type(m.partial) == 'table' and m.partial.pieces
+    if type(ps) ~= 'table' or #ps > ${MAX_PIECES} then return nil end
+    for _, p in ipairs(ps) do
+      if type(p) ~= 'table' or type(p.file) ~= 'string'
+        or type(p.start) ~= 'number' or type(p['end']) ~= 'number'
+        or not sized(p['end'] - p.start + 1) then return nil end
+    end
+  end
+  return m
 end
 local function files(m)
   local out = {}
@@ -45,7 +66,7 @@ end
 local function chunkKeys(prefix, f)
   local keys = {}
   if f[2] > INLINE then
-    for i = 0, math.ceil(f[2] / CHUNK) - 1 do
+    for i = 0, math.min(math.ceil(f[2] / CHUNK), ${MAX_CHUNKS}) - 1 do
       keys[#keys + 1] = prefix .. f[1] .. ':' .. i
     end
   end

@@ -36,7 +36,7 @@ async function plant(
 }
 
 redisTest(
-  "RedisStore openBody() is undefined, without building what the size claims, for planted metadata claiming 2^53-1 bytes",
+  "RedisStore openBody() is undefined and variants() lists nothing, without building what the size claims, for planted metadata claiming 2^53-1 bytes",
   async () => {
     await using server = await startRedisServer();
     const key = "http://r.example/huge";
@@ -53,6 +53,7 @@ redisTest(
         new URL("./hostile_open_child.ts", import.meta.url).pathname,
         server.url,
         key,
+        hugeMeta(key),
       ],
       stdout: "piped",
       stderr: "piped",
@@ -62,9 +63,9 @@ redisTest(
     clearTimeout(killer);
     const text = new TextDecoder().decode(out.stdout);
     const errors = new TextDecoder().decode(out.stderr);
-    assert.equal(
-      text.trim().split("\n").at(-1),
-      "opened undefined",
+    assert.deepEqual(
+      text.trim().split("\n"),
+      ["opened undefined", "variants 0"],
       `the node ended with code ${out.code}, signal ${out.signal}: ${
         errors.split("\n").find((l) => /memory|error/i.test(l)) ?? ""
       }`,
