@@ -79,7 +79,8 @@ function plausible(meta: EntryMeta): boolean {
   if (!meta.partial) return true;
   const pieces = meta.partial.pieces;
   return pieces.length <= MAX_PIECES &&
-    pieces.every((p) => plausibleSize(p.end - p.start + 1));
+    pieces.every((p) => plausibleSize(p.end - p.start + 1)) &&
+    plausibleSize(pieces.reduce((n, p) => n + p.end - p.start + 1, 0));
 }
 
 /** True when every inline part the metadata names is there, of its size. */

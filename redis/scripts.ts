@@ -44,11 +44,14 @@ local function decode(raw)
   if m.partial ~= nil and m.partial ~= cjson.null then
     local ps = type(m.partial) == 'table' and m.partial.pieces
     if type(ps) ~= 'table' or #ps > ${MAX_PIECES} then return nil end
+    local total = 0
     for _, p in ipairs(ps) do
       if type(p) ~= 'table' or type(p.file) ~= 'string'
         or type(p.start) ~= 'number' or type(p['end']) ~= 'number'
         or not sized(p['end'] - p.start + 1) then return nil end
+      total = total + p['end'] - p.start + 1
     end
+    if total > SIZE_MAX then return nil end
   end
   return m
 end
@@ -122,12 +125,23 @@ end
  * URI, or of all ran since the write read them; also when the log no
  * longer tells), expected current body file ("*": any,
  * "": none), inline body field ("" for none), inline bytes, more files
- * the slot no longer needs ("name\\tsize" lines). Returns {status, old
+ * the slot no longer needs ("name\\tsize" lines), deadline (ms since
+ * the epoch on the real clock, "" for none: past it, by Redis's TIME, the
+ * caller has stopped waiting for the reply and nothing is done, so that a
+ * commit whose reply timed out never lands later). Returns {status, old
  * body file, old body size}: status 1 stored, 0 purged since, -1 the
- * slot changed (compare-and-set failed).
+ * slot changed (compare-and-set failed), -2 too late (the deadline
+ * passed), -3 a part the new meta names is missing (a chunk evicted or
+ * expired, an inline field gone) or the meta is not one the store
+ * writes: nothing is stored, the older entry stays.
  */
 export const COMMIT = COMMON + `
 local h = KEYS[1]
+if ARGV[10] ~= '' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if now > tonumber(ARGV[10]) then return {-2, '', -1} end
+end
 local g = redis.call('HGET', h, 'g')
 if not g then g = '' end
 local seenG, seenEpoch = string.match(ARGV[5], '^(.*)|(.*)$')
@@ -151,8 +165,22 @@ local oldFile = ''
 if oldMeta then oldFile = oldMeta.bodyFile end
 if ARGV[6] ~= '*' and ARGV[6] ~= oldFile then return {-1, oldFile, -1} end
 local new = decode(ARGV[4])
+if not new then return {-3, oldFile, -1} end
 local named = {}
-for _, f in ipairs(files(new)) do named[f[1]] = true end
+for _, f in ipairs(files(new)) do
+  named[f[1]] = true
+  if f[2] > INLINE then
+    local keys = chunkKeys(ARGV[1], f)
+    for i = 1, #keys, 512 do
+      local last = math.min(i + 511, #keys)
+      if redis.call('EXISTS', unpack(keys, i, last)) ~= last - i + 1 then
+        return {-3, oldFile, -1}
+      end
+    end
+  elseif ARGV[7] ~= 'b:' .. f[1] and redis.call('HEXISTS', h, 'b:' .. f[1]) == 0 then
+    return {-3, oldFile, -1}
+  end
+end
 redis.call('HSET', h, 'k', ARGV[2], ARGV[3], ARGV[4])
 if ARGV[7] ~= '' then redis.call('HSET', h, ARGV[7], ARGV[8]) end
 local oldSize = -1

@@ -45,13 +45,14 @@ export interface WriteHost {
 /**
  * A writer whose commit, in its slot's turn, once its chunks are sent
  * and unless the key was purged since it began (on this node, or on any:
- * the generation and epoch), runs `commit`. Never rejects (a failure is
- * counted).
+ * the generation and epoch), runs `commit` (true stored, false not,
+ * undefined unknown: no reply). Never rejects (a failure is counted, and
+ * its outcome taken as unknown).
  */
 export function beginWrite(
   host: WriteHost,
   draft: EntryDraft | PartialDraft,
-  commit: (write: Written) => Promise<boolean>,
+  commit: (write: Written) => Promise<boolean | undefined>,
 ): EntryWriter {
   const place = placeOf(draft.key);
   const file = newBodyFile(draft.vary);
@@ -73,7 +74,7 @@ export function beginWrite(
         return await commit({ place, file, size, inline, g });
       } catch {
         host.failed();
-        return false;
+        return undefined; // a COMMIT may have been sent: its outcome is unknown
       } finally {
         turn.done();
       }
