@@ -121,7 +121,9 @@ end
 /**
  * KEYS: hash, purge log (PURGE_EPOCH). ARGV: chunk prefix, key, variant
  * field, meta JSON, expected "<purge generation>|<purge epoch>" (each ""
- * for none: refused when a purge of the key, or by a prefix of its target
+ * for none; the generation led by "+" when the hash existed then, refused
+ * when it no longer does: a purge mark evicted with it cannot be told
+ * from none; refused when a purge of the key, or by a prefix of its target
  * URI, or of all ran since the write read them; also when the log no
  * longer tells), expected current body file ("*": any,
  * "": none), inline body field ("" for none), inline bytes, more files
@@ -145,7 +147,12 @@ end
 local g = redis.call('HGET', h, 'g')
 if not g then g = '' end
 local seenG, seenEpoch = string.match(ARGV[5], '^(.*)|(.*)$')
+local seenHash = string.sub(seenG, 1, 1) == '+'
+if seenHash then seenG = string.sub(seenG, 2) end
 if g ~= seenG then return {0, '', -1} end
+-- the hash the write saw is gone (evicted, expired): its purge mark may
+-- have gone with it, so the write may predate a purge (refused)
+if seenHash and redis.call('EXISTS', h) == 0 then return {0, '', -1} end
 local epoch = redis.call('HGET', KEYS[2], 'n')
 if not epoch then epoch = '' end
 if epoch ~= seenEpoch then

@@ -84,7 +84,9 @@ export function beginWrite(
 
 /**
  * "<the key's purge generation>|<the purge epoch>" now (each "" for
- * none), as COMMIT compares it; undefined when Redis could not tell.
+ * none; the generation led by "+" when the key's hash exists, so that
+ * COMMIT refuses once it is gone, its purge mark maybe evicted with it),
+ * as COMMIT compares it; undefined when Redis could not tell.
  */
 function purgeMark(
   client: RedisClient,
@@ -93,6 +95,11 @@ function purgeMark(
   const text = (value: unknown) => typeof value === "string" ? value : "";
   return Promise.all([
     client.call("HGET", place.hash, "g"),
+    client.call("EXISTS", place.hash),
     client.call("HGET", PURGE_EPOCH, "n"),
-  ]).then(([g, epoch]) => `${text(g)}|${text(epoch)}`, () => undefined);
+  ]).then(
+    ([g, exists, epoch]) =>
+      `${exists === 1 ? "+" : ""}${text(g)}|${text(epoch)}`,
+    () => undefined,
+  );
 }
