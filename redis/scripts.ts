@@ -5,7 +5,9 @@
  * write began or, for a compare-and-set, when the slot changed), rekey
  * (update or re-file a stored version), remove and purge, and reading
  * the metadata fields alone. Each one deletes the parts (inline fields,
- * chunks) that no metadata names any more, and sets the hash's and the
+ * chunks) that no metadata names any more (commit and rekey leave a
+ * replaced version's chunks OLD_CHUNKS_KEEP_MS for its open readers;
+ * remove and purge delete them at once), and sets the hash's and the
  * chunks' expiry at their entries' keep-until (none while one is null).
  *
  * Must not decide what to store: the store computes every metadata JSON;
@@ -20,7 +22,11 @@ import {
   STORED_MAX_BYTES,
 } from "./layout.ts";
 
-/** How long the chunks of a body re-filed under a new name stay for readers open on them (1 min). */
+/**
+ * How long the chunks of a body re-filed under a new name, or of a
+ * version a commit replaced (or joined into a whole), stay for readers
+ * open on them (1 min).
+ */
 const OLD_CHUNKS_KEEP_MS = 60_000;
 
 /** How long a hash whose variants are all gone keeps its key and purge generation (1 h). */
@@ -78,6 +84,14 @@ end
 local function drop(h, prefix, f)
   redis.call('HDEL', h, 'b:' .. f[1])
   for _, k in ipairs(chunkKeys(prefix, f)) do redis.call('DEL', k) end
+end
+-- a replaced version: its inline field goes, its chunks stay a while for
+-- the readers open on them (never longer than they would have)
+local function retire(h, prefix, f)
+  redis.call('HDEL', h, 'b:' .. f[1])
+  for _, k in ipairs(chunkKeys(prefix, f)) do
+    redis.call('PEXPIRE', k, ${OLD_CHUNKS_KEEP_MS}, 'LT')
+  end
 end
 local function variantFields(h)
   local out = {}
@@ -194,12 +208,12 @@ local oldSize = -1
 if oldMeta then
   oldSize = oldMeta.bodySize
   for _, f in ipairs(files(oldMeta)) do
-    if not named[f[1]] then drop(h, ARGV[1], f) end
+    if not named[f[1]] then retire(h, ARGV[1], f) end
   end
 end
 for line in string.gmatch(ARGV[9], '[^\\n]+') do
   local name, size = string.match(line, '^(.*)\\t(%d+)$')
-  if name and not named[name] then drop(h, ARGV[1], {name, tonumber(size)}) end
+  if name and not named[name] then retire(h, ARGV[1], {name, tonumber(size)}) end
 end
 expire(h, ARGV[1])
 return {1, oldFile, oldSize}
