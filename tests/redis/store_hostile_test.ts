@@ -8,7 +8,7 @@
 
 import assert from "../helpers/assert.ts";
 import { redisTest, startRedisServer } from "../helpers/redis_server.ts";
-import { draft } from "../cache/store_helpers.ts";
+import { bodyBytes, bodyOf, draft, put } from "../cache/store_helpers.ts";
 import { metaField, placeOf } from "../../redis/layout.ts";
 import { RedisStore } from "../../redis/store.ts";
 
@@ -92,6 +92,26 @@ redisTest(
         pong = String(error);
       }
       assert.equal(pong, "PONG", "Redis no longer answers every node");
+    } finally {
+      await store.close();
+    }
+  },
+);
+
+redisTest(
+  "RedisStore commit() stores a new version over planted metadata claiming 2^53-1 bytes, Redis answering",
+  async () => {
+    await using server = await startRedisServer({
+      args: ["--busy-reply-threshold", "100"], // BUSY at once, not after 5 s
+    });
+    const key = "http://r.example/huge-replaced";
+    await plant(server, key);
+    const store = RedisStore.open(server.url, { timeoutMs: 2000 });
+    try {
+      assert.equal(await store.client.ready(5000), true);
+      const meta = await put(store, draft(key), bodyBytes(300_000, 3));
+      assert.equal(await server.command("PING"), "PONG");
+      assert.deepEqual(await bodyOf(store, meta), bodyBytes(300_000, 3));
     } finally {
       await store.close();
     }

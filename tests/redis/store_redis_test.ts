@@ -323,3 +323,25 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "RedisStore commit() leaves the replaced version's chunks for at most a minute when another version replaces it",
+  async () => {
+    const store = await redisStore();
+    try {
+      const entry = draft("http://r.example/replaced-chunks");
+      const old = await put(store, entry, bodyBytes(600_000, 1), 64 * 1024);
+      await put(store, entry, bodyBytes(600_000, 2), 64 * 1024);
+      const place = placeOf(entry.key);
+      for (let i = 0; i < 3; i++) {
+        const ttl = await redisServer!.command(
+          "PTTL",
+          chunkKey(place, old.bodyFile, i),
+        ) as number;
+        assert.ok(ttl > 0 && ttl <= 60_000, `chunk ${i} expires in ${ttl} ms`);
+      }
+    } finally {
+      await store.close();
+    }
+  },
+);
