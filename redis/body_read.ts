@@ -28,6 +28,7 @@ import {
   type KeyPlace,
   metaField,
   placeOf,
+  plausibleSize,
 } from "./layout.ts";
 
 /** One stretch of a body file to read, and the size of that file. */
@@ -107,6 +108,8 @@ export async function openSegments(
   segments: readonly FileSegment[],
   how: OpenHow,
 ): Promise<BodyReader | undefined> {
+  // a size past what the store writes is never built chunk by chunk
+  if (!segments.every((s) => plausibleSize(s.size))) return torn(how.onTorn);
   const inline = [
     ...new Set(
       segments.filter((s) => chunkCount(s.size) === 0).map((s) => s.file),

@@ -73,6 +73,29 @@ export function chunkKey(place: KeyPlace, file: string, i: number): string {
   return `${place.chunks}${file}:${i}`;
 }
 
+/**
+ * The largest body file the store keeps (4 GiB, 16384 chunks): sizes read
+ * back from Redis are never trusted past it (a metadata claiming more is
+ * corrupt), so that neither a node nor a script builds or loops over what
+ * a planted size claims. A write larger than this is not stored.
+ */
+export const STORED_MAX_BYTES = 4 * 1024 ** 3;
+
+/** The most chunks one body file has (STORED_MAX_BYTES / CHUNK_BYTES). */
+export const MAX_CHUNKS = STORED_MAX_BYTES / CHUNK_BYTES;
+
+/**
+ * How many pieces a partial entry's metadata may name before it is taken
+ * as corrupt (far above what the store merges them to).
+ */
+export const MAX_PIECES = 1024;
+
+/** True when `size` is a body file size the store could have written (0 to STORED_MAX_BYTES). */
+export function plausibleSize(size: unknown): size is number {
+  return Number.isSafeInteger(size) && (size as number) >= 0 &&
+    (size as number) <= STORED_MAX_BYTES;
+}
+
 /** How many chunks a body file of `size` bytes takes (0: inline). */
 export function chunkCount(size: number): number {
   return size <= INLINE_MAX ? 0 : Math.ceil(size / CHUNK_BYTES);

@@ -8,13 +8,19 @@
  */
 
 import { type EntryMeta, parseMeta } from "../cache/meta.ts";
-import { chunkCount, fileSize, metaField } from "./layout.ts";
+import {
+  chunkCount,
+  fileSize,
+  MAX_PIECES,
+  metaField,
+  plausibleSize,
+} from "./layout.ts";
 
 /** What one entry hash holds. */
 export interface HashContents {
   /** The variants whose parts are all there (as far as the hash tells). */
   metas: EntryMeta[];
-  /** Metadata fields that do not parse, or name another key or variant. */
+  /** Metadata fields that do not parse, name another key or variant, or claim sizes past STORED_MAX_BYTES. */
   corrupt: string[];
   /** Variants whose inline body is missing or of another size. */
   torn: EntryMeta[];
@@ -38,7 +44,10 @@ export function readMetas(
     if (field.startsWith("b:")) bodies.set(field.slice(2), value);
     if (!field.startsWith("v:")) continue;
     const meta = parsed(value);
-    if (meta && meta.key === key && metaField(meta.vary) === field) {
+    if (
+      meta && meta.key === key && metaField(meta.vary) === field &&
+      plausible(meta)
+    ) {
       found.push(meta);
     } else {
       corrupt.push(field);
@@ -58,6 +67,20 @@ function parsed(value: Uint8Array): EntryMeta | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * True when the sizes `meta` claims are ones the store could have written
+ * (never trusted past STORED_MAX_BYTES, nor more than MAX_PIECES pieces):
+ * a reader is built per chunk a size claims.
+ */
+function plausible(meta: EntryMeta): boolean {
+  if (!plausibleSize(meta.bodySize)) return false;
+  if (!meta.partial) return true;
+  const pieces = meta.partial.pieces;
+  return pieces.length <= MAX_PIECES &&
+    pieces.every((p) => plausibleSize(p.end - p.start + 1)) &&
+    plausibleSize(pieces.reduce((n, p) => n + p.end - p.start + 1, 0));
 }
 
 /** True when every inline part the metadata names is there, of its size. */

@@ -5,16 +5,28 @@
  * write began or, for a compare-and-set, when the slot changed), rekey
  * (update or re-file a stored version), remove and purge, and reading
  * the metadata fields alone. Each one deletes the parts (inline fields,
- * chunks) that no metadata names any more, and sets the hash's and the
+ * chunks) that no metadata names any more (commit and rekey leave a
+ * replaced version's chunks OLD_CHUNKS_KEEP_MS for its open readers;
+ * remove and purge delete them at once), and sets the hash's and the
  * chunks' expiry at their entries' keep-until (none while one is null).
  *
  * Must not decide what to store: the store computes every metadata JSON;
  * the scripts only parse it for body files, sizes and keep-until.
  */
 
-import { CHUNK_BYTES, INLINE_MAX } from "./layout.ts";
+import {
+  CHUNK_BYTES,
+  INLINE_MAX,
+  MAX_CHUNKS,
+  MAX_PIECES,
+  STORED_MAX_BYTES,
+} from "./layout.ts";
 
-/** How long the chunks of a body re-filed under a new name stay for readers open on them (1 min). */
+/**
+ * How long the chunks of a body re-filed under a new name, or of a
+ * version a commit replaced (or joined into a whole), stay for readers
+ * open on them (1 min).
+ */
 const OLD_CHUNKS_KEEP_MS = 60_000;
 
 /** How long a hash whose variants are all gone keeps its key and purge generation (1 h). */
@@ -24,12 +36,30 @@ const EMPTY_KEEP_MS = 3_600_000;
 const COMMON = `
 local INLINE = ${INLINE_MAX}
 local CHUNK = ${CHUNK_BYTES}
+local SIZE_MAX = ${STORED_MAX_BYTES}
+local function sized(n)
+  return type(n) == 'number' and n >= 0 and n <= SIZE_MAX and n == math.floor(n)
+end
+-- never trusts a size or count past what a node writes (a hostile or
+-- corrupt meta is nil: every loop over its chunks stays bounded)
 local function decode(raw)
   if not raw then return nil end
   local ok, m = pcall(cjson.decode, raw)
-  if ok and type(m) == 'table' and type(m.bodyFile) == 'string'
-    and type(m.bodySize) == 'number' then return m end
-  return nil
+  if not (ok and type(m) == 'table' and type(m.bodyFile) == 'string'
+    and sized(m.bodySize)) then return nil end
+  if m.partial ~= nil and m.partial ~= cjson.null then
+    local ps = type(m.partial) == 'table' and m.partial.pieces
+    if type(ps) ~= 'table' or #ps > ${MAX_PIECES} then return nil end
+    local total = 0
+    for _, p in ipairs(ps) do
+      if type(p) ~= 'table' or type(p.file) ~= 'string'
+        or type(p.start) ~= 'number' or type(p['end']) ~= 'number'
+        or not sized(p['end'] - p.start + 1) then return nil end
+      total = total + p['end'] - p.start + 1
+    end
+    if total > SIZE_MAX then return nil end
+  end
+  return m
 end
 local function files(m)
   local out = {}
@@ -45,7 +75,7 @@ end
 local function chunkKeys(prefix, f)
   local keys = {}
   if f[2] > INLINE then
-    for i = 0, math.ceil(f[2] / CHUNK) - 1 do
+    for i = 0, math.min(math.ceil(f[2] / CHUNK), ${MAX_CHUNKS}) - 1 do
       keys[#keys + 1] = prefix .. f[1] .. ':' .. i
     end
   end
@@ -54,6 +84,14 @@ end
 local function drop(h, prefix, f)
   redis.call('HDEL', h, 'b:' .. f[1])
   for _, k in ipairs(chunkKeys(prefix, f)) do redis.call('DEL', k) end
+end
+-- a replaced version: its inline field goes, its chunks stay a while for
+-- the readers open on them (never longer than they would have)
+local function retire(h, prefix, f)
+  redis.call('HDEL', h, 'b:' .. f[1])
+  for _, k in ipairs(chunkKeys(prefix, f)) do
+    redis.call('PEXPIRE', k, ${OLD_CHUNKS_KEEP_MS}, 'LT')
+  end
 end
 local function variantFields(h)
   local out = {}
@@ -97,20 +135,38 @@ end
 /**
  * KEYS: hash, purge log (PURGE_EPOCH). ARGV: chunk prefix, key, variant
  * field, meta JSON, expected "<purge generation>|<purge epoch>" (each ""
- * for none: refused when a purge of the key, or by a prefix of its target
+ * for none; the generation led by "+" when the hash existed then, refused
+ * when it no longer does: a purge mark evicted with it cannot be told
+ * from none; refused when a purge of the key, or by a prefix of its target
  * URI, or of all ran since the write read them; also when the log no
  * longer tells), expected current body file ("*": any,
  * "": none), inline body field ("" for none), inline bytes, more files
- * the slot no longer needs ("name\\tsize" lines). Returns {status, old
+ * the slot no longer needs ("name\\tsize" lines), deadline (ms since
+ * the epoch on the real clock, "" for none: past it, by Redis's TIME, the
+ * caller has stopped waiting for the reply and nothing is done, so that a
+ * commit whose reply timed out never lands later). Returns {status, old
  * body file, old body size}: status 1 stored, 0 purged since, -1 the
- * slot changed (compare-and-set failed).
+ * slot changed (compare-and-set failed), -2 too late (the deadline
+ * passed), -3 a part the new meta names is missing (a chunk evicted or
+ * expired, an inline field gone) or the meta is not one the store
+ * writes: nothing is stored, the older entry stays.
  */
 export const COMMIT = COMMON + `
 local h = KEYS[1]
+if ARGV[10] ~= '' then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if now > tonumber(ARGV[10]) then return {-2, '', -1} end
+end
 local g = redis.call('HGET', h, 'g')
 if not g then g = '' end
 local seenG, seenEpoch = string.match(ARGV[5], '^(.*)|(.*)$')
+local seenHash = string.sub(seenG, 1, 1) == '+'
+if seenHash then seenG = string.sub(seenG, 2) end
 if g ~= seenG then return {0, '', -1} end
+-- the hash the write saw is gone (evicted, expired): its purge mark may
+-- have gone with it, so the write may predate a purge (refused)
+if seenHash and redis.call('EXISTS', h) == 0 then return {0, '', -1} end
 local epoch = redis.call('HGET', KEYS[2], 'n')
 if not epoch then epoch = '' end
 if epoch ~= seenEpoch then
@@ -130,20 +186,34 @@ local oldFile = ''
 if oldMeta then oldFile = oldMeta.bodyFile end
 if ARGV[6] ~= '*' and ARGV[6] ~= oldFile then return {-1, oldFile, -1} end
 local new = decode(ARGV[4])
+if not new then return {-3, oldFile, -1} end
 local named = {}
-for _, f in ipairs(files(new)) do named[f[1]] = true end
+for _, f in ipairs(files(new)) do
+  named[f[1]] = true
+  if f[2] > INLINE then
+    local keys = chunkKeys(ARGV[1], f)
+    for i = 1, #keys, 512 do
+      local last = math.min(i + 511, #keys)
+      if redis.call('EXISTS', unpack(keys, i, last)) ~= last - i + 1 then
+        return {-3, oldFile, -1}
+      end
+    end
+  elseif ARGV[7] ~= 'b:' .. f[1] and redis.call('HEXISTS', h, 'b:' .. f[1]) == 0 then
+    return {-3, oldFile, -1}
+  end
+end
 redis.call('HSET', h, 'k', ARGV[2], ARGV[3], ARGV[4])
 if ARGV[7] ~= '' then redis.call('HSET', h, ARGV[7], ARGV[8]) end
 local oldSize = -1
 if oldMeta then
   oldSize = oldMeta.bodySize
   for _, f in ipairs(files(oldMeta)) do
-    if not named[f[1]] then drop(h, ARGV[1], f) end
+    if not named[f[1]] then retire(h, ARGV[1], f) end
   end
 end
 for line in string.gmatch(ARGV[9], '[^\\n]+') do
   local name, size = string.match(line, '^(.*)\\t(%d+)$')
-  if name and not named[name] then drop(h, ARGV[1], {name, tonumber(size)}) end
+  if name and not named[name] then retire(h, ARGV[1], {name, tonumber(size)}) end
 end
 expire(h, ARGV[1])
 return {1, oldFile, oldSize}

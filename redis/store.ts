@@ -58,6 +58,9 @@ import type { RedisWriters } from "./store_writer.ts";
 import { beginWrite, type WriteHost } from "./store_begin.ts";
 import { readVariants, removeTorn } from "./store_read.ts";
 
+/** The bound taken for a commit when the store is given none (ms). */
+const DEFAULT_TIMEOUT_MS = 1000;
+
 /** Options of a Redis store. */
 export interface RedisStoreOptions {
   /** The bound on every Redis call, in ms (--store-timeout). */
@@ -71,6 +74,8 @@ export class RedisStore implements Store {
   readonly client: RedisClient;
   readonly #parts: RedisStoreParts;
   readonly #ownsClient: boolean;
+  /** The bound on a call (COMMIT's deadline is this far from its sending). */
+  readonly #timeoutMs: number;
   readonly #counts: Counts = new NodeCounts(); // entries, bytes: never below 0
   readonly #purges = new PurgeLog();
   readonly #writers: RedisWriters;
@@ -105,6 +110,7 @@ export class RedisStore implements Store {
   ) {
     this.client = client;
     this.#ownsClient = options.ownsClient ?? false;
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     const tier = new MemoryTier(
       options.memoryTier ?? { maxBytes: 0, maxObject: 0 },
     );
@@ -205,7 +211,7 @@ export class RedisStore implements Store {
         this.#parts,
         w.place,
         { ...draft, bodySize: w.size, bodyFile: w.file },
-        { g: w.g, inline: w.inline },
+        { g: w.g, inline: w.inline, timeoutMs: this.#timeoutMs },
       ));
   }
 
@@ -218,6 +224,7 @@ export class RedisStore implements Store {
         options,
         piece: { file: w.file, size: w.size, inline: w.inline },
         generation: w.g,
+        timeoutMs: this.#timeoutMs,
       }));
   }
 

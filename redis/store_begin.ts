@@ -45,13 +45,14 @@ export interface WriteHost {
 /**
  * A writer whose commit, in its slot's turn, once its chunks are sent
  * and unless the key was purged since it began (on this node, or on any:
- * the generation and epoch), runs `commit`. Never rejects (a failure is
- * counted).
+ * the generation and epoch), runs `commit` (true stored, false not,
+ * undefined unknown: no reply). Never rejects (a failure is counted, and
+ * its outcome taken as unknown).
  */
 export function beginWrite(
   host: WriteHost,
   draft: EntryDraft | PartialDraft,
-  commit: (write: Written) => Promise<boolean>,
+  commit: (write: Written) => Promise<boolean | undefined>,
 ): EntryWriter {
   const place = placeOf(draft.key);
   const file = newBodyFile(draft.vary);
@@ -73,7 +74,7 @@ export function beginWrite(
         return await commit({ place, file, size, inline, g });
       } catch {
         host.failed();
-        return false;
+        return undefined; // a COMMIT may have been sent: its outcome is unknown
       } finally {
         turn.done();
       }
@@ -83,7 +84,9 @@ export function beginWrite(
 
 /**
  * "<the key's purge generation>|<the purge epoch>" now (each "" for
- * none), as COMMIT compares it; undefined when Redis could not tell.
+ * none; the generation led by "+" when the key's hash exists, so that
+ * COMMIT refuses once it is gone, its purge mark maybe evicted with it),
+ * as COMMIT compares it; undefined when Redis could not tell.
  */
 function purgeMark(
   client: RedisClient,
@@ -92,6 +95,11 @@ function purgeMark(
   const text = (value: unknown) => typeof value === "string" ? value : "";
   return Promise.all([
     client.call("HGET", place.hash, "g"),
+    client.call("EXISTS", place.hash),
     client.call("HGET", PURGE_EPOCH, "n"),
-  ]).then(([g, epoch]) => `${text(g)}|${text(epoch)}`, () => undefined);
+  ]).then(
+    ([g, exists, epoch]) =>
+      `${exists === 1 ? "+" : ""}${text(g)}|${text(epoch)}`,
+    () => undefined,
+  );
 }

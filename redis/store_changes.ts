@@ -22,16 +22,29 @@ import {
 import type { RedisStoreParts } from "./store_parts.ts";
 
 /**
+ * The COMMIT script's deadline for a call sent now that waits at most
+ * `timeoutMs` for its reply: ms since the epoch on the real clock (Redis
+ * compares it with its TIME; the clocks of the node and Redis are taken
+ * to agree within the timeout's bound).
+ */
+export function commitDeadline(timeoutMs: number): number {
+  return Date.now() + timeoutMs;
+}
+
+/**
  * Switches a complete entry in (COMMIT) unless the key was purged since
- * generation `g`; `inline` is its body when it fits in the hash. Never
- * rejects.
+ * generation `g`, a part is missing, or the reply would come later than
+ * `timeoutMs`; `inline` is its body when it fits in the hash. Resolves
+ * true when stored, false when not, undefined when the outcome is unknown
+ * (no reply: the write's chunks must then stay, to expire by
+ * themselves). Never rejects.
  */
 export async function commitEntry(
   parts: RedisStoreParts,
   place: KeyPlace,
   meta: EntryMeta,
-  how: { g: string; inline: Uint8Array | undefined },
-): Promise<boolean> {
+  how: { g: string; inline: Uint8Array | undefined; timeoutMs: number },
+): Promise<boolean | undefined> {
   try {
     const reply = await parts.scripts.commit.run([place.hash, PURGE_EPOCH], [
       place.chunks,
@@ -43,6 +56,7 @@ export async function commitEntry(
       how.inline ? bodyField(meta.bodyFile) : "",
       how.inline ?? "",
       "",
+      commitDeadline(how.timeoutMs),
     ]) as [number, string, number];
     if (reply[0] !== 1) return false;
     recordStored(parts, meta, reply[1], reply[2]);
@@ -50,7 +64,7 @@ export async function commitEntry(
     return true;
   } catch {
     parts.counts.writeErrors++;
-    return false;
+    return undefined; // COMMIT may have run (reply lost) or not: unknown
   }
 }
 

@@ -27,7 +27,7 @@ import {
   newBodyFile,
   PURGE_EPOCH,
 } from "./layout.ts";
-import { recordStored } from "./store_changes.ts";
+import { commitDeadline, recordStored } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
 /** Attempts of a piece's compare-and-set commit before it gives up. */
@@ -42,6 +42,8 @@ export interface PieceWork {
   piece: { file: string; size: number; inline: Uint8Array | undefined };
   /** The key's purge generation when the write began. */
   generation: string;
+  /** The bound on a call, in ms (COMMIT's deadline). */
+  timeoutMs: number;
 }
 
 /** Commits the piece (Store.beginPartial); resolves to whether it was stored. Rejects when Redis fails. */
@@ -109,13 +111,14 @@ export async function commitPiece(
       inline ? bodyField(piece.file) : "",
       inline ?? "",
       gone,
+      commitDeadline(work.timeoutMs),
     ]) as [number, string, number];
     if (reply[0] === 1) {
       recordStored(parts, meta, reply[1], reply[2]);
       return true;
     }
     await forget(parts, place, written.map((f) => [f, sizes.get(f) ?? 0]));
-    if (reply[0] === 0) return false; // purged since the write began
+    if (reply[0] === 0 || reply[0] === -2) return false; // purged since, or late
   }
   return false;
 }

@@ -8,7 +8,8 @@
  * metadata in (one script) with the inline body (at most INLINE_MAX,
  * never sent as a chunk), or after the last chunk. Chunks of a write that
  * is not stored are deleted: at once after an abort, once no follower
- * reads them after a discard or a commit that stored nothing.
+ * reads them after a discard or a commit that stored nothing (never
+ * after a commit whose outcome is unknown: they expire by themselves).
  *
  * Must not decide what the slot holds: the store's `commit` does.
  */
@@ -50,13 +51,15 @@ export interface WritePlan {
    * store can keep commits of one slot in call order): `inline` is the
    * whole body when it fits in the hash, else undefined (its chunks are
    * in Redis once `sent` resolves true). Resolves to whether it was
-   * stored; never rejects.
+   * stored, undefined when that is unknown (a COMMIT without a reply: it
+   * may have run, or run late, so its chunks are not deleted but expire
+   * by themselves); never rejects.
    */
   commit(
     size: number,
     inline: Uint8Array | undefined,
     sent: Promise<boolean>,
-  ): Promise<boolean>;
+  ): Promise<boolean | undefined>;
 }
 
 /** A writer of one body into Redis (see the module comment). */
@@ -164,9 +167,9 @@ export function redisWriter(host: RedisWriters, plan: WritePlan): EntryWriter {
         ? Promise.resolve(false)
         : uploads.then(() => !failed);
       const stored = await plan.commit(bodySize, body, ready);
-      if (stored) fill.complete(bodySize);
+      if (stored !== false) fill.complete(bodySize); // stored, or unknown: chunks kept
       else unstored(bodySize);
-      return stored;
+      return stored === true;
     },
     discard: (bodySize) => {
       if (!open) return Promise.resolve();

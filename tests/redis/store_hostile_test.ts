@@ -8,7 +8,7 @@
 
 import assert from "../helpers/assert.ts";
 import { redisTest, startRedisServer } from "../helpers/redis_server.ts";
-import { draft } from "../cache/store_helpers.ts";
+import { bodyBytes, bodyOf, draft, put } from "../cache/store_helpers.ts";
 import { metaField, placeOf } from "../../redis/layout.ts";
 import { RedisStore } from "../../redis/store.ts";
 
@@ -36,7 +36,7 @@ async function plant(
 }
 
 redisTest(
-  "RedisStore openBody() is undefined, without building what the size claims, for planted metadata claiming 2^53-1 bytes",
+  "RedisStore openBody() is undefined and variants() lists nothing, without building what the size claims, for planted metadata claiming 2^53-1 bytes",
   async () => {
     await using server = await startRedisServer();
     const key = "http://r.example/huge";
@@ -53,6 +53,7 @@ redisTest(
         new URL("./hostile_open_child.ts", import.meta.url).pathname,
         server.url,
         key,
+        hugeMeta(key),
       ],
       stdout: "piped",
       stderr: "piped",
@@ -62,9 +63,9 @@ redisTest(
     clearTimeout(killer);
     const text = new TextDecoder().decode(out.stdout);
     const errors = new TextDecoder().decode(out.stderr);
-    assert.equal(
-      text.trim().split("\n").at(-1),
-      "opened undefined",
+    assert.deepEqual(
+      text.trim().split("\n"),
+      ["opened undefined", "variants 0"],
       `the node ended with code ${out.code}, signal ${out.signal}: ${
         errors.split("\n").find((l) => /memory|error/i.test(l)) ?? ""
       }`,
@@ -91,6 +92,26 @@ redisTest(
         pong = String(error);
       }
       assert.equal(pong, "PONG", "Redis no longer answers every node");
+    } finally {
+      await store.close();
+    }
+  },
+);
+
+redisTest(
+  "RedisStore commit() stores a new version over planted metadata claiming 2^53-1 bytes, Redis answering",
+  async () => {
+    await using server = await startRedisServer({
+      args: ["--busy-reply-threshold", "100"], // BUSY at once, not after 5 s
+    });
+    const key = "http://r.example/huge-replaced";
+    await plant(server, key);
+    const store = RedisStore.open(server.url, { timeoutMs: 2000 });
+    try {
+      assert.equal(await store.client.ready(5000), true);
+      const meta = await put(store, draft(key), bodyBytes(300_000, 3));
+      assert.equal(await server.command("PING"), "PONG");
+      assert.deepEqual(await bodyOf(store, meta), bodyBytes(300_000, 3));
     } finally {
       await store.close();
     }
