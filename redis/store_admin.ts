@@ -11,7 +11,7 @@ import type { EntryMeta } from "../cache/meta.ts";
 import { listMatch, targets } from "../cache/purge_log.ts";
 import type { ListedEntry, ListOptions, PurgeTarget } from "../cache/store.ts";
 import type { RedisClient } from "./client.ts";
-import { HASH_PATTERN, PURGE_EPOCH } from "./layout.ts";
+import { HASH_PATTERN, placeOf, PURGE_EPOCH } from "./layout.ts";
 import { removeEntries } from "./store_changes.ts";
 import type { RedisStoreParts } from "./store_parts.ts";
 
@@ -72,7 +72,15 @@ export async function purgeEntries(
     for await (const hashes of parts.client.scan(HASH_PATTERN)) {
       for (const hash of hashes) {
         const key = await parts.client.call("HGET", hash, "k");
-        if (typeof key !== "string" || !targets(target, key)) continue;
+        if (typeof key !== "string" || placeOf(key).hash !== hash) {
+          // A hash whose k field names another key (or none) is no entry of
+          // ours to trust: a purge of everything takes it, whatever it says.
+          if ("all" in target) {
+            purged += await parts.client.call("DEL", hash) as number;
+          }
+          continue;
+        }
+        if (!targets(target, key)) continue;
         purged += await removeEntries(parts, key, {
           field: "",
           file: "*",

@@ -8,7 +8,11 @@
  */
 
 import assert from "../helpers/assert.ts";
-import { redisTest, startRedisServer } from "../helpers/redis_server.ts";
+import {
+  redisKnownDefect,
+  redisTest,
+  startRedisServer,
+} from "../helpers/redis_server.ts";
 import {
   bodyBytes,
   draft,
@@ -84,8 +88,9 @@ redisTest(
   },
 );
 
-redisTest(
+redisKnownDefect(
   "RedisStore beginPartial() never holds the whole representation in one buffer when its pieces join into a complete entry",
+  "a join holds the whole body",
   async () => {
     const store = await redisStore();
     const sent: number[] = []; // the size of the memory behind each byte argument
