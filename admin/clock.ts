@@ -84,7 +84,13 @@ export function clockRoutes(options: ClockOptions): AdminRoutes {
           "Cannot move the clock: this proxy runs on the real clock (only `cachelab lab` has one that moves)",
         );
       }
-      clock.advance(seconds);
+      try {
+        clock.advance(seconds);
+      } catch (error) {
+        // A move past the last HTTP date (RFC 9110 §5.6.7), in any number of steps.
+        if (!(error instanceof RangeError)) throw error;
+        return jsonError(400, error.message);
+      }
       const view = clockView(clock);
       if (events?.listening) {
         events.emit({

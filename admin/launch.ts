@@ -28,6 +28,11 @@ export interface AdminAddress {
   host: string;
   /** 0 picks a free one. */
   port: number;
+  /**
+   * The flags a taken port's error names, as the command that binds it
+   * has them; default "--admin-port, --no-admin" (cachelab proxy).
+   */
+  flags?: string;
 }
 
 /** A proxy and its admin listener, running. */
@@ -144,7 +149,9 @@ function bindAdmin(address: AdminAddress, routes: AdminRoutes): AdminServer {
       : address.host;
     const where = `${host}:${address.port}`;
     const reason = error instanceof Deno.errors.AddrInUse
-      ? `${where} is already in use (see --admin-port, --no-admin)`
+      ? `${where} is already in use (see ${
+        address.flags ?? "--admin-port, --no-admin"
+      })`
       : error instanceof Deno.errors.AddrNotAvailable
       ? `${where} is not an address of this machine`
       : error instanceof Error

@@ -8,7 +8,7 @@
  */
 
 import { factsOf } from "./entry_facts.ts";
-import { currentAge, remainingSeconds } from "./freshness.ts";
+import { currentAge, freshUntilAt, remainingSeconds } from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 
 /** What a stored response is at some time. */
@@ -37,5 +37,5 @@ function entryState(meta: EntryMeta, now: number): EntryState {
   if (res.has("no-cache") && res.fieldNames("no-cache") === undefined) {
     return "no-cache";
   }
-  return now < meta.freshUntil ? "fresh" : "stale"; // RFC 9111 §4.2
+  return now < freshUntilAt(meta, now) ? "fresh" : "stale"; // RFC 9111 §4.2
 }

@@ -260,12 +260,33 @@ function staleWindow(cc: Directives): number {
   );
 }
 
-/** Remaining freshness in seconds; negative once stale (RFC 9211 §2.5 ttl). */
-export function remainingSeconds(
-  meta: Pick<EntryMeta, "freshUntil">,
+/**
+ * When a stored response stops being fresh, as seen at `now` (ms since
+ * the epoch): its stored freshUntil, moved back by how far its response
+ * time lies after `now` (a moved lab clock and a restart, or another
+ * node's clock), so its resident time starts at `now` and it never has
+ * more freshness left than its lifetime (RFC 9111 §4.2.3: resident_time
+ * = now - response_time, never negative; §4.2: fresh while
+ * freshness_lifetime > current_age).
+ */
+export function freshUntilAt(
+  meta: Pick<EntryMeta, "freshUntil" | "responseTime">,
   now: number,
 ): number {
-  return (meta.freshUntil - now) / 1000;
+  return meta.freshUntil - Math.max(0, meta.responseTime - now); // RFC 9111 §4.2.3
+}
+
+/**
+ * Remaining freshness in seconds at `now` (RFC 9111 §4.2:
+ * freshness_lifetime - current_age; RFC 9211 §2.5 ttl), negative once
+ * stale; at most the lifetime, even for a response time later than `now`
+ * (freshUntilAt()).
+ */
+export function remainingSeconds(
+  meta: Pick<EntryMeta, "freshUntil" | "responseTime">,
+  now: number,
+): number {
+  return (freshUntilAt(meta, now) - now) / 1000;
 }
 
 /**
@@ -274,7 +295,7 @@ export function remainingSeconds(
  * stale.
  */
 export function ttlSeconds(
-  meta: Pick<EntryMeta, "freshUntil">,
+  meta: Pick<EntryMeta, "freshUntil" | "responseTime">,
   now: number,
 ): number {
   return Math.floor(remainingSeconds(meta, now));

@@ -11,7 +11,12 @@
 
 import type { FieldList } from "../http/headers.ts";
 import { requestDirectives } from "./cache_control.ts";
-import { currentAge, forbidsStale, ttlSeconds } from "./freshness.ts";
+import {
+  currentAge,
+  forbidsStale,
+  freshUntilAt,
+  ttlSeconds,
+} from "./freshness.ts";
 import type { EntryMeta } from "./meta.ts";
 import { factsOf } from "./entry_facts.ts";
 import { varyMissTags } from "./sent_validators.ts";
@@ -257,7 +262,7 @@ export function decide(
   }
 
   const res = factsOf(entry).directives;
-  const fresh = now < entry.freshUntil; // RFC 9111 §4.2: lifetime > current_age
+  const fresh = now < freshUntilAt(entry, now); // RFC 9111 §4.2: lifetime > current_age
   const age = currentAge(entry, now);
   const ttl = ttlSeconds(entry, now); // RFC 9211 §2.5
   const revalidate = (

@@ -26,11 +26,13 @@ import {
 } from "./args.ts";
 import { CACHE_DEFAULTS, cacheDirFrom, type EnvLookup } from "./cache_flags.ts";
 import {
-  entriesTable,
-  entryText,
-  statsText,
-  type Totals,
-} from "./cache_format.ts";
+  entriesListingOf,
+  entryDetailOf,
+  purgedOf,
+  refusalLine,
+  totalsOf,
+} from "./admin_answers.ts";
+import { entriesTable, entryText, statsText } from "./cache_format.ts";
 import { commandHelp } from "./help.ts";
 import { CACHE_ACTIONS, cacheHelp } from "./cache_specs.ts";
 import { openRedisEntries } from "./redis_cache.ts";
@@ -102,14 +104,7 @@ export async function runCache(
     const response = await access.fetch(plan.method, plan.path);
     const body = await response.json().catch(() => undefined);
     if (!response.ok) {
-      const error = (body as { error?: unknown } | undefined)?.error;
-      io.err(
-        `cachelab: ${
-          typeof error === "string"
-            ? error
-            : `Cannot run ${spec.name}: the admin API answered ${response.status}`
-        }`,
-      );
+      io.err(`cachelab: ${refusalLine(body, response.status, spec.name)}`);
       return 1;
     }
     io.out(
@@ -149,7 +144,8 @@ function planOf(spec: CommandSpec, args: ParsedArgs): Plan {
       return {
         method: "GET",
         path: withQuery("/api/entries", query),
-        text: (body, source) => entriesTable(body as never, source),
+        text: (body, source) => entriesTable(entriesListingOf(body), source),
+        json: entriesListingOf,
       };
     }
     case "cache show": {
@@ -158,7 +154,8 @@ function planOf(spec: CommandSpec, args: ParsedArgs): Plan {
       return {
         method: "GET",
         path: withQuery("/api/entry", query),
-        text: (body) => entryText(body as never),
+        text: (body) => entryText(entryDetailOf(body)),
+        json: entryDetailOf,
       };
     }
     case "cache purge": {
@@ -176,8 +173,9 @@ function planOf(spec: CommandSpec, args: ParsedArgs): Plan {
       return {
         method: "DELETE",
         path: withQuery("/api/entries", query),
+        json: (body) => (purgedOf(body), body), // checked, shown as it is
         text: (body, source) => {
-          const n = (body as { purged: number }).purged;
+          const n = purgedOf(body);
           return `purged ${n} ${n === 1 ? "entry" : "entries"} (${source})\n`;
         },
       };
@@ -186,14 +184,10 @@ function planOf(spec: CommandSpec, args: ParsedArgs): Plan {
       return {
         method: "GET",
         path: "/api/entries?limit=1",
-        text: (body, source) => statsText(totalOf(body), source),
-        json: totalOf,
+        text: (body, source) => statsText(totalsOf(body), source),
+        json: totalsOf,
       };
   }
-}
-
-function totalOf(body: unknown): Totals {
-  return (body as { total: Totals }).total;
 }
 
 function withQuery(path: string, query: URLSearchParams): string {

@@ -5,7 +5,8 @@
  * to a running proxy's admin listener, printing one line:
  * `clock: +90 s (now Mon, 30 Nov 2026 12:01:30 GMT)`. Exit codes: 0 done,
  * 1 failed (the admin listener cannot be reached, or its clock cannot
- * move: a proxy outside `cachelab lab`), 2 bad input; a failure is one
+ * move: a proxy outside `cachelab lab`, or its answer is not a clock:
+ * admin_answers.ts), 2 bad input; a failure is one
  * stderr line.
  *
  * Must not move any clock itself: only the admin API does.
@@ -14,6 +15,7 @@
 import { ADMIN_REQUEST_TIMEOUT_MS } from "../admin/cache_folder.ts";
 import type { ClockView } from "../admin/clock.ts";
 import { advanceProblem } from "../http/clock.ts";
+import { clockViewOf, refusalLine } from "./admin_answers.ts";
 import {
   type CommandSpec,
   flagText,
@@ -76,17 +78,10 @@ export async function runClock(
     );
     const body = await response.json().catch(() => undefined);
     if (!response.ok) {
-      const error = (body as { error?: unknown } | undefined)?.error;
-      io.err(
-        `cachelab: ${
-          typeof error === "string"
-            ? error
-            : `Cannot run ${what}: the admin API answered ${response.status}`
-        }`,
-      );
+      io.err(`cachelab: ${refusalLine(body, response.status, what)}`);
       return 1;
     }
-    io.out(clockLine(body as ClockView));
+    io.out(clockLine(clockViewOf(body)));
     return 0;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

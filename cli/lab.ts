@@ -160,7 +160,7 @@ export async function labPlanFrom(
   return {
     host: LAB_DEFAULTS.host,
     port,
-    admin: { host: LAB_DEFAULTS.host, port: admin },
+    admin: { host: LAB_DEFAULTS.host, port: admin, flags: "--admin-port" }, // lab has no --no-admin
     originPort,
     root: await checkedRoot(flagText(args, "root"), cwd),
     script: await scriptFrom(flagText(args, "script"), cwd),

@@ -5,7 +5,8 @@
  * (http/clock.ts), the origin with its /lab/ routes on it, then the
  * proxy in front of the
  * origin with its admin listener on the same clock (admin/launch.ts);
- * stopping them in reverse order and removing the folders. What it
+ * stopping them, what depends on the other first, and removing the
+ * folders. What it
  * returns is what cli/serve.ts runs until a signal.
  *
  * Must not parse flags (lab.ts does) nor print (cli/serve.ts prints the
@@ -124,6 +125,11 @@ export async function startLab(
     notes: plan.quiet ? [] : notes,
     async shutdown(graceMs?: number) {
       try {
+        // The proxy's requests may wait on the origin's lab waits, which
+        // only the origin's stop would end: end them first (the proxy
+        // answers 502), let the proxy drain while the origin still serves
+        // everything else, then stop the origin.
+        originServer.endWaits();
         await running.shutdown(graceMs);
         await originServer.shutdown(graceMs);
       } finally {

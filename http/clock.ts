@@ -30,6 +30,13 @@ export const realClock: Clock = {
 export const MAX_ADVANCE_SECONDS = 10 * 365 * 86400;
 
 /**
+ * The latest time a clock may read (ms since the epoch):
+ * 9999-12-31T23:59:59Z, the last an IMF-fixdate can write (RFC 9110
+ * §5.6.7: a 4DIGIT year).
+ */
+export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59);
+
+/**
  * Real time plus an offset that only moves forward (advance()). Starts at
  * offset 0, so it reads the real time until moved.
  */
@@ -53,12 +60,21 @@ export class MovableClock implements Clock {
    * Moves the clock `seconds` forward (decimals allowed, kept to the ms)
    * and returns the new offset in seconds. Throws a RangeError ("Cannot
    * advance the clock: ...") unless `seconds` is a finite number above 0
-   * and at most MAX_ADVANCE_SECONDS.
+   * and at most MAX_ADVANCE_SECONDS, and the clock would then still read
+   * at most LATEST_TIME_MS (RFC 9110 §5.6.7), whatever the number of
+   * steps.
    */
   advance(seconds: number): number {
     const reason = advanceProblem(seconds);
     if (reason) throw new RangeError(`Cannot advance the clock: ${reason}`);
-    this.#offsetMs += Math.max(1, Math.round(seconds * 1000));
+    const stepMs = Math.max(1, Math.round(seconds * 1000));
+    // RFC 9110 §5.6.7: past year 9999 a Date is no IMF-fixdate.
+    if (this.now() + stepMs > LATEST_TIME_MS) {
+      throw new RangeError(
+        "Cannot advance the clock: it would pass 9999-12-31T23:59:59Z, the last time an HTTP date can write",
+      );
+    }
+    this.#offsetMs += stepMs;
     return this.offsetSeconds;
   }
 }

@@ -13,6 +13,16 @@ import { type HttpServer, serveHttp } from "../http/server.ts";
 import type { OriginConfig } from "./config.ts";
 import { originHandler } from "./handler.ts";
 
+/** A running origin: an HttpServer that can end the lab's waits before it stops. */
+export interface OriginServer extends HttpServer {
+  /**
+   * Ends every wait of the lab (delays, slow bodies; their connections are
+   * closed unanswered) and every later one, while the origin keeps
+   * serving everything else. shutdown() does this too.
+   */
+  endWaits(): void;
+}
+
 export { originHandler, type OriginHandlerOptions } from "./handler.ts";
 export { type LabScript, parseLabScript } from "./lab/script.ts";
 
@@ -20,9 +30,11 @@ export { type LabScript, parseLabScript } from "./lab/script.ts";
  * Binds `config.host:config.port` and serves files under `config.root`
  * (and the /lab/ routes when `config.lab` is given). Its shutdown() first
  * ends every wait of the lab (delays, slow bodies): their connections are
- * closed unanswered rather than held for the grace period.
+ * closed unanswered rather than held for the grace period. endWaits()
+ * ends them alone, while the origin keeps serving (a lab stopping what
+ * waits on it first).
  */
-export async function startOrigin(config: OriginConfig): Promise<HttpServer> {
+export async function startOrigin(config: OriginConfig): Promise<OriginServer> {
   // The lab's connections can be reset (/lab/rst): node:net underneath.
   const listener = config.lab
     ? await listenResettable(config.host, config.port)
@@ -48,6 +60,9 @@ export async function startOrigin(config: OriginConfig): Promise<HttpServer> {
     },
     get openConnections() {
       return server.openConnections;
+    },
+    endWaits(): void {
+      stopping.abort();
     },
     shutdown(graceMs?: number): Promise<void> {
       stopping.abort();

@@ -144,3 +144,22 @@ Deno.test("POST /api/clock emits a clock event with the new time and offset when
     await admin.close();
   }
 });
+
+Deno.test("POST /api/clock answers 400 with a reason and moves nothing when the move would pass year 9999", async () => {
+  const clock = new MovableClock();
+  const admin = listen(clock);
+  try {
+    let last = await post(admin.url, '{"advance": 315360000}');
+    for (let i = 0; i < 1000 && last.status === 200; i++) {
+      last = await post(admin.url, '{"advance": 315360000}');
+    }
+    assert.equal(last.status, 400);
+    assert.match(last.body.error, /^Cannot advance the clock: .*9999/);
+    const offset = clock.offsetSeconds;
+    assert.equal((await post(admin.url, '{"advance": 315360000}')).status, 400);
+    assert.equal(clock.offsetSeconds, offset);
+    assert.ok(new Date(clock.now()).getUTCFullYear() <= 9999);
+  } finally {
+    await admin.close();
+  }
+});

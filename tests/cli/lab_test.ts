@@ -32,7 +32,11 @@ Deno.test("labPlanFrom() gives ports 12345, 12346 and 20000, the demo copy and a
   const p = await plan([]);
   assert.equal(p.host, "127.0.0.1");
   assert.equal(p.port, 12345);
-  assert.deepEqual(p.admin, { host: "127.0.0.1", port: 12346 });
+  assert.deepEqual(p.admin, {
+    host: "127.0.0.1",
+    port: 12346,
+    flags: "--admin-port",
+  });
   assert.equal(p.originPort, 20000);
   assert.equal(p.root, undefined);
   assert.equal(p.cache.dir, undefined); // not the user's ~/.cache/cachelab

@@ -1,0 +1,31 @@
+/**
+ * Stored times later than `now` (a moved lab clock, then a restart; a
+ * peer's clock): freshUntilAt() and remainingSeconds() never give an
+ * entry more freshness than its lifetime (RFC 9111 §4.2.3: resident time
+ * is never negative), and an entry stored on the real clock is unchanged.
+ */
+
+import assert from "../helpers/assert.ts";
+import { freshUntilAt, remainingSeconds } from "../../cache/freshness.ts";
+
+const HOUR = 3_600_000;
+
+Deno.test("freshUntilAt() moves freshUntil back by how far the response time lies after now", () => {
+  const stored = { responseTime: 100_000 + HOUR, freshUntil: 160_000 + HOUR };
+  assert.equal(freshUntilAt(stored, 100_000), 160_000);
+  assert.equal(remainingSeconds(stored, 100_000), 60);
+  // Until the real clock reaches the response time, its age stays 0
+  // (resident time is never negative): never more than the 60 s lifetime.
+  for (const now of [0, 161_000, 100_000 + HOUR - 1]) {
+    assert.ok(remainingSeconds(stored, now) <= 60, String(now));
+  }
+  assert.equal(remainingSeconds(stored, 161_000 + HOUR), -1);
+});
+
+Deno.test("freshUntilAt() keeps freshUntil when the response time is not later than now", () => {
+  const stored = { responseTime: 100_000, freshUntil: 160_000 };
+  assert.equal(freshUntilAt(stored, 100_000), 160_000);
+  assert.equal(freshUntilAt(stored, 130_000), 160_000);
+  assert.equal(remainingSeconds(stored, 130_000), 30);
+  assert.equal(remainingSeconds(stored, 170_000), -10);
+});
