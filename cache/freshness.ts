@@ -263,9 +263,10 @@ function staleWindow(cc: Directives): number {
 /**
  * When a stored response stops being fresh, as seen at `now` (ms since
  * the epoch): its stored freshUntil, moved back by how far its response
- * time lies after `now` (a moved lab clock and a restart, or another
- * node's clock), so its resident time starts at `now` and it never has
- * more freshness left than its lifetime (RFC 9111 §4.2.3: resident_time
+ * time lies after `now` when that is at most FUTURE_SKEW_MS, so it never
+ * has more freshness left than its lifetime; `now` itself (stale: the
+ * cache revalidates it) when its response time lies further ahead (a
+ * moved lab clock and a restart, or another node's clock) (RFC 9111 §4.2.3: resident_time
  * = now - response_time, never negative; §4.2: fresh while
  * freshness_lifetime > current_age).
  */
@@ -273,8 +274,18 @@ export function freshUntilAt(
   meta: Pick<EntryMeta, "freshUntil" | "responseTime">,
   now: number,
 ): number {
-  return meta.freshUntil - Math.max(0, meta.responseTime - now); // RFC 9111 §4.2.3
+  const ahead = meta.responseTime - now;
+  if (ahead > FUTURE_SKEW_MS) return Math.min(meta.freshUntil, now); // stored on a clock ahead of ours: stale, revalidate
+  return meta.freshUntil - Math.max(0, ahead); // RFC 9111 §4.2.3
 }
+
+/**
+ * How far (ms) a stored response time may lie after `now` and still count
+ * as now (a request received just before a concurrent fill stored its
+ * response); further ahead, the entry was stored on a clock ahead of this
+ * one and is taken as stale (freshUntilAt()).
+ */
+export const FUTURE_SKEW_MS = 5000;
 
 /**
  * Remaining freshness in seconds at `now` (RFC 9111 §4.2:

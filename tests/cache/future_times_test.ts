@@ -6,20 +6,29 @@
  */
 
 import assert from "../helpers/assert.ts";
-import { freshUntilAt, remainingSeconds } from "../../cache/freshness.ts";
+import {
+  freshUntilAt,
+  FUTURE_SKEW_MS,
+  remainingSeconds,
+} from "../../cache/freshness.ts";
 
 const HOUR = 3_600_000;
 
-Deno.test("freshUntilAt() moves freshUntil back by how far the response time lies after now", () => {
+Deno.test("freshUntilAt() takes an entry stored more than FUTURE_SKEW_MS ahead of now as stale", () => {
   const stored = { responseTime: 100_000 + HOUR, freshUntil: 160_000 + HOUR };
-  assert.equal(freshUntilAt(stored, 100_000), 160_000);
-  assert.equal(remainingSeconds(stored, 100_000), 60);
-  // Until the real clock reaches the response time, its age stays 0
-  // (resident time is never negative): never more than the 60 s lifetime.
-  for (const now of [0, 161_000, 100_000 + HOUR - 1]) {
-    assert.ok(remainingSeconds(stored, now) <= 60, String(now));
+  for (
+    const now of [0, 100_000, 161_000, 100_000 + HOUR - FUTURE_SKEW_MS - 1]
+  ) {
+    assert.equal(freshUntilAt(stored, now), now, String(now));
+    assert.ok(remainingSeconds(stored, now) <= 0, String(now));
   }
   assert.equal(remainingSeconds(stored, 161_000 + HOUR), -1);
+});
+
+Deno.test("freshUntilAt() moves freshUntil back by how far the response time lies after now, within FUTURE_SKEW_MS", () => {
+  const stored = { responseTime: 103_000, freshUntil: 163_000 };
+  assert.equal(freshUntilAt(stored, 100_000), 160_000);
+  assert.equal(remainingSeconds(stored, 100_000), 60);
 });
 
 Deno.test("freshUntilAt() keeps freshUntil when the response time is not later than now", () => {
