@@ -66,7 +66,12 @@ import type {
   StoreObserver,
   StoreStats,
 } from "./store.ts";
-import { checkDraft, checkPiece, piecePlan } from "./store_checks.ts";
+import {
+  checkDraft,
+  checkPiece,
+  checkRekey,
+  piecePlan,
+} from "./store_checks.ts";
 import { META_CACHE_ENTRIES } from "./limits.ts";
 
 export type { FileStoreOptions };
@@ -307,12 +312,7 @@ export class FileStore implements Store {
     previous: EntryMeta,
     meta: EntryMeta,
   ): Promise<EntryMeta | undefined> {
-    checkDraft(meta, { update: true });
-    if (meta.key !== previous.key) {
-      throw new TypeError(
-        `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
-      );
-    }
+    checkRekey(previous, meta);
     const [first, second] = [this.#slotId(previous), this.#slotId(meta)]
       .sort();
     const update = () => updateEntry(this.#updates, { previous, meta });

@@ -23,6 +23,7 @@ import type { Segment } from "./pieces.ts";
 import {
   checkDraft,
   checkPiece,
+  checkRekey,
   checkSize,
   keepBody,
   piecePlan,
@@ -206,12 +207,7 @@ export class MemoryStore implements Store {
     previous: EntryMeta,
     meta: EntryMeta,
   ): Promise<EntryMeta | undefined> {
-    checkDraft(meta, { update: true });
-    if (meta.key !== previous.key) {
-      throw new TypeError(
-        `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
-      );
-    }
+    checkRekey(previous, meta);
     const current = this.#index.current(previous);
     if (!current || current.bodyFile !== previous.bodyFile) return undefined;
     const sameVariant = variantId(meta.vary) === variantId(previous.vary);

@@ -31,6 +31,20 @@ export function checkDraft(
 }
 
 /**
+ * Checks the arguments of Store.rekey(): `meta` fits the schema (as an
+ * update) and has the key of `previous`. Throws a TypeError otherwise
+ * (caller bugs).
+ */
+export function checkRekey(previous: EntryMeta, meta: EntryMeta): void {
+  checkDraft(meta, { update: true });
+  if (meta.key !== previous.key) {
+    throw new TypeError(
+      `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
+    );
+  }
+}
+
+/**
  * Rejects a piece whose draft or range would not survive the schema: the
  * range must be non-empty and within the known complete length.
  */

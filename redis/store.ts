@@ -25,7 +25,7 @@ import type { Follower } from "../cache/follower.ts";
 import type { EntryMeta } from "../cache/meta.ts";
 import { MemoryTier, type MemoryTierOptions } from "../cache/memory_tier.ts";
 import { PurgeLog } from "../cache/purge_log.ts";
-import { checkDraft, checkPiece } from "../cache/store_checks.ts";
+import { checkDraft, checkPiece, checkRekey } from "../cache/store_checks.ts";
 import type {
   ByteRange,
   EntryDraft,
@@ -236,12 +236,7 @@ export class RedisStore implements Store {
     previous: EntryMeta,
     meta: EntryMeta,
   ): Promise<EntryMeta | undefined> {
-    checkDraft(meta, { update: true });
-    if (meta.key !== previous.key) {
-      throw new TypeError(
-        `Cannot update entry: ${meta.key} is not the key of ${previous.key}`,
-      );
-    }
+    checkRekey(previous, meta);
     const from = metaField(previous.vary);
     let variants: readonly EntryMeta[];
     try {
